@@ -1,0 +1,117 @@
+"""One frozen, self-validating set of options; its fingerprint goes into every output."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import asdict, dataclass, fields
+from functools import cached_property
+
+import numpy as np
+
+from .errors import ConfigError
+
+# Bumped whenever normalize.py or shingle.py would map some text to other
+# shingles: persisted signatures made under another version do not compare.
+NORMALIZATION_VERSION = 1
+
+KEEP_POLICIES = ("first", "longest")
+SEGMENT_MODES = ("auto", "paragraph", "line")
+
+
+@dataclass(frozen=True)
+class Config:
+    """Options of a scan. Defaults are set from benchmarks/README.md (accuracy sweep)."""
+
+    # Word n-grams: 5 keeps unrelated paragraphs that share a stock phrase apart,
+    # while edited copies still share most of their 5-grams.
+    ngram: int = 5
+    # A span is dropped when at least this share of its shingles lies in a kept
+    # span. 0.7 catches 003's edited double (0.72 at 5-grams, see tests) and is
+    # well above what hard negatives on one story share (< 0.35 in the sweep).
+    containment: float = 0.7
+    # Spans with fewer word tokens are never dropped: bylines, datelines, headers.
+    min_tokens: int = 8
+    # MinHash/LSH only proposes pairs; a low Jaccard threshold keeps recall high
+    # for edited copies, and every proposal is verified exactly afterwards.
+    lsh_threshold: float = 0.4
+    num_perm: int = 128
+    bands: int | None = None  # None: chosen from lsh_threshold and num_perm
+    rows: int | None = None
+    # Containment probe: one shingle in `anchor_rate` (chosen by hash, so the
+    # same in every span) is indexed exactly; it finds short spans inside long ones,
+    # where Jaccard, and so MinHash LSH, is low by construction.
+    anchor_rate: int = 4
+    # Anchors and LSH buckets shared by more spans than this are skipped (stock
+    # phrases); near-copies still meet through the other path.
+    max_bucket: int = 200
+    keep: str = "first"
+    segment: str = "auto"
+    seed: int = 1
+
+    def __post_init__(self) -> None:
+        def need(ok: bool, name: str, rule: str) -> None:
+            if not ok:
+                raise ConfigError(f"{name} must be {rule}, got {getattr(self, name)!r}")
+
+        for name in ("ngram", "min_tokens", "num_perm", "anchor_rate", "max_bucket"):
+            value = getattr(self, name)
+            need(isinstance(value, int) and not isinstance(value, bool) and value >= 1, name, "an integer >= 1")
+        need(self.ngram <= 32, "ngram", "at most 32")
+        need(self.num_perm <= 1024, "num_perm", "at most 1024")
+        need(self.max_bucket >= 2, "max_bucket", "at least 2")
+        for name in ("containment", "lsh_threshold"):
+            value = getattr(self, name)
+            need(isinstance(value, (int, float)) and 0.0 < value <= 1.0, name, "a number in (0, 1]")
+        need(self.keep in KEEP_POLICIES, "keep", f"one of {', '.join(KEEP_POLICIES)}")
+        need(self.segment in SEGMENT_MODES, "segment", f"one of {', '.join(SEGMENT_MODES)}")
+        need(isinstance(self.seed, int) and 0 <= self.seed < 2**32, "seed", "an integer in [0, 2**32)")
+        if (self.bands is None) != (self.rows is None):
+            raise ConfigError("bands and rows must be given together")
+        if self.bands is not None:
+            need(isinstance(self.bands, int) and self.bands >= 1, "bands", "an integer >= 1")
+            need(isinstance(self.rows, int) and self.rows >= 1, "rows", "an integer >= 1")
+            if self.bands * self.rows > self.num_perm:
+                raise ConfigError(
+                    f"bands x rows must be at most num_perm ({self.num_perm}), got {self.bands} x {self.rows}"
+                )
+
+    @cached_property
+    def band_rows(self) -> tuple[int, int]:
+        """(bands, rows) for LSH: the given ones, or the ones minimising the error area."""
+        if self.bands is not None and self.rows is not None:
+            return self.bands, self.rows
+        return optimal_bands(self.lsh_threshold, self.num_perm)
+
+    def params(self) -> dict:
+        """Every parameter that changes results, with the derived LSH shape."""
+        out = {f.name: getattr(self, f.name) for f in fields(self)}
+        out["bands"], out["rows"] = self.band_rows
+        out["normalization_version"] = NORMALIZATION_VERSION
+        return out
+
+    @property
+    def fingerprint(self) -> str:
+        blob = json.dumps(self.params(), sort_keys=True).encode()
+        return hashlib.sha256(blob).hexdigest()[:16]
+
+    def replace(self, **changes) -> "Config":
+        return Config(**{**asdict(self), **changes})
+
+
+def optimal_bands(threshold: float, num_perm: int) -> tuple[int, int]:
+    """Bands x rows whose S-curve best separates similarity below and above `threshold`.
+
+    Minimises the area of false positives below the threshold plus false
+    negatives above it, the same objective MinHashLSH uses, by a grid integral.
+    """
+    s = np.linspace(0.0, 1.0, 401)
+    below, above = s <= threshold, s >= threshold
+    best, best_err = (1, num_perm), float("inf")
+    for b in range(1, num_perm + 1):
+        for r in range(1, num_perm // b + 1):
+            p = 1.0 - (1.0 - s**r) ** b
+            err = np.trapezoid(p[below], s[below]) + np.trapezoid(1.0 - p[above], s[above])
+            if err < best_err - 1e-12:
+                best, best_err = (b, r), err
+    return best

@@ -1,0 +1,34 @@
+"""Errors the library raises on purpose; the CLI maps each to an exit code."""
+
+from __future__ import annotations
+
+
+class DedupError(Exception):
+    """Base class for every error `dedup` reports to the user on purpose."""
+
+    exit_code = 1
+
+
+class ConfigError(DedupError, ValueError):
+    """An option has a value outside its documented range."""
+
+    exit_code = 2
+
+
+class InputError(DedupError):
+    """An input cannot be read as asked; names the file and, where known, the line."""
+
+    exit_code = 2
+
+    def __init__(self, path: str, reason: str, line: int | None = None) -> None:
+        self.path = path
+        self.line = line
+        self.reason = reason
+        where = f"{path}:{line}" if line is not None else path
+        super().__init__(f"{where}: {reason}")
+
+
+class OutputError(DedupError):
+    """The output location is unsafe or cannot be written."""
+
+    exit_code = 2

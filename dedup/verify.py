@@ -1,0 +1,30 @@
+"""Exact verification of candidate pairs on their shingle sets."""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def intersections(pairs: np.ndarray, values: np.ndarray, offsets: np.ndarray) -> np.ndarray:
+    """|A ∩ B| for each pair of sorted, distinct shingle sets."""
+    out = np.zeros(len(pairs), dtype=np.int64)
+    for k, (i, j) in enumerate(pairs):
+        a = values[offsets[i] : offsets[i + 1]]
+        b = values[offsets[j] : offsets[j + 1]]
+        if len(a) > len(b):
+            a, b = b, a
+        if len(a):
+            pos = np.searchsorted(b, a)
+            pos[pos == len(b)] = 0
+            out[k] = int(np.count_nonzero(b[pos] == a))
+    return out
+
+
+def similarity(inter: int, size_a: int, size_b: int) -> tuple[float, float, float]:
+    """(Jaccard, C(A->B), C(B->A)) from an intersection size and the two set sizes."""
+    union = size_a + size_b - inter
+    return (
+        inter / union if union else 1.0,
+        inter / size_a if size_a else 1.0,
+        inter / size_b if size_b else 1.0,
+    )
