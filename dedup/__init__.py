@@ -1,0 +1,17 @@
+"""dedup: near-duplicate paragraphs within and across articles.
+
+    from dedup import Config, Document, scan
+    result = scan([Document("a", text_a), Document("b", text_b)], Config(keep="longest"))
+    result.clusters, result.drops, result.clean_text(0), result.stats
+"""
+
+from .config import Config
+from .errors import ConfigError, DedupError, InputError, OutputError
+from .records import Document, Span
+from .scan import Cluster, Drop, ScanResult, scan
+
+__version__ = "0.1.0"
+__all__ = [
+    "Config", "ConfigError", "DedupError", "InputError", "OutputError",
+    "Document", "Span", "Cluster", "Drop", "ScanResult", "scan", "__version__",
+]

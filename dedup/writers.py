@@ -1,0 +1,196 @@
+"""Serialise a ScanResult: clean articles mirroring the input, clusters.jsonl, stats.
+
+Everything under --out is written to a hidden staging folder beside it and moved
+into place by rename only when complete, so an interrupted run leaves the previous
+complete output (or none), never a half-written file that looks complete.
+"""
+
+from __future__ import annotations
+
+import gzip
+import io
+import json
+import os
+import shutil
+import tempfile
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import TextIO
+
+from .errors import OutputError
+from .readers import STDIN, Source
+from .scan import ScanResult
+
+CLUSTERS = "clusters.jsonl"
+
+
+def _dumps(obj) -> str:
+    return json.dumps(obj, ensure_ascii=False)
+
+
+def cluster_records(result: ScanResult) -> Iterator[dict]:
+    """One JSON-ready record per cluster: the kept span first, then the dropped ones."""
+    for n, cluster in enumerate(result.clusters):
+        members = [_member(result, cluster.kept, None)]
+        members += [_member(result, i, result.drops[i]) for i in cluster.dropped]
+        yield {"cluster": n, "size": len(members), "members": members}
+
+
+def _member(result: ScanResult, i: int, drop) -> dict:
+    span = result.spans[i]
+    doc = result.documents[span.doc]
+    return {
+        "doc": doc.id,
+        "source": doc.source,
+        "line": doc.line,
+        "span": span.index,
+        "start": span.start,
+        "end": span.end,
+        "kept": drop is None,
+        "reason": "kept" if drop is None else drop.reason,
+        "jaccard": 1.0 if drop is None else round(drop.jaccard, 4),
+        "containment": 1.0 if drop is None else round(drop.containment, 4),
+        "kept_containment": 1.0 if drop is None else round(drop.kept_containment, 4),
+        "text": doc.text[span.start : span.end],
+    }
+
+
+def clean_records(result: ScanResult, text_field: str, omit_duplicates: bool) -> Iterator[tuple[int, dict]]:
+    """(document index, record with its text cleaned) in input order, as JSONL would carry it."""
+    for d, doc in enumerate(result.documents):
+        if omit_duplicates and result.is_duplicate_document(d):
+            continue
+        clean = result.clean_text(d)
+        if doc.record is not None:
+            yield d, {**doc.record, text_field: clean}
+        else:
+            yield d, {"id": doc.id, "text": clean}
+
+
+def write_jsonl_stream(out: TextIO, records: Iterable[dict]) -> None:
+    for rec in records:
+        out.write(_dumps(rec))
+        out.write("\n")
+
+
+def _encode(text: str, encoding: str) -> bytes:
+    return text.encode(encoding)
+
+
+def _gzip(data: bytes) -> bytes:
+    buf = io.BytesIO()
+    # mtime=0 and no file name: the same content gives the same bytes.
+    with gzip.GzipFile(filename="", mode="wb", fileobj=buf, mtime=0) as gz:
+        gz.write(data)
+    return buf.getvalue()
+
+
+def _write(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "xb") as f:
+        f.write(data)
+
+
+def atomic_write(path: Path, data: bytes) -> None:
+    """Write a single file via a temporary sibling and rename."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def safe_join(root: Path, rel: str) -> Path:
+    """root/rel, refusing any rel that would leave root (absolute, '..', NUL)."""
+    if "\x00" in rel or not rel or Path(rel).is_absolute() or ".." in Path(rel).parts:
+        raise OutputError(f"refusing output path {rel!r}: it would leave the output folder")
+    return root / rel
+
+
+def check_out_dir(out: Path, sources: list[Source]) -> None:
+    """Refuse an --out that is, or lies inside, an input, or that would replace one."""
+    out_real = Path(os.path.realpath(out))
+    for src in sources:
+        if src.path == STDIN:
+            continue
+        p = Path(os.path.realpath(src.path))
+        if p == out_real or out_real in p.parents:
+            raise OutputError(f"--out {out} would overwrite or replace the input {src.path}")
+    if out.exists() and not out.is_dir():
+        raise OutputError(f"--out {out} exists and is not a folder")
+    if out.is_dir() and any(out.iterdir()) and not (out / CLUSTERS).is_file():
+        raise OutputError(f"--out {out} is a non-empty folder that is not a dedup output; choose a new or empty folder")
+
+
+def check_out_not_in_inputs(out: Path, inputs: list[str]) -> None:
+    """Refuse an --out inside a folder given as input (its output would be read next time)."""
+    out_real = Path(os.path.realpath(out))
+    for arg in inputs:
+        if arg != STDIN and Path(arg).is_dir():
+            root = Path(os.path.realpath(arg))
+            if out_real == root or root in out_real.parents:
+                raise OutputError(f"--out {out} lies inside the input folder {arg}")
+
+
+def recover(out: Path) -> None:
+    """Undo what a run killed mid-swap left: restore the previous output, drop staging folders."""
+    parent = out.parent if str(out.parent) else Path(".")
+    if not parent.is_dir():
+        return
+    olds = sorted(parent.glob(f".{out.name}.dedup-old-*"))
+    if not out.exists() and olds:
+        os.rename(olds[-1], out)
+        olds = olds[:-1]
+    for stale in [*olds, *parent.glob(f".{out.name}.dedup-tmp-*")]:
+        shutil.rmtree(stale, ignore_errors=True)
+
+
+def write_out_dir(
+    result: ScanResult, sources: list[Source], out: Path, *, text_field: str, omit_duplicates: bool
+) -> None:
+    """Write the clean mirror and clusters.jsonl under `out`, replacing a previous output atomically."""
+    parent = out.parent if str(out.parent) else Path(".")
+    parent.mkdir(parents=True, exist_ok=True)
+    recover(out)
+    stage = Path(tempfile.mkdtemp(dir=parent, prefix=f".{out.name}.dedup-tmp-"))
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(stage, 0o777 & ~umask)  # mkdtemp's 0700 would make the output private
+    try:
+        by_source: dict[str, list[dict]] = {}
+        texts: dict[str, bytes] = {}
+        for d, rec in clean_records(result, text_field, omit_duplicates):
+            doc = result.documents[d]
+            if doc.record is not None:
+                by_source.setdefault(doc.source, []).append(rec)
+            else:
+                texts[doc.source] = _encode(result.clean_text(d), doc.encoding)
+        gz = {s.rel: s.gz for s in sources}
+        gz.update({"stdin.jsonl": False, "stdin.txt": False})
+        for rel, data in texts.items():
+            _write(safe_join(stage, rel), _gzip(data) if gz.get(rel) else data)
+        for rel, recs in by_source.items():
+            data = "".join(_dumps(r) + "\n" for r in recs).encode()
+            _write(safe_join(stage, rel), _gzip(data) if gz.get(rel) else data)
+        _write(stage / CLUSTERS, "".join(_dumps(r) + "\n" for r in cluster_records(result)).encode())
+        old = None
+        if out.exists():
+            old = Path(tempfile.mkdtemp(dir=parent, prefix=f".{out.name}.dedup-old-"))
+            os.rmdir(old)
+            os.rename(out, old)
+        os.rename(stage, out)
+        if old is not None:
+            shutil.rmtree(old, ignore_errors=True)
+    except BaseException:
+        shutil.rmtree(stage, ignore_errors=True)
+        raise
+
+
+def stats_bytes(stats: dict) -> bytes:
+    return (json.dumps(stats, ensure_ascii=False, indent=2) + "\n").encode()
