@@ -65,8 +65,136 @@ class ScanResult:
     _eligible: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool), repr=False)
 
 
-def _set_keys(values: np.ndarray, offsets: np.ndarray) -> list[int]:
+@dataclass
+class Shingled:
+    """The map stage's output: spans of every document and shingle sets of the judged ones."""
+
+    spans: list[Span]
+    doc_spans: list[range]
+    eligible: np.ndarray  # bool per span: long enough to be judged
+    values: np.ndarray  # shingle sets of eligible spans, concatenated (see shingle.shingle_sets)
+    offsets: np.ndarray
+
+
+@dataclass
+class Units:
+    """Distinct shingle sets: exact copies share a unit and are judged once."""
+
+    unit_of: np.ndarray  # unit of each eligible span
+    values: np.ndarray
+    offsets: np.ndarray
+    sizes: np.ndarray
+
+
+@dataclass
+class Pairs:
+    """Verified candidate pairs of units, with what was proposed."""
+
+    pairs: np.ndarray
+    inter: np.ndarray
+    proposals: candidates.Proposals
+
+
+def shingle_documents(docs: list[Document], config: Config, tick: Progress | None = None, first_doc: int = 0) -> Shingled:
+    """Segment, normalise and shingle documents; each document independently (a map stage)."""
+    spans: list[Span] = []
+    doc_spans: list[range] = []
+    token_lists: list[list[str]] = []
+    for d, doc in enumerate(docs):
+        first = len(spans)
+        for k, (s, e) in enumerate(segment.segment(doc.text, config.segment)):
+            spans.append(Span(first_doc + d, k, s, e))
+            token_lists.append(tokens(doc.text[s:e]))
+        doc_spans.append(range(first, len(spans)))
+        if tick:
+            tick("segment", d + 1, len(docs))
+    n_tokens = np.fromiter((len(t) for t in token_lists), dtype=np.int64, count=len(token_lists))
+    eligible = n_tokens >= config.min_tokens
+    values, offsets = shingle.shingle_sets([token_lists[i] for i in np.flatnonzero(eligible)], config.ngram)
+    return Shingled(spans, doc_spans, eligible, values, offsets)
+
+
+def set_keys(values: np.ndarray, offsets: np.ndarray) -> list[int]:
+    """A 64-bit key per shingle set; equal sets, equal keys."""
     return [xxhash.xxh3_64_intdigest(values[offsets[i] : offsets[i + 1]].tobytes()) for i in range(len(offsets) - 1)]
+
+
+def group_units(values: np.ndarray, offsets: np.ndarray) -> Units:
+    """Collapse identical shingle sets, so LSH and anchor buckets never fill up with
+    copies of one boilerplate paragraph. Units are numbered by first occurrence."""
+    unit_of_key: dict[int, int] = {}
+    unit_of = np.empty(len(offsets) - 1, dtype=np.int64)
+    for k, key in enumerate(set_keys(values, offsets)):
+        unit_of[k] = unit_of_key.setdefault(key, len(unit_of_key))
+    first_member = np.full(len(unit_of_key), -1, dtype=np.int64)
+    for k in range(len(unit_of) - 1, -1, -1):
+        first_member[unit_of[k]] = k
+    sizes = np.diff(offsets)[first_member]
+    u_values = np.concatenate([values[offsets[k] : offsets[k + 1]] for k in first_member]) if len(first_member) else values[:0]
+    u_offsets = np.zeros(len(first_member) + 1, dtype=np.int64)
+    np.cumsum(sizes, out=u_offsets[1:])
+    return Units(unit_of, u_values, u_offsets, sizes)
+
+
+def rank_spans(lengths: np.ndarray, keep: str) -> np.ndarray:
+    """Keep preference of each span (0 = most preferred): input order, or longest first."""
+    position = np.arange(len(lengths))
+    order = np.lexsort((position, -lengths)) if keep == "longest" else position
+    rank = np.empty(len(lengths), dtype=np.int64)
+    rank[order] = position
+    return rank
+
+
+def find_pairs(values: np.ndarray, offsets: np.ndarray, config: Config) -> Pairs:
+    """Sketch, propose (LSH bands and anchors) and verify pairs of distinct sets."""
+    sig = sketch.signatures(values, offsets, sketch.permutations(config.num_perm, config.seed))
+    bands, rows = config.band_rows
+    prop = candidates.propose(
+        sig, values, offsets, bands=bands, rows=rows, anchor_rate=config.anchor_rate,
+        containment=config.containment, max_bucket=config.max_bucket,
+    )
+    return Pairs(prop.pairs, verify.intersections(prop.pairs, values, offsets), prop)
+
+
+def span_drops(
+    unit_of: np.ndarray, span_rank: np.ndarray, sizes: np.ndarray, keeper: np.ndarray,
+    pairs: np.ndarray, inter: np.ndarray, span_ids: np.ndarray,
+) -> dict[int, Drop]:
+    """Unit decisions applied to spans.
+
+    The kept member of a unit is its best-ranked one; every other member is an
+    exact copy dropped against it, and a dropped unit's members are dropped
+    against the kept member of the unit that covers it. `span_ids` maps eligible
+    spans to global span indices.
+    """
+    n_units = len(sizes)
+    best_member = np.full(n_units, -1, dtype=np.int64)
+    for k in np.argsort(span_rank, kind="stable"):
+        if best_member[unit_of[k]] < 0:
+            best_member[unit_of[k]] = k
+    edge_inter = {(int(i), int(j)): int(k) for (i, j), k in zip(pairs, inter)}
+    drops: dict[int, Drop] = {}
+    for k in range(len(unit_of)):
+        u = int(unit_of[k])
+        if keeper[u] == -1:
+            if best_member[u] != k:
+                drops[int(span_ids[k])] = Drop(int(span_ids[best_member[u]]), 1.0, 1.0, 1.0, "exact")
+            continue
+        ku = int(keeper[u])
+        shared = edge_inter[(min(u, ku), max(u, ku))]
+        size_x, size_k = int(sizes[u]), int(sizes[ku])
+        jac, c_x, c_k = verify.similarity(shared, size_x, size_k)
+        reason = "contained" if decide.fuller(size_k, size_x, size_x + size_k - shared) else "near-equal"
+        drops[int(span_ids[k])] = Drop(int(span_ids[best_member[ku]]), jac, c_x, c_k, reason)
+    return drops
+
+
+def clusters_of(drops: dict[int, Drop]) -> list[Cluster]:
+    """Star clusters: each kept span with the spans dropped against it, in span order."""
+    by_kept: dict[int, list[int]] = {}
+    for i in sorted(drops):
+        by_kept.setdefault(drops[i].kept, []).append(i)
+    return [Cluster(k, tuple(v)) for k, v in sorted(by_kept.items())]
 
 
 def scan(documents: Iterable[Document], config: Config | None = None, progress: Progress | None = None) -> ScanResult:
@@ -77,7 +205,6 @@ def scan(documents: Iterable[Document], config: Config | None = None, progress: 
     then line), so the order files are listed in does not matter.
     """
     config = config or Config()
-    tick = progress or (lambda stage, done, total: None)
     timings: dict[str, float] = {}
     clock = time.perf_counter()
 
@@ -88,106 +215,48 @@ def scan(documents: Iterable[Document], config: Config | None = None, progress: 
         clock = now
 
     docs = list(documents)
-    spans: list[Span] = []
-    doc_spans: list[range] = []
-    token_lists: list[list[str]] = []
-    for d, doc in enumerate(docs):
-        first = len(spans)
-        for k, (s, e) in enumerate(segment.segment(doc.text, config.segment)):
-            spans.append(Span(d, k, s, e))
-            token_lists.append(tokens(doc.text[s:e]))
-        doc_spans.append(range(first, len(spans)))
-        tick("segment", d + 1, len(docs))
-    lap("segment_normalize")
-
-    n_tokens = np.fromiter((len(t) for t in token_lists), dtype=np.int64, count=len(token_lists))
-    eligible = n_tokens >= config.min_tokens
-    elig_idx = np.flatnonzero(eligible)
-    values, offsets = shingle.shingle_sets([token_lists[i] for i in elig_idx], config.ngram)
-    del token_lists
+    sh = shingle_documents(docs, config, progress)
     lap("shingle")
-
-    # Units: distinct shingle sets. Exact copies share one unit, so the LSH and
-    # anchor buckets never fill up with copies of one boilerplate paragraph.
-    unit_of_key: dict[int, int] = {}
-    unit_of = np.empty(len(elig_idx), dtype=np.int64)
-    for k, key in enumerate(_set_keys(values, offsets)):
-        unit_of[k] = unit_of_key.setdefault(key, len(unit_of_key))
-    n_units = len(unit_of_key)
-    first_member = np.full(n_units, -1, dtype=np.int64)
-    for k in range(len(elig_idx) - 1, -1, -1):
-        first_member[unit_of[k]] = k
-    u_sizes = np.diff(offsets)[first_member]
-    u_values = np.concatenate([values[offsets[k] : offsets[k + 1]] for k in first_member]) if n_units else values[:0]
-    u_offsets = np.zeros(n_units + 1, dtype=np.int64)
-    np.cumsum(u_sizes, out=u_offsets[1:])
-    del values, offsets
-
-    # Keep preference: rank of each eligible span, best member of each unit.
-    lengths = np.array([spans[i].end - spans[i].start for i in elig_idx], dtype=np.int64)
-    position = np.arange(len(elig_idx))
-    order = np.lexsort((position, -lengths)) if config.keep == "longest" else position
-    span_rank = np.empty(len(elig_idx), dtype=np.int64)
-    span_rank[order] = np.arange(len(elig_idx))
-    u_rank = np.full(n_units, np.iinfo(np.int64).max, dtype=np.int64)
-    np.minimum.at(u_rank, unit_of, span_rank)
+    units = group_units(sh.values, sh.offsets)
+    elig_idx = np.flatnonzero(sh.eligible)
+    lengths = np.array([sh.spans[i].end - sh.spans[i].start for i in elig_idx], dtype=np.int64)
+    span_rank = rank_spans(lengths, config.keep)
+    u_rank = np.full(len(units.sizes), np.iinfo(np.int64).max, dtype=np.int64)
+    np.minimum.at(u_rank, units.unit_of, span_rank)
     lap("units")
-
-    perms = sketch.permutations(config.num_perm, config.seed)
-    sig = sketch.signatures(u_values, u_offsets, perms)
-    lap("sketch")
-    bands, rows = config.band_rows
-    prop = candidates.propose(
-        sig, u_values, u_offsets, bands=bands, rows=rows, anchor_rate=config.anchor_rate,
-        containment=config.containment, max_bucket=config.max_bucket,
-    )
-    del sig
-    lap("candidates")
-    inter = verify.intersections(prop.pairs, u_values, u_offsets)
-    lap("verify")
-    keeper = decide.decide(u_sizes, u_rank, prop.pairs, inter, config.containment)
-    edge_inter = {(int(i), int(j)): int(k) for (i, j), k in zip(prop.pairs, inter)}
-
-    # Per span: the kept member of its unit is its best-ranked one; every other
-    # member is an exact copy dropped against it, and a dropped unit's members
-    # are dropped against the kept member of the unit that covers it.
-    best_member = np.full(n_units, -1, dtype=np.int64)
-    for k in np.argsort(span_rank, kind="stable"):
-        if best_member[unit_of[k]] < 0:
-            best_member[unit_of[k]] = k
-    drops: dict[int, Drop] = {}
-    for k in range(len(elig_idx)):
-        u = int(unit_of[k])
-        if keeper[u] == -1:
-            if best_member[u] != k:
-                drops[int(elig_idx[k])] = Drop(int(elig_idx[best_member[u]]), 1.0, 1.0, 1.0, "exact")
-            continue
-        ku = int(keeper[u])
-        shared = edge_inter[(min(u, ku), max(u, ku))]
-        size_x, size_k = int(u_sizes[u]), int(u_sizes[ku])
-        jac, c_x, c_k = verify.similarity(shared, size_x, size_k)
-        reason = "contained" if decide.fuller(size_k, size_x, size_x + size_k - shared) else "near-equal"
-        drops[int(elig_idx[k])] = Drop(int(elig_idx[best_member[ku]]), jac, c_x, c_k, reason)
-
-    by_kept: dict[int, list[int]] = {}
-    for i in sorted(drops):
-        by_kept.setdefault(drops[i].kept, []).append(i)
-    clusters = [Cluster(k, tuple(v)) for k, v in sorted(by_kept.items())]
+    found = find_pairs(units.values, units.offsets, config)
+    lap("candidates_verify")
+    keeper = decide.decide(units.sizes, u_rank, found.pairs, found.inter, config.containment)
+    drops = span_drops(units.unit_of, span_rank, units.sizes, keeper, found.pairs, found.inter, elig_idx)
+    clusters = clusters_of(drops)
     lap("decide")
 
+    result = ScanResult(config, docs, sh.spans, sh.doc_spans, drops, clusters)
+    result._eligible = sh.eligible
+    result.stats = summarize(result, units, found, config)
+    result.stats["seconds"] = timings
+    return result
+
+
+def summarize(result: ScanResult, units: Units, found: Pairs, config: Config) -> dict:
+    """Counts of a finished scan; everything but timings is deterministic."""
+    spans = result.spans
     span_chars = sum(s.end - s.start for s in spans)
-    dropped_chars = sum(spans[i].end - spans[i].start for i in drops)
-    verified = int(np.count_nonzero(inter >= config.containment * np.minimum(u_sizes[prop.pairs[:, 0]], u_sizes[prop.pairs[:, 1]]))) if len(inter) else 0
-    result = ScanResult(config, docs, spans, doc_spans, drops, clusters)
-    result._eligible = eligible
-    result.stats = {
-        "documents": len(docs),
+    dropped_chars = sum(spans[i].end - spans[i].start for i in result.drops)
+    sizes = units.sizes
+    verified = 0
+    if len(found.inter):
+        smaller = np.minimum(sizes[found.pairs[:, 0]], sizes[found.pairs[:, 1]])
+        verified = int(np.count_nonzero(found.inter >= config.containment * smaller))
+    prop = found.proposals
+    return {
+        "documents": len(result.documents),
         "spans": len(spans),
-        "short_spans": int(len(spans) - len(elig_idx)),
-        "distinct_spans": n_units,
-        "clusters": len(clusters),
-        "dropped_spans": len(drops),
-        "duplicate_documents": sum(result.is_duplicate_document(d) for d in range(len(docs))),
+        "short_spans": int(np.count_nonzero(~result._eligible)),
+        "distinct_spans": len(sizes),
+        "clusters": len(result.clusters),
+        "dropped_spans": len(result.drops),
+        "duplicate_documents": sum(result.is_duplicate_document(d) for d in range(len(result.documents))),
         "span_chars": span_chars,
         "dropped_chars": dropped_chars,
         "duplicate_ratio": round(dropped_chars / span_chars, 6) if span_chars else 0.0,
@@ -201,6 +270,4 @@ def scan(documents: Iterable[Document], config: Config | None = None, progress: 
         },
         "parameters": config.params(),
         "fingerprint": config.fingerprint,
-        "seconds": timings,
     }
-    return result
