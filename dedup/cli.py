@@ -20,7 +20,7 @@ from rich.table import Table
 
 from . import __version__
 from .config import Config
-from .errors import DedupError
+from .errors import ConfigError, DedupError
 from .readers import STDIN, ReadOptions, Skipped, discover, read_source
 from .scan import scan as run_scan
 from .writers import (
@@ -48,6 +48,16 @@ class Segment(str, Enum):
     auto = "auto"
     paragraph = "paragraph"
     line = "line"
+
+
+class Engine(str, Enum):
+    local = "local"
+    spark = "spark"
+
+
+class OutFormat(str, Enum):
+    jsonl = "jsonl"
+    parquet = "parquet"
 
 
 class Format(str, Enum):
@@ -138,6 +148,9 @@ def scan(
     seed: Annotated[int, typer.Option(help="MinHash seed.")] = Config.seed,
     omit_duplicate_docs: Annotated[bool, typer.Option(help="Leave out articles all of whose judged spans were dropped (default: write what is left of them).")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar, no summary.")] = False,
+    engine: Annotated[Engine, typer.Option(help="local: this process; spark: Apache Spark (pip install 'dedup[spark]'), clean records as part files under --out/clean/.")] = Engine.local,
+    spark_master: Annotated[Optional[str], typer.Option(help="With --engine spark: the Spark master URL (default local[*]).")] = None,
+    out_format: Annotated[OutFormat, typer.Option(help="With --engine spark: clean part files as JSONL or Parquet.")] = OutFormat.jsonl,
 ) -> None:
     """Scan articles for near-duplicate paragraphs; write clean articles and clusters.
 
@@ -154,6 +167,11 @@ def scan(
             segment=segment.value, seed=seed,
         )
         opts = ReadOptions(text_field, id_field, input_format.value, skip_bad_records)
+        if engine is Engine.spark:
+            skipped = _scan_spark(inputs, out, config, opts, spark_master, out_format.value, omit_duplicate_docs, stats, quiet, started)
+            raise typer.Exit(EXIT_SKIPPED if skipped else EXIT_OK)
+        if spark_master is not None or out_format is not OutFormat.jsonl:
+            raise ConfigError("--spark-master and --out-format need --engine spark")
         sources = discover(inputs, opts)
         out_dir = None if out == STDIN else Path(out)
         if out_dir is not None:
@@ -193,6 +211,21 @@ def scan(
         raise typer.Exit(e.exit_code) from None
     if skipped:
         raise typer.Exit(EXIT_SKIPPED)
+
+
+def _scan_spark(inputs, out, config, opts, master, out_format, omit_duplicates, stats, quiet, started) -> list[Skipped]:
+    from .engines import spark as spark_engine
+
+    run = spark_engine.run(inputs, out, config, opts, master=master, out_format=out_format, omit_duplicates=omit_duplicates, quiet=quiet)
+    for s in run.skipped:
+        err.print(f"[yellow]warning:[/] skipped {s}", highlight=False)
+    elapsed = time.perf_counter() - started
+    run.stats["elapsed_seconds"] = round(elapsed, 3)
+    if stats is not None:
+        atomic_write(stats, stats_bytes(run.stats))
+    if not quiet:
+        _summary(run.stats, run.skipped, elapsed)
+    return run.skipped
 
 
 def _line(rec: dict) -> str:

@@ -141,9 +141,7 @@ def _read_bytes(src: Source, stdin: BinaryIO | None) -> bytes:
         raise _Skip("not a regular file (FIFO, device or socket)")
     try:
         with open(src.path, "rb") as f:
-            if not src.gz:
-                return f.read()
-            return _gunzip(f, src.label)
+            return f.read()
     except PermissionError:
         raise _Skip("permission denied") from None
     except IsADirectoryError:
@@ -197,6 +195,17 @@ def read_source(
     unless `skip_bad_records`; an unreadable or binary file is skipped, never fatal."""
     try:
         data = _read_bytes(src, stdin)
+    except _Skip as e:
+        return [], [Skipped(src.label, str(e))]
+    return decode_source(src, data, opts)
+
+
+def decode_source(src: Source, data: bytes, opts: ReadOptions = ReadOptions()) -> tuple[list[Document], list[Skipped]]:
+    """Documents of one source from its raw bytes (gzip-compressed when `src.gz`),
+    wherever they were read (a local file, stdin, or a Spark task)."""
+    try:
+        if src.gz:
+            data = _gunzip(io.BytesIO(data), src.label)
         kind = src.kind
         if kind == "sniff":
             kind = "jsonl" if data.lstrip()[:1] == b"{" else "text"

@@ -145,6 +145,13 @@ def rank_spans(lengths: np.ndarray, keep: str) -> np.ndarray:
     return rank
 
 
+def unit_ranks(unit_of: np.ndarray, span_rank: np.ndarray, n_units: int) -> np.ndarray:
+    """A unit's keep preference: that of its best-ranked member span."""
+    u_rank = np.full(n_units, np.iinfo(np.int64).max, dtype=np.int64)
+    np.minimum.at(u_rank, unit_of, span_rank)
+    return u_rank
+
+
 def find_pairs(values: np.ndarray, offsets: np.ndarray, config: Config) -> Pairs:
     """Sketch, propose (LSH bands and anchors) and verify pairs of distinct sets."""
     sig = sketch.signatures(values, offsets, sketch.permutations(config.num_perm, config.seed))
@@ -221,8 +228,7 @@ def scan(documents: Iterable[Document], config: Config | None = None, progress: 
     elig_idx = np.flatnonzero(sh.eligible)
     lengths = np.array([sh.spans[i].end - sh.spans[i].start for i in elig_idx], dtype=np.int64)
     span_rank = rank_spans(lengths, config.keep)
-    u_rank = np.full(len(units.sizes), np.iinfo(np.int64).max, dtype=np.int64)
-    np.minimum.at(u_rank, units.unit_of, span_rank)
+    u_rank = unit_ranks(units.unit_of, span_rank, len(units.sizes))
     lap("units")
     found = find_pairs(units.values, units.offsets, config)
     lap("candidates_verify")

@@ -14,12 +14,14 @@ import os
 import shutil
 import tempfile
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TextIO
 
 from .errors import OutputError
 from .readers import STDIN, Source
-from .scan import ScanResult
+from .records import Document, Span
+from .scan import Drop, ScanResult
 
 CLUSTERS = "clusters.jsonl"
 
@@ -33,12 +35,22 @@ def cluster_records(result: ScanResult) -> Iterator[dict]:
     for n, cluster in enumerate(result.clusters):
         members = [_member(result, cluster.kept, None)]
         members += [_member(result, i, result.drops[i]) for i in cluster.dropped]
-        yield {"cluster": n, "size": len(members), "members": members}
+        yield cluster_record(n, members)
+
+
+def cluster_record(n: int, members: list[dict]) -> dict:
+    """A cluster's record from its member records, the kept one first."""
+    return {"cluster": n, "size": len(members), "members": members}
 
 
 def _member(result: ScanResult, i: int, drop) -> dict:
     span = result.spans[i]
     doc = result.documents[span.doc]
+    return member_record(doc, span, doc.text[span.start : span.end], drop)
+
+
+def member_record(doc: Document, span: Span, text: str, drop: Drop | None) -> dict:
+    """One cluster member: where the span is, kept or why dropped, and its text."""
     return {
         "doc": doc.id,
         "source": doc.source,
@@ -51,8 +63,13 @@ def _member(result: ScanResult, i: int, drop) -> dict:
         "jaccard": 1.0 if drop is None else round(drop.jaccard, 4),
         "containment": 1.0 if drop is None else round(drop.containment, 4),
         "kept_containment": 1.0 if drop is None else round(drop.kept_containment, 4),
-        "text": doc.text[span.start : span.end],
+        "text": text,
     }
+
+
+def record_line(rec: dict) -> str:
+    """A record as one JSONL line, the format of every JSONL output."""
+    return _dumps(rec) + "\n"
 
 
 def clean_records(result: ScanResult, text_field: str, omit_duplicates: bool) -> Iterator[tuple[int, dict]]:
@@ -151,10 +168,9 @@ def recover(out: Path) -> None:
         shutil.rmtree(stale, ignore_errors=True)
 
 
-def write_out_dir(
-    result: ScanResult, sources: list[Source], out: Path, *, text_field: str, omit_duplicates: bool
-) -> None:
-    """Write the clean mirror and clusters.jsonl under `out`, replacing a previous output atomically."""
+@contextmanager
+def staged_dir(out: Path) -> Iterator[Path]:
+    """A fresh staging folder beside `out`; on success it replaces `out` by rename, on failure it is removed."""
     parent = out.parent if str(out.parent) else Path(".")
     parent.mkdir(parents=True, exist_ok=True)
     recover(out)
@@ -163,6 +179,25 @@ def write_out_dir(
     os.umask(umask)
     os.chmod(stage, 0o777 & ~umask)  # mkdtemp's 0700 would make the output private
     try:
+        yield stage
+        old = None
+        if out.exists():
+            old = Path(tempfile.mkdtemp(dir=parent, prefix=f".{out.name}.dedup-old-"))
+            os.rmdir(old)
+            os.rename(out, old)
+        os.rename(stage, out)
+        if old is not None:
+            shutil.rmtree(old, ignore_errors=True)
+    except BaseException:
+        shutil.rmtree(stage, ignore_errors=True)
+        raise
+
+
+def write_out_dir(
+    result: ScanResult, sources: list[Source], out: Path, *, text_field: str, omit_duplicates: bool
+) -> None:
+    """Write the clean mirror and clusters.jsonl under `out`, replacing a previous output atomically."""
+    with staged_dir(out) as stage:
         by_source: dict[str, list[dict]] = {}
         texts: dict[str, bytes] = {}
         for d, rec in clean_records(result, text_field, omit_duplicates):
@@ -176,20 +211,9 @@ def write_out_dir(
         for rel, data in texts.items():
             _write(safe_join(stage, rel), _gzip(data) if gz.get(rel) else data)
         for rel, recs in by_source.items():
-            data = "".join(_dumps(r) + "\n" for r in recs).encode()
+            data = "".join(record_line(r) for r in recs).encode()
             _write(safe_join(stage, rel), _gzip(data) if gz.get(rel) else data)
-        _write(stage / CLUSTERS, "".join(_dumps(r) + "\n" for r in cluster_records(result)).encode())
-        old = None
-        if out.exists():
-            old = Path(tempfile.mkdtemp(dir=parent, prefix=f".{out.name}.dedup-old-"))
-            os.rmdir(old)
-            os.rename(out, old)
-        os.rename(stage, out)
-        if old is not None:
-            shutil.rmtree(old, ignore_errors=True)
-    except BaseException:
-        shutil.rmtree(stage, ignore_errors=True)
-        raise
+        _write(stage / CLUSTERS, "".join(record_line(r) for r in cluster_records(result)).encode())
 
 
 def stats_bytes(stats: dict) -> bytes:
