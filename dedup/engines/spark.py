@@ -79,11 +79,22 @@ def session(master: str | None = None, quiet: bool = True) -> "SparkSession":
     master = master or "local[*]"
     builder = SparkSession.builder.master(master).appName("dedup")
     builder = builder.config("spark.ui.showConsoleProgress", "false" if quiet else "true")
-    spark = _with_python_workers(builder.getOrCreate) if master.startswith("local") else builder.getOrCreate()
+    if master.startswith("local"):
+        for key, value in LOCAL_CONF.items():
+            builder = builder.config(key, value)
+        spark = _with_python_workers(builder.getOrCreate)
+    else:
+        spark = builder.getOrCreate()
     spark.sparkContext.setLogLevel("ERROR")
     if not master.startswith("local"):
         spark.sparkContext.addPyFile(_package_zip())
     return spark
+
+
+LOCAL_CONF = {
+    # Workers fork from a daemon that has already imported the engine's modules.
+    "spark.python.daemon.module": "dedup.engines.spark_daemon",
+}
 
 
 def _with_python_workers(create):
@@ -236,10 +247,12 @@ def run(
         job.scan()
         if local_out is not None:
             with writers.staged_dir(local_out) as stage:
-                job.write(_qualify(spark, str(stage.resolve() / CLEAN)), out_format, omit_duplicates, stage)
+                root = _qualify(spark, str(stage.resolve()))
+                job.write(f"{root}/{CLEAN}", f"{root}/{writers.CLUSTERS}", out_format, omit_duplicates)
                 _tidy_parts(stage / CLEAN, out_format)
         else:
-            job.write(out.rstrip("/") + "/" + CLEAN, out_format, omit_duplicates, None, out.rstrip("/") + "/clusters")
+            root = out.rstrip("/")
+            job.write(f"{root}/{CLEAN}", f"{root}/{writers.CLUSTERS}", out_format, omit_duplicates)
         stats = job.stats()
     finally:
         job.release()
@@ -264,13 +277,15 @@ class _Job:
     def __init__(self, spark: "SparkSession", config: Config, opts: ReadOptions) -> None:
         self.spark, self.config, self.opts = spark, config, opts
         self.cached: list = []
-        self.counts: dict = {}
 
     def _cache(self, df: "DataFrame") -> "DataFrame":
         from pyspark import StorageLevel
 
         df = df.persist(StorageLevel.MEMORY_AND_DISK)
         self.cached.append(df)
+        # Materialised now: a later job reading it from several branches would
+        # otherwise compute it once per branch.
+        df.count()
         return df
 
     def release(self) -> None:
@@ -288,14 +303,19 @@ class _Job:
             return []
         rows = self._cache(read_documents(self.spark, files, self.opts))
         by_rank = {f.rank: f for f in files}
-        problems = rows.where(F.col("problem").isNotNull()).select("rank", "line", "problem", "fatal").orderBy("rank", "line").collect()
-        for p in problems:
+        problem = F.struct("line", "problem", "fatal")
+        per_file = rows.groupBy("rank").agg(
+            F.max(F.when(F.col("problem").isNull(), F.col("idx") + 1)).alias("n"),
+            F.sort_array(F.collect_list(F.when(F.col("problem").isNotNull(), problem))).alias("problems"),
+        ).collect()
+        sizes = {r.rank: r.n or 0 for r in per_file}
+        problems = [(r.rank, p) for r in sorted(per_file) for p in r.problems]
+        for rank, p in problems:
             if p.fatal:
-                hint = " (use --skip-bad-records to skip such lines)" if by_rank[p.rank].kind == "parquet" else ""
-                raise InputError(by_rank[p.rank].label, p.problem + hint, p.line)
-        skipped = [Skipped(by_rank[p.rank].label, p.problem, p.line) for p in problems]
+                hint = " (use --skip-bad-records to skip such lines)" if by_rank[rank].kind == "parquet" else ""
+                raise InputError(by_rank[rank].label, p.problem + hint, p.line)
+        skipped = [Skipped(by_rank[rank].label, p.problem, p.line) for rank, p in problems]
         good = rows.where(F.col("problem").isNull())
-        sizes = dict(good.groupBy("rank").agg((F.max("idx") + 1).alias("n")).collect())
         offset, table = 0, []
         for f in files:
             table.append((f.rank, offset, f.rel))
@@ -331,8 +351,7 @@ class _Job:
             sk.select(F.lit(B.ANCHOR).cast("byte").alias("kind"), F.explode("akeys").alias("key"), "unit")
         )
         groups = keyed.groupBy("kind", "key").agg(F.collect_list("unit").alias("units")).where(F.size("units") >= 2)
-        pair_rows = self._cache(groups.select("kind", "units").mapInArrow(partial(B.expand_groups, max_bucket=cfg.max_bucket), B.ddl(B.PAIRS)))
-        self.counts["oversized"] = pair_rows.where(F.col("i") < 0).agg(F.sum("j")).first()[0] or 0
+        self.pair_rows = pair_rows = self._cache(groups.select("kind", "units").mapInArrow(partial(B.expand_groups, max_bucket=cfg.max_bucket), B.ddl(B.PAIRS)))
         na = sk.select("unit", "n_anchors")
         shared = pair_rows.where(F.col("i") >= 0).groupBy("i", "j").agg(
             F.max(F.col("kind") == B.LSH).alias("lsh"), F.sum((F.col("kind") == B.ANCHOR).cast("long")).alias("shared")
@@ -353,13 +372,8 @@ class _Job:
             )
         )
         edges = self.verified.where("edge").select(F.col("i").alias("a"), F.col("j").alias("b"), "inter")
-        comps, self.counts["rounds"] = connected_components(edges.select("a", "b"))
-        comps = self._cache(comps)
-        sizes = comps.groupBy("comp").count().agg(F.count("*"), F.max("count")).first()
-        self.counts["components"], self.counts["largest_component"] = sizes[0], sizes[1] or 0
-        if self.counts["largest_component"] > LARGE_COMPONENT:
-            print(f"warning: a chain of near-copies joins {self.counts['largest_component']} distinct spans; "
-                  "one task decides it", file=sys.stderr)
+        comps, self.rounds = connected_components(edges.select("a", "b"))
+        self.comps = comps = self._cache(comps)
         # Decide per component; a unit on no edge with exact copies is its own group.
         span_units = spans.select("span_id", "length", "key").join(self.units.select("key", "unit", "size", "members"), "key")
         g_spans = span_units.join(comps, span_units.unit == comps.node, "left").where(
@@ -372,8 +386,9 @@ class _Job:
             )
         )
 
-    def write(self, clean_path: str, out_format: str, omit_duplicates: bool, stage: Path | None, clusters_path: str | None = None) -> None:
-        """Clean records in input order as part files; clusters.jsonl (into `stage`, or as part files)."""
+    def write(self, clean_path: str, clusters_path: str, out_format: str, omit_duplicates: bool) -> None:
+        """Clean records in input order as part files under `clean_path`; clusters.jsonl at `clusters_path`."""
+        from pyspark.sql import Window
         from pyspark.sql import functions as F
 
         per_doc = self.drops.select(
@@ -410,54 +425,72 @@ class _Job:
         member_rows = self.docs.select("doc_no", "id", "rel", "line", "text").join(
             self.shingled.select("doc_no", "starts", "ends"), "doc_no"
         ).join(by_doc, "doc_no").mapInArrow(B.member_batch, B.ddl(B.MEMBERS))
-        clusters = member_rows.groupBy("kept").agg(F.collect_list(F.struct("span_id", "json")).alias("members")).orderBy("kept")
-        numbered = clusters.rdd.zipWithIndex().map(
-            lambda rn: B.cluster_line(rn[1], rn[0]["kept"], [(m["span_id"], m["json"]) for m in rn[0]["members"]])
-        )
-        if stage is not None:
-            with open(stage / writers.CLUSTERS, "x", encoding="utf-8") as f:
-                for line in numbered.toLocalIterator():
-                    f.write(line)
-        else:
-            self.spark.createDataFrame(numbered.map(lambda s: (s[:-1],)), "value string").write.text(clusters_path)
+        clusters = member_rows.groupBy("kept").agg(F.collect_list(F.struct("span_id", "json")).alias("members"))
+        numbered = clusters.select(
+            (F.row_number().over(Window.orderBy("kept")) - 1).alias("n"), "kept", "members"
+        ).mapInArrow(B.cluster_lines, "value string")  # one ordered partition: clusters.jsonl is one file
+        _write_single(self.spark, numbered, clusters_path)
 
     def stats(self) -> dict:
-        """The local engine's stats keys (scan.summarize), counted by Spark."""
+        """The local engine's stats keys (scan.summarize), counted by Spark in one job."""
         from pyspark.sql import functions as F
 
+        def total(col) -> "F.Column":
+            return F.coalesce(F.sum(F.col(col).cast("long")), F.lit(0)).alias(col)
+
+        parts = [
+            self.rendered.agg(F.count("*").alias("documents"), *map(total, (
+                "spans", "short_spans", "span_chars", "dropped_spans", "dropped_chars", "duplicate"))),
+            self.verified.agg(F.count("*").alias("total"), *map(total, ("lsh", "anchor", "edge"))),
+            self.pair_rows.where(F.col("i") < 0).agg(total("j")),
+            self.units.agg(F.count("*").alias("units")),
+            self.drops.agg(F.countDistinct("kept").alias("clusters")),
+            self.comps.groupBy("comp").count().agg(F.count("*").alias("components"),
+                                                   F.coalesce(F.max("count"), F.lit(0)).alias("largest")),
+        ]
+        row = parts[0]
+        for p in parts[1:]:
+            row = row.crossJoin(p)
+        c = row.first().asDict()
+        if c["largest"] > LARGE_COMPONENT:
+            print(f"warning: a chain of near-copies joins {c['largest']} distinct spans; one task decides it", file=sys.stderr)
         cfg = self.config
-        r = self.rendered.agg(
-            F.count("*"), F.sum("spans"), F.sum("short_spans"), F.sum("span_chars"), F.sum("dropped_spans"),
-            F.sum("dropped_chars"), F.sum(F.col("duplicate").cast("long")),
-        ).first()
-        docs, spans, short, span_chars, dropped, dropped_chars, dup_docs = (int(v or 0) for v in r)
-        v = self.verified.agg(F.count("*"), F.sum(F.col("lsh").cast("long")), F.sum(F.col("anchor").cast("long")),
-                              F.sum(F.col("edge").cast("long"))).first()
-        total, lsh, anchors, verified = (int(x or 0) for x in v)
         return {
-            "documents": docs,
-            "spans": spans,
-            "short_spans": short,
-            "distinct_spans": self.units.count(),
-            "clusters": self.drops.select("kept").distinct().count(),
-            "dropped_spans": dropped,
-            "duplicate_documents": dup_docs,
-            "span_chars": span_chars,
-            "dropped_chars": dropped_chars,
-            "duplicate_ratio": round(dropped_chars / span_chars, 6) if span_chars else 0.0,
+            "documents": c["documents"],
+            "spans": c["spans"],
+            "short_spans": c["short_spans"],
+            "distinct_spans": c["units"],
+            "clusters": c["clusters"],
+            "dropped_spans": c["dropped_spans"],
+            "duplicate_documents": c["duplicate"],
+            "span_chars": c["span_chars"],
+            "dropped_chars": c["dropped_chars"],
+            "duplicate_ratio": round(c["dropped_chars"] / c["span_chars"], 6) if c["span_chars"] else 0.0,
             "candidates": {
-                "lsh": lsh, "anchors": anchors, "total": total, "verified": verified,
-                "false_positives": total - verified, "oversized_buckets": int(self.counts["oversized"]),
+                "lsh": c["lsh"], "anchors": c["anchor"], "total": c["total"], "verified": c["edge"],
+                "false_positives": c["total"] - c["edge"], "oversized_buckets": c["j"],
             },
             "parameters": cfg.params(),
             "fingerprint": cfg.fingerprint,
             "engine": {
                 "name": "spark", "master": self.spark.sparkContext.master,
                 "shuffle_partitions": int(self.spark.conf.get("spark.sql.shuffle.partitions")),
-                "components": int(self.counts["components"]), "largest_component": int(self.counts["largest_component"]),
-                "component_rounds": self.counts["rounds"],
+                "components": c["components"], "largest_component": c["largest"], "component_rounds": self.rounds,
             },
         }
+
+
+def _write_single(spark: "SparkSession", lines: "DataFrame", path: str) -> None:
+    """Write one-partition text rows as the single file `path` (Spark writes a folder; its part is moved)."""
+    jvm = spark._jvm
+    target = jvm.org.apache.hadoop.fs.Path(path)
+    fs = target.getFileSystem(spark._jsc.hadoopConfiguration())
+    folder = jvm.org.apache.hadoop.fs.Path(path + ".parts")
+    lines.coalesce(1).write.text(folder.toString())
+    parts = [st.getPath() for st in fs.listStatus(folder) if st.getPath().getName().startswith("part-")]
+    if len(parts) != 1 or not fs.rename(parts[0], target):
+        raise OutputError(f"could not move Spark's part file to {path}")
+    fs.delete(folder, True)
 
 
 def _decide_group(key, spans, edges, config: Config):

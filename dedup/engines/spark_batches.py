@@ -374,7 +374,13 @@ def member_batch(batches: Batches) -> Iterator[pa.RecordBatch]:
         yield pa.RecordBatch.from_pydict(out, schema=MEMBERS)
 
 
-def cluster_line(n: int, kept: int, members: list[tuple[int, str]]) -> str:
-    """clusters.jsonl line number n: the kept member first, then the dropped ones in input order."""
-    ordered = sorted(members, key=lambda m: (m[0] != kept, m[0]))
-    return writers.record_line(writers.cluster_record(n, [json.loads(j) for _, j in ordered]))
+def cluster_lines(batches: Batches) -> Iterator[pa.RecordBatch]:
+    """(n, kept, members as (span_id, json)) -> clusters.jsonl line n (writers.cluster_record):
+    the kept member first, then the dropped ones in input order."""
+    for batch in batches:
+        lines = []
+        for row in batch.to_pylist():
+            ordered = sorted(row["members"], key=lambda m: (m["span_id"] != row["kept"], m["span_id"]))
+            rec = writers.cluster_record(row["n"], [json.loads(m["json"]) for m in ordered])
+            lines.append(writers.record_line(rec)[:-1])
+        yield pa.RecordBatch.from_pydict({"value": lines}, schema=pa.schema([("value", pa.string())]))

@@ -41,9 +41,13 @@ def _is_star_forest(edges: "DataFrame") -> bool:
     """Every edge a -> b (a > b) ends at a centre that points nowhere, and each leaf has one centre."""
     from pyspark.sql import functions as F
 
-    if edges.groupBy("a").agg(F.count("b").alias("n")).where(F.col("n") > 1).limit(1).count():
-        return False
-    return edges.select("a").intersect(edges.select(F.col("b").alias("a"))).limit(1).count() == 0
+    roles = edges.select(F.col("a").alias("node"), F.col("b").alias("centre")).union(
+        edges.select(F.col("b").alias("node"), F.lit(None).cast("long").alias("centre"))
+    )
+    bad = roles.groupBy("node").agg(
+        F.count("centre").alias("points_to"), F.count(F.when(F.col("centre").isNull(), 1)).alias("pointed_at")
+    ).where((F.col("points_to") > 1) | ((F.col("points_to") > 0) & (F.col("pointed_at") > 0)))
+    return bad.limit(1).count() == 0
 
 
 def connected_components(edges: "DataFrame", max_rounds: int = MAX_ROUNDS) -> tuple["DataFrame", int]:
@@ -55,7 +59,6 @@ def connected_components(edges: "DataFrame", max_rounds: int = MAX_ROUNDS) -> tu
     from pyspark.sql import functions as F
 
     e = edges.select(F.least("a", "b").alias("a"), F.greatest("a", "b").alias("b")).where(F.col("a") != F.col("b")).distinct()
-    e = e.localCheckpoint()
     for rounds in range(1, max_rounds + 1):
         e = _small_star(_large_star(e)).localCheckpoint()
         if _is_star_forest(e):
