@@ -39,6 +39,10 @@ if TYPE_CHECKING:  # pragma: no cover
 
 OUT_FORMATS = ("jsonl", "parquet")
 CLEAN = "clean"
+# Input bytes per shuffle partition when the session does not set
+# spark.sql.shuffle.partitions (Spark's default of 200 suits no corpus size).
+BYTES_PER_PARTITION = 64 << 20
+GZ_RATIO = 4  # text per byte of gzip, to size partitions before reading
 # A component with more distinct spans than this is decided by one task; it is
 # reported (stats and a warning), since it means one chain of near-copies.
 LARGE_COMPONENT = 100_000
@@ -61,6 +65,7 @@ class InputFile:
     rel: str
     kind: str  # text, jsonl or parquet
     gz: bool
+    size: int = 0  # bytes on disk
 
 
 def _is_uri(arg: str) -> bool:
@@ -127,21 +132,32 @@ def discover_files(spark: "SparkSession", inputs: list[str], opts: ReadOptions) 
     Hadoop's FileSystem (globs, recursive folders). Sorted by output path."""
     if readers.STDIN in inputs:
         raise InputError(readers.STDIN, "standard input is not supported with --engine spark; pass files")
-    found: dict[str, tuple[str, str, str, bool]] = {}
+    found: dict[str, tuple[str, str, str, bool, int]] = {}
     local = [a for a in inputs if not _is_uri(a)]
     for src in readers.discover(local, opts) if local else []:
-        found[src.rel] = (_qualify(spark, os.path.abspath(src.path)), src.path, src.kind, src.gz)
+        size = os.path.getsize(src.path) if os.path.isfile(src.path) else 0
+        found[src.rel] = (_qualify(spark, os.path.abspath(src.path)), src.path, src.kind, src.gz, size)
     for arg in (a for a in inputs if _is_uri(a)):
-        for path, rel in _hadoop_list(spark, arg):
+        for path, rel, size in _hadoop_list(spark, arg):
             kind, gz = readers._kind(rel, opts.input_format)
-            found[rel] = (path, path, kind, gz)
+            found[rel] = (path, path, kind, gz, size)
     files = []
     for rank, rel in enumerate(sorted(found)):
-        path, label, kind, gz = found[rel]
+        path, label, kind, gz, size = found[rel]
         if rel.endswith(".parquet"):
             kind = "parquet"
-        files.append(InputFile(rank, path, label, rel, kind, gz))
+        files.append(InputFile(rank, path, label, rel, kind, gz, size))
     return files
+
+
+def shuffle_partitions(spark: "SparkSession", files: list[InputFile]) -> int:
+    """The session's spark.sql.shuffle.partitions if it was configured, else one
+    partition per BYTES_PER_PARTITION of text, and at least two per core."""
+    conf = spark.sparkContext.getConf()
+    if conf.contains("spark.sql.shuffle.partitions"):
+        return int(conf.get("spark.sql.shuffle.partitions"))
+    text = sum(f.size * (GZ_RATIO if f.gz else 1) for f in files)
+    return max(2 * spark.sparkContext.defaultParallelism, -(-text // BYTES_PER_PARTITION))
 
 
 def _qualify(spark: "SparkSession", path: str) -> str:
@@ -151,8 +167,13 @@ def _qualify(spark: "SparkSession", path: str) -> str:
     return p.getFileSystem(spark._jsc.hadoopConfiguration()).makeQualified(p).toString()
 
 
+def _exists(spark: "SparkSession", uri: str) -> bool:
+    p = spark._jvm.org.apache.hadoop.fs.Path(uri)
+    return bool(p.getFileSystem(spark._jsc.hadoopConfiguration()).exists(p))
+
+
 def _hadoop_list(spark: "SparkSession", arg: str) -> list[tuple[str, str]]:
-    """(path, rel) of the files an input URI names: a file, a folder (recursive), or a glob."""
+    """(path, rel, bytes) of the files an input URI names: a file, a folder (recursive), or a glob."""
     jvm = spark._jvm
     pattern = jvm.org.apache.hadoop.fs.Path(arg)
     fs = pattern.getFileSystem(spark._jsc.hadoopConfiguration())
@@ -166,12 +187,13 @@ def _hadoop_list(spark: "SparkSession", arg: str) -> list[tuple[str, str]]:
         if st.isDirectory():
             it = fs.listFiles(st.getPath(), True)
             while it.hasNext():
-                f = it.next().getPath().toString()
-                rel = f[len(path.rstrip("/")) + 1 :]
+                f = it.next()
+                name = f.getPath().toString()
+                rel = name[len(path.rstrip("/")) + 1 :]
                 if not any(part.startswith((".", "_")) for part in rel.split("/")):
-                    out.append((f, rel))
+                    out.append((name, rel, f.getLen()))
         else:
-            out.append((path, _glob_rel(path, arg) if is_glob else path.rsplit("/", 1)[-1]))
+            out.append((path, _glob_rel(path, arg) if is_glob else path.rsplit("/", 1)[-1], st.getLen()))
     return out
 
 
@@ -237,11 +259,16 @@ def run(
     started = time.perf_counter()
     files = discover_files(spark, inputs, opts)
     local_out = None if _is_uri(out) else Path(out)
+    if local_out is None and _exists(spark, out):
+        raise OutputError(f"--out {out} exists; a URI output is written only to a new location")
     if local_out is not None:
         local_inputs = [a for a in inputs if not _is_uri(a)]
         writers.check_out_not_in_inputs(local_out, local_inputs)
         writers.check_out_dir(local_out, readers.discover(local_inputs, opts) if local_inputs else [])
     job = _Job(spark, config, opts)
+    previous = spark.conf.get("spark.sql.shuffle.partitions")
+    job.partitions = shuffle_partitions(spark, files)
+    spark.conf.set("spark.sql.shuffle.partitions", str(job.partitions))
     try:
         skipped = job.read(files)
         job.scan()
@@ -256,6 +283,7 @@ def run(
         stats = job.stats()
     finally:
         job.release()
+        spark.conf.set("spark.sql.shuffle.partitions", previous)
     stats["inputs"] = {"files": len(files), "skipped": [str(s) for s in skipped]}
     stats["seconds"] = {"spark": round(time.perf_counter() - started, 4)}
     return SparkRun(stats, skipped)
@@ -277,6 +305,7 @@ class _Job:
     def __init__(self, spark: "SparkSession", config: Config, opts: ReadOptions) -> None:
         self.spark, self.config, self.opts = spark, config, opts
         self.cached: list = []
+        self.partitions = int(spark.conf.get("spark.sql.shuffle.partitions"))
 
     def _cache(self, df: "DataFrame") -> "DataFrame":
         from pyspark import StorageLevel
@@ -323,10 +352,12 @@ class _Job:
         if offset >= B.MAX_DOCS:
             raise DedupError(f"{offset} documents: the Spark engine numbers at most {B.MAX_DOCS}")
         ranks = self.spark.createDataFrame(table, "rank int, offset long, rel string")
-        self.docs = self._cache(
-            good.join(F.broadcast(ranks), "rank")
-            .select((F.col("offset") + F.col("idx")).alias("doc_no"), "id", "rel", "line", "text", "record")
+        docs = good.join(F.broadcast(ranks), "rank").select(
+            (F.col("offset") + F.col("idx")).alias("doc_no"), "id", "rel", "line", "text", "record"
         )
+        if rows.rdd.getNumPartitions() < self.partitions:  # few input files: spread the map stages
+            docs = docs.repartition(self.partitions, "doc_no")
+        self.docs = self._cache(docs)
         return skipped
 
     def scan(self) -> None:
@@ -474,7 +505,7 @@ class _Job:
             "fingerprint": cfg.fingerprint,
             "engine": {
                 "name": "spark", "master": self.spark.sparkContext.master,
-                "shuffle_partitions": int(self.spark.conf.get("spark.sql.shuffle.partitions")),
+                "shuffle_partitions": self.partitions,
                 "components": c["components"], "largest_component": c["largest"], "component_rounds": self.rounds,
             },
         }
