@@ -12,7 +12,7 @@ import xxhash
 from . import candidates, decide, segment, shingle, sketch, verify
 from .config import Config
 from .normalize import tokens
-from .records import Document, Span
+from .records import Document, IndexedSpan, Span
 
 Progress = Callable[[str, int, int], None]
 
@@ -43,8 +43,13 @@ class ScanResult:
     drops: dict[int, Drop]
     clusters: list[Cluster]
     stats: dict = field(default_factory=dict)
+    # Kept spans of earlier batches that spans here were dropped against (scan
+    # against an index); span number len(spans) + k means indexed[k].
+    indexed: list[IndexedSpan] = field(default_factory=list)
 
     def span_text(self, i: int) -> str:
+        if i >= len(self.spans):
+            return self.indexed[i - len(self.spans)].text
         s = self.spans[i]
         return self.documents[s.doc].text[s.start : s.end]
 

@@ -37,22 +37,31 @@ def cluster_records(result: ScanResult) -> Iterator[dict]:
 
 
 def _member(result: ScanResult, i: int, drop) -> dict:
-    span = result.spans[i]
-    doc = result.documents[span.doc]
-    return {
-        "doc": doc.id,
-        "source": doc.source,
-        "line": doc.line,
-        "span": span.index,
-        "start": span.start,
-        "end": span.end,
+    if i < len(result.spans):
+        span = result.spans[i]
+        doc = result.documents[span.doc]
+        where = (doc.id, doc.source, doc.line, span.index, span.start, span.end, doc.text[span.start : span.end])
+    else:  # a kept span of an earlier batch, read back from the index
+        ref = result.indexed[i - len(result.spans)]
+        where = (ref.doc, ref.source, ref.line, ref.index, ref.start, ref.end, ref.text)
+    doc_id, source, line, index, start, end, text = where
+    member = {
+        "doc": doc_id,
+        "source": source,
+        "line": line,
+        "span": index,
+        "start": start,
+        "end": end,
         "kept": drop is None,
         "reason": "kept" if drop is None else drop.reason,
         "jaccard": 1.0 if drop is None else round(drop.jaccard, 4),
         "containment": 1.0 if drop is None else round(drop.containment, 4),
         "kept_containment": 1.0 if drop is None else round(drop.kept_containment, 4),
-        "text": doc.text[span.start : span.end],
+        "text": text,
     }
+    if i >= len(result.spans):
+        member["indexed"] = True
+    return member
 
 
 def clean_records(result: ScanResult, text_field: str, omit_duplicates: bool) -> Iterator[tuple[int, dict]]:
