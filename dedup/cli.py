@@ -21,6 +21,7 @@ from rich.table import Table
 from . import __version__
 from .config import Config
 from .errors import DedupError
+from .index import check_index_outside, scan_with_index
 from .readers import STDIN, ReadOptions, Skipped, discover, read_source
 from .scan import scan as run_scan
 from .writers import (
@@ -103,6 +104,12 @@ def _summary(stats: dict, skipped: list[Skipped], seconds: float) -> None:
         ("inputs skipped", len(skipped)),
         ("time", f"{seconds:.2f} s"),
     ]
+    if "index" in stats:
+        ix = stats["index"]
+        rows[-1:-1] = [
+            ("dropped against index", ix["dropped_against_index"]),
+            ("added to index", f"{ix['added_spans']} (batch {ix['batch']}{', seen before' if ix['rerun'] else ''})"),
+        ]
     for name, value in rows:
         table.add_row(name, str(value))
     err.print(table)
@@ -113,7 +120,8 @@ def _summary(stats: dict, skipped: list[Skipped], seconds: float) -> None:
         "Examples:\n\n"
         "  dedup scan samples/ --out cleaned/\n\n"
         "  dedup scan 'crawl/**/*.jsonl.gz' --text-field body --out clean/ --stats stats.json\n\n"
-        "  cat articles.jsonl | dedup scan - --out - > clean.jsonl"
+        "  cat articles.jsonl | dedup scan - --out - > clean.jsonl\n\n"
+        "  dedup scan today/ --index archive.db --out cleaned/"
     )
 )
 def scan(
@@ -137,6 +145,7 @@ def scan(
     segment: Annotated[Segment, typer.Option(help="Paragraphs: blank-line blocks, single lines, or auto (lines when blocks are not hard-wrapped).")] = Segment.auto,
     seed: Annotated[int, typer.Option(help="MinHash seed.")] = Config.seed,
     omit_duplicate_docs: Annotated[bool, typer.Option(help="Leave out articles all of whose judged spans were dropped (default: write what is left of them).")] = False,
+    index: Annotated[Optional[str], typer.Option(help="Also clean against this index of earlier batches (SQLite file or redis://host:port/db), then add this batch's kept spans to it. Created when missing.")] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar, no summary.")] = False,
 ) -> None:
     """Scan articles for near-duplicate paragraphs; write clean articles and clusters.
@@ -159,18 +168,12 @@ def scan(
         if out_dir is not None:
             check_out_not_in_inputs(out_dir, inputs)
             check_out_dir(out_dir, sources)
-        docs, skipped = [], []
+        if index is not None and out_dir is not None:
+            check_index_outside(index, out_dir)
         show = not quiet and err.is_terminal
         with _progress(show) as tick:
-            for n, src in enumerate(sources, 1):
-                got, lost = read_source(src, opts)
-                docs += got
-                skipped += lost
-                if tick:
-                    tick("read", n, len(sources))
-            for s in skipped:
-                err.print(f"[yellow]warning:[/] skipped {s}", highlight=False)
-            result = run_scan(docs, config, tick)
+            docs, skipped = _read_all(sources, opts, tick)
+            result = run_scan(docs, config, tick) if index is None else scan_with_index(docs, index, config, tick)
         result.stats["inputs"] = {
             "files": len(sources),
             "skipped": [str(s) for s in skipped],
@@ -195,10 +198,29 @@ def scan(
         raise typer.Exit(EXIT_SKIPPED)
 
 
+def _read_all(sources: list, opts: ReadOptions, tick) -> tuple[list, list[Skipped]]:
+    """Documents of every source in order, warning on stderr about what was skipped."""
+    docs, skipped = [], []
+    for n, src in enumerate(sources, 1):
+        got, lost = read_source(src, opts)
+        docs += got
+        skipped += lost
+        if tick:
+            tick("read", n, len(sources))
+    for s in skipped:
+        err.print(f"[yellow]warning:[/] skipped {s}", highlight=False)
+    return docs, skipped
+
+
 def _line(rec: dict) -> str:
     import json
 
     return json.dumps(rec, ensure_ascii=False) + "\n"
+
+
+from .cli_index import index_app  # noqa: E402  (after the helpers it imports lazily)
+
+app.add_typer(index_app, name="index")
 
 
 def main() -> None:

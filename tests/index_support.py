@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import os
+import random
 import shutil
 import socket
 import subprocess
 import tempfile
 import time
 from pathlib import Path
+
+import numpy as np
+
+from dedup import Document
 
 
 def free_port() -> int:
@@ -74,3 +79,130 @@ def redis_required() -> bool:
 
 
 ROOT = Path(__file__).resolve().parent.parent
+
+
+# --- planted corpora -------------------------------------------------------------
+
+_SYL = "ka lo mi ne ru sa te vo zi pa be do fu gi ha ju ke li mo nu".split()
+EDITS = ("exact", "substitute", "delete", "insert", "glue")
+
+
+def vocabulary(n: int = 800, seed: int = 7) -> list[str]:
+    rnd = random.Random(seed)
+    words: set[str] = set()
+    while len(words) < n:
+        words.add("".join(rnd.choice(_SYL) for _ in range(rnd.randint(2, 4))))
+    return sorted(words)
+
+
+def paragraph(rnd: random.Random, vocab: list[str], n_words: int = 40) -> str:
+    words = [rnd.choice(vocab) for _ in range(n_words)]
+    sentences, i = [], 0
+    while i < len(words):
+        k = rnd.randint(7, 14)
+        sentences.append(" ".join(words[i : i + k]).capitalize() + ".")
+        i += k
+    return " ".join(sentences)
+
+
+def edited(rnd: random.Random, vocab: list[str], text: str, kind: str, other: str = "") -> str:
+    """A copy of `text`: exact, two words changed, three words cut, a sentence inserted, or glued to `other`."""
+    words = text.split(" ")
+    if kind == "exact":
+        return text
+    if kind == "substitute":
+        for i in rnd.sample(range(len(words)), 2):
+            words[i] = rnd.choice(vocab)
+    elif kind == "delete":
+        i = rnd.randrange(max(1, len(words) - 3))
+        del words[i : i + 3]
+    elif kind == "insert":
+        i = rnd.randrange(len(words))
+        words[i:i] = paragraph(rnd, vocab, 12).split(" ")
+    elif kind == "glue":
+        return text + " " + other
+    return " ".join(words)
+
+
+def planted_docs(rnd: random.Random, n_docs: int, kinds: tuple[str, ...] = EDITS, copy_rate: float = 0.5) -> list[Document]:
+    """Documents of 1-4 paragraphs; about `copy_rate` of paragraphs are edited copies of earlier ones."""
+    vocab = vocabulary()
+    seen: list[str] = []
+    docs = []
+    for d in range(n_docs):
+        paras = []
+        for _ in range(rnd.randint(1, 4)):
+            if seen and rnd.random() < copy_rate:
+                paras.append(edited(rnd, vocab, rnd.choice(seen), rnd.choice(kinds), rnd.choice(seen)))
+            else:
+                paras.append(paragraph(rnd, vocab, rnd.randint(20, 60)))
+            seen.append(paras[-1])
+        docs.append(Document(f"d{d:04d}", "\n\n".join(paras), f"d{d:04d}.txt"))
+    return docs
+
+
+# --- decisions of one scan vs batches through an index ------------------------------
+
+Ref = tuple[str, int]  # (document id, span index)
+
+
+def decisions(result) -> dict[Ref, Ref | None]:
+    """For each judged span: None if kept, else the (doc, span) it was dropped against."""
+    out: dict[Ref, Ref | None] = {}
+    n = len(result.spans)
+    for i, span in enumerate(result.spans):
+        if not result._eligible[i]:
+            continue
+        drop = result.drops.get(i)
+        if drop is None:
+            kept = None
+        elif drop.kept < n:
+            k = result.spans[drop.kept]
+            kept = (result.documents[k.doc].id, k.index)
+        else:
+            ref = result.indexed[drop.kept - n]
+            kept = (ref.doc, ref.index)
+        out[(result.documents[span.doc].id, span.index)] = kept
+    return out
+
+
+def equivalence_limits(docs, batch_of: dict[str, int], config) -> tuple[list[str], set[Ref]]:
+    """Where the index may differ from one scan over all batches (see dedup/index/incremental.py).
+
+    Returns the reasons exact equivalence is not promised (empty: it is), and the
+    spans whose kept partner may differ: copies of a span dropped in an earlier batch.
+    Computed from the core's stages on the whole corpus, independently of the index.
+    """
+    from dedup import decide, scan
+    from dedup.scan import find_pairs, group_units, shingle_documents
+
+    sh = shingle_documents(docs, config)
+    units = group_units(sh.values, sh.offsets)
+    found = find_pairs(units.values, units.offsets, config)
+    elig = [int(i) for i in np.flatnonzero(sh.eligible)]
+    span_batch = [batch_of[docs[sh.spans[i].doc].id] for i in elig]
+    unit_batch: dict[int, int] = {}
+    for k, u in enumerate(units.unit_of.tolist()):
+        unit_batch[u] = min(unit_batch.get(u, 1 << 30), span_batch[k])
+    reasons = []
+    if found.proposals.oversized:
+        reasons.append("oversized buckets")
+    for (u, v), k in zip(found.pairs.tolist(), found.inter.tolist()):
+        su, sv = int(units.sizes[u]), int(units.sizes[v])
+        if k < config.containment * min(su, sv) or unit_batch[u] == unit_batch[v]:
+            continue
+        (x, sx), (y, sy) = sorted([(u, su), (v, sv)], key=lambda t: unit_batch[t[0]])
+        if decide.fuller(sy, sx, sx + sy - k):
+            reasons.append("a later span is fuller than an earlier one it matches")
+            break
+    one = scan(docs, config)
+    exempt: set[Ref] = set()
+    members: dict[int, list[int]] = {}
+    for k, u in enumerate(units.unit_of.tolist()):
+        members.setdefault(u, []).append(k)
+    for group in members.values():
+        for k in group:
+            if any(span_batch[j] < span_batch[k] and elig[j] in one.drops for j in group):
+                s = sh.spans[elig[k]]
+                exempt.add((docs[s.doc].id, s.index))
+    return reasons, exempt

@@ -7,9 +7,12 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable
+from pathlib import Path
 
 from ..config import Config
+from ..errors import OutputError
 from ..records import Document
 from ..scan import Progress, ScanResult
 from .base import Batch, Conflict, Entries, IndexStoreError, Store, batch_key
@@ -31,6 +34,15 @@ def open_index(location: str, config: Config | None = None, *, create: bool = Tr
     return SqliteStore(location, config, create=create)
 
 
+def check_index_outside(location: str, out: Path) -> None:
+    """Refuse an index file inside --out: replacing the output folder would delete it."""
+    if location.startswith(REDIS_SCHEMES):
+        return
+    index, out_real = Path(os.path.realpath(location)), Path(os.path.realpath(out))
+    if index == out_real or out_real in index.parents:
+        raise OutputError(f"--index {location} lies inside --out {out}: replacing the output would delete it")
+
+
 def scan_with_index(
     documents: Iterable[Document], location: str, config: Config | None = None, progress: Progress | None = None
 ) -> ScanResult:
@@ -44,5 +56,5 @@ def scan_with_index(
 
 __all__ = [
     "Batch", "Conflict", "Entries", "IndexStoreError", "Store", "batch_key",
-    "open_index", "scan_incremental", "scan_with_index",
+    "check_index_outside", "open_index", "scan_incremental", "scan_with_index",
 ]
