@@ -206,3 +206,70 @@ def equivalence_limits(docs, batch_of: dict[str, int], config) -> tuple[list[str
                 s = sh.spans[elig[k]]
                 exempt.add((docs[s.doc].id, s.index))
     return reasons, exempt
+
+
+# --- index contents, for crash and concurrency checks ----------------------------------
+
+
+def write_jsonl(path: Path, docs: list[Document]) -> Path:
+    import json
+
+    path.write_text("".join(json.dumps({"id": d.id, "text": d.text}) + "\n" for d in docs), encoding="utf-8")
+    return path
+
+
+def sqlite_state(path: str | Path) -> tuple:
+    """Everything an SQLite index holds, as comparable rows; asserts integrity_check first."""
+    import sqlite3
+
+    conn = sqlite3.connect(str(path))
+    try:
+        assert conn.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
+        return tuple(
+            tuple(conn.execute(f"SELECT * FROM {table} ORDER BY 1, 2").fetchall())
+            for table in ("meta", "batches", "spans", "bands", "anchors")
+        )
+    finally:
+        conn.close()
+
+
+_DUMP = """
+local out, cursor = {}, "0"
+repeat
+  local page = redis.call("SCAN", cursor, "MATCH", ARGV[1], "COUNT", 10000)
+  cursor = page[1]
+  for _, k in ipairs(page[2]) do
+    if redis.call("TYPE", k).ok == "hash" then
+      out[#out + 1] = {k, redis.call("HGETALL", k)}
+    else
+      out[#out + 1] = {k, redis.call("GET", k)}
+    end
+  end
+until cursor == "0"
+return out
+"""
+
+
+def redis_state(url: str) -> str:
+    """A digest of everything under the dedup: prefix, after checking that counts,
+    span records and postings agree."""
+    import hashlib
+
+    import redis
+
+    r = redis.Redis.from_url(url)
+    dump = r.eval(_DUMP, 0, b"dedup:*")  # one command: per-key round trips take seconds
+    r.close()
+    values = {k: dict(zip(v[::2], v[1::2])) if isinstance(v, list) else v for k, v in dump}
+    values.pop(b"dedup:gen", None)  # counts writes, not content
+    records = [k for k in values if k.startswith(b"dedup:s:")]
+    assert int(values[b"dedup:counts"][b"spans"]) == len(records)
+    ids = np.array(sorted(int(k[len(b"dedup:s:") :]) for k in records), dtype=np.int64)
+    posted = b"".join(
+        v for k, h in values.items() if k[len(b"dedup:") : len(b"dedup:") + 2] in (b"k:", b"b:", b"a:") for v in h.values()
+    )
+    assert np.isin(np.frombuffer(posted, dtype="<u8").astype(np.int64), ids).all(), "a posting names a missing span"
+    digest = hashlib.sha256()
+    for k, v in sorted(values.items()):
+        digest.update(repr((k, sorted(v.items()) if isinstance(v, dict) else v)).encode())
+    return digest.hexdigest()

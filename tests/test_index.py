@@ -184,3 +184,46 @@ def test_clusters_name_indexed_members(location, tmp_path):
         assert kept["kept"] and kept["indexed"] and kept["doc"] == docs[0].id
         assert all(m["doc"] == "dup" and not m["kept"] and "indexed" not in m for m in rec["members"][1:])
         assert kept["text"] == docs[0].text[kept["start"] : kept["end"]]
+
+
+def test_redis_batch_recomputed_when_another_writer_commits_first(redis_url):
+    """Optimistic concurrency: a batch whose reads were overtaken by another commit
+    fails on EXEC, is retried, and then sees the other batch's spans."""
+    from contextlib import contextmanager
+
+    import numpy as np
+    import redis
+    from index_support import paragraph, vocabulary
+
+    from dedup.index import Conflict
+
+    redis.Redis.from_url(redis_url).flushdb()
+    rnd = random.Random(6)
+    text = paragraph(rnd, vocabulary(), 50)
+    store, other = open_index(redis_url, Config()), open_index(redis_url, Config())
+
+    with pytest.raises(Conflict):
+        with store.transaction("some batch") as txn:
+            scan_incremental([Document("first", paragraph(rnd, vocabulary(), 40))], other)
+            txn.add(txn.fetch(np.zeros(0, dtype=np.int64)), 1)
+
+    real, attempts = store.transaction, []
+
+    @contextmanager
+    def overtaken(key):
+        with real(key) as txn:  # WATCH is set
+            if not attempts:
+                scan_incremental([Document("theirs", text)], other)
+            attempts.append(key)
+            yield txn
+
+    store.transaction = overtaken
+    r = scan_incremental([Document("ours", text)], store)
+    assert len(attempts) == 2
+    assert decisions(r) == {("ours", 0): ("theirs", 0)}
+    with open_index(redis_url) as s:
+        assert s.stats()["batches"] == 3  # first, theirs, ours
+        with s.transaction("some batch") as txn:
+            assert txn.prior is None  # the overtaken write never landed
+    store.close()
+    other.close()

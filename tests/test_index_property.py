@@ -29,7 +29,7 @@ def containment(a: str, b: str, n: int) -> float:
     return len(np.intersect1d(sa, sb)) / len(sa)
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     seed=st.integers(0, 2**32 - 1),
     n_docs=st.integers(1, 30),

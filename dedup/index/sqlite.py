@@ -89,6 +89,7 @@ def _read_header(path: Path) -> dict[str, str]:
         raise IndexStoreError(f"{where} is a folder, not a dedup index")
     if path.stat().st_size == 0:
         raise IndexStoreError(f"{where} is an empty file, not a dedup index; nothing was changed")
+    _check_size(path)
     uri = "file:" + urllib.parse.quote(str(path.resolve())) + "?mode=ro"
     try:
         conn = sqlite3.connect(uri, uri=True)
@@ -99,6 +100,24 @@ def _read_header(path: Path) -> dict[str, str]:
     except sqlite3.DatabaseError as e:
         raise IndexStoreError(f"{where} is not a dedup index ({e}); nothing was changed") from None
     return {k: v for k, v in rows if isinstance(k, str) and isinstance(v, str)}
+
+
+def _check_size(path: Path) -> None:
+    """Refuse a database file shorter than its header says (cut off by a copy or a full disk).
+
+    The header's page count is trusted only when its validity counter matches the
+    change counter, as SQLite itself does; other damage shows when a page is read.
+    """
+    with open(path, "rb") as f:
+        head = f.read(100)
+    if len(head) < 100 or not head.startswith(b"SQLite format 3\x00"):
+        return  # not SQLite at all: the read-only open says so
+    page_size = int.from_bytes(head[16:18], "big")
+    page_size = 65536 if page_size == 1 else page_size
+    changes, pages, valid_for = (int.from_bytes(head[k : k + 4], "big") for k in (24, 28, 92))
+    size = path.stat().st_size
+    if changes == valid_for and size < pages * page_size:
+        raise IndexStoreError(f"{path} is damaged: {size} bytes, but its header counts {pages * page_size}; nothing was changed")
 
 
 class SqliteStore:
