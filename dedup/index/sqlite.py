@@ -140,6 +140,7 @@ class SqliteStore:
             # cut may lose the last batches, never consistency.
             self.conn.execute("PRAGMA synchronous=NORMAL")
             self.conn.execute("PRAGMA cache_size=-131072")  # 128 MiB
+            self.conn.execute("PRAGMA journal_size_limit=67108864")  # WAL shrinks back after a big batch
 
     @contextmanager
     def transaction(self, batch_key: str) -> Iterator["_Transaction"]:
