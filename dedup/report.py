@@ -213,14 +213,23 @@ def cluster_html(rec: dict, s: Settings, articles: dict[tuple, int], cache: dict
         '<div class="body">'
     ]
     kept_head = f'<span class="tag kept">kept</span> {_where(kept, articles)}'
-    for m in dropped[:MAX_SIDE_BY_SIDE]:
+    # Dropped copies with the very same text (boilerplate) are shown side by side once.
+    same_text: dict[str, list[dict]] = {}
+    for m in dropped:
+        same_text.setdefault(m["text"], []).append(m)
+    shown = [group[0] for group in list(same_text.values())[:MAX_SIDE_BY_SIDE]]
+    for m in shown:
         head = f'<span class="tag drop">dropped · {esc(m["reason"])}</span> {_where(m, articles)}'
+        copies = len(same_text[m["text"]]) - 1
+        if copies:
+            head += f' <span class="copies">+ {copies} more with this exact text (listed below)</span>'
         foot = _measures(m) + f'<p class="why">{why(m, s)}</p>'
         parts.append(side_by_side(kept, m, kept_head, head, foot, cache))
-    rest = dropped[MAX_SIDE_BY_SIDE:]
+    shown_ids = {id(m) for m in shown}
+    rest = [m for m in dropped if id(m) not in shown_ids]
     if rest:
         parts.append(
-            f'<p class="note">{len(rest)} more dropped spans (not shown side by side):</p><table class="rest">'
+            f'<p class="note">{len(rest)} more dropped spans, not shown side by side:</p><table class="rest">'
             "<tr><th>span</th><th>reason</th><th>C(dropped→kept)</th><th>C(kept→dropped)</th><th>Jaccard</th></tr>"
         )
         for m in rest:
@@ -395,6 +404,9 @@ def summary_section(records: list[dict], stats: dict | None, s: Settings) -> str
             ("articles in clusters", f"{len(docs):,}"),
         ]
     cards += [(f"dropped: {r}", f"{n:,}") for r, n in reasons.items()]
+    skipped = ((stats or {}).get("inputs") or {}).get("skipped") or []
+    if skipped:
+        cards.append(("inputs skipped", f"{len(skipped):,}"))
     cards.append(("largest cluster", f"{max((r['size'] for r in records), default=0):,} spans"))
     grid = "".join(f'<div class="card"><div class="v">{esc(v)}</div><div class="k">{esc(k)}</div></div>' for k, v in cards)
     if s.known:
@@ -575,6 +587,7 @@ a.doc{color:var(--accent);text-decoration:none}a.doc:hover{text-decoration:under
 .para{font-weight:600}.off{font-size:12px}
 .measures{display:flex;flex-wrap:wrap;gap:14px;font-size:13px;margin-top:6px;font-variant-numeric:tabular-nums}
 .why{font-size:13px;margin:6px 0 0;color:#394150}
+.copies{font-size:12px;color:#9a3412;font-weight:600}
 table{border-collapse:collapse;width:100%;background:var(--card);font-size:14px}
 th,td{border-bottom:1px solid var(--line);padding:6px 10px;text-align:left;vertical-align:top}
 th{font-size:12px;text-transform:uppercase;letter-spacing:.03em;color:var(--muted)}
@@ -597,8 +610,8 @@ _JS = r"""
 (function(){
   var data = JSON.parse(document.getElementById('report-data').textContent);
   // Each list pages through pre-rendered, pre-escaped HTML fragments.
-  function Pager(listId, items, perPage){
-    this.list = document.getElementById(listId); this.items = items; this.perPage = perPage;
+  function Pager(listId, items, perPage, empty){
+    this.list = document.getElementById(listId); this.items = items; this.perPage = perPage; this.empty = empty;
     this.navs = document.querySelectorAll('.pager[data-for="' + listId + '"]'); this.page = 0;
   }
   Pager.prototype.pages = function(){ return Math.max(1, Math.ceil(this.items.length / this.perPage)); };
@@ -606,7 +619,7 @@ _JS = r"""
     var self = this, n = this.pages();
     this.page = Math.min(Math.max(page, 0), n - 1);
     var start = this.page * this.perPage;
-    this.list.innerHTML = this.items.slice(start, start + this.perPage).join('');
+    this.list.innerHTML = this.items.slice(start, start + this.perPage).join('') || this.empty;
     this.navs.forEach(function(nav){ self.drawNav(nav); });
   };
   Pager.prototype.drawNav = function(nav){
@@ -636,8 +649,8 @@ _JS = r"""
     nav.appendChild(info);
   };
 
-  var clusters = new Pager('cluster-list', data.clusters, data.perPage);
-  var articles = new Pager('article-list', data.articles, data.articlesPerPage);
+  var clusters = new Pager('cluster-list', data.clusters, data.perPage, '<p class="note">No duplicates found.</p>');
+  var articles = new Pager('article-list', data.articles, data.articlesPerPage, '<tr><td colspan="5" class="note">No article.</td></tr>');
   clusters.show(0);
   // Open the first clusters so the page shows something at once.
   Array.prototype.slice.call(document.querySelectorAll('#cluster-list details.cluster'), 0, 3)

@@ -405,3 +405,22 @@ def test_browser_does_not_run_article_script(tmp_path):
     shown = _rendered_list(dom)
     assert "&lt;script&gt;document.documentElement.setAttribute" in shown
     assert "&lt;img src=x" in shown and "<img" not in dom
+
+
+@needs_browser
+def test_browser_empty_report(tmp_path):
+    page = tmp_path / "empty.html"
+    page.write_text(render_result(scan([Document("a", "Nothing repeats in this short article at all, really.")], Config())),
+                    encoding="utf-8")
+    dom = load_page(tmp_path, page)
+    assert "No duplicates found." in _rendered_list(dom) and 'data-ready="0"' in dom
+
+
+def test_identical_dropped_copies_are_shown_once():
+    text = "the same boilerplate paragraph about signing up for the daily newsletter today"
+    docs = [Document(f"d{k}", f"Unique opening words of article number {k} here.\n\n{text}\n") for k in range(4)]
+    page = render_result(scan(docs, Config()))
+    (cluster,) = _data(page)["clusters"]
+    assert cluster.count('<div class="pair">') == 1
+    assert "+ 2 more with this exact text (listed below)" in cluster
+    assert "2 more dropped spans, not shown side by side" in cluster and cluster.count("<tr><td>") == 2
