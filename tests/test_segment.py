@@ -133,6 +133,7 @@ REMOVALS = {
     "middle": ({1}, "\n\nA first.\n\nC third.\n"),
     "last-keeps-final-newline": ({2}, "\n\nA first.\n\nB second.\n"),
     "first-two": ({0, 1}, "\n\nC third.\n"),
+    "last-two-no-blank-lines-left": ({1, 2}, "\n\nA first.\n"),
     "first-and-last": ({0, 2}, "\n\nB second.\n"),
     "all": ({0, 1, 2}, "\n\n\n"),
 }
@@ -157,6 +158,7 @@ def test_removal_ranges_sorted_and_merged():
     spans = [(0, 2), (4, 6), (8, 10), (12, 14)]
     assert removal_ranges(spans, {1, 2}, 15) == [(4, 12)]
     assert removal_ranges(spans, {3, 0}, 15) == [(0, 4), (10, 14)]
+    assert removal_ranges(spans, {2, 3}, 15) == [(6, 14)]
 
 
 def test_cut_keeps_every_kept_span_in_order():
