@@ -1,7 +1,5 @@
 """candidates.py: LSH band keys and anchor shingles only propose pairs."""
 
-from pathlib import Path
-
 import numpy as np
 import pytest
 
@@ -12,15 +10,12 @@ from dedup.segment import segment
 from dedup.shingle import shingle_sets
 from dedup.sketch import permutations, signatures
 
-SAMPLES = Path(__file__).resolve().parent.parent / "samples"
+from sample_corpus import sample_text, sample_texts
 
 
 def sample_paragraphs() -> list[str]:
-    out = []
-    for p in sorted(SAMPLES.glob("*.txt")):
-        text = p.read_text(encoding="utf-8")
-        out += [text[s:e] for s, e in segment(text) if len(tokens(text[s:e])) >= 8]
-    return out
+    """Every paragraph of the samples long enough to be judged, 003's double included."""
+    return [t[s:e] for t in sample_texts().values() for s, e in segment(t) if len(tokens(t[s:e])) >= 8]
 
 
 def prepare(paragraphs: list[str], config: Config = Config()):
@@ -103,7 +98,7 @@ def test_anchor_mask_same_choice_in_every_span():
 
 
 def test_anchor_finds_short_span_inside_long_one():
-    words = (SAMPLES / "001_42e2df97611246d8.txt").read_text(encoding="utf-8").split()
+    words = sample_text("001").split()
     assert len(words) > 300
     long, short = " ".join(words), " ".join(words[100:125])
     sig, values, offsets = prepare([long, short])
@@ -114,7 +109,7 @@ def test_anchor_finds_short_span_inside_long_one():
 
 
 def test_003_doubled_paragraph_is_proposed():
-    text = (SAMPLES / "003_15fa05f4d3cf0d4f.txt").read_text(encoding="utf-8")
+    text = sample_text("003")
     paragraphs = [text[s:e] for s, e in segment(text)]
     prop = run(paragraphs)
     assert (0, 2) in pairs_set(prop.pairs)
@@ -131,7 +126,7 @@ def test_unrelated_paragraphs_are_not_proposed():
 
 @pytest.mark.parametrize("keep_words", [60, 50, 45])
 def test_lsh_proposes_near_copies(keep_words):
-    words = (SAMPLES / "002_15b4f7d72c558c23.txt").read_text(encoding="utf-8").split()[:60]
+    words = sample_text("002").split()[:60]
     a, b = " ".join(words), " ".join(words[:keep_words])
     sig, values, offsets = prepare([a, b])
     bands, rows = Config().band_rows
@@ -140,7 +135,7 @@ def test_lsh_proposes_near_copies(keep_words):
 
 
 def test_propose_counts_both_sources():
-    text = (SAMPLES / "003_15fa05f4d3cf0d4f.txt").read_text(encoding="utf-8")
+    text = sample_text("003")
     paragraphs = [text[s:e] for s, e in segment(text)]
     paragraphs.append(paragraphs[1])
     prop = run(paragraphs)
