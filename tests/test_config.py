@@ -19,6 +19,7 @@ BAD = {
     "containment-negative": ("containment", {"containment": -0.5}),
     "containment-nan": ("containment", {"containment": float("nan")}),
     "containment-str": ("containment", {"containment": "0.7"}),
+    "containment-bool": ("containment", {"containment": True}),
     "lsh-threshold-zero": ("lsh_threshold", {"lsh_threshold": 0.0}),
     "lsh-threshold-inf": ("lsh_threshold", {"lsh_threshold": float("inf")}),
     "min-tokens-zero": ("min_tokens", {"min_tokens": 0}),
@@ -30,10 +31,12 @@ BAD = {
     "segment-unknown": ("segment", {"segment": "sentence"}),
     "seed-negative": ("seed", {"seed": -1}),
     "seed-too-big": ("seed", {"seed": 2**32}),
+    "seed-bool": ("seed", {"seed": True}),
     "bands-without-rows": ("bands", {"bands": 8}),
     "rows-without-bands": ("rows", {"rows": 8}),
     "bands-zero": ("bands", {"bands": 0, "rows": 4}),
     "rows-zero": ("rows", {"bands": 4, "rows": 0}),
+    "bands-bool": ("bands", {"bands": True, "rows": 4}),
     "bands-times-rows-too-big": ("bands", {"bands": 20, "rows": 8, "num_perm": 128}),
 }
 
