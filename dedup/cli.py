@@ -15,6 +15,7 @@ from typing import Annotated, Optional
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
@@ -169,7 +170,7 @@ def scan(
                 if tick:
                     tick("read", n, len(sources))
             for s in skipped:
-                err.print(f"[yellow]warning:[/] skipped {s}", highlight=False)
+                err.print(f"[yellow]warning:[/] skipped {escape(str(s))}", highlight=False)
             result = run_scan(docs, config, tick)
         result.stats["inputs"] = {
             "files": len(sources),
@@ -189,7 +190,7 @@ def scan(
         if not quiet:
             _summary(result.stats, skipped, elapsed)
     except DedupError as e:
-        err.print(f"[red]error:[/] {e}", highlight=False)
+        err.print(f"[red]error:[/] {escape(str(e))}", highlight=False)
         raise typer.Exit(e.exit_code) from None
     if skipped:
         raise typer.Exit(EXIT_SKIPPED)

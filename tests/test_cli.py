@@ -275,3 +275,16 @@ def test_listing_order_does_not_change_outputs(tmp_path, order):
     invoke("scan", SAMPLES, "--out", reference, "-q")
     for p in reference.iterdir():
         assert (out / p.name).read_bytes() == p.read_bytes(), p.name
+
+
+
+def test_file_names_with_brackets_shown_verbatim(tmp_path):
+    binary = tmp_path / "notes[draft].txt"
+    binary.write_bytes(b"\x00\x01")
+    run = invoke("scan", binary, jsonl(tmp_path / "ok.jsonl", RECORDS[:1]), "--out", "-", "-q")
+    assert run.exit_code == EXIT_SKIPPED
+    assert "notes[draft].txt" in run.stderr
+    missing = tmp_path / "missing[/i].txt"
+    run = invoke("scan", missing, "--out", "-", "-q")
+    assert run.exit_code == EXIT_USAGE  # not a crash in the message printer
+    assert "missing[/i].txt" in run.stderr
