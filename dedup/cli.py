@@ -169,8 +169,9 @@ def scan(
                 skipped += lost
                 if tick:
                     tick("read", n, len(sources))
+            # soft_wrap: one message per line, so file names are never folded and stay greppable
             for s in skipped:
-                err.print(f"[yellow]warning:[/] skipped {escape(str(s))}", highlight=False)
+                err.print(f"[yellow]warning:[/] skipped {escape(str(s))}", highlight=False, soft_wrap=True)
             result = run_scan(docs, config, tick)
         result.stats["inputs"] = {
             "files": len(sources),
@@ -190,7 +191,7 @@ def scan(
         if not quiet:
             _summary(result.stats, skipped, elapsed)
     except DedupError as e:
-        err.print(f"[red]error:[/] {escape(str(e))}", highlight=False)
+        err.print(f"[red]error:[/] {escape(str(e))}", highlight=False, soft_wrap=True)
         raise typer.Exit(e.exit_code) from None
     if skipped:
         raise typer.Exit(EXIT_SKIPPED)

@@ -288,3 +288,20 @@ def test_file_names_with_brackets_shown_verbatim(tmp_path):
     run = invoke("scan", missing, "--out", "-", "-q")
     assert run.exit_code == EXIT_USAGE  # not a crash in the message printer
     assert "missing[/i].txt" in run.stderr
+
+
+def test_messages_never_wrapped_so_long_paths_stay_whole(tmp_path):
+    deep = tmp_path / ("long-folder-name-" * 4) / "and-a-file-name-that-is-long-too.jsonl"
+    deep.parent.mkdir(parents=True)
+    deep.write_text(json.dumps(RECORDS[0]) + "\n{oops\n", encoding="utf-8")
+    run = invoke("scan", deep, "--out", "-")
+    assert run.exit_code == EXIT_USAGE
+    assert len(str(deep)) > 100
+    (line,) = run.stderr.splitlines()
+    assert line.startswith(f"error: {deep}:2: ")
+    binary = tmp_path / ("another-long-folder-name-" * 4) / "binary-file.txt"
+    binary.parent.mkdir(parents=True)
+    binary.write_bytes(b"\x00\x01\x02")
+    run = invoke("scan", binary, jsonl(tmp_path / "ok.jsonl", RECORDS[:1]), "--out", "-", "-q")
+    assert run.exit_code == EXIT_SKIPPED
+    assert f"warning: skipped {binary}: binary file" in run.stderr.splitlines()[0]
