@@ -21,7 +21,7 @@ from rich.table import Table
 
 from . import __version__
 from .config import Config
-from .errors import DedupError
+from .errors import ConfigError, DedupError
 from .readers import STDIN, ReadOptions, Skipped, discover, read_source
 from .scan import scan as run_scan
 from .writers import (
@@ -191,10 +191,16 @@ def scan(
         if not quiet:
             _summary(result.stats, skipped, elapsed)
     except DedupError as e:
-        err.print(f"[red]error:[/] {escape(str(e))}", highlight=False, soft_wrap=True)
+        message = f"{_flag(e.option)}: {e}" if isinstance(e, ConfigError) and e.option else str(e)
+        err.print(f"[red]error:[/] {escape(message)}", highlight=False, soft_wrap=True)
         raise typer.Exit(e.exit_code) from None
     if skipped:
         raise typer.Exit(EXIT_SKIPPED)
+
+
+def _flag(option: str) -> str:
+    """The command-line flag that sets a Config field."""
+    return "--threshold" if option == "containment" else "--" + option.replace("_", "-")
 
 
 def _line(rec: dict) -> str:

@@ -52,7 +52,7 @@ class Config:
     def __post_init__(self) -> None:
         def need(ok: bool, name: str, rule: str) -> None:
             if not ok:
-                raise ConfigError(f"{name} must be {rule}, got {getattr(self, name)!r}")
+                raise ConfigError(f"{name} must be {rule}, got {getattr(self, name)!r}", name)
 
         def is_int(value) -> bool:  # bool is an int subclass, but True is no count or seed
             return isinstance(value, int) and not isinstance(value, bool)
@@ -70,13 +70,14 @@ class Config:
         need(self.segment in SEGMENT_MODES, "segment", f"one of {', '.join(SEGMENT_MODES)}")
         need(is_int(self.seed) and 0 <= self.seed < 2**32, "seed", "an integer in [0, 2**32)")
         if (self.bands is None) != (self.rows is None):
-            raise ConfigError("bands and rows must be given together")
+            raise ConfigError("bands and rows must be given together", "bands" if self.rows is None else "rows")
         if self.bands is not None:
             need(is_int(self.bands) and self.bands >= 1, "bands", "an integer >= 1")
             need(is_int(self.rows) and self.rows >= 1, "rows", "an integer >= 1")
             if self.bands * self.rows > self.num_perm:
                 raise ConfigError(
-                    f"bands x rows must be at most num_perm ({self.num_perm}), got {self.bands} x {self.rows}"
+                    f"bands x rows must be at most num_perm ({self.num_perm}), got {self.bands} x {self.rows}",
+                    "bands",
                 )
 
     @cached_property

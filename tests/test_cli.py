@@ -140,11 +140,28 @@ def test_binary_file_skipped_exit_3_with_warning(tmp_path):
     assert len(stats["inputs"]["skipped"]) == 1 and "image.bin" in stats["inputs"]["skipped"][0]
 
 
-def test_bad_option_value_exit_2():
-    run = invoke("scan", SAMPLES, "--out", "-", "--ngram", "0")
+BAD_FLAGS = {
+    "threshold": (["--threshold", "2"], "--threshold"),
+    "ngram": (["--ngram", "0"], "--ngram"),
+    "lsh-threshold": (["--lsh-threshold", "0"], "--lsh-threshold"),
+    "num-perm": (["--num-perm", "0"], "--num-perm"),
+    "min-tokens": (["--min-tokens", "0"], "--min-tokens"),
+    "anchor-rate": (["--anchor-rate", "0"], "--anchor-rate"),
+    "seed": (["--seed", "-1"], "--seed"),
+    "bands-alone": (["--bands", "3"], "--bands"),
+    "bands-times-rows": (["--bands", "64", "--rows", "4"], "--bands"),
+}
+
+
+@pytest.mark.parametrize("args,flag", BAD_FLAGS.values(), ids=BAD_FLAGS.keys())
+def test_bad_option_value_exit_2_names_the_flag(args, flag):
+    run = invoke("scan", SAMPLES, "--out", "-", *args)
     assert run.exit_code == EXIT_USAGE
-    assert "ngram" in run.stderr
+    assert run.stderr.startswith(f"error: {flag}: ")
     assert run.stdout == ""
+
+
+# --- stdin / stdout -----------------------------------------------------------------------
 
 
 def test_stdin_jsonl_to_stdout_keeps_every_field():

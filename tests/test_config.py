@@ -43,8 +43,9 @@ BAD = {
 
 @pytest.mark.parametrize("option,kwargs", BAD.values(), ids=BAD.keys())
 def test_bad_value_raises_config_error_naming_option(option, kwargs):
-    with pytest.raises(ConfigError, match=option):
+    with pytest.raises(ConfigError, match=option) as raised:
         Config(**kwargs)
+    assert raised.value.option == option
 
 
 def test_config_error_is_value_error():
