@@ -33,6 +33,8 @@ EXIT_OK, EXIT_FAIL, EXIT_USAGE, EXIT_SKIPPED = 0, 1, 2, 3
 
 app = typer.Typer(
     add_completion=False,
+    # Plain help: rich panels cut long option names (--omit-duplicate-docs) short at 80 columns.
+    rich_markup_mode=None,
     no_args_is_help=True,
     help="Find near-duplicate paragraphs within and across articles; write clean articles and clusters.",
     epilog="Example: dedup scan samples/ --out cleaned/",

@@ -216,6 +216,18 @@ def test_stats_has_every_parameter_and_fingerprint(tmp_path):
     assert stats["documents"] == 5 and stats["inputs"]["files"] == 5
 
 
+def test_help_shows_example_and_whole_option_names():
+    root = invoke("--help")
+    assert root.exit_code == 0 and "scan" in root.stdout and "Example" in root.stdout
+    sub = invoke("scan", "--help")  # CliRunner renders at 80 columns
+    assert sub.exit_code == 0
+    assert "Example" in sub.stdout and "dedup scan samples/ --out cleaned/" in sub.stdout
+    assert "cat articles.jsonl | dedup scan - --out - > clean.jsonl" in sub.stdout
+    for option in ("--out", "--keep", "--threshold", "--stats", "--text-field", "--skip-bad-records", "--omit-duplicate-docs", "--quiet"):
+        assert option in sub.stdout
+    assert "\u2026" not in sub.stdout  # nothing cut short with an ellipsis
+
+
 def test_python_m_dedup_version():
     run = subprocess.run([sys.executable, "-m", "dedup", "--version"], capture_output=True, text=True, cwd=ROOT, timeout=60)
     assert run.returncode == 0
