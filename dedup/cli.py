@@ -15,12 +15,13 @@ from typing import Annotated, Optional
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from . import __version__
 from .config import Config
-from .errors import DedupError
+from .errors import ConfigError, DedupError
 from .readers import STDIN, ReadOptions, Skipped, discover, read_source
 from .scan import scan as run_scan
 from .writers import (
@@ -32,6 +33,8 @@ EXIT_OK, EXIT_FAIL, EXIT_USAGE, EXIT_SKIPPED = 0, 1, 2, 3
 
 app = typer.Typer(
     add_completion=False,
+    # Plain help: rich panels cut long option names (--omit-duplicate-docs) short at 80 columns.
+    rich_markup_mode=None,
     no_args_is_help=True,
     help="Find near-duplicate paragraphs within and across articles; write clean articles and clusters.",
     epilog="Example: dedup scan samples/ --out cleaned/",
@@ -168,8 +171,9 @@ def scan(
                 skipped += lost
                 if tick:
                     tick("read", n, len(sources))
+            # soft_wrap: one message per line, so file names are never folded and stay greppable
             for s in skipped:
-                err.print(f"[yellow]warning:[/] skipped {s}", highlight=False)
+                err.print(f"[yellow]warning:[/] skipped {escape(str(s))}", highlight=False, soft_wrap=True)
             result = run_scan(docs, config, tick)
         result.stats["inputs"] = {
             "files": len(sources),
@@ -189,10 +193,16 @@ def scan(
         if not quiet:
             _summary(result.stats, skipped, elapsed)
     except DedupError as e:
-        err.print(f"[red]error:[/] {e}", highlight=False)
+        message = f"{_flag(e.option)}: {e}" if isinstance(e, ConfigError) and e.option else str(e)
+        err.print(f"[red]error:[/] {escape(message)}", highlight=False, soft_wrap=True)
         raise typer.Exit(e.exit_code) from None
     if skipped:
         raise typer.Exit(EXIT_SKIPPED)
+
+
+def _flag(option: str) -> str:
+    """The command-line flag that sets a Config field."""
+    return "--threshold" if option == "containment" else "--" + option.replace("_", "-")
 
 
 def _line(rec: dict) -> str:
