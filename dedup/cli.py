@@ -15,12 +15,13 @@ from typing import Annotated, Optional
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from . import __version__
 from .config import Config
-from .errors import DedupError
+from .errors import ConfigError, DedupError
 from .explain import explain, resolve
 from .explain import render as render_explanation
 from .readers import STDIN, ReadOptions, Skipped, discover, read_cluster_records, read_source, read_stats
@@ -35,6 +36,8 @@ EXIT_OK, EXIT_FAIL, EXIT_USAGE, EXIT_SKIPPED = 0, 1, 2, 3
 
 app = typer.Typer(
     add_completion=False,
+    # Plain help: rich panels cut long option names (--omit-duplicate-docs) short at 80 columns.
+    rich_markup_mode=None,
     no_args_is_help=True,
     help="Find near-duplicate paragraphs within and across articles; write clean articles and clusters.",
     epilog="Example: dedup scan samples/ --out cleaned/",
@@ -174,8 +177,9 @@ def scan(
                 skipped += lost
                 if tick:
                     tick("read", n, len(sources))
+            # soft_wrap: one message per line, so file names are never folded and stay greppable
             for s in skipped:
-                err.print(f"[yellow]warning:[/] skipped {s}", highlight=False)
+                err.print(f"[yellow]warning:[/] skipped {escape(str(s))}", highlight=False, soft_wrap=True)
             result = run_scan(docs, config, tick)
         result.stats["inputs"] = {
             "files": len(sources),
@@ -197,10 +201,21 @@ def scan(
         if not quiet:
             _summary(result.stats, skipped, elapsed)
     except DedupError as e:
-        err.print(f"[red]error:[/] {e}", highlight=False)
-        raise typer.Exit(e.exit_code) from None
+        raise _failed(e) from None
     if skipped:
         raise typer.Exit(EXIT_SKIPPED)
+
+
+def _failed(e: DedupError) -> typer.Exit:
+    """Print a library error (naming the flag of a bad option) and return the exit to raise."""
+    message = f"{_flag(e.option)}: {e}" if isinstance(e, ConfigError) and e.option else str(e)
+    err.print(f"[red]error:[/] {escape(message)}", highlight=False, soft_wrap=True)
+    return typer.Exit(e.exit_code)
+
+
+def _flag(option: str) -> str:
+    """The command-line flag that sets a Config field."""
+    return "--threshold" if option == "containment" else "--" + option.replace("_", "-")
 
 
 @app.command("report", epilog="Example:\n\n  dedup report cleaned/clusters.jsonl --stats stats.json --out report.html")
@@ -208,7 +223,7 @@ def report_cmd(
     clusters: Annotated[str, typer.Argument(help="A clusters.jsonl written by dedup scan.", show_default=False)],
     out: Annotated[Path, typer.Option("--out", "-o", help="The HTML file to write.")],
     stats: Annotated[Optional[str], typer.Option(help="The scan's --stats file: adds counts and the options used.")] = None,
-    threshold: Annotated[Optional[float], typer.Option(help="Threshold to mark when no --stats is given.")] = None,
+    threshold: Annotated[Optional[float], typer.Option(min=0.0, max=1.0, help="Threshold to mark when no --stats is given.")] = None,
     title: Annotated[str, typer.Option(help="Page title.")] = "dedup report",
     max_clusters: Annotated[int, typer.Option(min=1, help="Show at most this many clusters, largest first.")] = MAX_CLUSTERS,
 ) -> None:
@@ -226,8 +241,7 @@ def report_cmd(
             raise DedupError(f"--out {out} is a folder; name a file")
         atomic_write(out, page.encode())
     except DedupError as e:
-        err.print(f"[red]error:[/] {e}", highlight=False)
-        raise typer.Exit(e.exit_code) from None
+        raise _failed(e) from None
 
 
 @app.command(
@@ -258,8 +272,7 @@ def explain_cmd(
         side_a, side_b = resolve(a, b, config, ReadOptions(text_field=text_field))
         render_explanation(explain(side_a, side_b, config), Console())
     except DedupError as e:
-        err.print(f"[red]error:[/] {e}", highlight=False)
-        raise typer.Exit(e.exit_code) from None
+        raise _failed(e) from None
 
 
 def _line(rec: dict) -> str:

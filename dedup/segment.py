@@ -71,19 +71,21 @@ def segment(text: str, mode: str = "auto") -> list[tuple[int, int]]:
 def removal_ranges(spans: list[tuple[int, int]], dropped: set[int], text_len: int) -> list[tuple[int, int]]:
     """Character ranges to delete so that dropped spans vanish with their separators.
 
-    A dropped span takes the gap after it up to the next span; the last span
-    takes the gap before it instead, so the text's tail (its final newline) stays.
+    A dropped span takes the gap after it up to the next span; a run of dropped
+    spans at the end takes the gap before the run instead, so the text's tail
+    (its final newline) stays and no blank lines pile up before it.
     Returned ranges are sorted and merged.
     """
+    tail = len(spans)  # first span of the trailing run of dropped spans
+    while tail > 0 and tail - 1 in dropped:
+        tail -= 1
     ranges = []
     for i in sorted(dropped):
         start, end = spans[i]
-        if i + 1 < len(spans):
+        if i < tail:
             ranges.append((start, spans[i + 1][0]))
-        elif i > 0:
-            ranges.append((spans[i - 1][1], end))
         else:
-            ranges.append((start, end))
+            ranges.append((spans[tail - 1][1] if tail > 0 else spans[0][0], end))
     merged: list[tuple[int, int]] = []
     for s, e in sorted(ranges):
         if merged and s <= merged[-1][1]:
