@@ -116,6 +116,8 @@ def test_errors_name_the_file(tmp_path):
     assert res.exit_code == 2 and "s.txt: no pair of spans to compare" in out
     with pytest.raises(InputError):
         resolve("-", S003, Config())
+    res, out = run(f"{S003}:0", f"{S003}:2", "--threshold", "2")
+    assert res.exit_code == 2 and "--threshold: containment must be a number in (0, 1], got 2.0" in out
 
 
 def test_shared_shingle_highlight():
