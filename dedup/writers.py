@@ -98,10 +98,18 @@ def _write(path: Path, data: bytes) -> None:
         f.write(data)
 
 
+def _public(path: Path, mode: int) -> None:
+    """Give a mkstemp/mkdtemp result the mode a plain create would have had (they make it private)."""
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(path, mode & ~umask)
+
+
 def atomic_write(path: Path, data: bytes) -> None:
     """Write a single file via a temporary sibling and rename."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    _public(Path(tmp), 0o666)
     try:
         with os.fdopen(fd, "wb") as f:
             f.write(data)
@@ -177,9 +185,7 @@ def write_out_dir(
     parent.mkdir(parents=True, exist_ok=True)
     recover(out)
     stage = Path(tempfile.mkdtemp(dir=parent, prefix=f".{out.name}.dedup-tmp-"))
-    umask = os.umask(0)
-    os.umask(umask)
-    os.chmod(stage, 0o777 & ~umask)  # mkdtemp's 0700 would make the output private
+    _public(stage, 0o777)
     try:
         by_source: dict[str, list[dict]] = {}
         texts: dict[str, bytes] = {}

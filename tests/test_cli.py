@@ -334,3 +334,25 @@ def test_messages_never_wrapped_so_long_paths_stay_whole(tmp_path):
     run = invoke("scan", binary, jsonl(tmp_path / "ok.jsonl", RECORDS[:1]), "--out", "-", "-q")
     assert run.exit_code == EXIT_SKIPPED
     assert f"warning: skipped {binary}: binary file" in run.stderr.splitlines()[0]
+
+
+def test_stats_and_output_folder_get_umask_permissions_not_private(tmp_path):
+    """mkstemp/mkdtemp create 0600/0700; outputs must be readable like any file the user creates."""
+    import os
+    import stat
+
+    from typer.testing import CliRunner
+
+    from dedup.cli import app
+
+    src = tmp_path / "in"
+    src.mkdir()
+    (src / "a.txt").write_text("one two three four five six seven eight nine ten\n")
+    old = os.umask(0o022)
+    try:
+        res = CliRunner().invoke(app, ["scan", str(src), "--out", str(tmp_path / "out"), "--stats", str(tmp_path / "s.json"), "-q"])
+    finally:
+        os.umask(old)
+    assert res.exit_code == 0, res.output
+    assert stat.S_IMODE((tmp_path / "s.json").stat().st_mode) == 0o644
+    assert stat.S_IMODE((tmp_path / "out").stat().st_mode) == 0o755
