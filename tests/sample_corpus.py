@@ -6,7 +6,6 @@ import re
 from functools import cache
 from pathlib import Path
 
-from dedup import Document, ScanResult
 from dedup.normalize import tokens
 from dedup.segment import segment
 
@@ -19,10 +18,6 @@ NEW_SENTENCE = "Officials in both capitals declined to say when the remaining ba
 def sample_texts() -> dict[str, str]:
     """File name -> text of each seed article."""
     return {p.name: p.read_text(encoding="utf-8") for p in sorted(SAMPLES.glob("*.txt"))}
-
-
-def sample_docs() -> list[Document]:
-    return [Document(name, text, name) for name, text in sample_texts().items()]
 
 
 def sample_text(prefix: str) -> str:
@@ -88,12 +83,3 @@ def head(p: str, share: float = 0.6) -> str:
 
 def article(*parts: str) -> str:
     return "\n\n".join(parts) + "\n"
-
-
-def span_texts(result: ScanResult, which) -> list[str]:
-    """Texts of the spans with the given indices, in order."""
-    return [result.span_text(i) for i in sorted(which)]
-
-
-def kept_spans(result: ScanResult) -> set[int]:
-    return set(range(len(result.spans))) - set(result.drops)

@@ -90,6 +90,29 @@ def test_auto_decides_per_block():
     assert texts(text, "auto") == [wrapped, LONG_A.strip(), LONG_B.strip()]
 
 
+WRAPPED = "This paragraph is hard wrapped at a\nnarrow width so every line is short\nand the block is one paragraph."
+
+
+def test_auto_hard_wrapped_paragraph_glued_to_long_line_stays_whole():
+    text = f"{LONG_A.strip()}\n{WRAPPED}\n{LONG_B.strip()}\n"
+    assert texts(text, "auto") == [LONG_A.strip(), WRAPPED, LONG_B.strip()]
+
+
+def test_auto_short_headline_above_long_line_is_its_own_span():
+    text = f"Short headline\n{LONG_A.strip()}\n"
+    assert texts(text, "auto") == ["Short headline", LONG_A.strip()]
+
+
+def test_auto_cutting_a_long_line_keeps_the_other_spans():
+    # found by test_properties: with a per-block decision, cutting the long line
+    # turned the wrapped lines left behind into one new span on the next scan
+    text = f"{LONG_A.strip()}\n{WRAPPED}\n"
+    spans = segment(text)
+    cleaned = cut(text, removal_ranges(spans, {0}, len(text)))
+    assert texts(cleaned) == [WRAPPED]
+    assert texts(text)[1:] == [WRAPPED]
+
+
 def test_sample_002_one_paragraph_per_line():
     text = (SAMPLES / "002_15b4f7d72c558c23.txt").read_text(encoding="utf-8")
     lines = [line for line in text.split("\n") if line.strip()]
