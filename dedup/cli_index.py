@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Annotated, Literal, Optional
 
 import typer
+from rich.markup import escape
 
 from .errors import DedupError, InputError
 from .index import open_index, scan_incremental
@@ -31,13 +32,12 @@ Location = Annotated[str, typer.Argument(help="The index: an SQLite file, or red
 
 @contextmanager
 def _reported() -> Iterator[None]:
-    from .cli import err
+    from .cli import _failed
 
     try:
         yield
     except DedupError as e:
-        err.print(f"[red]error:[/] {e}", highlight=False)
-        raise typer.Exit(e.exit_code) from None
+        raise _failed(e) from None
 
 
 @index_app.command(epilog="Example: dedup index stats archive.db")
@@ -88,6 +88,7 @@ def add(
             f"batch {ix['batch']}: {len(docs)} articles, {result.stats['spans']} spans, "
             f"{result.stats['dropped_spans']} dropped as copies, {ix['added_spans']} added{seen}",
             highlight=False,
+            soft_wrap=True,
         )
     if skipped:
         raise typer.Exit(EXIT_SKIPPED)
@@ -117,10 +118,10 @@ def remove(
         finally:
             store.close()
     missing = sorted(set(wanted) - set(found))
-    err.print(f"removed {spans} spans of {len(found)} documents", highlight=False)
+    err.print(f"removed {spans} spans of {len(found)} documents", highlight=False, soft_wrap=True)
     if missing:
         shown = ", ".join(missing[:10]) + (" ..." if len(missing) > 10 else "")
-        err.print(f"[yellow]warning:[/] {len(missing)} ids had no spans in the index: {shown}", highlight=False)
+        err.print(f"[yellow]warning:[/] {len(missing)} ids had no spans in the index: {escape(shown)}", highlight=False, soft_wrap=True)
         raise typer.Exit(EXIT_SKIPPED)
 
 
