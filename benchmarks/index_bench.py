@@ -82,13 +82,18 @@ def entries_for(first: int, count: int, config: Config) -> Entries:
     return Entries(refs, sh.values, sh.offsets, sigs, np.array(set_keys(sh.values, sh.offsets), dtype=np.uint64))
 
 
-def fill(store, start: int, stop: int, config: Config) -> float:
-    began = time.perf_counter()
+def fill(stores: dict, start: int, stop: int, config: Config) -> dict[str, float]:
+    """Add paragraphs start..stop to every store, in transactions of FILL_CHUNK spans."""
+    seconds = dict.fromkeys(stores, 0.0)
     for first in range(start, stop, FILL_CHUNK):
         count = min(FILL_CHUNK, stop - first)
-        with store.transaction(f"fill-{first}") as txn:
-            txn.add(entries_for(first, count, config), count)
-    return time.perf_counter() - began
+        entries = entries_for(first, count, config)
+        for name, store in stores.items():
+            began = time.perf_counter()
+            with store.transaction(f"fill-{first}") as txn:
+                txn.add(entries, count)
+            seconds[name] += time.perf_counter() - began
+    return seconds
 
 
 def batch_docs(size: int, rep: int, fresh_from: int) -> list[Document]:
@@ -151,9 +156,8 @@ def run(sizes: list[int], backends: list[str]) -> list[dict]:
         try:
             filled = 0
             for size in sizes:
-                for name, store in stores.items():
-                    seconds = fill(store, filled, size, config)
-                    print(f"{name}: filled to {size:,} spans (+{seconds:.0f} s)", file=sys.stderr, flush=True)
+                seconds = fill(stores, filled, size, config)
+                print(f"filled to {size:,} spans, seconds adding: {seconds}", file=sys.stderr, flush=True)
                 filled = size
                 for name, store in stores.items():
                     spans = store.stats()["spans"]

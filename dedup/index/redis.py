@@ -97,7 +97,9 @@ class RedisStore:
         clean = urllib.parse.urlunsplit(parts._replace(query=urllib.parse.urlencode(query, doseq=True)))
         self.location = url
         self.p = prefix.encode()
-        self.r = redis.Redis.from_url(clean)
+        # redis-py's default 5 s read timeout is shorter than a big batch's EXEC; a
+        # URL may still set socket_timeout itself.
+        self.r = redis.Redis.from_url(clean, **({} if "socket_timeout" in query else {"socket_timeout": 600}))
         with self._errors():
             self.r.ping()
             meta = self._meta()
