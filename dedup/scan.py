@@ -203,6 +203,19 @@ def clusters_of(drops: dict[int, Drop]) -> list[Cluster]:
     return [Cluster(k, tuple(v)) for k, v in sorted(by_kept.items())]
 
 
+class Laps:
+    """Seconds spent per stage: call with a stage's name when it ends."""
+
+    def __init__(self) -> None:
+        self.timings: dict[str, float] = {}
+        self._clock = time.perf_counter()
+
+    def __call__(self, stage: str) -> None:
+        now = time.perf_counter()
+        self.timings[stage] = round(now - self._clock, 4)
+        self._clock = now
+
+
 def scan(documents: Iterable[Document], config: Config | None = None, progress: Progress | None = None) -> ScanResult:
     """Find near-duplicate spans within and across `documents`, in the order given.
 
@@ -211,15 +224,7 @@ def scan(documents: Iterable[Document], config: Config | None = None, progress: 
     then line), so the order files are listed in does not matter.
     """
     config = config or Config()
-    timings: dict[str, float] = {}
-    clock = time.perf_counter()
-
-    def lap(stage: str) -> None:
-        nonlocal clock
-        now = time.perf_counter()
-        timings[stage] = round(now - clock, 4)
-        clock = now
-
+    lap = Laps()
     docs = list(documents)
     sh = shingle_documents(docs, config, progress)
     lap("shingle")
@@ -242,7 +247,7 @@ def scan(documents: Iterable[Document], config: Config | None = None, progress: 
     reps = borderline.representatives(units.unit_of, span_rank, elig_idx)
     result.pairs = borderline.sample(found.pairs, found.inter, units.sizes, reps, config.containment)
     result.stats = summarize(result, units, found, config)
-    result.stats["seconds"] = timings
+    result.stats["seconds"] = lap.timings
     return result
 
 

@@ -12,6 +12,7 @@ import time
 from pathlib import Path
 
 import numpy as np
+import pytest
 
 from dedup import Document
 
@@ -76,6 +77,34 @@ class RedisServer:
 def redis_required() -> bool:
     """In CI a missing redis-server is a failure, not a skip."""
     return os.environ.get("CI", "").lower() in ("true", "1", "yes")
+
+
+# Fixtures, imported by the index test modules.
+
+
+@pytest.fixture(scope="module")
+def redis_url():
+    """A private redis-server for the module; skipped (never in CI) when it is not installed."""
+    try:
+        server = RedisServer()
+    except FileNotFoundError as e:
+        if redis_required():
+            pytest.fail(f"CI=true and {e}")
+        pytest.skip(f"{e}; Redis backend tests skipped (they never skip in CI)")
+    with server as url:
+        yield url
+
+
+@pytest.fixture(params=["sqlite", "redis"])
+def index_location(request, tmp_path):
+    """A fresh, empty index location on each backend."""
+    if request.param == "sqlite":
+        return str(tmp_path / "archive.db")
+    import redis
+
+    url = request.getfixturevalue("redis_url")
+    redis.Redis.from_url(url).flushdb()
+    return url
 
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -10,13 +10,21 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-from index_support import ROOT, RedisServer, planted_docs, redis_required, write_jsonl
+from index_support import (  # noqa: F401  (fixtures: redis_url, index_location)
+    ROOT, index_location, planted_docs, redis_url, write_jsonl,
+)
 from typer.testing import CliRunner
 
 from dedup.cli import app
 
 SAMPLES = ROOT / "samples"
 runner = CliRunner()
+
+
+@pytest.fixture
+def index(index_location):
+    """An empty index on each backend."""
+    return index_location
 
 
 def invoke(*args: str):
@@ -28,31 +36,8 @@ def said(result) -> str:
     return " ".join(result.output.split())
 
 
-@pytest.fixture(scope="module")
-def redis_url():
-    try:
-        server = RedisServer()
-    except FileNotFoundError as e:
-        if redis_required():
-            pytest.fail(f"CI=true and {e}")
-        pytest.skip(f"{e}; Redis backend tests skipped (they never skip in CI)")
-    with server as url:
-        yield url
-
-
 def tree(folder: Path) -> dict[str, bytes]:
     return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
-
-
-@pytest.fixture(params=["sqlite", "redis"])
-def index(request, tmp_path):
-    if request.param == "sqlite":
-        return str(tmp_path / "archive.db")
-    import redis
-
-    url = request.getfixturevalue("redis_url")
-    redis.Redis.from_url(url).flushdb()
-    return url
 
 
 def test_scan_with_index_then_a_batch_of_copies(index, tmp_path):

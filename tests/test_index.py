@@ -5,7 +5,9 @@ from __future__ import annotations
 import random
 
 import pytest
-from index_support import EDITS, RedisServer, decisions, equivalence_limits, planted_docs, redis_required
+from index_support import (  # noqa: F401  (fixtures: redis_url, index_location)
+    EDITS, decisions, equivalence_limits, index_location, planted_docs, redis_url,
+)
 
 from dedup import Config, Document, scan
 from dedup.index import IndexStoreError, open_index, scan_incremental
@@ -15,28 +17,10 @@ from dedup.index import IndexStoreError, open_index, scan_incremental
 NOT_FULLER = ("exact", "substitute", "delete")
 
 
-@pytest.fixture(scope="module")
-def redis_url():
-    try:
-        server = RedisServer()
-    except FileNotFoundError as e:
-        if redis_required():
-            pytest.fail(f"CI=true and {e}")
-        pytest.skip(f"{e}; Redis backend tests skipped (they never skip in CI)")
-    with server as url:
-        yield url
-
-
-@pytest.fixture(params=["sqlite", "redis"])
-def location(request, tmp_path):
-    """A fresh, empty index location on each backend."""
-    if request.param == "sqlite":
-        return str(tmp_path / "archive.db")
-    url = request.getfixturevalue("redis_url")
-    import redis
-
-    redis.Redis.from_url(url).flushdb()
-    return url
+@pytest.fixture
+def location(index_location):
+    """An empty index on each backend."""
+    return index_location
 
 
 def run_batches(location: str, batches: list[list[Document]], config: Config) -> list:

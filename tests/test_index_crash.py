@@ -21,7 +21,9 @@ import time
 from pathlib import Path
 
 import pytest
-from index_support import ROOT, RedisServer, planted_docs, redis_required, redis_state, sqlite_state, write_jsonl
+from index_support import (  # noqa: F401  (fixture: redis_url)
+    ROOT, planted_docs, redis_state, redis_url, sqlite_state, write_jsonl,
+)
 
 from dedup import Config
 from dedup.index import batch_key, open_index, scan_incremental
@@ -54,18 +56,6 @@ def _child(location: str, batches: list[list], start=None) -> None:
         start.wait()
     add_all(location, batches)
     os._exit(0)
-
-
-@pytest.fixture(scope="module")
-def redis_url():
-    try:
-        server = RedisServer()
-    except FileNotFoundError as e:
-        if redis_required():
-            pytest.fail(f"CI=true and {e}")
-        pytest.skip(f"{e}; Redis backend tests skipped (they never skip in CI)")
-    with server as url:
-        yield url
 
 
 @pytest.fixture(scope="module")

@@ -135,6 +135,35 @@ class Store(Protocol):
     def close(self) -> None: ...
 
 
+class StoreBase:
+    """What both backends share: context management and the shape of their stats."""
+
+    location: str
+    config: Config
+
+    def close(self) -> None:
+        raise NotImplementedError
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def _stats(self, backend: str, spans: int, documents: int, batches: int, scanned: int, **size) -> dict:
+        return {
+            "location": self.location,
+            "backend": backend,
+            "spans": spans,  # kept spans stored
+            "documents": documents,  # documents with stored spans
+            "batches": batches,
+            "documents_scanned": scanned,  # over all batches, including those whose spans were all dropped
+            **size,
+            "parameters": self.config.params(),
+            "fingerprint": self.config.fingerprint,
+        }
+
+
 def batch_key(docs: Sequence[Document]) -> str:
     """Identity of a batch: its documents' ids and texts in order."""
     h = hashlib.sha256()

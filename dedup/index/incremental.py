@@ -23,15 +23,14 @@ are never revised, so a longer later near-equal copy is dropped, not kept.
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 import numpy as np
 
-from .. import candidates, decide, sketch, verify
+from .. import borderline, candidates, decide, sketch, verify
 from ..scan import (
-    Drop, Pairs, Progress, ScanResult, Shingled, Units, clusters_of, group_units, rank_spans, set_keys,
+    Drop, Laps, Pairs, Progress, ScanResult, Shingled, Units, clusters_of, group_units, rank_spans, set_keys,
     shingle_documents, span_drops, summarize,
 )
 from ..config import Config
@@ -115,6 +114,7 @@ class Decided:
     units: Units
     found: Pairs
     new: Entries  # the batch's kept spans, to be added
+    sample: borderline.PairSample  # near-threshold pairs, for the report
 
 
 def decide_against(docs: list[Document], sh: Shingled, b: Sketched, known: Entries, config: Config) -> Decided:
@@ -166,7 +166,9 @@ def decide_against(docs: list[Document], sh: Shingled, b: Sketched, known: Entri
         set_keys=b.set_keys[bu],
     )
     proposals = candidates.Proposals(pairs, prop.lsh, prop.anchors, prop.oversized)
-    return Decided(drops, units, Pairs(pairs, inter, proposals), new)
+    reps = borderline.representatives(units.unit_of, span_rank, span_ids)
+    sample = borderline.sample(pairs, inter, units.sizes, reps, config.containment)
+    return Decided(drops, units, Pairs(pairs, inter, proposals), new, sample)
 
 
 def _edges(pairs: np.ndarray, inter: np.ndarray, sizes: np.ndarray, indexed: np.ndarray) -> np.ndarray:
@@ -188,15 +190,7 @@ def scan_incremental(documents: Iterable[Document], store: Store, progress: Prog
     same order) again gives the same result as the first time and adds nothing.
     """
     config = store.config
-    timings: dict[str, float] = {}
-    clock = time.perf_counter()
-
-    def lap(stage: str) -> None:
-        nonlocal clock
-        now = time.perf_counter()
-        timings[stage] = round(now - clock, 4)
-        clock = now
-
+    lap = Laps()
     docs = list(documents)
     sh = shingle_documents(docs, config, progress)
     b = sketch_batch(sh, config)
@@ -222,6 +216,7 @@ def scan_incremental(documents: Iterable[Document], store: Store, progress: Prog
         config, docs, sh.spans, sh.doc_spans, got.drops, clusters_of(got.drops), indexed=known.refs
     )
     result._eligible = sh.eligible
+    result.pairs = got.sample
     result.stats = summarize(result, got.units, got.found, config)
     result.stats["distinct_spans"] = len(b.units.sizes)
     result.stats["index"] = {
@@ -232,5 +227,5 @@ def scan_incremental(documents: Iterable[Document], store: Store, progress: Prog
         "dropped_against_index": sum(d.kept >= len(sh.spans) for d in got.drops.values()),
         "added_spans": 0 if rerun else len(got.new),
     }
-    result.stats["seconds"] = timings
+    result.stats["seconds"] = lap.timings
     return result

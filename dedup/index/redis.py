@@ -29,7 +29,8 @@ import numpy as np
 from ..config import Config
 from ..records import IndexedSpan
 from .base import (
-    Batch, Conflict, Entries, IndexStoreError, anchor_counts, check_header, header, postings, stack_entries,
+    Batch, Conflict, Entries, IndexStoreError, StoreBase, anchor_counts, check_header, header, postings,
+    stack_entries,
 )
 
 _MAGIC = b"DSP1"
@@ -84,7 +85,7 @@ def _packed_ids(ids: np.ndarray) -> bytes:
     return np.ascontiguousarray(ids, dtype=np.int64).astype("<u8").tobytes()
 
 
-class RedisStore:
+class RedisStore(StoreBase):
     """An index in a Redis database, shared by any number of processes."""
 
     def __init__(self, url: str, config: Config | None = None, *, create: bool = True):
@@ -245,27 +246,15 @@ class RedisStore:
         with self._errors():
             counts = {k.decode(): int(v) for k, v in self.r.hgetall(self._k(b"counts")).items()}
             memory = int(self.r.info("memory")["used_memory"])
-        spans = counts.get("spans", 0)
-        return {
-            "location": self.location,
-            "backend": "redis",
-            "spans": spans,
-            "documents": counts.get("documents", 0),
-            "batches": counts.get("batches", 0),
-            "documents_scanned": counts.get("documents_scanned", 0),
-            "server_used_memory": memory,  # the whole server, not only this index
-            "parameters": self.config.params(),
-            "fingerprint": self.config.fingerprint,
-        }
+        get = counts.get
+        # used_memory is the whole server's, not only this index's
+        return self._stats(
+            "redis", get("spans", 0), get("documents", 0), get("batches", 0), get("documents_scanned", 0),
+            server_used_memory=memory,
+        )
 
     def close(self) -> None:
         self.r.close()
-
-    def __enter__(self) -> "RedisStore":
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.close()
 
 
 def _unpack_ids(raw: bytes, location: str) -> np.ndarray:

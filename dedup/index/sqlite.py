@@ -20,7 +20,9 @@ import numpy as np
 
 from ..config import Config
 from ..records import IndexedSpan
-from .base import Batch, Entries, IndexStoreError, anchor_counts, check_header, header, postings, stack_entries
+from .base import (
+    Batch, Entries, IndexStoreError, StoreBase, anchor_counts, check_header, header, postings, stack_entries,
+)
 
 SCHEMA = """
 CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -120,7 +122,7 @@ def _check_size(path: Path) -> None:
         raise IndexStoreError(f"{path} is damaged: {size} bytes, but its header counts {pages * page_size}; nothing was changed")
 
 
-class SqliteStore:
+class SqliteStore(StoreBase):
     """An index in one SQLite file. Not shared between threads; open one per process."""
 
     def __init__(self, path: str | os.PathLike, config: Config | None = None, *, create: bool = True, timeout: float = 600.0):
@@ -188,27 +190,12 @@ class SqliteStore:
             batches, scanned = q("SELECT count(*), coalesce(sum(documents), 0) FROM batches").fetchone()
             docs = q("SELECT count(DISTINCT doc) FROM spans").fetchone()[0]
         size = sum(os.path.getsize(f) for f in (self.path, Path(f"{self.path}-wal")) if f.exists())
-        return {
-            "location": self.location,
-            "backend": "sqlite",
-            "spans": spans,
-            "documents": docs,
-            "batches": batches,
-            "documents_scanned": scanned,
-            "bytes": size,
-            "bytes_per_span": round(size / spans, 1) if spans else None,
-            "parameters": self.config.params(),
-            "fingerprint": self.config.fingerprint,
-        }
+        return self._stats(
+            "sqlite", spans, docs, batches, scanned, bytes=size, bytes_per_span=round(size / spans, 1) if spans else None
+        )
 
     def close(self) -> None:
         self.conn.close()
-
-    def __enter__(self) -> "SqliteStore":
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.close()
 
 
 def _chunks(items: list, size: int) -> Iterator[list]:
