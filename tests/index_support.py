@@ -256,7 +256,7 @@ def sqlite_state(path: str | Path) -> tuple:
         assert conn.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
         return tuple(
             tuple(conn.execute(f"SELECT * FROM {table} ORDER BY 1, 2").fetchall())
-            for table in ("meta", "batches", "spans", "bands", "anchors")
+            for table in ("meta", "batches", "spans", "bands", "anchors", "bands_new", "anchors_new")
         )
     finally:
         conn.close()

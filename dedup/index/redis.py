@@ -60,6 +60,13 @@ for i = 1, #ARGV[3], 8 do
 end
 return 0
 """
+_HEADS = """
+local out = {}
+for id in string.gmatch(ARGV[2], "%d+") do
+  out[#out + 1] = redis.call('GETRANGE', ARGV[1] .. 's:' .. id, 0, tonumber(ARGV[3]) - 1)
+end
+return out
+"""
 _REMOVE = """
 local p = ARGV[1] .. ARGV[2] .. ':'
 for i = 1, #ARGV[3], 8 do
@@ -178,28 +185,41 @@ class RedisStore(StoreBase):
                 out.append(self._parse(int(i), raw))
         return out
 
-    def _parse(self, span_id: int, raw: bytes | None) -> tuple:
-        def damaged(why: str) -> IndexStoreError:
-            return IndexStoreError(f"{self.location}: span {span_id} is damaged ({why})")
+    def headers(self, ids: Sequence[int]) -> list[tuple]:
+        """The fixed header of each span record (read server-side: no full records move)."""
+        out = []
+        for start in range(0, len(ids), 5000):
+            part = ids[start : start + 5000]
+            raws = self._eval(_HEADS, " ".join(str(int(i)) for i in part), _HEAD.size)
+            out += [self._header(int(i), raw) for i, raw in zip(part, raws)]
+        return out
 
-        if raw is None:
-            raise damaged("missing")
+    def _damaged(self, span_id: int, why: str) -> IndexStoreError:
+        return IndexStoreError(f"{self.location}: span {span_id} is damaged ({why})")
+
+    def _header(self, span_id: int, raw: bytes | None) -> tuple:
+        if not raw:
+            raise self._damaged(span_id, "missing")
         if len(raw) < _HEAD.size:
-            raise damaged("too short")
-        magic, batch, set_key, line, index, start, end, anchors, n_values, n_perm, n_doc, n_src, n_text = _HEAD.unpack_from(raw)
-        if magic != _MAGIC or n_perm != self._num_perm:
-            raise damaged("not a dedup span record")
+            raise self._damaged(span_id, "too short")
+        head = _HEAD.unpack_from(raw)
+        if head[0] != _MAGIC or head[9] != self._num_perm:
+            raise self._damaged(span_id, "not a dedup span record")
+        return head
+
+    def _parse(self, span_id: int, raw: bytes | None) -> tuple:
+        _, _, set_key, line, index, start, end, anchors, n_values, n_perm, n_doc, n_src, n_text = self._header(span_id, raw)
         o = _HEAD.size
         sizes = (4 * n_perm, 8 * n_values, n_doc, n_src, n_text)
         if len(raw) != o + sum(sizes):
-            raise damaged("wrong length")
+            raise self._damaged(span_id, "wrong length")
         cuts = np.cumsum((o,) + sizes)
         sig = np.frombuffer(raw[cuts[0] : cuts[1]], dtype="<u4").astype(np.uint32)
         values = np.frombuffer(raw[cuts[1] : cuts[2]], dtype="<u8").astype(np.uint64)
         try:
             doc, src, text = (raw[cuts[k] : cuts[k + 1]].decode("utf-8") for k in (2, 3, 4))
         except UnicodeDecodeError:
-            raise damaged("text is not UTF-8") from None
+            raise self._damaged(span_id, "text is not UTF-8") from None
         ref = IndexedSpan(doc, src, None if line < 0 else line, index, start, end, text)
         return span_id, set_key, sig, values, ref, anchors
 
@@ -292,7 +312,7 @@ class _Transaction:
         return np.concatenate(pos), np.concatenate(ids)
 
     def anchor_counts(self, ids: np.ndarray) -> np.ndarray:
-        return np.array([r[5] for r in self.store.records(ids.tolist())], dtype=np.int64)
+        return np.array([h[7] for h in self.store.headers(ids.tolist())], dtype=np.int64)
 
     def fetch(self, ids: np.ndarray) -> Entries:
         return stack_entries(self.store.records(ids.tolist()), self.store._num_perm)
