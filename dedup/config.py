@@ -17,6 +17,7 @@ NORMALIZATION_VERSION = 1
 
 KEEP_POLICIES = ("first", "longest")
 SEGMENT_MODES = ("auto", "paragraph", "line")
+SHINGLE_KINDS = ("word", "char")
 
 
 @dataclass(frozen=True)
@@ -26,6 +27,9 @@ class Config:
     # Word n-grams: 5 keeps unrelated paragraphs that share a stock phrase apart,
     # while edited copies still share most of their 5-grams.
     ngram: int = 5
+    # "word": n-grams of word tokens; "char": n-grams of characters of the
+    # normalised words (ngram then counts characters).
+    shingle: str = "word"
     # A span is dropped when at least this share of its shingles lies in a kept
     # span. 0.7 catches 003's edited double (0.72 at 5-grams, see tests) and is
     # well above what hard negatives on one story share (< 0.35 in the sweep).
@@ -63,6 +67,7 @@ class Config:
         for name in ("containment", "lsh_threshold"):
             value = getattr(self, name)
             need(isinstance(value, (int, float)) and 0.0 < value <= 1.0, name, "a number in (0, 1]")
+        need(self.shingle in SHINGLE_KINDS, "shingle", f"one of {', '.join(SHINGLE_KINDS)}")
         need(self.keep in KEEP_POLICIES, "keep", f"one of {', '.join(KEEP_POLICIES)}")
         need(self.segment in SEGMENT_MODES, "segment", f"one of {', '.join(SEGMENT_MODES)}")
         need(isinstance(self.seed, int) and 0 <= self.seed < 2**32, "seed", "an integer in [0, 2**32)")
