@@ -113,7 +113,7 @@ class Generator:
         order = list(pool)
         self.rng.shuffle(order)
         n_spare = max(2, int(len(order) * spare_share))
-        spare = [a for a in order if not a.name.startswith("sample:")][:n_spare]
+        spare = [a for a in order if not a.name.startswith("sample:")][:n_spare] or order[:n_spare]
         self.spare = [s for a in spare for s in a.sentences if nwords(s) >= 8]
         self.rng.shuffle(self.spare)
         self.arts = [self._base(a, a.name in story) for a in order if a not in spare]
@@ -251,20 +251,22 @@ class Generator:
             self.arts.insert(rng.randrange(len(self.arts) + 1), art)
             return True
         if kind == "shared_phrase":
-            found = self._free(min_words=25)
+            found = self._free(min_words=20)
             if not found:
                 return False
             a, p = found
             for _ in range(50):
-                b, q = self._free(min_words=25) or (None, None)
+                b, q = self._free(min_words=20) or (None, None)
                 if b is not None and b is not a and b.source != a.source:
                     break
             else:
                 return False
             sent = max(p.units, key=lambda u: nwords(u.text))
             words = sent.text.split(" ")
-            limit = int(0.35 * min(sum(nwords(u.text) for u in p.units), sum(nwords(u.text) for u in q.units)))
-            n = min(rng.randint(8, 14), limit, len(words))
+            # Up to half of the smaller paragraph: overlaps from 0.2 to 0.5, below which
+            # a paragraph still says mostly something else.
+            limit = int(0.5 * min(sum(nwords(u.text) for u in p.units), sum(nwords(u.text) for u in q.units)))
+            n = min(rng.randint(8, 20), limit, len(words))
             if n < 6:
                 return False
             start = rng.randrange(len(words) - n + 1)
@@ -280,8 +282,9 @@ class Generator:
     def build(self) -> Corpus:
         plan = [k for k, n in self.counts.items() for _ in range(n)]
         self.rng.shuffle(plan)
-        # Reprints last: they copy untouched articles whole.
-        plan.sort(key=lambda k: k.startswith("reprint_"))
+        # Reprints first, while untouched articles remain; they mark what they copy
+        # as used, so no later event copies from it again.
+        plan.sort(key=lambda k: not k.startswith("reprint_"))
         missed: dict[str, int] = {}
         for kind in plan:
             if self.plant(kind):

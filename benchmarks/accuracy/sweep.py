@@ -32,7 +32,8 @@ def variations(base: Config) -> list[tuple[str, Config]]:
         if all(cfg != c for _, c in out):
             out.append((label, cfg))
 
-    for kind, sizes, containments in (("word", (2, 3, 4, 5, 6), (0.5, 0.6, 0.7, 0.8)), ("char", (5, 7, 9, 12), (0.6, 0.7, 0.8))):
+    grid = (("word", (2, 3, 4, 5, 6), (0.5, 0.55, 0.6, 0.65, 0.7, 0.8)), ("char", (5, 7, 9, 12), (0.6, 0.7, 0.8)))
+    for kind, sizes, containments in grid:
         for n in sizes:
             for c in containments:
                 add(f"shingle={kind} ngram={n} containment={c}", shingle=kind, ngram=n, containment=c)
@@ -125,7 +126,29 @@ def sweep(corpora: list[Corpus], base: Config | None = None, log=print) -> list[
     return rows
 
 
+TIE = 0.002  # worst-seed F1 differences below this (about one unit per seed) are ties
+
+
+def on_plateau(row: Row, rows: list[Row]) -> bool:
+    """The next lower and next higher containment thresholds (all else equal) meet the targets too."""
+    family = sorted((r for r in rows if r.config.replace(containment=row.config.containment) == row.config),
+                    key=lambda r: r.config.containment)
+    k = family.index(row)
+    return 0 < k < len(family) - 1 and family[k - 1].meets_targets and family[k + 1].meets_targets
+
+
 def choose(rows: list[Row]) -> Row | None:
-    """Best worst-seed F1 (then mean F1, then speed) among settings meeting every target."""
+    """The setting for the defaults.
+
+    Among settings meeting every target and within TIE of the best worst-seed F1:
+    word shingles first (a third of the cost of char ones), then settings in the
+    middle of a plateau (a threshold a little off would still meet the targets),
+    then the largest n (fewer stock phrases shared by chance), then the highest
+    containment threshold.
+    """
     ok = [r for r in rows if r.meets_targets]
-    return max(ok, key=lambda r: (round(min(r.f1), 4), round(statistics.fmean(r.f1), 4), -statistics.fmean(r.seconds))) if ok else None
+    if not ok:
+        return None
+    best = max(min(r.f1) for r in ok)
+    tied = [r for r in ok if min(r.f1) >= best - TIE]
+    return max(tied, key=lambda r: (r.config.shingle == "word", on_plateau(r, rows), r.config.ngram, r.config.containment))
