@@ -13,9 +13,11 @@ every kind of duplication a news archive has, and hard negatives:
 - reprint_block / reprint_lines: a whole article reprinted as a new one, re-flowed
   into one block or one sentence per line, with a URL header, a dateline and the
   outlet's footer (footers repeat across that outlet's reprints: footer_copy);
-- hard negatives: shared_phrase (a long phrase of one paragraph planted inside a
-  different paragraph elsewhere) and same_story (base articles on one story, e.g.
-  the five samples, which share names and topic words but no sentences).
+- hard negatives: shared_phrase (a phrase of 8-20 words, up to half of the smaller
+  paragraph, planted inside a different paragraph elsewhere); subheading (2-7 words
+  of a paragraph set as a line of their own, like 004's "S-400 purchase", in the
+  same or another article); same_story (base articles on one story, e.g. the five
+  samples, which share names and topic words but no sentences).
 
 Every planted copy is labelled with the content label of the sentence it copies,
 so labels do not depend on how anyone splits paragraphs.
@@ -36,7 +38,7 @@ _WORD = re.compile(r"\w+")
 EVENT_COUNTS = {
     "doubled_edited": 12, "doubled_inserted": 12, "doubled_removed": 12, "doubled_glued": 12,
     "syndicated_quotes": 15, "syndicated_whitespace": 15, "syndicated_words": 15, "syndicated_ocr": 15,
-    "reprint_block": 12, "reprint_lines": 12, "shared_phrase": 30,
+    "reprint_block": 12, "reprint_lines": 12, "shared_phrase": 30, "subheading": 20,
 }
 OUTLETS = [
     ("The Daily Courier", "dailycourier.example", "SYDNEY"),
@@ -276,6 +278,26 @@ class Generator:
             host.text = f"{body}, {phrase}{end}" if rng.random() < 0.5 else f'{body} - "{phrase}"{end}'
             host.kind = "shared_phrase"
             p.used = q.used = a.touched = b.touched = True
+            return True
+        if kind == "subheading":
+            found = self._free()
+            if not found:
+                return False
+            a, p = found
+            words = max(p.units, key=lambda u: nwords(u.text)).text.split(" ")
+            n = min(rng.randint(2, 7), len(words))
+            start = rng.randrange(len(words) - n + 1)
+            head = " ".join(words[start : start + n]).strip(".,;:\"'()\u201c\u201d\u2018\u2019- ")
+            if not head:
+                return False
+            head = head[0].upper() + head[1:]
+            b = a if rng.random() < 0.5 else rng.choice([x for x in self.arts if x.source != "reprint"])
+            heading = Para([U(self.label(), head, "subheading")], used=True)
+            if b is a:
+                a.paras.insert(a.paras.index(p), heading)
+            else:
+                self._place(b, heading)
+            p.used = a.touched = b.touched = True
             return True
         raise ValueError(f"unknown kind {kind}")
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 # Kinds of unit occurrences. ORIGINAL_KINDS are first occurrences of content;
 # every other kind is a planted copy of an earlier unit (`src`).
-ORIGINAL_KINDS = ("original", "same_story", "shared_phrase", "inserted", "glued_host", "header", "footer")
+ORIGINAL_KINDS = ("original", "same_story", "shared_phrase", "subheading", "inserted", "glued_host", "header", "footer")
 COPY_KINDS = (
     "doubled_edited", "doubled_inserted", "doubled_removed", "doubled_glued",
     "syndicated_quotes", "syndicated_whitespace", "syndicated_words", "syndicated_ocr",

@@ -14,7 +14,7 @@ KIND_ORDER = [
     "doubled_edited", "doubled_inserted", "doubled_removed", "doubled_glued",
     "syndicated_quotes", "syndicated_whitespace", "syndicated_words", "syndicated_ocr",
     "reprint_block", "reprint_lines", "footer_copy",
-    "inserted", "glued_host", "shared_phrase", "same_story", "original", "header", "footer",
+    "inserted", "glued_host", "shared_phrase", "subheading", "same_story", "original", "header", "footer",
 ]
 
 
