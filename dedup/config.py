@@ -24,17 +24,18 @@ SHINGLE_KINDS = ("word", "char")
 class Config:
     """Options of a scan. Defaults are set from benchmarks/README.md (accuracy sweep)."""
 
-    # Word 3-grams: in the accuracy sweep (benchmarks/README.md) they keep edited,
-    # reworded and OCR-noisy copies (F1 0.993 vs 0.97 at 5-grams, containment 0.65),
-    # costing a third of char shingles for the same worst-seed F1 within 0.002.
-    ngram: int = 3
+    # Word 4-grams: in the accuracy sweep (benchmarks/README.md) 3- and 4-grams keep
+    # edited, reworded and OCR-noisy copies best among word shingles (mean F1 0.989
+    # vs 0.96 at 5-grams), 4-grams share fewer stock phrases, and char shingles
+    # gain < 0.003 F1 at three times the cost.
+    ngram: int = 4
     # "word": n-grams of word tokens; "char": n-grams of characters of the
     # normalised words (ngram then counts characters).
     shingle: str = "word"
     # A span is dropped when at least this share of its shingles lies in a kept
-    # span. 0.65 is mid-plateau in the sweep (0.55-0.8 all lose no unique content;
-    # 0.5 does) and splits samples/: 003's double at 0.82, closest other pair 0.50.
-    containment: float = 0.65
+    # span. 0.55 is mid-plateau in the sweep (0.5-0.6 meet every target at 4-grams)
+    # and splits samples/: 003's double at 0.77, the closest other pair at 0.37.
+    containment: float = 0.55
     # Spans with fewer word tokens are never dropped: bylines, datelines, headers.
     min_tokens: int = 8
     # MinHash/LSH only proposes pairs; a low Jaccard threshold keeps recall high

@@ -120,3 +120,15 @@ def write_section(readme: Path, body: str) -> None:
     else:
         text = text.rstrip() + "\n\n" + block + "\n"
     readme.write_text(text, encoding="utf-8")
+
+
+def reasons_table(reasons, examples) -> str:
+    """Why copies survived with their source, with one example span pair per row."""
+    if not reasons:
+        return "No planted copy survived beside its source."
+    rows = []
+    for (kind, why), n in sorted(reasons.items(), key=lambda kv: -kv[1]):
+        ex = examples.get((kind, why))
+        cell = f"“{ex[0][:120]}” vs “{ex[1][:120]}”" if ex else ""
+        rows.append([kind, why, str(n), cell.replace("|", "/").replace("\n", " ")])
+    return table(["kind", "why both were kept", "copies (all seeds)", "example: copy's span vs source's span"], rows)
