@@ -24,17 +24,18 @@ SHINGLE_KINDS = ("word", "char")
 class Config:
     """Options of a scan. Defaults are set from benchmarks/README.md (accuracy sweep)."""
 
-    # Word 4-grams: in the accuracy sweep (benchmarks/README.md) 3- and 4-grams keep
-    # edited, reworded and OCR-noisy copies best among word shingles (mean F1 0.989
-    # vs 0.96 at 5-grams), 4-grams share fewer stock phrases, and char shingles
-    # gain < 0.003 F1 at three times the cost.
+    # Word 4-grams: in the accuracy sweep (benchmarks/README.md) they keep edited,
+    # reworded and OCR-noisy copies (mean F1 0.987 vs 0.977 at 5-grams, same
+    # threshold), share fewer stock phrases than 3-grams (a tie in F1), and char
+    # shingles gain under 0.003 F1 at 3.6 times the cost.
     ngram: int = 4
     # "word": n-grams of word tokens; "char": n-grams of characters of the
     # normalised words (ngram then counts characters).
     shingle: str = "word"
     # A span is dropped when at least this share of its shingles lies in a kept
-    # span. 0.55 is mid-plateau in the sweep (0.5-0.6 meet every target at 4-grams)
-    # and splits samples/: 003's double at 0.77, the closest other pair at 0.37.
+    # span. 0.55 is mid-plateau in the sweep (0.5 and 0.6 meet every target too;
+    # 0.7 drops F1 to 0.96) and splits samples/: 003's double at 0.77, the closest
+    # other pair at 0.37.
     containment: float = 0.55
     # Spans with fewer word tokens are never dropped: bylines, datelines, headers.
     min_tokens: int = 8
