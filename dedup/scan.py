@@ -117,7 +117,10 @@ def shingle_documents(docs: list[Document], config: Config, tick: Progress | Non
             tick("segment", d + 1, len(docs))
     n_tokens = np.fromiter((len(t) for t in token_lists), dtype=np.int64, count=len(token_lists))
     eligible = n_tokens >= config.min_tokens
-    values, offsets = shingle.shingle_sets([token_lists[i] for i in np.flatnonzero(eligible)], config.ngram)
+    judged = [token_lists[i] for i in np.flatnonzero(eligible)]
+    if config.shingle == "char":
+        judged = [shingle.char_tokens(t) for t in judged]
+    values, offsets = shingle.shingle_sets(judged, config.ngram)
     return Shingled(spans, doc_spans, eligible, values, offsets)
 
 
