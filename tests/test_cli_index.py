@@ -15,6 +15,7 @@ from index_support import (  # noqa: F401  (fixtures: redis_url, index_location)
 )
 from typer.testing import CliRunner
 
+from dedup import Config
 from dedup.cli import app
 
 SAMPLES = ROOT / "samples"
@@ -74,7 +75,7 @@ def test_index_add_stats_remove(index, tmp_path):
     assert r.exit_code == 0
     stats = json.loads(r.stdout)
     assert stats["batches"] == 1 and stats["documents_scanned"] == 40 and stats["spans"] > 0
-    assert stats["parameters"]["ngram"] == 5
+    assert stats["parameters"] == Config().params()
 
     r = invoke("index", "add", index, str(batch))
     assert r.exit_code == 0 and "added before" in said(r)
@@ -92,9 +93,10 @@ def test_index_add_stats_remove(index, tmp_path):
 
 def test_index_with_other_parameters_is_refused(index, tmp_path):
     assert invoke("scan", str(SAMPLES), "--index", index, "--out", str(tmp_path / "a"), "-q").exit_code == 0
-    r = invoke("scan", str(SAMPLES), "--index", index, "--out", str(tmp_path / "b"), "--ngram", "4", "-q")
+    n = Config().ngram
+    r = invoke("scan", str(SAMPLES), "--index", index, "--out", str(tmp_path / "b"), "--ngram", str(n + 1), "-q")
     assert r.exit_code == 2
-    assert "other parameters" in said(r) and "ngram: index 5, here 4" in said(r)
+    assert "other parameters" in said(r) and f"ngram: index {n}, here {n + 1}" in said(r)
     assert not (tmp_path / "b").exists()
 
 

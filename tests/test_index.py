@@ -137,8 +137,9 @@ def test_remove_forgets_documents(location):
 
 def test_index_refuses_other_parameters(location):
     run_batches(location, [planted_docs(random.Random(1), 3)], Config())
-    with pytest.raises(IndexStoreError, match=r"other parameters \(ngram: index 5, here 4\)"):
-        open_index(location, Config(ngram=4))
+    n = Config().ngram
+    with pytest.raises(IndexStoreError, match=rf"other parameters \(ngram: index {n}, here {n + 1}\)"):
+        open_index(location, Config(ngram=n + 1))
     with open_index(location) as store:  # without a config: the index's own
         assert store.config.params() == Config().params()
 
