@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import sys
 import time
+from collections import Counter
 from contextlib import contextmanager
 from enum import Enum
 from pathlib import Path
@@ -15,20 +16,23 @@ from typing import Annotated, Optional
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from . import __version__
 from .config import Config
 from .errors import DedupError
-from .readers import STDIN, ReadOptions, Skipped, discover, read_source
+from .readers import STDIN, ReadOptions, Skipped, discover, parse_size, read_sources
 from .scan import scan as run_scan
 from .writers import (
-    atomic_write, check_out_dir, check_out_not_in_inputs, clean_records, cluster_records,
-    stats_bytes, write_jsonl_stream, write_out_dir,
+    atomic_write, check_not_an_input, check_out_dir, check_out_not_in_inputs, clean_records, cluster_records,
+    jsonl_bytes, stats_bytes, write_jsonl_stream, write_out_dir,
 )
 
-EXIT_OK, EXIT_FAIL, EXIT_USAGE, EXIT_SKIPPED = 0, 1, 2, 3
+EXIT_OK, EXIT_FAIL, EXIT_USAGE, EXIT_SKIPPED, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
+# Skipped inputs listed one by one on stderr; the rest are counted (all are in --stats).
+MAX_WARNINGS = 20
 
 app = typer.Typer(
     add_completion=False,
@@ -54,6 +58,17 @@ class Format(str, Enum):
     auto = "auto"
     text = "text"
     jsonl = "jsonl"
+
+
+# Control characters (terminal escapes) and bidi overrides in file names or ids
+# are shown escaped, so an input cannot rewrite the user's terminal.
+_UNPRINTABLE = {c: f"\\x{c:02x}" for c in [*range(0x20), 0x7F, *range(0x80, 0xA0)]}
+_UNPRINTABLE.update({c: f"\\u{c:04x}" for c in [*range(0x202A, 0x202F), *range(0x2066, 0x206A)]})
+
+
+def _say(label: str, message: str) -> None:
+    """One line on stderr: a coloured label, then the message shown literally."""
+    err.print(f"{label} {escape(message.translate(_UNPRINTABLE))}", highlight=False, soft_wrap=True)
 
 
 def _version(value: bool) -> None:
@@ -137,6 +152,7 @@ def scan(
     segment: Annotated[Segment, typer.Option(help="Paragraphs: blank-line blocks, single lines, or auto (lines when blocks are not hard-wrapped).")] = Segment.auto,
     seed: Annotated[int, typer.Option(help="MinHash seed.")] = Config.seed,
     omit_duplicate_docs: Annotated[bool, typer.Option(help="Leave out articles all of whose judged spans were dropped (default: write what is left of them).")] = False,
+    max_input_size: Annotated[str, typer.Option(help="Skip an input larger than this after decompression (K, M, G suffixes); guards against gzip bombs.")] = "4G",
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar, no summary.")] = False,
 ) -> None:
     """Scan articles for near-duplicate paragraphs; write clean articles and clusters.
@@ -147,41 +163,40 @@ def scan(
     it; the fuller copy is kept. Kept text is written byte for byte.
     """
     started = time.perf_counter()
+    skipped: list[Skipped] = []
     try:
         config = Config(
             ngram=ngram, containment=threshold, min_tokens=min_tokens, lsh_threshold=lsh_threshold,
             num_perm=num_perm, bands=bands, rows=rows, anchor_rate=anchor_rate, keep=keep.value,
             segment=segment.value, seed=seed,
         )
-        opts = ReadOptions(text_field, id_field, input_format.value, skip_bad_records)
+        opts = ReadOptions(text_field, id_field, input_format.value, skip_bad_records, parse_size(max_input_size))
         sources = discover(inputs, opts)
         out_dir = None if out == STDIN else Path(out)
         if out_dir is not None:
             check_out_not_in_inputs(out_dir, inputs)
             check_out_dir(out_dir, sources)
-        docs, skipped = [], []
+        for path, option in ((stats, "--stats"), (clusters, "--clusters")):
+            if path is not None:
+                check_not_an_input(path, sources, option)
         show = not quiet and err.is_terminal
         with _progress(show) as tick:
-            for n, src in enumerate(sources, 1):
-                got, lost = read_source(src, opts)
-                docs += got
-                skipped += lost
-                if tick:
-                    tick("read", n, len(sources))
-            for s in skipped:
-                err.print(f"[yellow]warning:[/] skipped {s}", highlight=False)
+            docs, skipped, read = read_sources(sources, opts, progress=tick)
+            _warn_skipped(skipped)
+            repeated = _repeated_ids(docs)
             result = run_scan(docs, config, tick)
         result.stats["inputs"] = {
             "files": len(sources),
             "skipped": [str(s) for s in skipped],
+            "repeated_ids": repeated,
         }
         if out_dir is None:
-            write_jsonl_stream(sys.stdout, (r for _, r in clean_records(result, text_field, omit_duplicate_docs)))
+            write_jsonl_stream(sys.stdout.buffer, (r for _, r in clean_records(result, text_field, omit_duplicate_docs)))
             sys.stdout.flush()
             if clusters is not None:
-                atomic_write(clusters, "".join(_line(r) for r in cluster_records(result)).encode())
+                atomic_write(clusters, jsonl_bytes(cluster_records(result)))
         else:
-            write_out_dir(result, sources, out_dir, text_field=text_field, omit_duplicates=omit_duplicate_docs)
+            write_out_dir(result, read, out_dir, text_field=text_field, omit_duplicates=omit_duplicate_docs)
         elapsed = time.perf_counter() - started
         result.stats["elapsed_seconds"] = round(elapsed, 3)
         if stats is not None:
@@ -189,16 +204,34 @@ def scan(
         if not quiet:
             _summary(result.stats, skipped, elapsed)
     except DedupError as e:
-        err.print(f"[red]error:[/] {e}", highlight=False)
+        _say("[red]error:[/]", str(e))
         raise typer.Exit(e.exit_code) from None
+    except KeyboardInterrupt:
+        _say("[red]interrupted:[/]", "--out was left as it was")
+        raise typer.Exit(EXIT_INTERRUPTED) from None
     if skipped:
         raise typer.Exit(EXIT_SKIPPED)
 
 
-def _line(rec: dict) -> str:
-    import json
+def _warn_skipped(skipped: list[Skipped]) -> None:
+    for s in skipped[:MAX_WARNINGS]:
+        _say("[yellow]warning:[/] skipped", str(s))
+    if len(skipped) > MAX_WARNINGS:
+        _say("[yellow]warning:[/]", f"... and {len(skipped) - MAX_WARNINGS} more skipped (all listed in --stats)")
 
-    return json.dumps(rec, ensure_ascii=False) + "\n"
+
+def _repeated_ids(docs: list) -> int:
+    """Count ids used by more than one article, and say so: they are allowed (clusters.jsonl
+    tells the articles apart by source and line), but often mean a corpus was concatenated twice."""
+    counts = Counter(d.id for d in docs)
+    repeated = [i for i, n in counts.items() if n > 1]
+    if repeated:
+        _say(
+            "[yellow]warning:[/]",
+            f"{len(repeated)} article id(s) used more than once, e.g. {repeated[0]!r}; "
+            "clusters.jsonl tells them apart by source and line",
+        )
+    return len(repeated)
 
 
 def main() -> None:

@@ -13,7 +13,8 @@ from .errors import ConfigError
 
 # Bumped whenever normalize.py or shingle.py would map some text to other
 # shingles: persisted signatures made under another version do not compare.
-NORMALIZATION_VERSION = 1
+# 2: an e-mail address glued by '-' or '+' to the end of another one is no longer one token.
+NORMALIZATION_VERSION = 2
 
 KEEP_POLICIES = ("first", "longest")
 SEGMENT_MODES = ("auto", "paragraph", "line")
