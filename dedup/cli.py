@@ -207,7 +207,7 @@ def scan(
         _say("[red]error:[/]", str(e))
         raise typer.Exit(e.exit_code) from None
     except KeyboardInterrupt:
-        _say("[red]interrupted:[/]", "--out was left as it was")
+        _say("[red]interrupted:[/]", "nothing partial was written; --out holds a complete output or none")
         raise typer.Exit(EXIT_INTERRUPTED) from None
     if skipped:
         raise typer.Exit(EXIT_SKIPPED)

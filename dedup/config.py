@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import asdict, dataclass, fields
-from functools import cached_property
+from functools import cached_property, lru_cache
 
 import numpy as np
 
@@ -100,6 +100,7 @@ class Config:
         return Config(**{**asdict(self), **changes})
 
 
+@lru_cache(maxsize=64)  # ~50 ms of numpy per call: every Config(...) would pay it again
 def optimal_bands(threshold: float, num_perm: int) -> tuple[int, int]:
     """Bands x rows whose S-curve best separates similarity below and above `threshold`.
 

@@ -227,21 +227,33 @@ def write_out_dir(
         for rel, data in clean_files(result, sources, text_field=text_field, omit_duplicates=omit_duplicates):
             _write(safe_join(stage, rel), data)
         _write(stage / CLUSTERS, jsonl_bytes(cluster_records(result)))
-        old = None
-        if out.exists():
-            old = Path(tempfile.mkdtemp(dir=parent, prefix=f".{out.name}.dedup-old-"))
-            os.rmdir(old)
-            os.rename(out, old)
-        os.rename(stage, out)
+        _swap_in(stage, out)
         stage = None
-        if old is not None:
-            shutil.rmtree(old, ignore_errors=True)
     except OSError as e:
         where = e.filename if e.filename is not None else out
         raise OutputError(f"cannot write {where}: {e.strerror or e}") from None
     finally:
         if stage is not None:
             shutil.rmtree(stage, ignore_errors=True)
+
+
+def _swap_in(stage: Path, out: Path) -> None:
+    """Replace `out` by the complete `stage` with two renames. Between them `out` is
+    briefly absent: an exception puts the previous output back; after SIGKILL,
+    recover() does so on the next run."""
+    old = None
+    if out.exists():
+        old = Path(tempfile.mkdtemp(dir=out.parent, prefix=f".{out.name}.dedup-old-"))
+        os.rmdir(old)
+        os.rename(out, old)
+    try:
+        os.rename(stage, out)
+    except BaseException:
+        if old is not None and not out.exists():
+            os.rename(old, out)
+        raise
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
 
 
 def stats_bytes(stats: dict) -> bytes:
