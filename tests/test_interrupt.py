@@ -191,8 +191,8 @@ def test_killed_mid_swap_previous_output_comes_back(tmp_path, corpora):
 def test_sigkill_at_arbitrary_times(tmp_path):
     """Unpatched `dedup` processes killed at fractions of an undisturbed run's time:
     whatever the moment, DIR is the previous or the new output, whole, or absent."""
-    old = make_corpus(tmp_path / "old", 80, seed=3)
-    new = make_corpus(tmp_path / "new", 80, seed=4)
+    old = make_corpus(tmp_path / "old", 40, seed=3)
+    new = make_corpus(tmp_path / "new", 40, seed=4)
     out, ref = tmp_path / "out", tmp_path / "ref"
     assert cli("scan", str(old), "--out", str(out), "-q").exit_code == 0
     previous = snapshot(out)

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 from conftest import cli
-from hypothesis import event, given
+from hypothesis import event, given, settings
 from hypothesis import strategies as st
 
 from dedup import Config
@@ -27,6 +27,8 @@ from dedup.normalize import normalize, tokens
 from dedup.segment import segment
 
 CONFIG = Config()
+# Each example runs the command (or two) on files: half the profile's examples.
+cli_examples = settings(max_examples=max(10, settings.default.max_examples // 2))
 WORDS = [
     "budget", "harbour", "bridge", "council", "voted", "against", "the", "plan", "on", "Tuesday",
     "minister", "said", "“record”", "‘growth’", "$ 2.5", "billion", "Ankara.Erdogan", "rain", "snow",
@@ -190,6 +192,7 @@ def shingles(text: str, n: int) -> set[tuple[str, ...]]:
 # --- invariants ---------------------------------------------------------------------------
 
 
+@cli_examples
 @given(corpora())
 def test_clean_text_is_original_minus_whole_dropped_spans(files):
     with Workspace() as tmp:
@@ -210,6 +213,7 @@ def test_clean_text_is_original_minus_whole_dropped_spans(files):
                 assert out_files[f.name] == f.payload(), "an untouched file must come back byte for byte"
 
 
+@cli_examples
 @given(corpora())
 def test_every_dropped_span_is_covered_by_a_kept_span(files):
     with Workspace() as tmp:
@@ -239,6 +243,7 @@ def test_every_dropped_span_is_covered_by_a_kept_span(files):
         assert not kept_ids & set(dropped_ids)
 
 
+@cli_examples
 @given(corpora())
 def test_cleaning_a_cleaned_corpus_drops_nothing(files):
     with Workspace() as tmp:
@@ -254,6 +259,7 @@ def test_cleaning_a_cleaned_corpus_drops_nothing(files):
         assert second == first | {"clusters.jsonl": b""}
 
 
+@cli_examples
 @given(corpora(), st.randoms(use_true_random=False))
 def test_input_order_does_not_change_outputs(files, rng):
     with Workspace() as tmp:
@@ -277,6 +283,7 @@ def _has_jobs_option() -> bool:
 
 
 @pytest.mark.skipif(not _has_jobs_option(), reason="`dedup scan --jobs` does not exist yet (another helper adds it); live after merge")
+@cli_examples
 @given(corpora())
 def test_jobs_1_and_2_give_identical_outputs(files):
     with Workspace() as tmp:
