@@ -53,28 +53,32 @@ class Config:
     def __post_init__(self) -> None:
         def need(ok: bool, name: str, rule: str) -> None:
             if not ok:
-                raise ConfigError(f"{name} must be {rule}, got {getattr(self, name)!r}")
+                raise ConfigError(f"{name} must be {rule}, got {getattr(self, name)!r}", name)
+
+        def is_int(value) -> bool:  # bool is an int subclass, but True is no count or seed
+            return isinstance(value, int) and not isinstance(value, bool)
 
         for name in ("ngram", "min_tokens", "num_perm", "anchor_rate", "max_bucket"):
             value = getattr(self, name)
-            need(isinstance(value, int) and not isinstance(value, bool) and value >= 1, name, "an integer >= 1")
+            need(is_int(value) and value >= 1, name, "an integer >= 1")
         need(self.ngram <= 32, "ngram", "at most 32")
         need(self.num_perm <= 1024, "num_perm", "at most 1024")
         need(self.max_bucket >= 2, "max_bucket", "at least 2")
         for name in ("containment", "lsh_threshold"):
             value = getattr(self, name)
-            need(isinstance(value, (int, float)) and 0.0 < value <= 1.0, name, "a number in (0, 1]")
+            need(isinstance(value, (int, float)) and not isinstance(value, bool) and 0.0 < value <= 1.0, name, "a number in (0, 1]")
         need(self.keep in KEEP_POLICIES, "keep", f"one of {', '.join(KEEP_POLICIES)}")
         need(self.segment in SEGMENT_MODES, "segment", f"one of {', '.join(SEGMENT_MODES)}")
-        need(isinstance(self.seed, int) and 0 <= self.seed < 2**32, "seed", "an integer in [0, 2**32)")
+        need(is_int(self.seed) and 0 <= self.seed < 2**32, "seed", "an integer in [0, 2**32)")
         if (self.bands is None) != (self.rows is None):
-            raise ConfigError("bands and rows must be given together")
+            raise ConfigError("bands and rows must be given together", "bands" if self.rows is None else "rows")
         if self.bands is not None:
-            need(isinstance(self.bands, int) and self.bands >= 1, "bands", "an integer >= 1")
-            need(isinstance(self.rows, int) and self.rows >= 1, "rows", "an integer >= 1")
+            need(is_int(self.bands) and self.bands >= 1, "bands", "an integer >= 1")
+            need(is_int(self.rows) and self.rows >= 1, "rows", "an integer >= 1")
             if self.bands * self.rows > self.num_perm:
                 raise ConfigError(
-                    f"bands x rows must be at most num_perm ({self.num_perm}), got {self.bands} x {self.rows}"
+                    f"bands x rows must be at most num_perm ({self.num_perm}), got {self.bands} x {self.rows}",
+                    "bands",
                 )
 
     @cached_property

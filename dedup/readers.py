@@ -74,7 +74,7 @@ class ReadOptions:
 
     def __post_init__(self) -> None:
         if isinstance(self.max_bytes, bool) or not isinstance(self.max_bytes, int) or self.max_bytes < 1:
-            raise ConfigError(f"max_bytes must be an integer >= 1, got {self.max_bytes!r}")
+            raise ConfigError(f"max_bytes must be an integer >= 1, got {self.max_bytes!r}", "max_input_size")
 
 
 _SIZE = re.compile(r"\s*(\d+)\s*([kmgt]?)(?:i?b)?\s*", re.IGNORECASE)
@@ -84,7 +84,7 @@ def parse_size(text: str) -> int:
     """Bytes in '4G', '512M', '1000' (powers of 1024)."""
     m = _SIZE.fullmatch(text)
     if not m or int(m.group(1)) < 1:
-        raise ConfigError(f"size must be a positive number with an optional K, M, G or T suffix, got {text!r}")
+        raise ConfigError(f"size must be a positive number with an optional K, M, G or T suffix, got {text!r}", "max_input_size")
     return int(m.group(1)) << (10 * " kmgt".index(m.group(2).lower() or " "))
 
 
@@ -321,13 +321,12 @@ def decode_text(data: bytes) -> tuple[str, str]:
             text = data.decode(enc)
         except UnicodeDecodeError as e:
             raise _Skip(f"invalid UTF-16 at byte offset {e.start}") from None
-        nul = text.find("\x00")
-        if nul >= 0:
-            raise _Skip("binary file (NUL character in UTF-16 text)", text.count("\n", 0, nul) + 1)
+        if "\x00" in text:
+            raise _Skip("binary file (NUL character in UTF-16 text)")
         return text, enc
     nul = data.find(b"\x00")
     if nul >= 0:
-        raise _Skip(f"binary file (NUL byte at byte offset {nul})", data.count(b"\n", 0, nul) + 1)
+        raise _Skip(f"binary file (NUL byte at byte offset {nul})")
     try:
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError as e:
@@ -437,3 +436,67 @@ def _depth(value) -> int:
         deepest = max(deepest, depth)
         stack.extend((c, depth + 1) for c in children if isinstance(c, (dict, list)))
     return deepest
+
+
+# dedup's own outputs, read back (for `dedup report`).
+
+_MEMBER_FIELDS = {"doc": (str, int), "span": int, "start": int, "end": int, "kept": bool, "reason": str,
+                  "jaccard": (int, float), "containment": (int, float), "kept_containment": (int, float), "text": str}
+
+
+def read_cluster_records(path: str) -> list[dict]:
+    """The records of a clusters.jsonl written by `dedup scan`; InputError names file and line."""
+    try:
+        with open(path, "rb") as f:
+            data = f.read()
+    except FileNotFoundError:
+        raise InputError(path, "no such file") from None
+    except (IsADirectoryError, PermissionError) as e:
+        raise InputError(path, f"cannot be read ({e.strerror})") from None
+    if path.endswith(".gz"):
+        try:
+            data = gzip.decompress(data)
+        except (OSError, EOFError, zlib.error) as e:
+            raise InputError(path, f"broken gzip data ({e})") from None
+    records = []
+    for lineno, raw in enumerate(data.splitlines(), 1):
+        if not raw.strip():
+            continue
+        try:
+            rec = json.loads(raw.decode("utf-8"))
+        except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):
+            raise InputError(path, "not a JSON line; expected a clusters.jsonl written by dedup scan", lineno) from None
+        problem = _cluster_problem(rec)
+        if problem:
+            raise InputError(path, f"not a dedup cluster record: {problem}", lineno)
+        rec.setdefault("size", len(rec["members"]))
+        records.append(rec)
+    return records
+
+
+def _cluster_problem(rec) -> str | None:
+    if not isinstance(rec, dict):
+        return "not a JSON object"
+    if not isinstance(rec.get("cluster"), int) or not isinstance(rec.get("members"), list) or not rec["members"]:
+        return "needs 'cluster' (a number) and 'members' (a non-empty list)"
+    for m in rec["members"]:
+        if not isinstance(m, dict):
+            return "a member is not an object"
+        for name, kind in _MEMBER_FIELDS.items():
+            if not isinstance(m.get(name), kind) or (kind != bool and isinstance(m.get(name), bool)):
+                return f"a member lacks a valid {name!r}"
+    return None
+
+
+def read_stats(path: str) -> dict:
+    """A --stats JSON file written by `dedup scan`."""
+    try:
+        with open(path, "rb") as f:
+            stats = json.loads(f.read().decode("utf-8"))
+    except FileNotFoundError:
+        raise InputError(path, "no such file") from None
+    except (UnicodeDecodeError, json.JSONDecodeError) as e:
+        raise InputError(path, f"not a JSON stats file ({e})") from None
+    if not isinstance(stats, dict) or not isinstance(stats.get("parameters"), dict):
+        raise InputError(path, "not a dedup stats file (no 'parameters')")
+    return stats

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import xxhash
 
-from . import candidates, decide, segment, shingle, sketch, verify
+from . import borderline, candidates, decide, segment, shingle, sketch, verify
 from .config import Config
 from .normalize import tokens
 from .records import Document, Span
@@ -43,6 +43,8 @@ class ScanResult:
     drops: dict[int, Drop]
     clusters: list[Cluster]
     stats: dict = field(default_factory=dict)
+    # Near-threshold verified pairs and histograms for the report (None when not measured).
+    pairs: borderline.PairSample | None = None
 
     def span_text(self, i: int) -> str:
         s = self.spans[i]
@@ -184,8 +186,7 @@ def span_drops(
         shared = edge_inter[(min(u, ku), max(u, ku))]
         size_x, size_k = int(sizes[u]), int(sizes[ku])
         jac, c_x, c_k = verify.similarity(shared, size_x, size_k)
-        reason = "contained" if decide.fuller(size_k, size_x, size_x + size_k - shared) else "near-equal"
-        drops[int(span_ids[k])] = Drop(int(span_ids[best_member[ku]]), jac, c_x, c_k, reason)
+        drops[int(span_ids[k])] = Drop(int(span_ids[best_member[ku]]), jac, c_x, c_k, decide.reason(size_k, size_x, shared))
     return drops
 
 
@@ -233,6 +234,8 @@ def scan(documents: Iterable[Document], config: Config | None = None, progress: 
 
     result = ScanResult(config, docs, sh.spans, sh.doc_spans, drops, clusters)
     result._eligible = sh.eligible
+    reps = borderline.representatives(units.unit_of, span_rank, elig_idx)
+    result.pairs = borderline.sample(found.pairs, found.inter, units.sizes, reps, config.containment)
     result.stats = summarize(result, units, found, config)
     result.stats["seconds"] = timings
     return result

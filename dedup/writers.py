@@ -42,7 +42,8 @@ def cluster_records(result: ScanResult) -> Iterator[dict]:
         yield {"cluster": n, "size": len(members), "members": members}
 
 
-def _member(result: ScanResult, i: int, drop) -> dict:
+def span_ref(result: ScanResult, i: int) -> dict:
+    """Where span i is: article id, source file, JSONL line, span index, offsets."""
     span = result.spans[i]
     doc = result.documents[span.doc]
     return {
@@ -52,12 +53,18 @@ def _member(result: ScanResult, i: int, drop) -> dict:
         "span": span.index,
         "start": span.start,
         "end": span.end,
+    }
+
+
+def _member(result: ScanResult, i: int, drop) -> dict:
+    return {
+        **span_ref(result, i),
         "kept": drop is None,
         "reason": "kept" if drop is None else drop.reason,
         "jaccard": 1.0 if drop is None else round(drop.jaccard, 4),
         "containment": 1.0 if drop is None else round(drop.containment, 4),
         "kept_containment": 1.0 if drop is None else round(drop.kept_containment, 4),
-        "text": doc.text[span.start : span.end],
+        "text": result.span_text(i),
     }
 
 
@@ -96,11 +103,19 @@ def _write(path: Path, data: bytes) -> None:
         f.write(data)
 
 
+def _public(path: Path, mode: int) -> None:
+    """Give a mkstemp/mkdtemp result the mode a plain create would have had (they make it private)."""
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(path, mode & ~umask)
+
+
 def atomic_write(path: Path, data: bytes) -> None:
     """Write a single file via a temporary sibling and rename."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+        _public(Path(tmp), 0o666)
     except OSError as e:
         raise OutputError(f"cannot write {path}: {e.strerror or e}") from None
     try:
@@ -151,22 +166,25 @@ def check_out_dir(out: Path, sources: list[Source]) -> None:
         raise OutputError(f"--out {out} is a non-empty folder that is not a dedup output; choose a new or empty folder")
 
 
-def check_not_an_input(path: Path, sources: list[Source], option: str) -> None:
-    """Refuse a --stats or --clusters file that would replace an input."""
-    real = os.path.realpath(path)
-    for src in sources:
-        if src.path != STDIN and os.path.realpath(src.path) == real:
-            raise OutputError(f"{option} {path} would overwrite the input {src.path}")
-
-
-def check_out_not_in_inputs(out: Path, inputs: list[str]) -> None:
+def check_out_not_in_inputs(out: Path, inputs: list[str], option: str = "--out") -> None:
     """Refuse an --out inside a folder given as input (its output would be read next time)."""
     out_real = Path(os.path.realpath(out))
     for arg in inputs:
         if arg != STDIN and Path(arg).is_dir():
             root = Path(os.path.realpath(arg))
             if out_real == root or root in out_real.parents:
-                raise OutputError(f"--out {out} lies inside the input folder {arg}")
+                raise OutputError(f"{option} {out} lies inside the input folder {arg}")
+
+
+def check_file_out(path: Path, inputs: list[str], sources: list[Source], option: str) -> None:
+    """Refuse an output file that is an input or lies in an input folder."""
+    check_out_not_in_inputs(path, inputs, option)
+    real = os.path.realpath(path)
+    for src in sources:
+        if src.path != STDIN and os.path.realpath(src.path) == real:
+            raise OutputError(f"{option} {path} would overwrite the input {src.path}")
+    if path.is_dir():
+        raise OutputError(f"{option} {path} is a folder; name a file")
 
 
 def recover(out: Path) -> None:
@@ -221,9 +239,7 @@ def write_out_dir(
         parent.mkdir(parents=True, exist_ok=True)
         recover(out)
         stage = Path(tempfile.mkdtemp(dir=parent, prefix=f".{out.name}.dedup-tmp-"))
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(stage, 0o777 & ~umask)  # mkdtemp's 0700 would make the output private
+        _public(stage, 0o777)
         for rel, data in clean_files(result, sources, text_field=text_field, omit_duplicates=omit_duplicates):
             _write(safe_join(stage, rel), data)
         _write(stage / CLUSTERS, jsonl_bytes(cluster_records(result)))

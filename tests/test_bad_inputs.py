@@ -256,7 +256,7 @@ def test_binary_file_with_nul_at_start_is_skipped(tmp_path):
     folder = good_corpus(tmp_path / "in")
     (folder / "image.txt").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR")
     r = scan_skipping(folder, tmp_path / "out")
-    assert f"skipped {folder / 'image.txt'}:3: binary file (NUL byte at byte offset 8)" in r.stderr
+    assert f"skipped {folder / 'image.txt'}: binary file (NUL byte at byte offset 8)" in r.stderr
     assert "image.txt" not in files_under(tmp_path / "out")
 
 
@@ -266,8 +266,7 @@ def test_binary_nul_beyond_first_64k_is_found(tmp_path):
     assert len(head) > 3 * 65536
     (folder / "late.txt").write_bytes(head + b"\x00tail")
     r = scan_skipping(folder, tmp_path / "out")
-    lines = head.count(b"\n") + 1
-    assert f"skipped {folder / 'late.txt'}:{lines}: binary file (NUL byte at byte offset {len(head)})" in r.stderr
+    assert f"skipped {folder / 'late.txt'}: binary file (NUL byte at byte offset {len(head)})" in r.stderr
     assert "late.txt" not in files_under(tmp_path / "out")
 
 
