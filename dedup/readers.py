@@ -203,6 +203,19 @@ def glob_files(pattern: str) -> list[tuple[str, str]]:
     return found
 
 
+def glob_could_match(pattern: str, path: Path) -> bool:
+    """Whether a glob pattern could match `path` (a real path) or a file below it."""
+    if not (_MAGIC & set(pattern)) or os.path.exists(pattern):
+        return False
+    fixed = _fixed_prefix(pattern)
+    root = os.path.realpath(os.path.join(*fixed) if fixed else ".")
+    rel = os.path.relpath(path, root)
+    if rel == "." or rel.startswith(".." + os.sep) or rel == "..":
+        return rel == "."
+    parts, rest = Path(rel).parts, Path(pattern).parts[len(fixed) :]
+    return _glob_match(rest, parts) or _glob_prefix(rest, parts)
+
+
 def _glob_part(pattern: str, name: str) -> bool:
     # As in shell globs, a wildcard does not match a leading dot.
     return (pattern.startswith(".") or not name.startswith(".")) and fnmatch.fnmatchcase(name, pattern)

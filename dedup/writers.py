@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from .errors import OutputError
-from .readers import STDIN, Source, output_name
+from .readers import STDIN, Source, glob_could_match, output_name
 from .scan import ScanResult
 
 CLUSTERS = "clusters.jsonl"
@@ -174,6 +174,8 @@ def check_out_not_in_inputs(out: Path, inputs: list[str], option: str = "--out")
             root = Path(os.path.realpath(arg))
             if out_real == root or root in out_real.parents:
                 raise OutputError(f"{option} {out} lies inside the input folder {arg}")
+        elif arg != STDIN and glob_could_match(arg, out_real):
+            raise OutputError(f"{option} {out} lies where the pattern {arg} would read it next time")
 
 
 def check_file_out(path: Path, inputs: list[str], sources: list[Source], option: str) -> None:

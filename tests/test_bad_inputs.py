@@ -601,6 +601,24 @@ def test_out_inside_input_or_over_it_is_refused(tmp_path):
     assert files_under(folder) == {"good.txt": ARTICLE.encode()}
 
 
+def test_out_where_a_recursive_glob_would_read_it_is_refused(tmp_path):
+    folder = good_corpus(tmp_path / "data")
+    r = cli("scan", str(folder / "**" / "*.txt"), "--out", str(folder / "clean"))
+    assert r.exit_code == 2 and f"lies where the pattern {folder / '**' / '*.txt'} would read it next time" in r.stderr
+    assert_nothing_written(folder / "clean")
+    # A flat pattern cannot reach into data/clean/: allowed.
+    r = cli("scan", str(folder / "*.txt"), "--out", str(folder / "clean"), "-q")
+    assert r.exit_code == 0, r.stderr
+    r = cli("scan", str(folder / "*.txt"), "--out", "-", "--stats", str(folder / "stats.txt"))
+    assert r.exit_code == 2 and "--stats" in r.stderr and not (folder / "stats.txt").exists()
+
+
+def test_binary_on_stdin_is_skipped(tmp_path):
+    r = cli("scan", "-", "--out", str(tmp_path / "out"), "-q", input=b"\x00\x01binary")
+    assert r.exit_code == 3 and "skipped <stdin>: binary file" in r.stderr
+    assert sorted(files_under(tmp_path / "out")) == ["clusters.jsonl"]
+
+
 @pytest.mark.parametrize("out", [".", "..", "/"])
 def test_out_that_names_no_folder_is_refused(tmp_path, out):
     r = cli("scan", str(good_corpus(tmp_path / "in")), "--out", out)
