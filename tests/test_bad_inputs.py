@@ -39,6 +39,14 @@ def assert_nothing_written(out: Path) -> None:
     assert not leftovers, leftovers
 
 
+def assert_refused(*args: str, out: Path, message: str) -> None:
+    """`dedup scan ARGS --out OUT` stops with exit 2, says `message`, and writes nothing."""
+    r = cli("scan", *args, "--out", str(out))
+    assert r.exit_code == 2, r.stderr
+    assert message in r.stderr
+    assert_nothing_written(out)
+
+
 def good_corpus(folder: Path) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "good.txt").write_text(ARTICLE, encoding="utf-8")
@@ -57,28 +65,19 @@ def scan_skipping(folder: Path, out: Path, *extra: str):
 
 
 def test_missing_path_is_refused(tmp_path):
-    out = tmp_path / "out"
     missing = tmp_path / "no-such-file.txt"
-    r = cli("scan", str(good_corpus(tmp_path / "in")), str(missing), "--out", str(out))
-    assert r.exit_code == 2
-    assert f"{missing}: no such file or directory" in r.stderr
-    assert_nothing_written(out)
+    good = good_corpus(tmp_path / "in")
+    assert_refused(str(good), str(missing), out=tmp_path / "out", message=f"{missing}: no such file or directory")
 
 
 def test_glob_matching_nothing_is_refused(tmp_path):
-    out = tmp_path / "out"
-    r = cli("scan", str(tmp_path / "*.nothing"), "--out", str(out))
-    assert r.exit_code == 2 and "no file matches this pattern" in r.stderr
-    assert_nothing_written(out)
+    assert_refused(str(tmp_path / "*.nothing"), out=tmp_path / "out", message="no file matches this pattern")
 
 
 def test_empty_folder_is_refused(tmp_path):
     (tmp_path / "in").mkdir()
     (tmp_path / "in" / ".hidden").write_text("not read")
-    out = tmp_path / "out"
-    r = cli("scan", str(tmp_path / "in"), "--out", str(out))
-    assert r.exit_code == 2 and f"{tmp_path / 'in'}: folder holds no files" in r.stderr
-    assert_nothing_written(out)
+    assert_refused(str(tmp_path / "in"), out=tmp_path / "out", message=f"{tmp_path / 'in'}: folder holds no files")
 
 
 def test_path_with_nul_is_refused(tmp_path):
@@ -218,17 +217,13 @@ def test_symlink_loop_inside_folder_is_skipped(tmp_path):
 def test_named_symlink_loop_is_refused(tmp_path):
     (tmp_path / "x.txt").symlink_to("y.txt")
     (tmp_path / "y.txt").symlink_to("x.txt")
-    r = cli("scan", str(tmp_path / "x.txt"), "--out", str(tmp_path / "out"))
-    assert r.exit_code == 2 and f"{tmp_path / 'x.txt'}: symbolic link loop" in r.stderr
-    assert_nothing_written(tmp_path / "out")
+    assert_refused(str(tmp_path / "x.txt"), out=tmp_path / "out", message=f"{tmp_path / 'x.txt'}: symbolic link loop")
 
 
 def test_broken_symlink_named_is_refused_and_in_folder_skipped(tmp_path):
     folder = good_corpus(tmp_path / "in")
     (folder / "gone.txt").symlink_to("nowhere.txt")
-    r = cli("scan", str(folder / "gone.txt"), "--out", str(tmp_path / "o1"))
-    assert r.exit_code == 2 and f"{folder / 'gone.txt'}: broken symbolic link" in r.stderr
-    assert_nothing_written(tmp_path / "o1")
+    assert_refused(str(folder / "gone.txt"), out=tmp_path / "o1", message=f"{folder / 'gone.txt'}: broken symbolic link")
     r = scan_skipping(folder, tmp_path / "o2")
     assert f"skipped {folder / 'gone.txt'}: vanished, or a broken symbolic link" in r.stderr
 
@@ -366,9 +361,9 @@ def test_oversized_input_is_skipped(tmp_path):
 
 
 def test_bad_max_input_size_is_a_usage_error(tmp_path):
-    r = cli("scan", str(good_corpus(tmp_path / "in")), "--out", str(tmp_path / "out"), "--max-input-size", "lots")
-    assert r.exit_code == 2 and "size must be a positive number" in r.stderr
-    assert_nothing_written(tmp_path / "out")
+    good = good_corpus(tmp_path / "in")
+    message = "--max-input-size: size must be a positive number"
+    assert_refused(str(good), "--max-input-size", "lots", out=tmp_path / "out", message=message)
 
 
 # --- JSONL ------------------------------------------------------------------------------
@@ -385,11 +380,8 @@ GOOD_RECORDS = [{"id": "r1", "text": PARA_A}, {"id": "r2", "text": PARA_B}]
 
 def test_jsonl_broken_line_is_refused_naming_line(tmp_path):
     src = write_jsonl(tmp_path / "in" / "a.jsonl", [*GOOD_RECORDS, '{"id": "r3", "text": "unterminated'])
-    out = tmp_path / "out"
-    r = cli("scan", str(src), "--out", str(out))
-    assert r.exit_code == 2
-    assert f"{src}:3: not valid JSON (Unterminated string starting at: column 22)" in r.stderr
-    assert_nothing_written(out)
+    message = f"{src}:3: not valid JSON (Unterminated string starting at: column 22)"
+    assert_refused(str(src), out=tmp_path / "out", message=message)
 
 
 def test_jsonl_broken_line_skipped_on_request(tmp_path):
@@ -416,19 +408,13 @@ def test_jsonl_broken_line_skipped_on_request(tmp_path):
 )
 def test_jsonl_missing_or_non_string_text_is_refused(tmp_path, record, reason):
     src = write_jsonl(tmp_path / "in" / "a.jsonl", [GOOD_RECORDS[0], record])
-    out = tmp_path / "out"
-    r = cli("scan", str(src), "--out", str(out))
-    assert r.exit_code == 2
-    assert f"{src}:2: {reason}" in r.stderr
-    assert_nothing_written(out)
+    assert_refused(str(src), out=tmp_path / "out", message=f"{src}:2: {reason}")
 
 
 def test_jsonl_invalid_utf8_line_is_refused_naming_line(tmp_path):
     src = tmp_path / "a.jsonl"
     src.write_bytes(b'{"text": "fine"}\n{"text": "caf\xe9"}\n')
-    r = cli("scan", str(src), "--out", str(tmp_path / "out"))
-    assert r.exit_code == 2 and f"{src}:2: not valid UTF-8 (b'\\xe9' at byte offset 13)" in r.stderr
-    assert_nothing_written(tmp_path / "out")
+    assert_refused(str(src), out=tmp_path / "out", message=f"{src}:2: not valid UTF-8 (b'\\xe9' at byte offset 13)")
 
 
 def test_jsonl_with_utf8_bom_and_crlf_is_read(tmp_path):
@@ -562,9 +548,7 @@ def test_safe_join_accepts_nested_relative_paths(tmp_path):
 def test_input_named_like_clusters_file_is_refused(tmp_path):
     folder = good_corpus(tmp_path / "in")
     write_jsonl(folder / "clusters.jsonl", GOOD_RECORDS)
-    r = cli("scan", str(folder), "--out", str(tmp_path / "out"))
-    assert r.exit_code == 2 and "would be written as clusters.jsonl" in r.stderr
-    assert_nothing_written(tmp_path / "out")
+    assert_refused(str(folder), out=tmp_path / "out", message="would be written as clusters.jsonl")
 
 
 def test_file_and_folder_with_one_output_name_are_refused(tmp_path):
@@ -572,9 +556,8 @@ def test_file_and_folder_with_one_output_name_are_refused(tmp_path):
     (tmp_path / "one" / "x").write_text(ARTICLE)
     (tmp_path / "two" / "x").mkdir(parents=True)
     (tmp_path / "two" / "x" / "y.txt").write_text(ARTICLE)
-    r = cli("scan", str(tmp_path / "one"), str(tmp_path / "two"), "--out", str(tmp_path / "out"))
-    assert r.exit_code == 2 and "needs a folder x where another input's clean copy goes" in r.stderr
-    assert_nothing_written(tmp_path / "out")
+    message = "needs a folder x where another input's clean copy goes"
+    assert_refused(str(tmp_path / "one"), str(tmp_path / "two"), out=tmp_path / "out", message=message)
 
 
 def test_stdin_and_a_file_named_stdin_are_refused(tmp_path):

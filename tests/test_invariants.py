@@ -14,6 +14,8 @@ from __future__ import annotations
 import json
 import shutil
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -113,22 +115,20 @@ def corpora(draw):
     return files
 
 
-class Workspace:
-    """A fresh temporary folder per hypothesis example (pytest's tmp_path is per test)."""
-
-    def __enter__(self) -> Path:
-        self.path = Path(tempfile.mkdtemp(prefix="dedup-inv-"))
-        return self.path
-
-    def __exit__(self, *exc) -> None:
-        shutil.rmtree(self.path, ignore_errors=True)
-
-
-def write_corpus(folder: Path, files: list[InputFile]) -> Path:
-    folder.mkdir(parents=True, exist_ok=True)
-    for f in files:
-        (folder / f.name).write_bytes(f.payload())
-    return folder
+@contextmanager
+def scanned(files: list[InputFile]) -> Iterator[tuple[Path, Path]]:
+    """(input folder holding the files, --out of `dedup scan` on it), in a fresh temporary
+    folder per hypothesis example (pytest's tmp_path is per test)."""
+    tmp = Path(tempfile.mkdtemp(prefix="dedup-inv-"))
+    try:
+        folder = tmp / "in"
+        folder.mkdir()
+        for f in files:
+            (folder / f.name).write_bytes(f.payload())
+        run_scan(str(folder), "--out", str(tmp / "out"))
+        yield folder, tmp / "out"
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
 
 
 def run_scan(*args: str) -> None:
@@ -195,11 +195,9 @@ def shingles(text: str, n: int) -> set[tuple[str, ...]]:
 @cli_examples
 @given(corpora())
 def test_clean_text_is_original_minus_whole_dropped_spans(files):
-    with Workspace() as tmp:
-        folder = write_corpus(tmp / "in", files)
-        run_scan(str(folder), "--out", str(tmp / "out"))
-        out_files = outputs(tmp / "out")
-        dropped = dropped_spans(read_clusters(tmp / "out"))
+    with scanned(files) as (_, out):
+        out_files = outputs(out)
+        dropped = dropped_spans(read_clusters(out))
         n_dropped = sum(map(len, dropped.values()))
         event(f"spans dropped: {'3+' if n_dropped >= 3 else n_dropped}")
         for f in files:
@@ -216,11 +214,9 @@ def test_clean_text_is_original_minus_whole_dropped_spans(files):
 @cli_examples
 @given(corpora())
 def test_every_dropped_span_is_covered_by_a_kept_span(files):
-    with Workspace() as tmp:
-        folder = write_corpus(tmp / "in", files)
-        run_scan(str(folder), "--out", str(tmp / "out"))
-        originals = {(f.name, k + 1 if f.kind == "jsonl" else None): t for f in files for k, t in enumerate(f.originals())}
-        clusters = read_clusters(tmp / "out")
+    originals = {(f.name, k + 1 if f.kind == "jsonl" else None): t for f in files for k, t in enumerate(f.originals())}
+    with scanned(files) as (_, out):
+        clusters = read_clusters(out)
         event(f"clusters: {'3+' if len(clusters) >= 3 else len(clusters)}")
         kept_ids, dropped_ids = set(), []
         for c in clusters:
@@ -246,32 +242,26 @@ def test_every_dropped_span_is_covered_by_a_kept_span(files):
 @cli_examples
 @given(corpora())
 def test_cleaning_a_cleaned_corpus_drops_nothing(files):
-    with Workspace() as tmp:
-        folder = write_corpus(tmp / "in", files)
-        run_scan(str(folder), "--out", str(tmp / "once"))
-        first = outputs(tmp / "once")
-        once = tmp / "once-input"
-        shutil.copytree(tmp / "once", once)
+    with scanned(files) as (_, out):
+        first = outputs(out)
+        once = out.parent / "once-input"
+        shutil.copytree(out, once)
         (once / "clusters.jsonl").unlink()
-        run_scan(str(once), "--out", str(tmp / "twice"))
-        assert read_clusters(tmp / "twice") == []
-        second = outputs(tmp / "twice")
-        assert second == first | {"clusters.jsonl": b""}
+        run_scan(str(once), "--out", str(out.parent / "twice"))
+        assert read_clusters(out.parent / "twice") == []
+        assert outputs(out.parent / "twice") == first | {"clusters.jsonl": b""}
 
 
 @cli_examples
 @given(corpora(), st.randoms(use_true_random=False))
 def test_input_order_does_not_change_outputs(files, rng):
-    with Workspace() as tmp:
-        folder = write_corpus(tmp / "in", files)
-        run_scan(str(folder), "--out", str(tmp / "by-folder"))
+    with scanned(files) as (folder, out):
         names = [str(folder / f.name) for f in files]
         rng.shuffle(names)
-        run_scan(*names, "--out", str(tmp / "shuffled"))
-        run_scan(str(folder / "f*"), "--out", str(tmp / "by-glob"))
-        reference = outputs(tmp / "by-folder")
-        assert outputs(tmp / "shuffled") == reference
-        assert outputs(tmp / "by-glob") == reference
+        run_scan(*names, "--out", str(out.parent / "shuffled"))
+        run_scan(str(folder / "f*"), "--out", str(out.parent / "by-glob"))
+        assert outputs(out.parent / "shuffled") == outputs(out)
+        assert outputs(out.parent / "by-glob") == outputs(out)
 
 
 def _has_jobs_option() -> bool:
@@ -286,11 +276,10 @@ def _has_jobs_option() -> bool:
 @cli_examples
 @given(corpora())
 def test_jobs_1_and_2_give_identical_outputs(files):
-    with Workspace() as tmp:
-        folder = write_corpus(tmp / "in", files)
-        run_scan(str(folder), "--out", str(tmp / "j1"), "--jobs", "1")
-        run_scan(str(folder), "--out", str(tmp / "j2"), "--jobs", "2")
-        assert outputs(tmp / "j1") == outputs(tmp / "j2")
+    with scanned(files) as (folder, out):
+        run_scan(str(folder), "--out", str(out.parent / "j1"), "--jobs", "1")
+        run_scan(str(folder), "--out", str(out.parent / "j2"), "--jobs", "2")
+        assert outputs(out.parent / "j1") == outputs(out.parent / "j2") == outputs(out)
 
 
 # --- normalization ------------------------------------------------------------------------
