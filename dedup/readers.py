@@ -199,7 +199,8 @@ def glob_files(pattern: str) -> list[tuple[str, str]]:
         dirnames[:] = sorted(d for d in dirnames if _glob_prefix(rest, below + (d,)))
         for name in sorted(filenames):
             if _glob_match(rest, below + (name,)):
-                found.append((os.path.join(dirpath, name), "/".join(below + (name,))))
+                path = os.path.join(dirpath, name)
+                found.append((path[2:] if root == "." else path, "/".join(below + (name,))))
     return found
 
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import gzip
 import io
+import json
 import os
 import re
 import subprocess
@@ -132,8 +133,10 @@ def check_normalize(data: bytes) -> None:
 
 
 def check_scan(data: bytes) -> None:
-    """scan() on up to three fuzzed documents: no exception, no chaining, clean texts consistent."""
+    """scan() on up to three fuzzed documents: no exception, no chaining, clean texts consistent,
+    and every clean record a valid UTF-8 JSON line that parses back to itself."""
     from dedup import Config, Document, scan
+    from dedup.writers import json_line
 
     if len(data) < 2:
         return
@@ -149,6 +152,8 @@ def check_scan(data: bytes) -> None:
         for i in result.doc_spans[d]:
             if i not in result.drops:
                 assert result.span_text(i) in clean
+        record = {"id": doc.id, "text": clean}
+        assert json.loads(json_line(record).decode("utf-8")) == record
 
 
 CHECKS: dict[str, Callable[[bytes], None]] = {
