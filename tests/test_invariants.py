@@ -26,7 +26,7 @@ from hypothesis import strategies as st
 
 from dedup import Config
 from dedup.normalize import normalize, tokens
-from dedup.segment import segment
+from dedup.segment import WRAP_WIDTH, segment
 
 CONFIG = Config()
 # Each example runs the command (or two) on files: half the profile's examples.
@@ -94,7 +94,13 @@ def edited(draw, pool):
 @st.composite
 def articles(draw, pool):
     paras = draw(st.lists(edited(pool), min_size=1, max_size=5))
-    sep = draw(st.sampled_from(SEPARATORS))
+    separators = SEPARATORS
+    if all(len(p) > WRAP_WIDTH for p in paras):
+        # One paragraph per line (as in 002). Only with long lines: a short line next to
+        # a dropped long one may join its neighbour on re-cleaning, a known limit
+        # (tests/test_properties.py::test_known_limit_short_lines_around_a_cut_long_line).
+        separators = [*SEPARATORS, "\n", "\r\n"]
+    sep = draw(st.sampled_from(separators))
     lead = draw(st.sampled_from(["", "\n", "\r\n\r\n"]))
     tail = draw(st.sampled_from(["", "\n", sep]))
     return lead + sep.join(paras) + tail
