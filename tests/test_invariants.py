@@ -210,7 +210,7 @@ def test_clean_text_is_original_minus_whole_dropped_spans(files):
             assert f.name in out_files, f"no clean copy of {f.name}"
             cleans = f.decode(out_files[f.name])
             assert len(cleans) == len(f.texts)
-            for k, (original, clean) in enumerate(zip(f.originals(), cleans)):
+            for k, (original, clean) in enumerate(zip(f.originals(), cleans, strict=True)):
                 key = (f.name, k + 1 if f.kind == "jsonl" else None)
                 assert is_original_minus_dropped(original, clean, dropped.get(key, set())), (f.name, k)
             if f.kind == "text" and not dropped.get((f.name, None)):

@@ -8,7 +8,6 @@ load code from data: pickle and friends, eval/exec, shelling out.
 from __future__ import annotations
 
 import ast
-from pathlib import Path
 
 import pytest
 from conftest import ROOT, cli
