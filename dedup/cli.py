@@ -25,6 +25,7 @@ from . import __version__
 from .config import Config
 from .errors import ConfigError, DedupError
 from .explain import explain, resolve
+from .index import check_index_outside, scan_with_index
 from .explain import render as render_explanation
 from .readers import STDIN, ReadOptions, Skipped, discover, parse_size, read_cluster_records, read_sources, read_stats
 from .report import MAX_CLUSTERS, render, render_result
@@ -127,6 +128,12 @@ def _summary(stats: dict, skipped: list[Skipped], seconds: float) -> None:
         ("inputs skipped", len(skipped)),
         ("time", f"{seconds:.2f} s"),
     ]
+    if "index" in stats:
+        ix = stats["index"]
+        rows[-1:-1] = [
+            ("dropped against index", ix["dropped_against_index"]),
+            ("added to index", f"{ix['added_spans']} (batch {ix['batch']}{', seen before' if ix['rerun'] else ''})"),
+        ]
     for name, value in rows:
         table.add_row(name, str(value))
     err.print(table)
@@ -137,7 +144,8 @@ def _summary(stats: dict, skipped: list[Skipped], seconds: float) -> None:
         "Examples:\n\n"
         "  dedup scan samples/ --out cleaned/\n\n"
         "  dedup scan 'crawl/**/*.jsonl.gz' --text-field body --out clean/ --stats stats.json\n\n"
-        "  cat articles.jsonl | dedup scan - --out - > clean.jsonl"
+        "  cat articles.jsonl | dedup scan - --out - > clean.jsonl\n\n"
+        "  dedup scan today/ --index archive.db --out cleaned/"
     )
 )
 def scan(
@@ -163,6 +171,7 @@ def scan(
     seed: Annotated[int, typer.Option(help="MinHash seed.")] = Config.seed,
     omit_duplicate_docs: Annotated[bool, typer.Option("--omit-duplicate-docs", help="Leave out articles all of whose judged spans were dropped (default: write what is left of them).")] = False,
     max_input_size: Annotated[str, typer.Option(help="Skip an input larger than this after decompression (K, M, G suffixes); guards against gzip bombs.")] = "4G",
+    index: Annotated[Optional[str], typer.Option(help="Also clean against this index of earlier batches (SQLite file or redis://host:port/db), then add this batch's kept spans to it. Created when missing.")] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar, no summary.")] = False,
 ) -> None:
     """Scan articles for near-duplicate paragraphs; write clean articles and clusters.
@@ -189,12 +198,14 @@ def scan(
         for path, option in ((stats, "--stats"), (clusters, "--clusters"), (report, "--report")):
             if path is not None:
                 check_file_out(path, inputs, sources, option)
+        if index is not None and out_dir is not None:
+            check_index_outside(index, out_dir)
         show = not quiet and err.is_terminal
         with _progress(show) as tick:
             docs, skipped, read = read_sources(sources, opts, progress=tick)
             _warn_skipped(skipped)
             repeated = _repeated_ids(docs)
-            result = run_scan(docs, config, tick)
+            result = run_scan(docs, config, tick) if index is None else scan_with_index(docs, index, config, tick)
         result.stats["inputs"] = {
             "files": len(sources),
             "skipped": [str(s) for s in skipped],
@@ -243,6 +254,13 @@ def _repeated_ids(docs: list) -> int:
             "clusters.jsonl tells them apart by source and line",
         )
     return len(repeated)
+
+
+def _read_all(sources: list, opts: ReadOptions, tick) -> tuple[list, list[Skipped]]:
+    """Documents of every source in order, warning on stderr about what was skipped."""
+    docs, skipped, _ = read_sources(sources, opts, progress=tick)
+    _warn_skipped(skipped)
+    return docs, skipped
 
 
 def _failed(e: DedupError) -> typer.Exit:
@@ -312,6 +330,11 @@ def explain_cmd(
         render_explanation(explain(side_a, side_b, config), Console())
     except DedupError as e:
         raise _failed(e) from None
+
+
+from .cli_index import index_app  # noqa: E402  (after the helpers it imports lazily)
+
+app.add_typer(index_app, name="index")
 
 
 def main() -> None:

@@ -43,7 +43,14 @@ def cluster_records(result: ScanResult) -> Iterator[dict]:
 
 
 def span_ref(result: ScanResult, i: int) -> dict:
-    """Where span i is: article id, source file, JSONL line, span index, offsets."""
+    """Where span i is: article id, source file, JSONL line, span index, offsets.
+
+    Numbers from len(result.spans) on are kept spans of earlier batches, read back
+    from an index (see ScanResult.indexed).
+    """
+    if i >= len(result.spans):
+        ref = result.indexed[i - len(result.spans)]
+        return {"doc": ref.doc, "source": ref.source, "line": ref.line, "span": ref.index, "start": ref.start, "end": ref.end}
     span = result.spans[i]
     doc = result.documents[span.doc]
     return {
@@ -57,7 +64,7 @@ def span_ref(result: ScanResult, i: int) -> dict:
 
 
 def _member(result: ScanResult, i: int, drop) -> dict:
-    return {
+    member = {
         **span_ref(result, i),
         "kept": drop is None,
         "reason": "kept" if drop is None else drop.reason,
@@ -66,6 +73,9 @@ def _member(result: ScanResult, i: int, drop) -> dict:
         "kept_containment": 1.0 if drop is None else round(drop.kept_containment, 4),
         "text": result.span_text(i),
     }
+    if i >= len(result.spans):
+        member["indexed"] = True
+    return member
 
 
 def clean_records(result: ScanResult, text_field: str, omit_duplicates: bool) -> Iterator[tuple[int, dict]]:

@@ -99,7 +99,8 @@ def test_fingerprint_stable():
 
 
 CHANGES = {
-    "ngram": {"ngram": 4},
+    "ngram": {"ngram": 6},
+    "shingle": {"shingle": "char"},
     "containment": {"containment": 0.8},
     "min_tokens": {"min_tokens": 5},
     "lsh_threshold": {"lsh_threshold": 0.6},

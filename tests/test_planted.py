@@ -124,7 +124,10 @@ def test_many_exact_copies_one_survivor():
     # a boilerplate paragraph in 300 articles: one kept, all others dropped against it
     boiler = P[22]
     articles = [[(f"u{k}", f"Article number {k} opens with its own unique lead sentence about item {k}."), ("boiler", boiler)] for k in range(300)]
-    result, labels = run(articles)
+    # The leads share one template and differ only in the number: at the default 4-grams
+    # and containment 0.55 they count as near-copies of each other (C = 0.6), so this
+    # check of the boilerplate alone runs at 5-grams / 0.7, where the leads stay apart.
+    result, labels = run(articles, Config(ngram=5, containment=0.7))
     kept = [i for i, label in labels.items() if label == "boiler" and i not in result.drops]
     assert len(kept) == 1 and len(result.drops) == 299
     assert {d.kept for d in result.drops.values()} == set(kept)

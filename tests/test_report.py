@@ -16,6 +16,10 @@ import pytest
 from typer.testing import CliRunner
 
 from dedup import Config, Document, align, borderline, scan
+
+# The settings these pages were written and checked at (the GUIDE's 5-gram numbers,
+# the planted near-miss between 0.55 and 0.7); the defaults are 4-grams / 0.55.
+GUIDE = Config(ngram=5, containment=0.7)
 from dedup.cli import app
 from dedup.report import pair_data, render, render_result
 from dedup.writers import cluster_records
@@ -71,7 +75,7 @@ def planted() -> tuple[list[Document], dict]:
 
 def test_planted_corpus_has_the_planted_clusters_and_the_near_miss():
     docs, want = planted()
-    result = scan(docs, Config())
+    result = scan(docs, GUIDE)
     got = {}
     for rec in cluster_records(result):
         kept, *dropped = rec["members"]
@@ -120,7 +124,7 @@ def test_borderline_sample_empty():
 
 
 def test_scan_result_carries_the_pair_sample():
-    result = scan(load_samples(), Config())
+    result = scan(load_samples(), GUIDE)
     assert result.pairs is not None and result.pairs.verified == result.stats["candidates"]["total"]
     (p,) = result.pairs.above  # 003's doubled paragraph: the only verified pair
     assert {result.spans[p.a].index, result.spans[p.b].index} == {0, 2}
@@ -183,7 +187,7 @@ def _data(page: str) -> dict:
 
 
 def test_samples_report_content():
-    page = render_result(scan(load_samples(), Config()))
+    page = render_result(scan(load_samples(), GUIDE))
     data = _data(page)
     assert len(data["clusters"]) == 1
     cluster = data["clusters"][0]
@@ -199,7 +203,7 @@ def test_samples_report_content():
 
 
 def test_page_is_self_contained():
-    page = render_result(scan(load_samples(), Config()))
+    page = render_result(scan(load_samples(), GUIDE))
     tags = _tags(page)
     names = {t for t, _ in tags}
     assert not names & {"link", "img", "iframe", "object", "embed", "base", "form"}
@@ -295,11 +299,11 @@ def test_scan_refuses_a_report_over_an_input(tmp_path):
 
 def test_report_is_deterministic():
     docs, _ = planted()
-    assert render_result(scan(docs, Config())) == render_result(scan(list(docs), Config()))
+    assert render_result(scan(docs, GUIDE)) == render_result(scan(list(docs), GUIDE))
 
 
 def test_cluster_cap_says_what_was_left_out():
-    result = scan(planted()[0], Config())
+    result = scan(planted()[0], GUIDE)
     records = list(cluster_records(result))
     (big,) = [r["cluster"] for r in records if r["size"] == 3]
     page = render(records, stats=result.stats, max_clusters=2)
@@ -360,7 +364,7 @@ def _rendered_list(dom: str) -> str:
 @needs_browser
 def test_browser_samples_report_shows_the_003_cluster(tmp_path, capsys):
     page = tmp_path / "samples.html"
-    page.write_text(render_result(scan(load_samples(), Config())), encoding="utf-8")
+    page.write_text(render_result(scan(load_samples(), GUIDE)), encoding="utf-8")
     dom = load_page(tmp_path, page)
     shown = _rendered_list(dom)
     assert re.search(r'<details class="cluster" id="c0" data-c="0" open="">', shown)
@@ -373,7 +377,7 @@ def test_browser_samples_report_shows_the_003_cluster(tmp_path, capsys):
 @needs_browser
 def test_browser_planted_report_pages_and_links(tmp_path, capsys):
     docs, _ = planted()
-    records = list(cluster_records(scan(docs, Config())))
+    records = list(cluster_records(scan(docs, GUIDE)))
     # 4 planted clusters, renumbered into 60 so the list has three pages.
     many = [{**r, "cluster": n} for n in range(60) for r in records[n % 4 : n % 4 + 1]]
     page = tmp_path / "planted.html"
@@ -389,7 +393,7 @@ def test_browser_planted_report_pages_and_links(tmp_path, capsys):
     assert re.search(r'<tr id="a1" class="hl">', dom)
 
     real = tmp_path / "planted-real.html"
-    result = scan(docs, Config())
+    result = scan(docs, GUIDE)
     real.write_text(render_result(result), encoding="utf-8")
     dom = load_page(tmp_path, real)
     assert _rendered_list(dom).count('<details class="cluster"') == 4
@@ -419,7 +423,7 @@ def test_browser_empty_report(tmp_path):
 def test_identical_dropped_copies_are_shown_once():
     text = "the same boilerplate paragraph about signing up for the daily newsletter today"
     docs = [Document(f"d{k}", f"Unique opening words of article number {k} here.\n\n{text}\n") for k in range(4)]
-    page = render_result(scan(docs, Config()))
+    page = render_result(scan(docs, GUIDE))
     (cluster,) = _data(page)["clusters"]
     assert cluster.count('<div class="pair">') == 1
     assert "+ 2 more with this exact text (listed below)" in cluster
