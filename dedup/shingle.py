@@ -21,9 +21,9 @@ def fmix64(h: np.ndarray) -> np.ndarray:
 
 
 def token_hashes(tokens: Sequence[str]) -> np.ndarray:
-    """xxh3-64 of each token's UTF-8 bytes."""
+    """xxh3-64 of each token's UTF-8 bytes (a lone surrogate, which JSON input can carry, passes as-is)."""
     digest = xxhash.xxh3_64_intdigest
-    return np.fromiter((digest(t.encode()) for t in tokens), dtype=np.uint64, count=len(tokens))
+    return np.fromiter((digest(t.encode("utf-8", "surrogatepass")) for t in tokens), dtype=np.uint64, count=len(tokens))
 
 
 def char_tokens(words: Sequence[str]) -> list[str]:
