@@ -102,15 +102,12 @@ def anchor_pairs(
     if not len(pairs):
         return pairs, oversized
     pairs, shared = _distinct(pairs, max(n, 1))
-    keep = anchors_enough(shared, n_anchors[pairs[:, 0]], n_anchors[pairs[:, 1]], containment)
-    return pairs[keep], oversized
+    return pairs[shared >= anchor_need(n_anchors[pairs[:, 0]], n_anchors[pairs[:, 1]], containment)], oversized
 
 
-def anchors_enough(shared: np.ndarray, anchors_a: np.ndarray, anchors_b: np.ndarray, containment: float) -> np.ndarray:
-    """Whether pairs sharing `shared` anchors (of `anchors_a` and `anchors_b`) are proposed:
-    at least half the containment threshold of the smaller set's anchors, and at least one."""
-    need = np.maximum(1, np.ceil(0.5 * containment * np.minimum(anchors_a, anchors_b)))
-    return shared >= need
+def anchor_need(n_a: np.ndarray, n_b: np.ndarray, containment: float) -> np.ndarray:
+    """Shared anchors a pair of sets with n_a and n_b anchors needs to be proposed."""
+    return np.maximum(1, np.ceil(0.5 * containment * np.minimum(n_a, n_b)))
 
 
 def propose(

@@ -29,7 +29,10 @@ _NO_SPACE_SCRIPTS = (
 )
 _TOKEN = re.compile(
     r"(?:https?://|ftp://|www\.)[^\s<>\"]*[^\s<>\".,;:!?)\]}']"  # URL: one token
-    r"|[^\W_]+(?:[.+-][^\W_]+)*@[^\W_]+(?:[.-][^\W_]+)*\.[^\W_]+"  # e-mail: one token
+    # e-mail: one token. Tried only where a run of its local part begins (inside a
+    # run it would fail again as at the run's start: retrying there made long runs
+    # like `a-b-c-...` quadratic), with possessive groups so a failed try costs one pass.
+    r"|(?<![^\W_])(?<![^\W_][.+-])[^\W_]++(?:[.+-][^\W_]++)*+@[^\W_]++(?:(?:-[^\W_]++)*+\.[^\W_]++)++"
     rf"|[{_NO_SPACE_SCRIPTS}]"  # one letter of a script without spaces
     rf"|[^\W_{_NO_SPACE_SCRIPTS}]+"  # a run of letters and digits
 )

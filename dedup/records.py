@@ -32,3 +32,16 @@ class Span:
     index: int  # position of the span within its document
     start: int
     end: int
+
+
+@dataclass(frozen=True)
+class IndexedSpan:
+    """A kept span from an earlier batch, read back from an index (see dedup.index)."""
+
+    doc: str  # document id
+    source: str
+    line: int | None
+    index: int  # position of the span within its document
+    start: int
+    end: int
+    text: str

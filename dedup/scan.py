@@ -9,10 +9,10 @@ from dataclasses import dataclass, field
 import numpy as np
 import xxhash
 
-from . import candidates, decide, segment, shingle, sketch, verify
+from . import borderline, candidates, decide, segment, shingle, sketch, verify
 from .config import Config
 from .normalize import tokens
-from .records import Document, Span
+from .records import Document, IndexedSpan, Span
 
 Progress = Callable[[str, int, int], None]
 
@@ -43,8 +43,15 @@ class ScanResult:
     drops: dict[int, Drop]
     clusters: list[Cluster]
     stats: dict = field(default_factory=dict)
+    # Kept spans of earlier batches that spans here were dropped against (scan
+    # against an index); span number len(spans) + k means indexed[k].
+    indexed: list[IndexedSpan] = field(default_factory=list)
+    # Near-threshold verified pairs and histograms for the report (None when not measured).
+    pairs: borderline.PairSample | None = None
 
     def span_text(self, i: int) -> str:
+        if i >= len(self.spans):
+            return self.indexed[i - len(self.spans)].text
         s = self.spans[i]
         return self.documents[s.doc].text[s.start : s.end]
 
@@ -110,7 +117,10 @@ def shingle_documents(docs: list[Document], config: Config, tick: Progress | Non
             tick("segment", d + 1, len(docs))
     n_tokens = np.fromiter((len(t) for t in token_lists), dtype=np.int64, count=len(token_lists))
     eligible = n_tokens >= config.min_tokens
-    values, offsets = shingle.shingle_sets([token_lists[i] for i in np.flatnonzero(eligible)], config.ngram)
+    judged = [token_lists[i] for i in np.flatnonzero(eligible)]
+    if config.shingle == "char":
+        judged = [shingle.char_tokens(t) for t in judged]
+    values, offsets = shingle.shingle_sets(judged, config.ngram)
     return Shingled(spans, doc_spans, eligible, values, offsets)
 
 
@@ -191,8 +201,7 @@ def span_drops(
         shared = edge_inter[(min(u, ku), max(u, ku))]
         size_x, size_k = int(sizes[u]), int(sizes[ku])
         jac, c_x, c_k = verify.similarity(shared, size_x, size_k)
-        reason = "contained" if decide.fuller(size_k, size_x, size_x + size_k - shared) else "near-equal"
-        drops[int(span_ids[k])] = Drop(int(span_ids[best_member[ku]]), jac, c_x, c_k, reason)
+        drops[int(span_ids[k])] = Drop(int(span_ids[best_member[ku]]), jac, c_x, c_k, decide.reason(size_k, size_x, shared))
     return drops
 
 
@@ -204,6 +213,19 @@ def clusters_of(drops: dict[int, Drop]) -> list[Cluster]:
     return [Cluster(k, tuple(v)) for k, v in sorted(by_kept.items())]
 
 
+class Laps:
+    """Seconds spent per stage: call with a stage's name when it ends."""
+
+    def __init__(self) -> None:
+        self.timings: dict[str, float] = {}
+        self._clock = time.perf_counter()
+
+    def __call__(self, stage: str) -> None:
+        now = time.perf_counter()
+        self.timings[stage] = round(now - self._clock, 4)
+        self._clock = now
+
+
 def scan(documents: Iterable[Document], config: Config | None = None, progress: Progress | None = None) -> ScanResult:
     """Find near-duplicate spans within and across `documents`, in the order given.
 
@@ -212,15 +234,7 @@ def scan(documents: Iterable[Document], config: Config | None = None, progress: 
     then line), so the order files are listed in does not matter.
     """
     config = config or Config()
-    timings: dict[str, float] = {}
-    clock = time.perf_counter()
-
-    def lap(stage: str) -> None:
-        nonlocal clock
-        now = time.perf_counter()
-        timings[stage] = round(now - clock, 4)
-        clock = now
-
+    lap = Laps()
     docs = list(documents)
     sh = shingle_documents(docs, config, progress)
     lap("shingle")
@@ -239,8 +253,10 @@ def scan(documents: Iterable[Document], config: Config | None = None, progress: 
 
     result = ScanResult(config, docs, sh.spans, sh.doc_spans, drops, clusters)
     result._eligible = sh.eligible
+    reps = borderline.representatives(units.unit_of, span_rank, elig_idx)
+    result.pairs = borderline.sample(found.pairs, found.inter, units.sizes, reps, config.containment)
     result.stats = summarize(result, units, found, config)
-    result.stats["seconds"] = timings
+    result.stats["seconds"] = lap.timings
     return result
 
 

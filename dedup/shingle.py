@@ -1,4 +1,4 @@
-"""Word n-gram shingles, hashed: one sorted set of uint64 values per span."""
+"""Word (or character) n-gram shingles, hashed: one sorted set of uint64 values per span."""
 
 from __future__ import annotations
 
@@ -21,9 +21,15 @@ def fmix64(h: np.ndarray) -> np.ndarray:
 
 
 def token_hashes(tokens: Sequence[str]) -> np.ndarray:
-    """xxh3-64 of each token's UTF-8 bytes."""
+    """xxh3-64 of each token's UTF-8 bytes (a lone surrogate, which JSON input can carry, passes as-is)."""
     digest = xxhash.xxh3_64_intdigest
-    return np.fromiter((digest(t.encode()) for t in tokens), dtype=np.uint64, count=len(tokens))
+    return np.fromiter((digest(t.encode("utf-8", "surrogatepass")) for t in tokens), dtype=np.uint64, count=len(tokens))
+
+
+def char_tokens(words: Sequence[str]) -> list[str]:
+    """The characters of the words joined by single spaces: n-grams of these are
+    character shingles, which survive OCR-like letter errors better than words."""
+    return list(" ".join(words))
 
 
 def _fold(h: np.ndarray, starts: np.ndarray, n: int) -> np.ndarray:

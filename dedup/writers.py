@@ -16,18 +16,24 @@ import tempfile
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TextIO
+from typing import BinaryIO
 
 from .errors import OutputError
-from .readers import STDIN, Source
+from .readers import STDIN, Source, glob_could_match, output_name
 from .records import Document, Span
 from .scan import Drop, ScanResult
 
 CLUSTERS = "clusters.jsonl"
 
 
-def _dumps(obj) -> str:
-    return json.dumps(obj, ensure_ascii=False)
+def json_line(obj) -> bytes:
+    """One JSONL line, UTF-8. A string holding a lone surrogate (JSON input may carry
+    `"\\ud83d"`) cannot be UTF-8: such a record is written with \\u escapes instead,
+    which parse back to the same value."""
+    try:
+        return (json.dumps(obj, ensure_ascii=False) + "\n").encode()
+    except UnicodeEncodeError:
+        return (json.dumps(obj, ensure_ascii=True) + "\n").encode()
 
 
 def cluster_records(result: ScanResult) -> Iterator[dict]:
@@ -43,14 +49,21 @@ def cluster_record(n: int, members: list[dict]) -> dict:
     return {"cluster": n, "size": len(members), "members": members}
 
 
-def _member(result: ScanResult, i: int, drop) -> dict:
+def span_ref(result: ScanResult, i: int) -> dict:
+    """Where span i is: article id, source file, JSONL line, span index, offsets.
+
+    Numbers from len(result.spans) on are kept spans of earlier batches, read back
+    from an index (see ScanResult.indexed).
+    """
+    if i >= len(result.spans):
+        ref = result.indexed[i - len(result.spans)]
+        return {"doc": ref.doc, "source": ref.source, "line": ref.line, "span": ref.index, "start": ref.start, "end": ref.end}
     span = result.spans[i]
-    doc = result.documents[span.doc]
-    return member_record(doc, span, doc.text[span.start : span.end], drop)
+    return doc_span_ref(result.documents[span.doc], span)
 
 
-def member_record(doc: Document, span: Span, text: str, drop: Drop | None) -> dict:
-    """One cluster member: where the span is, kept or why dropped, and its text."""
+def doc_span_ref(doc: Document, span: Span) -> dict:
+    """span_ref of a span of `doc`."""
     return {
         "doc": doc.id,
         "source": doc.source,
@@ -58,6 +71,20 @@ def member_record(doc: Document, span: Span, text: str, drop: Drop | None) -> di
         "span": span.index,
         "start": span.start,
         "end": span.end,
+    }
+
+
+def _member(result: ScanResult, i: int, drop) -> dict:
+    member = member_record(span_ref(result, i), result.span_text(i), drop)
+    if i >= len(result.spans):
+        member["indexed"] = True
+    return member
+
+
+def member_record(ref: dict, text: str, drop: Drop | None) -> dict:
+    """One cluster member: where the span is (span_ref), kept or why dropped, and its text."""
+    return {
+        **ref,
         "kept": drop is None,
         "reason": "kept" if drop is None else drop.reason,
         "jaccard": 1.0 if drop is None else round(drop.jaccard, 4),
@@ -65,11 +92,6 @@ def member_record(doc: Document, span: Span, text: str, drop: Drop | None) -> di
         "kept_containment": 1.0 if drop is None else round(drop.kept_containment, 4),
         "text": text,
     }
-
-
-def record_line(rec: dict) -> str:
-    """A record as one JSONL line, the format of every JSONL output."""
-    return _dumps(rec) + "\n"
 
 
 def clean_records(result: ScanResult, text_field: str, omit_duplicates: bool) -> Iterator[tuple[int, dict]]:
@@ -84,14 +106,13 @@ def clean_records(result: ScanResult, text_field: str, omit_duplicates: bool) ->
             yield d, {"id": doc.id, "text": clean}
 
 
-def write_jsonl_stream(out: TextIO, records: Iterable[dict]) -> None:
+def write_jsonl_stream(out: BinaryIO, records: Iterable[dict]) -> None:
     for rec in records:
-        out.write(_dumps(rec))
-        out.write("\n")
+        out.write(json_line(rec))
 
 
-def _encode(text: str, encoding: str) -> bytes:
-    return text.encode(encoding)
+def jsonl_bytes(records: Iterable[dict]) -> bytes:
+    return b"".join(json_line(r) for r in records)
 
 
 def _gzip(data: bytes) -> bytes:
@@ -108,16 +129,30 @@ def _write(path: Path, data: bytes) -> None:
         f.write(data)
 
 
+def _public(path: Path, mode: int) -> None:
+    """Give a mkstemp/mkdtemp result the mode a plain create would have had (they make it private)."""
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(path, mode & ~umask)
+
+
 def atomic_write(path: Path, data: bytes) -> None:
     """Write a single file via a temporary sibling and rename."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+        _public(Path(tmp), 0o666)
+    except OSError as e:
+        raise OutputError(f"cannot write {path}: {e.strerror or e}") from None
     try:
         with os.fdopen(fd, "wb") as f:
             f.write(data)
             f.flush()
             os.fsync(f.fileno())
         os.replace(tmp, path)
+    except OSError as e:
+        Path(tmp).unlink(missing_ok=True)
+        raise OutputError(f"cannot write {path}: {e.strerror or e}") from None
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
@@ -131,9 +166,21 @@ def safe_join(root: Path, rel: str) -> Path:
 
 
 def check_out_dir(out: Path, sources: list[Source]) -> None:
-    """Refuse an --out that is, or lies inside, an input, or that would replace one."""
+    """Refuse an --out that is, or lies inside, an input, or that would replace one;
+    and inputs whose clean copies could not all be written under it."""
+    if out.name in ("", ".."):
+        raise OutputError(f"--out {out} does not name a folder; give a folder name such as cleaned/")
+    if out.is_symlink():
+        raise OutputError(f"--out {out} is a symbolic link; give the folder itself")
     out_real = Path(os.path.realpath(out))
+    rels = {src.rel for src in sources}
     for src in sources:
+        safe_join(out, src.rel)
+        if src.rel == CLUSTERS:
+            raise OutputError(f"the input {src.path} would be written as {CLUSTERS}, which --out reserves for clusters")
+        for parent in Path(src.rel).parents:
+            if parent.as_posix() in rels:
+                raise OutputError(f"the input {src.path} needs a folder {parent} where another input's clean copy goes")
         if src.path == STDIN:
             continue
         p = Path(os.path.realpath(src.path))
@@ -145,14 +192,27 @@ def check_out_dir(out: Path, sources: list[Source]) -> None:
         raise OutputError(f"--out {out} is a non-empty folder that is not a dedup output; choose a new or empty folder")
 
 
-def check_out_not_in_inputs(out: Path, inputs: list[str]) -> None:
+def check_out_not_in_inputs(out: Path, inputs: list[str], option: str = "--out") -> None:
     """Refuse an --out inside a folder given as input (its output would be read next time)."""
     out_real = Path(os.path.realpath(out))
     for arg in inputs:
         if arg != STDIN and Path(arg).is_dir():
             root = Path(os.path.realpath(arg))
             if out_real == root or root in out_real.parents:
-                raise OutputError(f"--out {out} lies inside the input folder {arg}")
+                raise OutputError(f"{option} {out} lies inside the input folder {arg}")
+        elif arg != STDIN and glob_could_match(arg, out_real):
+            raise OutputError(f"{option} {out} lies where the pattern {arg} would read it next time")
+
+
+def check_file_out(path: Path, inputs: list[str], sources: list[Source], option: str) -> None:
+    """Refuse an output file that is an input or lies in an input folder."""
+    check_out_not_in_inputs(path, inputs, option)
+    real = os.path.realpath(path)
+    for src in sources:
+        if src.path != STDIN and os.path.realpath(src.path) == real:
+            raise OutputError(f"{option} {path} would overwrite the input {src.path}")
+    if path.is_dir():
+        raise OutputError(f"{option} {path} is a folder; name a file")
 
 
 def recover(out: Path) -> None:
@@ -168,52 +228,85 @@ def recover(out: Path) -> None:
         shutil.rmtree(stale, ignore_errors=True)
 
 
-@contextmanager
-def staged_dir(out: Path) -> Iterator[Path]:
-    """A fresh staging folder beside `out`; on success it replaces `out` by rename, on failure it is removed."""
-    parent = out.parent if str(out.parent) else Path(".")
-    parent.mkdir(parents=True, exist_ok=True)
-    recover(out)
-    stage = Path(tempfile.mkdtemp(dir=parent, prefix=f".{out.name}.dedup-tmp-"))
-    umask = os.umask(0)
-    os.umask(umask)
-    os.chmod(stage, 0o777 & ~umask)  # mkdtemp's 0700 would make the output private
-    try:
-        yield stage
-        old = None
-        if out.exists():
-            old = Path(tempfile.mkdtemp(dir=parent, prefix=f".{out.name}.dedup-old-"))
-            os.rmdir(old)
-            os.rename(out, old)
-        os.rename(stage, out)
-        if old is not None:
-            shutil.rmtree(old, ignore_errors=True)
-    except BaseException:
-        shutil.rmtree(stage, ignore_errors=True)
-        raise
+def clean_files(
+    result: ScanResult, sources: list[Source], *, text_field: str, omit_duplicates: bool
+) -> Iterator[tuple[str, bytes]]:
+    """(relative path, bytes) of each clean output file, in the order of `sources`.
+
+    Every source that was read gets a file, even an empty one (a JSONL file
+    without records); a text article left out by `omit_duplicates` gets none.
+    """
+    records: dict[str, list[dict]] = {}
+    texts: dict[str, bytes] = {}
+    for d, rec in clean_records(result, text_field, omit_duplicates):
+        doc = result.documents[d]
+        if doc.record is not None:
+            records.setdefault(doc.source, []).append(rec)
+        else:
+            texts[doc.source] = result.clean_text(d).encode(doc.encoding)
+    for src in sources:
+        rel = output_name(src)
+        if src.kind == "text":
+            data = texts.get(rel)
+            if data is None:
+                continue
+        else:
+            data = jsonl_bytes(records.get(rel, ()))
+        yield rel, _gzip(data) if src.gz else data
 
 
 def write_out_dir(
     result: ScanResult, sources: list[Source], out: Path, *, text_field: str, omit_duplicates: bool
 ) -> None:
-    """Write the clean mirror and clusters.jsonl under `out`, replacing a previous output atomically."""
+    """Write the clean mirror of the sources that were read, and clusters.jsonl, under `out`,
+    replacing a previous output atomically. Raises OutputError naming the path on failure."""
     with staged_dir(out) as stage:
-        by_source: dict[str, list[dict]] = {}
-        texts: dict[str, bytes] = {}
-        for d, rec in clean_records(result, text_field, omit_duplicates):
-            doc = result.documents[d]
-            if doc.record is not None:
-                by_source.setdefault(doc.source, []).append(rec)
-            else:
-                texts[doc.source] = _encode(result.clean_text(d), doc.encoding)
-        gz = {s.rel: s.gz for s in sources}
-        gz.update({"stdin.jsonl": False, "stdin.txt": False})
-        for rel, data in texts.items():
-            _write(safe_join(stage, rel), _gzip(data) if gz.get(rel) else data)
-        for rel, recs in by_source.items():
-            data = "".join(record_line(r) for r in recs).encode()
-            _write(safe_join(stage, rel), _gzip(data) if gz.get(rel) else data)
-        _write(stage / CLUSTERS, "".join(record_line(r) for r in cluster_records(result)).encode())
+        for rel, data in clean_files(result, sources, text_field=text_field, omit_duplicates=omit_duplicates):
+            _write(safe_join(stage, rel), data)
+        _write(stage / CLUSTERS, jsonl_bytes(cluster_records(result)))
+
+
+@contextmanager
+def staged_dir(out: Path) -> Iterator[Path]:
+    """A fresh staging folder beside `out` to write an output into; when the block
+    ends without error it replaces `out` (_swap_in), otherwise it is removed.
+    Raises OutputError naming the path on a failed write."""
+    out = Path(os.path.abspath(out))
+    parent = out.parent
+    stage = None
+    try:
+        parent.mkdir(parents=True, exist_ok=True)
+        recover(out)
+        stage = Path(tempfile.mkdtemp(dir=parent, prefix=f".{out.name}.dedup-tmp-"))
+        _public(stage, 0o777)
+        yield stage
+        _swap_in(stage, out)
+        stage = None
+    except OSError as e:
+        where = e.filename if e.filename is not None else out
+        raise OutputError(f"cannot write {where}: {e.strerror or e}") from None
+    finally:
+        if stage is not None:
+            shutil.rmtree(stage, ignore_errors=True)
+
+
+def _swap_in(stage: Path, out: Path) -> None:
+    """Replace `out` by the complete `stage` with two renames. Between them `out` is
+    briefly absent: an exception puts the previous output back; after SIGKILL,
+    recover() does so on the next run."""
+    old = None
+    if out.exists():
+        old = Path(tempfile.mkdtemp(dir=out.parent, prefix=f".{out.name}.dedup-old-"))
+        os.rmdir(old)
+        os.rename(out, old)
+    try:
+        os.rename(stage, out)
+    except BaseException:
+        if old is not None and not out.exists():
+            os.rename(old, out)
+        raise
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
 
 
 def stats_bytes(stats: dict) -> bytes:

@@ -284,7 +284,7 @@ def run(
     finally:
         job.release()
         spark.conf.set("spark.sql.shuffle.partitions", previous)
-    stats["inputs"] = {"files": len(files), "skipped": [str(s) for s in skipped]}
+    stats["inputs"] = {"files": len(files), "skipped": [str(s) for s in skipped], "repeated_ids": stats.pop("repeated_ids")}
     stats["seconds"] = {"spark": round(time.perf_counter() - started, 4)}
     return SparkRun(stats, skipped)
 
@@ -343,7 +343,7 @@ class _Job:
             if p.fatal:
                 hint = " (use --skip-bad-records to skip such lines)" if by_rank[rank].kind == "parquet" else ""
                 raise InputError(by_rank[rank].label, p.problem + hint, p.line)
-        skipped = [Skipped(by_rank[rank].label, p.problem, p.line) for rank, p in problems]
+        skipped = [Skipped(by_rank[rank].label, p.problem, p.line, whole_file=p.line is None) for rank, p in problems]
         good = rows.where(F.col("problem").isNull())
         offset, table = 0, []
         for f in files:
@@ -476,6 +476,7 @@ class _Job:
             self.pair_rows.where(F.col("i") < 0).agg(total("j")),
             self.units.agg(F.count("*").alias("units")),
             self.drops.agg(F.countDistinct("kept").alias("clusters")),
+            self.docs.groupBy("id").count().agg(F.count(F.when(F.col("count") > 1, 1)).alias("repeated_ids")),
             self.comps.groupBy("comp").count().agg(F.count("*").alias("components"),
                                                    F.coalesce(F.max("count"), F.lit(0)).alias("largest")),
         ]
@@ -503,6 +504,7 @@ class _Job:
             },
             "parameters": cfg.params(),
             "fingerprint": cfg.fingerprint,
+            "repeated_ids": c["repeated_ids"],  # moved under "inputs" by run()
             "engine": {
                 "name": "spark", "master": self.spark.sparkContext.master,
                 "shuffle_partitions": self.partitions,

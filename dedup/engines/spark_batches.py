@@ -62,6 +62,11 @@ def _col(batch: pa.RecordBatch, name: str) -> np.ndarray:
     return batch.column(name).to_numpy(zero_copy_only=False)
 
 
+def _line(rec: dict) -> str:
+    """A record as its JSONL line (writers.json_line), without the newline: Spark's text writer adds it."""
+    return writers.json_line(rec).decode()[:-1]
+
+
 def _rows(schema: pa.Schema) -> dict[str, list]:
     return {f.name: [] for f in schema}
 
@@ -97,7 +102,7 @@ def read_files(batches: Batches, files: dict[str, tuple], opts: ReadOptions) -> 
         for path, content in zip(batch.column("path").to_pylist(), batch.column("content").to_pylist()):
             rank, label, rel, kind, gz = files[path]
             try:
-                docs, skipped = readers.decode_source(Source(label, rel, kind, gz), content, opts)
+                docs, skipped = readers.decode_source(Source(label, rel, kind, gz), content, opts, raw=True)
             except InputError as e:
                 add(rank=rank, line=e.line, problem=e.reason, fatal=True)
                 continue
@@ -235,10 +240,10 @@ PROPOSED = pa.schema([("i", pa.int64()), ("j", pa.int64()), ("lsh", pa.bool_()),
 
 def propose_batch(batches: Batches, containment: float) -> Iterator[pa.RecordBatch]:
     """(i, j, lsh, shared, na_i, na_j) -> the pairs proposed by LSH or by enough
-    shared anchors (candidates.anchors_enough)."""
+    shared anchors (candidates.anchor_need)."""
     for batch in batches:
         lsh = _col(batch, "lsh").astype(bool)
-        anchor = candidates.anchors_enough(_col(batch, "shared"), _col(batch, "na_i"), _col(batch, "na_j"), containment)
+        anchor = _col(batch, "shared") >= candidates.anchor_need(_col(batch, "na_i"), _col(batch, "na_j"), containment)
         keep = lsh | anchor
         yield pa.RecordBatch.from_arrays(
             [pa.array(_col(batch, "i")[keep]), pa.array(_col(batch, "j")[keep]), pa.array(lsh[keep]), pa.array(anchor[keep])],
@@ -341,7 +346,7 @@ def render_batch(batches: Batches, config: Config, text_field: str, omit_duplica
             recs = [rec for _, rec in writers.clean_records(result, text_field, omit_duplicates)]
             values = {
                 "doc_no": row["doc_no"],
-                "json": writers.record_line(recs[0])[:-1] if recs else None,
+                "json": _line(recs[0]) if recs else None,
                 "duplicate": result.is_duplicate_document(0),
                 "spans": len(spans),
                 "short_spans": int(np.count_nonzero(~result._eligible)),
@@ -370,7 +375,7 @@ def member_batch(batches: Batches) -> Iterator[pa.RecordBatch]:
                 drop = None if m["reason"] is None else Drop(m["kept"], m["jaccard"], m["containment"], m["kept_containment"], m["reason"])
                 out["kept"].append(m["kept"])
                 out["span_id"].append(m["span_id"])
-                out["json"].append(writers.record_line(writers.member_record(doc, span, doc.text[span.start : span.end], drop))[:-1])
+                out["json"].append(_line(writers.member_record(writers.doc_span_ref(doc, span), doc.text[span.start : span.end], drop)))
         yield pa.RecordBatch.from_pydict(out, schema=MEMBERS)
 
 
@@ -382,5 +387,5 @@ def cluster_lines(batches: Batches) -> Iterator[pa.RecordBatch]:
         for row in batch.to_pylist():
             ordered = sorted(row["members"], key=lambda m: (m["span_id"] != row["kept"], m["span_id"]))
             rec = writers.cluster_record(row["n"], [json.loads(m["json"]) for m in ordered])
-            lines.append(writers.record_line(rec)[:-1])
+            lines.append(_line(rec))
         yield pa.RecordBatch.from_pydict({"value": lines}, schema=pa.schema([("value", pa.string())]))
