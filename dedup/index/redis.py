@@ -109,7 +109,13 @@ class RedisStore(StoreBase):
             meta = self._meta()
             if not meta:
                 if next(iter(self.r.scan_iter(match=self.p + b"*", count=1000)), None) is not None:
-                    raise IndexStoreError(f"{url}: keys under {prefix!r} but no dedup index header; nothing was changed")
+                    # _create writes the header in the same transaction as the first
+                    # keys, so keys without a header are foreign -- unless a concurrent
+                    # process created the index between our two reads: read again.
+                    meta = self._meta()
+                    if not meta:
+                        raise IndexStoreError(f"{url}: keys under {prefix!r} but no dedup index header; nothing was changed")
+            if not meta:
                 if not create:
                     raise IndexStoreError(f"{url}: no dedup index under prefix {prefix!r}")
                 self._create(config or Config())
