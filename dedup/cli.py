@@ -22,6 +22,7 @@ from . import __version__
 from .config import Config
 from .errors import DedupError
 from .readers import STDIN, ReadOptions, Skipped, discover, read_source
+from .scan import default_jobs
 from .scan import scan as run_scan
 from .writers import (
     atomic_write, check_out_dir, check_out_not_in_inputs, clean_records, cluster_records,
@@ -137,6 +138,7 @@ def scan(
     segment: Annotated[Segment, typer.Option(help="Paragraphs: blank-line blocks, single lines, or auto (lines when blocks are not hard-wrapped).")] = Segment.auto,
     seed: Annotated[int, typer.Option(help="MinHash seed.")] = Config.seed,
     omit_duplicate_docs: Annotated[bool, typer.Option(help="Leave out articles all of whose judged spans were dropped (default: write what is left of them).")] = False,
+    jobs: Annotated[int, typer.Option("--jobs", "-j", min=0, help="Processes for segmenting, shingling and sketching (0: all cores). The output does not depend on it.")] = 0,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar, no summary.")] = False,
 ) -> None:
     """Scan articles for near-duplicate paragraphs; write clean articles and clusters.
@@ -170,7 +172,7 @@ def scan(
                     tick("read", n, len(sources))
             for s in skipped:
                 err.print(f"[yellow]warning:[/] skipped {s}", highlight=False)
-            result = run_scan(docs, config, tick)
+            result = run_scan(docs, config, tick, jobs=jobs or default_jobs())
         result.stats["inputs"] = {
             "files": len(sources),
             "skipped": [str(s) for s in skipped],

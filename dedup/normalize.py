@@ -50,3 +50,53 @@ def tokens(text: str) -> list[str]:
     never matches the headline it repeats.
     """
     return _TOKEN.findall(normalize(text))
+
+
+# The fast path of token_bytes. No token contains whitespace, and only URLs and
+# e-mail addresses need more than "a letter of a script without spaces, or a run
+# of other letters and digits"; they need `@`, `://` or `www.`. So a text is cut
+# at whitespace into chunks holding those markers (tokenized by _TOKEN) and the
+# text between them (tokenized by the simple rule, in ASCII by bytes.translate).
+_MARKED = re.compile(r"(?<!\S)\S*?(?:@|://|www\.)\S*")
+_PLAIN = re.compile(rf"[{_NO_SPACE_SCRIPTS}]|[^\W_{_NO_SPACE_SCRIPTS}]+")
+# ASCII letters and digits kept (upper case lowered), every other byte a space.
+_ASCII_WORDS = bytes(
+    (c | 0x20 if chr(c).isalpha() else c) if c < 128 and chr(c).isalnum() else 0x20 for c in range(256)
+)
+
+
+def _has_marker(text: str) -> bool:
+    return "@" in text or "://" in text or "www." in text
+
+
+def token_bytes(text: str) -> list[bytes]:
+    """`[t.encode() for t in tokens(text)]`, several times faster on real text."""
+    if not text.isascii():
+        text = normalize(text)
+        if not text.isascii():
+            return [t.encode() for t in _tokens_normalized(text)]
+    low = text.lower()
+    if not _has_marker(low):
+        return low.encode().translate(_ASCII_WORDS).split()
+    out: list[bytes] = []
+    pos = 0
+    for m in _MARKED.finditer(low):
+        out += low[pos : m.start()].encode().translate(_ASCII_WORDS).split()
+        out += [t.encode() for t in _TOKEN.findall(normalize(m.group()))]
+        pos = m.end()
+    out += low[pos:].encode().translate(_ASCII_WORDS).split()
+    return out
+
+
+def _tokens_normalized(text: str) -> list[str]:
+    """_TOKEN.findall(text) for normalized text, by chunks (see _MARKED)."""
+    if not _has_marker(text):
+        return _PLAIN.findall(text)
+    out: list[str] = []
+    pos = 0
+    for m in _MARKED.finditer(text):
+        out += _PLAIN.findall(text, pos, m.start())
+        out += _TOKEN.findall(m.group())
+        pos = m.end()
+    out += _PLAIN.findall(text, pos)
+    return out

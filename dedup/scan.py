@@ -2,17 +2,23 @@
 
 from __future__ import annotations
 
+import multiprocessing
+import os
+import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
+from itertools import chain, compress
 
 import numpy as np
 import xxhash
 
-from . import candidates, decide, segment, shingle, sketch, verify
+from . import candidates, decide, kernels, segment, shingle, sketch, verify
+from .arrays import ramp, run_starts
 from .config import Config
-from .normalize import tokens
-from .records import Document, Span
+from .normalize import token_bytes
+from .records import Document, Span, SpanTable, span_lengths
 
 Progress = Callable[[str, int, int], None]
 
@@ -51,9 +57,11 @@ class ScanResult:
     def clean_text(self, doc: int) -> str:
         """The document with its dropped spans (and their separators) cut out."""
         idx = self.doc_spans[doc]
-        offsets = [(self.spans[i].start, self.spans[i].end) for i in idx]
         dropped = {k for k, i in enumerate(idx) if i in self.drops}
         text = self.documents[doc].text
+        if not dropped:
+            return text
+        offsets = [(self.spans[i].start, self.spans[i].end) for i in idx]
         return segment.cut(text, segment.removal_ranges(offsets, dropped, len(text)))
 
     def is_duplicate_document(self, doc: int) -> bool:
@@ -69,11 +77,12 @@ class ScanResult:
 class Shingled:
     """The map stage's output: spans of every document and shingle sets of the judged ones."""
 
-    spans: list[Span]
+    spans: Sequence[Span]  # a SpanTable
     doc_spans: list[range]
     eligible: np.ndarray  # bool per span: long enough to be judged
     values: np.ndarray  # shingle sets of eligible spans, concatenated (see shingle.shingle_sets)
     offsets: np.ndarray
+    set_keys: np.ndarray | None = None  # uint64 per eligible span (see set_keys)
 
 
 @dataclass
@@ -84,6 +93,7 @@ class Units:
     values: np.ndarray
     offsets: np.ndarray
     sizes: np.ndarray
+    first_member: np.ndarray | None = None  # the eligible span each unit was copied from
 
 
 @dataclass
@@ -95,45 +105,185 @@ class Pairs:
     proposals: candidates.Proposals
 
 
-def shingle_documents(docs: list[Document], config: Config, tick: Progress | None = None, first_doc: int = 0) -> Shingled:
-    """Segment, normalise and shingle documents; each document independently (a map stage)."""
-    spans: list[Span] = []
-    doc_spans: list[range] = []
-    token_lists: list[list[str]] = []
-    for d, doc in enumerate(docs):
-        first = len(spans)
-        for k, (s, e) in enumerate(segment.segment(doc.text, config.segment)):
-            spans.append(Span(first_doc + d, k, s, e))
-            token_lists.append(tokens(doc.text[s:e]))
-        doc_spans.append(range(first, len(spans)))
-        if tick:
-            tick("segment", d + 1, len(docs))
-    n_tokens = np.fromiter((len(t) for t in token_lists), dtype=np.int64, count=len(token_lists))
+@dataclass
+class Mapped:
+    """What mapping one run of texts yields (see map_texts); chunks concatenate."""
+
+    counts: np.ndarray  # spans per text
+    starts: np.ndarray
+    ends: np.ndarray
+    eligible: np.ndarray
+    values: np.ndarray
+    offsets: np.ndarray
+    set_keys: np.ndarray
+
+
+# Documents are mapped in chunks of about this many characters: large enough
+# that per-chunk costs vanish, small enough to keep workers evenly busy.
+CHUNK_CHARS = 2_000_000
+
+
+def span_tokens(texts: Sequence[str], config: Config) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[list[bytes]]]:
+    """Spans of texts (as segment.segment_many) and each span's tokens, UTF-8 encoded."""
+    counts, starts, ends = segment.segment_many(texts, config.segment)
+    text_of = np.repeat(np.arange(len(texts)), counts).tolist()
+    return counts, starts, ends, [token_bytes(texts[d][s:e]) for d, s, e in zip(text_of, starts.tolist(), ends.tolist())]
+
+
+def map_texts(texts: Sequence[str], config: Config) -> Mapped:
+    """Segment, tokenize and shingle texts, and key their shingle sets. Texts are
+    independent, so runs of them map in parallel."""
+    counts, starts, ends, toks = span_tokens(texts, config)
+    n_tokens = np.fromiter(map(len, toks), dtype=np.int64, count=len(toks))
     eligible = n_tokens >= config.min_tokens
-    values, offsets = shingle.shingle_sets([token_lists[i] for i in np.flatnonzero(eligible)], config.ngram)
-    return Shingled(spans, doc_spans, eligible, values, offsets)
+    h = shingle.byte_token_hashes(list(chain.from_iterable(compress(toks, eligible.tolist()))))
+    del toks
+    values, offsets = shingle.shingle_hashes(h, n_tokens[eligible], config.ngram)
+    return Mapped(counts, starts, ends, eligible, values, offsets, set_keys(values, offsets))
 
 
-def set_keys(values: np.ndarray, offsets: np.ndarray) -> list[int]:
-    """A 64-bit key per shingle set; equal sets, equal keys."""
-    return [xxhash.xxh3_64_intdigest(values[offsets[i] : offsets[i + 1]].tobytes()) for i in range(len(offsets) - 1)]
+def _map_chunk(args: tuple[list[str], Config]) -> Mapped:
+    return map_texts(*args)
 
 
-def group_units(values: np.ndarray, offsets: np.ndarray) -> Units:
+def default_jobs() -> int:
+    """The cores this process may use."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+def _chunks(docs: list[Document], size: int) -> list[tuple[int, int]]:
+    bounds, total = [0], 0
+    for i, doc in enumerate(docs):
+        total += len(doc.text)
+        if total >= size:
+            bounds.append(i + 1)
+            total = 0
+    if bounds[-1] != len(docs):
+        bounds.append(len(docs))
+    return list(zip(bounds[:-1], bounds[1:]))
+
+
+def map_documents(docs: list[Document], config: Config, tick: Progress | None = None, *, jobs: int = 1) -> Iterator[Mapped]:
+    """map_texts over runs of documents, yielded in input order; `jobs` > 1 maps them
+    in that many processes."""
+    chunks = _chunks(docs, CHUNK_CHARS)
+    work = (([d.text for d in docs[a:b]], config) for a, b in chunks)
+    done = 0
+    if jobs > 1 and len(chunks) > 1:
+        with ProcessPoolExecutor(min(jobs, len(chunks)), mp_context=_pool_context()) as pool:
+            parts = pool.map(_map_chunk, work)
+            for part in parts:
+                done += len(part.counts)
+                if tick:
+                    tick("shingle", done, len(docs))
+                yield part
+    else:
+        for args in work:
+            part = _map_chunk(args)
+            done += len(part.counts)
+            if tick:
+                tick("shingle", done, len(docs))
+            yield part
+
+
+def shingle_documents(
+    docs: list[Document], config: Config, tick: Progress | None = None, first_doc: int = 0,
+    *, jobs: int = 1,
+) -> Shingled:
+    """Segment, normalise and shingle documents; each document independently (a map stage).
+
+    `jobs` > 1 maps chunks of documents in that many processes; results are
+    merged in input order, so the output does not depend on `jobs`.
+    """
+    parts = list(map_documents(docs, config, tick, jobs=jobs))
+    return _merge(parts, len(docs), first_doc)
+
+
+def _pool_context():
+    """Fresh workers forked from a clean server process where available (forking a
+    parent that runs threads, like a progress bar, can deadlock), with the stages
+    already imported."""
+    if "forkserver" not in multiprocessing.get_all_start_methods():
+        return multiprocessing.get_context("spawn")
+    ctx = multiprocessing.get_context("forkserver")
+    ctx.set_forkserver_preload([__name__])
+    return ctx
+
+
+def _merge(parts: list[Mapped], n_docs: int, first_doc: int) -> Shingled:
+    def cat(name: str, dtype) -> np.ndarray:
+        arrays = [getattr(p, name) for p in parts]
+        return np.concatenate(arrays) if arrays else np.zeros(0, dtype=dtype)
+
+    counts = cat("counts", np.int64)
+    starts, ends, eligible = cat("starts", np.int64), cat("ends", np.int64), cat("eligible", bool)
+    values, keys = cat("values", np.uint64), cat("set_keys", np.uint64)
+    sizes = np.concatenate([np.diff(p.offsets) for p in parts]) if parts else np.zeros(0, dtype=np.int64)
+    doc_first = run_starts(counts)
+    doc = np.repeat(np.arange(first_doc, first_doc + n_docs, dtype=np.int64), counts)
+    doc_spans = [range(a, b) for a, b in zip(doc_first[:-1].tolist(), doc_first[1:].tolist())]
+    return Shingled(SpanTable(doc, ramp(counts), starts, ends), doc_spans, eligible, values, run_starts(sizes), keys)
+
+
+def set_keys(values: np.ndarray, offsets: np.ndarray) -> np.ndarray:
+    """A 64-bit key per shingle set (uint64); equal sets, equal keys."""
+    digest = xxhash.xxh3_64_intdigest
+    return np.fromiter(
+        (digest(values[offsets[i] : offsets[i + 1]].tobytes()) for i in range(len(offsets) - 1)),
+        dtype=np.uint64, count=len(offsets) - 1,
+    )
+
+
+class UnitBuilder:
+    """Distinct shingle sets in order of first occurrence, fed a run of sets at a
+    time, so a scan holds each distinct set once instead of every copy."""
+
+    def __init__(self) -> None:
+        self._unit_of_key: dict[int, int] = {}
+        self._unit_of: list[np.ndarray] = []
+        self._values: list[np.ndarray] = []
+        self._sizes: list[np.ndarray] = []
+        self._first: list[np.ndarray] = []
+        self._fed = 0
+
+    def add(self, values: np.ndarray, offsets: np.ndarray, keys: np.ndarray) -> None:
+        """The next sets (`values[offsets[i]:offsets[i + 1]]`, with their set_keys)."""
+        known = len(self._unit_of_key)
+        table = self._unit_of_key
+        unit_of = np.fromiter(
+            (table.setdefault(k, len(table)) for k in keys.tolist()), dtype=np.int64, count=len(keys)
+        )
+        # A new unit's first member: its first occurrence in this run.
+        new = np.flatnonzero(unit_of >= known)
+        first = new[np.unique(unit_of[new], return_index=True)[1]]
+        sizes = offsets[first + 1] - offsets[first]
+        self._values.append(values[np.repeat(offsets[first], sizes) + ramp(sizes)])
+        self._unit_of.append(unit_of)
+        self._sizes.append(sizes)
+        self._first.append(first + self._fed)
+        self._fed += len(keys)
+
+    def units(self) -> Units:
+        def cat(parts: list[np.ndarray], dtype) -> np.ndarray:
+            out = np.concatenate(parts) if parts else np.zeros(0, dtype=dtype)
+            parts.clear()
+            return out
+
+        sizes = cat(self._sizes, np.int64)
+        values = cat(self._values, np.uint64)
+        return Units(cat(self._unit_of, np.int64), values, run_starts(sizes), sizes, cat(self._first, np.int64))
+
+
+def group_units(values: np.ndarray, offsets: np.ndarray, keys: np.ndarray | None = None) -> Units:
     """Collapse identical shingle sets, so LSH and anchor buckets never fill up with
-    copies of one boilerplate paragraph. Units are numbered by first occurrence."""
-    unit_of_key: dict[int, int] = {}
-    unit_of = np.empty(len(offsets) - 1, dtype=np.int64)
-    for k, key in enumerate(set_keys(values, offsets)):
-        unit_of[k] = unit_of_key.setdefault(key, len(unit_of_key))
-    first_member = np.full(len(unit_of_key), -1, dtype=np.int64)
-    for k in range(len(unit_of) - 1, -1, -1):
-        first_member[unit_of[k]] = k
-    sizes = np.diff(offsets)[first_member]
-    u_values = np.concatenate([values[offsets[k] : offsets[k + 1]] for k in first_member]) if len(first_member) else values[:0]
-    u_offsets = np.zeros(len(first_member) + 1, dtype=np.int64)
-    np.cumsum(sizes, out=u_offsets[1:])
-    return Units(unit_of, u_values, u_offsets, sizes)
+    copies of one boilerplate paragraph. Units are numbered by first occurrence.
+    `keys`: the sets' set_keys, if already computed."""
+    builder = UnitBuilder()
+    builder.add(values, offsets, set_keys(values, offsets) if keys is None else keys)
+    return builder.units()
 
 
 def rank_spans(lengths: np.ndarray, keep: str) -> np.ndarray:
@@ -147,11 +297,12 @@ def rank_spans(lengths: np.ndarray, keep: str) -> np.ndarray:
 
 def find_pairs(values: np.ndarray, offsets: np.ndarray, config: Config) -> Pairs:
     """Sketch, propose (LSH bands and anchors) and verify pairs of distinct sets."""
-    sig = sketch.signatures(values, offsets, sketch.permutations(config.num_perm, config.seed))
     bands, rows = config.band_rows
+    perms = sketch.permutations(config.num_perm, config.seed)
     prop = candidates.propose(
-        sig, values, offsets, bands=bands, rows=rows, anchor_rate=config.anchor_rate,
+        None, values, offsets, bands=bands, rows=rows, anchor_rate=config.anchor_rate,
         containment=config.containment, max_bucket=config.max_bucket,
+        keys=candidates.set_band_keys(values, offsets, perms, bands, rows),
     )
     return Pairs(prop.pairs, verify.intersections(prop.pairs, values, offsets), prop)
 
@@ -168,41 +319,58 @@ def span_drops(
     spans to global span indices.
     """
     n_units = len(sizes)
+    best_rank = np.full(n_units, np.iinfo(np.int64).max, dtype=np.int64)
+    np.minimum.at(best_rank, unit_of, span_rank)
+    member_of_rank = np.empty(len(span_rank), dtype=np.int64)
+    member_of_rank[span_rank] = np.arange(len(span_rank))
     best_member = np.full(n_units, -1, dtype=np.int64)
-    for k in np.argsort(span_rank, kind="stable"):
-        if best_member[unit_of[k]] < 0:
-            best_member[unit_of[k]] = k
-    edge_inter = {(int(i), int(j)): int(k) for (i, j), k in zip(pairs, inter)}
-    drops: dict[int, Drop] = {}
-    for k in range(len(unit_of)):
-        u = int(unit_of[k])
-        if keeper[u] == -1:
-            if best_member[u] != k:
-                drops[int(span_ids[k])] = Drop(int(span_ids[best_member[u]]), 1.0, 1.0, 1.0, "exact")
-            continue
-        ku = int(keeper[u])
-        shared = edge_inter[(min(u, ku), max(u, ku))]
-        size_x, size_k = int(sizes[u]), int(sizes[ku])
-        jac, c_x, c_k = verify.similarity(shared, size_x, size_k)
-        reason = "contained" if decide.fuller(size_k, size_x, size_x + size_k - shared) else "near-equal"
-        drops[int(span_ids[k])] = Drop(int(span_ids[best_member[ku]]), jac, c_x, c_k, reason)
-    return drops
+    present = best_rank < len(span_rank)
+    best_member[present] = member_of_rank[best_rank[present]]
+
+    keeper_of = keeper[unit_of]
+    # Dropped: copies of a kept unit other than its best member, and every member of a dropped unit.
+    exact_copy = (keeper_of == -1) & (best_member[unit_of] != np.arange(len(unit_of)))
+    k = np.flatnonzero(exact_copy | (keeper_of >= 0))
+    u = unit_of[k]
+    exact = keeper_of[k] == -1
+    ku = np.where(exact, u, keeper_of[k])
+    # The verified edge of each dropped unit and its keeper: look its code up among the pairs'.
+    n = max(n_units, 1)
+    codes = pairs[:, 0].astype(np.int64) * n + pairs[:, 1]
+    by_code = np.argsort(codes, kind="stable")
+    near = np.flatnonzero(~exact)
+    want = np.minimum(u[near], ku[near]) * n + np.maximum(u[near], ku[near])
+    shared = sizes[u].astype(np.int64)
+    shared[near] = inter[by_code[np.searchsorted(codes[by_code], want)]]
+    jac, c_x, c_k = verify.similarities(shared, sizes[u], sizes[ku])
+    contained = decide.fuller(sizes[ku], sizes[u], sizes[u] + sizes[ku] - shared)
+    reason = np.where(exact, "exact", np.where(contained, "contained", "near-equal"))
+    rows = zip(span_ids[best_member[ku]].tolist(), jac.tolist(), c_x.tolist(), c_k.tolist(), reason.tolist())
+    return {i: Drop(*row) for i, row in zip(span_ids[k].tolist(), rows)}
 
 
 def clusters_of(drops: dict[int, Drop]) -> list[Cluster]:
     """Star clusters: each kept span with the spans dropped against it, in span order."""
-    by_kept: dict[int, list[int]] = {}
-    for i in sorted(drops):
-        by_kept.setdefault(drops[i].kept, []).append(i)
-    return [Cluster(k, tuple(v)) for k, v in sorted(by_kept.items())]
+    span = np.fromiter(drops, dtype=np.int64, count=len(drops))
+    kept = np.fromiter((d.kept for d in drops.values()), dtype=np.int64, count=len(drops))
+    order = np.lexsort((span, kept))
+    span, kept = span[order], kept[order]
+    starts = np.flatnonzero(np.concatenate(([True], kept[1:] != kept[:-1]))) if len(kept) else np.zeros(0, np.int64)
+    ends = np.append(starts[1:], len(kept))
+    members = span.tolist()
+    return [Cluster(kp, tuple(members[a:b])) for kp, a, b in zip(kept[starts].tolist(), starts.tolist(), ends.tolist())]
 
 
-def scan(documents: Iterable[Document], config: Config | None = None, progress: Progress | None = None) -> ScanResult:
+def scan(
+    documents: Iterable[Document], config: Config | None = None, progress: Progress | None = None, *, jobs: int = 1
+) -> ScanResult:
     """Find near-duplicate spans within and across `documents`, in the order given.
 
     Input order matters only for `keep="first"`: the earlier of two near-equal
     copies is kept. The CLI passes documents in a canonical order (sorted paths,
-    then line), so the order files are listed in does not matter.
+    then line), so the order files are listed in does not matter. `jobs`:
+    processes for the map stage (segment, shingle, sketch); results do not
+    depend on it.
     """
     config = config or Config()
     timings: dict[str, float] = {}
@@ -215,16 +383,31 @@ def scan(documents: Iterable[Document], config: Config | None = None, progress: 
         clock = now
 
     docs = list(documents)
-    sh = shingle_documents(docs, config, progress)
+    warm = None
+    if sum(len(d.text) for d in docs) >= 8 * kernels.min_work():  # about as many shingles as min_work
+        # Load the compiled kernels the reduce stages will use while the map stage runs.
+        warm = threading.Thread(target=kernels.warm_up, name="dedup-warm-up", daemon=True)
+        warm.start()
+    builder, parts = UnitBuilder(), []
+    for part in map_documents(docs, config, progress, jobs=jobs):
+        builder.add(part.values, part.offsets, part.set_keys)
+        part.values = part.values[:0]  # the builder keeps distinct sets only
+        parts.append(part)
+    sh = _merge(parts, len(docs), 0)
+    del parts
+    if warm is not None:
+        warm.join()
     lap("shingle")
-    units = group_units(sh.values, sh.offsets)
+    units = builder.units()
+    del builder
     elig_idx = np.flatnonzero(sh.eligible)
-    lengths = np.array([sh.spans[i].end - sh.spans[i].start for i in elig_idx], dtype=np.int64)
+    lengths = (sh.spans.end - sh.spans.start)[elig_idx]
     span_rank = rank_spans(lengths, config.keep)
     u_rank = np.full(len(units.sizes), np.iinfo(np.int64).max, dtype=np.int64)
     np.minimum.at(u_rank, units.unit_of, span_rank)
     lap("units")
     found = find_pairs(units.values, units.offsets, config)
+    units.values = units.values[:0]  # verified: from here on only the sizes count
     lap("candidates_verify")
     keeper = decide.decide(units.sizes, u_rank, found.pairs, found.inter, config.containment)
     drops = span_drops(units.unit_of, span_rank, units.sizes, keeper, found.pairs, found.inter, elig_idx)
@@ -241,8 +424,11 @@ def scan(documents: Iterable[Document], config: Config | None = None, progress: 
 def summarize(result: ScanResult, units: Units, found: Pairs, config: Config) -> dict:
     """Counts of a finished scan; everything but timings is deterministic."""
     spans = result.spans
-    span_chars = sum(s.end - s.start for s in spans)
-    dropped_chars = sum(spans[i].end - spans[i].start for i in result.drops)
+    lengths = span_lengths(spans)
+    span_chars = int(lengths.sum())
+    dropped_chars = int(lengths[list(result.drops)].sum())
+    # Only a document with a dropped span can be a duplicate document.
+    with_drops = sorted({spans[i].doc for i in result.drops})
     sizes = units.sizes
     verified = 0
     if len(found.inter):
@@ -256,7 +442,7 @@ def summarize(result: ScanResult, units: Units, found: Pairs, config: Config) ->
         "distinct_spans": len(sizes),
         "clusters": len(result.clusters),
         "dropped_spans": len(result.drops),
-        "duplicate_documents": sum(result.is_duplicate_document(d) for d in range(len(result.documents))),
+        "duplicate_documents": sum(result.is_duplicate_document(d) for d in with_drops),
         "span_chars": span_chars,
         "dropped_chars": dropped_chars,
         "duplicate_ratio": round(dropped_chars / span_chars, 6) if span_chars else 0.0,

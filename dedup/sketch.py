@@ -12,6 +12,8 @@ from __future__ import annotations
 import numpy as np
 from datasketch import MinHash
 
+from . import kernels
+
 _MAX32 = np.uint32(0xFFFFFFFF)
 # Rows of the (shingles x permutations) block computed at once: ~8 MiB per block
 # at 128 permutations, small enough to stay in cache-friendly territory.
@@ -45,6 +47,10 @@ def signatures(values: np.ndarray, offsets: np.ndarray, perms: np.ndarray) -> np
     n_spans = len(offsets) - 1
     out = np.full((n_spans, len(a)), _MAX32, dtype=np.uint32)
     hv = fmix32(minhash_input(values))
+    fast = kernels.compiled(len(values))
+    if fast is not None:
+        fast.minhash(hv, np.asarray(offsets, dtype=np.int64), a, b, out)
+        return out
     nonempty = np.flatnonzero(offsets[1:] > offsets[:-1])
     # Walk spans in blocks of about _BLOCK shingles; one reduceat per block.
     i = 0

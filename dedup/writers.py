@@ -7,6 +7,7 @@ complete output (or none), never a half-written file that looks complete.
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import io
 import json
@@ -57,14 +58,17 @@ def _member(result: ScanResult, i: int, drop) -> dict:
 
 def clean_records(result: ScanResult, text_field: str, omit_duplicates: bool) -> Iterator[tuple[int, dict]]:
     """(document index, record with its text cleaned) in input order, as JSONL would carry it."""
-    for d, doc in enumerate(result.documents):
-        if omit_duplicates and result.is_duplicate_document(d):
-            continue
-        clean = result.clean_text(d)
-        if doc.record is not None:
-            yield d, {**doc.record, text_field: clean}
-        else:
-            yield d, {"id": doc.id, "text": clean}
+    for d in range(len(result.documents)):
+        if not (omit_duplicates and result.is_duplicate_document(d)):
+            yield d, clean_record(result, d, text_field)
+
+
+def clean_record(result: ScanResult, d: int, text_field: str) -> dict:
+    """Document d's record with its text cleaned."""
+    doc = result.documents[d]
+    if doc.record is not None:
+        return {**doc.record, text_field: result.clean_text(d)}
+    return {"id": doc.id, "text": result.clean_text(d)}
 
 
 def write_jsonl_stream(out: TextIO, records: Iterable[dict]) -> None:
@@ -89,6 +93,17 @@ def _write(path: Path, data: bytes) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     with open(path, "xb") as f:
         f.write(data)
+
+
+def _write_jsonl(path: Path, records: Iterable[dict], gz: bool = False) -> None:
+    """One JSON record per line, streamed: the whole file never sits in memory."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "xb", buffering=1 << 20) as f:
+        # mtime=0 and no file name in gzip output: the same content gives the same bytes.
+        with gzip.GzipFile(filename="", mode="wb", fileobj=f, mtime=0) if gz else contextlib.nullcontext(f) as out:
+            for rec in records:
+                out.write(_dumps(rec).encode())
+                out.write(b"\n")
 
 
 def atomic_write(path: Path, data: bytes) -> None:
@@ -163,22 +178,21 @@ def write_out_dir(
     os.umask(umask)
     os.chmod(stage, 0o777 & ~umask)  # mkdtemp's 0700 would make the output private
     try:
-        by_source: dict[str, list[dict]] = {}
-        texts: dict[str, bytes] = {}
-        for d, rec in clean_records(result, text_field, omit_duplicates):
-            doc = result.documents[d]
-            if doc.record is not None:
-                by_source.setdefault(doc.source, []).append(rec)
-            else:
-                texts[doc.source] = _encode(result.clean_text(d), doc.encoding)
         gz = {s.rel: s.gz for s in sources}
         gz.update({"stdin.jsonl": False, "stdin.txt": False})
-        for rel, data in texts.items():
-            _write(safe_join(stage, rel), _gzip(data) if gz.get(rel) else data)
-        for rel, recs in by_source.items():
-            data = "".join(_dumps(r) + "\n" for r in recs).encode()
-            _write(safe_join(stage, rel), _gzip(data) if gz.get(rel) else data)
-        _write(stage / CLUSTERS, "".join(_dumps(r) + "\n" for r in cluster_records(result)).encode())
+        by_source: dict[str, list[int]] = {}  # JSONL documents per output file; records are built while writing
+        for d in range(len(result.documents)):
+            if omit_duplicates and result.is_duplicate_document(d):
+                continue
+            doc = result.documents[d]
+            if doc.record is not None:
+                by_source.setdefault(doc.source, []).append(d)
+            else:
+                data = _encode(result.clean_text(d), doc.encoding)
+                _write(safe_join(stage, doc.source), _gzip(data) if gz.get(doc.source) else data)
+        for rel, ds in by_source.items():
+            _write_jsonl(safe_join(stage, rel), (clean_record(result, d, text_field) for d in ds), bool(gz.get(rel)))
+        _write_jsonl(stage / CLUSTERS, cluster_records(result))
         old = None
         if out.exists():
             old = Path(tempfile.mkdtemp(dir=parent, prefix=f".{out.name}.dedup-old-"))

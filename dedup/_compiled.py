@@ -1,0 +1,234 @@
+"""numba versions of the hot loops; see kernels.py. Importing this module needs numba.
+
+Each function mirrors a numpy version (named in its docstring) exactly.
+Compiled code is cached on disk, so only the first run pays for compiling.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+
+@njit(cache=True, nogil=True)
+def minhash(hv, offsets, a, b, out):  # pragma: no cover - compiled
+    """sketch.signatures: out[s, p] = min over set s of (a[p] * hv + b[p]) mod 2**32."""
+    n_perm = a.shape[0]
+    for s in range(offsets.shape[0] - 1):
+        row = out[s]
+        for k in range(offsets[s], offsets[s + 1]):
+            h = hv[k]
+            for p in range(n_perm):
+                x = np.uint32(a[p] * h + b[p])
+                if x < row[p]:
+                    row[p] = x
+
+
+@njit(cache=True, nogil=True)
+def intersections(pairs, values, offsets, out):  # pragma: no cover - compiled
+    """verify.intersections: |A ∩ B| of sorted distinct sets, by merging."""
+    for k in range(pairs.shape[0]):
+        i, j = pairs[k, 0], pairs[k, 1]
+        a, a_end = offsets[i], offsets[i + 1]
+        b, b_end = offsets[j], offsets[j + 1]
+        shared = 0
+        while a < a_end and b < b_end:
+            x, y = values[a], values[b]
+            if x == y:
+                shared += 1
+                a += 1
+                b += 1
+            elif x < y:
+                a += 1
+            else:
+                b += 1
+        out[k] = shared
+
+
+@njit(cache=True, nogil=True)
+def _sift_down(h_rank, h_node, size, pos):  # pragma: no cover - compiled
+    while True:
+        child = 2 * pos + 1
+        if child >= size:
+            return
+        if child + 1 < size and (
+            h_rank[child + 1] < h_rank[child] or (h_rank[child + 1] == h_rank[child] and h_node[child + 1] < h_node[child])
+        ):
+            child += 1
+        if h_rank[child] < h_rank[pos] or (h_rank[child] == h_rank[pos] and h_node[child] < h_node[pos]):
+            h_rank[child], h_rank[pos] = h_rank[pos], h_rank[child]
+            h_node[child], h_node[pos] = h_node[pos], h_node[child]
+            pos = child
+        else:
+            return
+
+
+@njit(cache=True, nogil=True)
+def _push(h_rank, h_node, size, rank, node):  # pragma: no cover - compiled
+    pos = size
+    h_rank[pos], h_node[pos] = rank, node
+    while pos > 0:
+        parent = (pos - 1) // 2
+        if h_rank[pos] < h_rank[parent] or (h_rank[pos] == h_rank[parent] and h_node[pos] < h_node[parent]):
+            h_rank[pos], h_rank[parent] = h_rank[parent], h_rank[pos]
+            h_node[pos], h_node[parent] = h_node[parent], h_node[pos]
+            pos = parent
+        else:
+            break
+    return size + 1
+
+
+@njit(cache=True, nogil=True)
+def decide(sizes, rank, adj_ptr, adj_node, adj_k, waits, unl_ptr, unl_node, ready, threshold, keeper):  # pragma: no cover - compiled
+    """decide.decide's loop: sets are popped by (rank, index) once no fuller
+    neighbour is undecided, and dropped against the kept neighbour with the
+    largest (containment, Jaccard, -rank), or kept."""
+    n = ready.shape[0] + unl_node.shape[0]
+    h_rank = np.empty(n, dtype=np.int64)
+    h_node = np.empty(n, dtype=np.int64)
+    size = 0
+    for x in ready:
+        size = _push(h_rank, h_node, size, rank[x], x)
+    while size > 0:
+        x = h_node[0]
+        size -= 1
+        h_rank[0], h_node[0] = h_rank[size], h_node[size]
+        _sift_down(h_rank, h_node, size, 0)
+        best = -1
+        best_c = 0.0
+        best_j = 0.0
+        best_r = 0
+        for e in range(adj_ptr[x], adj_ptr[x + 1]):
+            y = adj_node[e]
+            k = adj_k[e]
+            if keeper[y] != -1 or k < threshold * sizes[x]:
+                continue
+            c = k / sizes[x]
+            jac = k / (sizes[x] + sizes[y] - k)
+            r = -rank[y]
+            if best == -1 or c > best_c or (c == best_c and (jac > best_j or (jac == best_j and r > best_r))):
+                best, best_c, best_j, best_r = y, c, jac, r
+        keeper[x] = best
+        for e in range(unl_ptr[x], unl_ptr[x + 1]):
+            z = unl_node[e]
+            waits[z] -= 1
+            if waits[z] == 0:
+                size = _push(h_rank, h_node, size, rank[z], z)
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _fold_bands(row, bands, rows, mul, out):  # pragma: no cover - compiled
+    for band in range(bands):
+        acc = np.uint64(band + 1)
+        for col in range(band * rows, (band + 1) * rows):
+            acc = acc * mul + np.uint64(row[col])
+        acc ^= acc >> np.uint64(33)
+        acc *= np.uint64(0xFF51AFD7ED558CCD)
+        acc ^= acc >> np.uint64(33)
+        acc *= np.uint64(0xC4CEB9FE1A85EC53)
+        out[band] = acc ^ (acc >> np.uint64(33))
+
+
+@njit(cache=True, nogil=True)
+def band_keys(sig, bands, rows, mul, out):  # pragma: no cover - compiled
+    """candidates.band_keys: out[s, band] = fmix64 of the band's rows folded into
+    band + 1 by acc * mul + value (mod 2**64)."""
+    for s in range(sig.shape[0]):
+        _fold_bands(sig[s], bands, rows, mul, out[s])
+
+
+@njit(cache=True, nogil=True)
+def minhash_band_keys(values, offsets, a, b, bands, rows, mul, out):  # pragma: no cover - compiled
+    """band_keys of sketch.signatures of each set, one set at a time: the signature
+    of the low 32 bits of each value after fmix32, never stored."""
+    mask = np.uint64(0xFFFFFFFF)
+    row = np.empty(a.shape[0], dtype=np.uint32)
+    for s in range(offsets.shape[0] - 1):
+        row[:] = np.uint32(0xFFFFFFFF)
+        for k in range(offsets[s], offsets[s + 1]):
+            h = values[k] & mask
+            h ^= h >> np.uint64(16)
+            h = (h * np.uint64(0x85EBCA6B)) & mask
+            h ^= h >> np.uint64(13)
+            h = (h * np.uint64(0xC2B2AE35)) & mask
+            h ^= h >> np.uint64(16)
+            for p in range(a.shape[0]):
+                x = np.uint32((np.uint64(a[p]) * h + np.uint64(b[p])) & mask)
+                if x < row[p]:
+                    row[p] = x
+        _fold_bands(row, bands, rows, mul, out[s])
+
+
+@njit(cache=True, nogil=True)
+def distinct_pairs(left, right, n, rights, counts, per_left):  # pragma: no cover - compiled
+    """candidates._distinct: sorts the (left, right) rows and merges equal ones; after
+    it, left x has per_left[x] distinct rights, listed in rights[:total] in order, each
+    with its multiplicity in counts. A counting sort by left, then a sort per left."""
+    start = np.zeros(n + 1, dtype=np.int64)
+    for e in range(left.shape[0]):
+        start[left[e] + 1] += 1
+    for x in range(n):
+        start[x + 1] += start[x]
+    fill = start[:-1].copy()
+    for e in range(left.shape[0]):
+        rights[fill[left[e]]] = right[e]
+        fill[left[e]] += 1
+    m = 0
+    for x in range(n):
+        run = rights[start[x] : start[x + 1]]
+        if run.shape[0] > 32:
+            run.sort()
+        else:  # insertion sort: most runs are short
+            for k in range(1, run.shape[0]):
+                value = run[k]
+                j = k - 1
+                while j >= 0 and run[j] > value:
+                    run[j + 1] = run[j]
+                    j -= 1
+                run[j + 1] = value
+        first = m
+        for k in range(start[x], start[x + 1]):  # compact in place: m <= k always
+            if m > first and rights[k] == rights[m - 1]:
+                counts[m - 1] += 1
+            else:
+                rights[m] = rights[k]
+                counts[m] = 1
+                m += 1
+        per_left[x] = m - first
+    return m
+
+
+@njit(cache=True, nogil=True)
+def repeated(keys, shift, bins, keep):  # pragma: no cover - compiled
+    """One round of candidates._repeated: clear keep[i] for kept keys alone in their
+    bucket ((key >> shift) & (bins - 1)) among the kept keys."""
+    seen = np.zeros(bins, dtype=np.uint8)
+    mask = np.uint64(bins - 1)
+    for i in range(keys.shape[0]):
+        if keep[i]:
+            b = (keys[i] >> shift) & mask
+            if seen[b] < 2:
+                seen[b] += 1
+    for i in range(keys.shape[0]):
+        if keep[i] and seen[(keys[i] >> shift) & mask] < 2:
+            keep[i] = False
+
+
+@njit(cache=True, nogil=True)
+def group_pairs(items, starts, sizes, max_bucket, left, right):  # pragma: no cover - compiled
+    """candidates._group_pairs after sorting: for each group items[start:start + size],
+    every pair (small groups) or the first item with each other one (larger than
+    max_bucket), as (smaller, larger) rows; returns how many rows."""
+    m = 0
+    for g in range(starts.shape[0]):
+        s, size = starts[g], sizes[g]
+        if size > max_bucket:
+            for k in range(s + 1, s + size):
+                left[m], right[m] = min(items[s], items[k]), max(items[s], items[k])
+                m += 1
+        else:
+            for i in range(s, s + size):
+                for k in range(i + 1, s + size):
+                    left[m], right[m] = min(items[i], items[k]), max(items[i], items[k])
+                    m += 1
+    return m
