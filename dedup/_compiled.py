@@ -78,7 +78,7 @@ def _push(h_rank, h_node, size, rank, node):  # pragma: no cover - compiled
     return size + 1
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy")  # 0 / 0 is nan, as in numpy, not an exception
 def decide(sizes, rank, adj_ptr, adj_node, adj_k, waits, unl_ptr, unl_node, ready, threshold, keeper):  # pragma: no cover - compiled
     """decide.decide's loop: sets are popped by (rank, index) once no fuller
     neighbour is undecided, and dropped against the kept neighbour with the
