@@ -160,19 +160,20 @@ def minhash_band_keys(values, offsets, a, b, bands, rows, mul, out):  # pragma: 
 
 
 @njit(cache=True, nogil=True)
-def distinct_pairs(left, right, n, rights, counts, per_left):  # pragma: no cover - compiled
-    """candidates._distinct: sorts the (left, right) rows and merges equal ones; after
-    it, left x has per_left[x] distinct rights, listed in rights[:total] in order, each
-    with its multiplicity in counts. A counting sort by left, then a sort per left."""
+def distinct_pairs(pairs, n, rights, counts, per_left):  # pragma: no cover - compiled
+    """candidates._distinct: sorts the (left, right) rows of pairs and merges equal
+    ones; after it, left x has per_left[x] distinct rights, listed in rights[:total]
+    in order, each with its multiplicity in counts. A counting sort by left, then
+    a sort per left."""
     start = np.zeros(n + 1, dtype=np.int64)
-    for e in range(left.shape[0]):
-        start[left[e] + 1] += 1
+    for e in range(pairs.shape[0]):
+        start[pairs[e, 0] + 1] += 1
     for x in range(n):
         start[x + 1] += start[x]
     fill = start[:-1].copy()
-    for e in range(left.shape[0]):
-        rights[fill[left[e]]] = right[e]
-        fill[left[e]] += 1
+    for e in range(pairs.shape[0]):
+        rights[fill[pairs[e, 0]]] = pairs[e, 1]
+        fill[pairs[e, 0]] += 1
     m = 0
     for x in range(n):
         run = rights[start[x] : start[x + 1]]
@@ -232,3 +233,188 @@ def group_pairs(items, starts, sizes, max_bucket, left, right):  # pragma: no co
                     left[m], right[m] = min(items[i], items[k]), max(items[i], items[k])
                     m += 1
     return m
+
+
+# xxh3-64 (seed 0) of short inputs, as xxhash.xxh3_64_intdigest computes it: the
+# first 128 bytes of the reference implementation's default secret, as 64-bit words
+# read little-endian at every byte offset used below.
+_SECRET = np.frombuffer(bytes.fromhex(
+    "b8fe6c3923a44bbe7c01812cf721ad1cded46de9839097db7240a4a4b7b3671f"
+    "cb79e64eccc0e578825ad07dccff7221b8084674f743248ee03590e6813a264c"
+    "3c2852bb91c300cb88d0658b1b532ea371644897a20df94e3819ef46a9deacd8"
+    "a8fa763fe39c343ff9dcbbc7c70b4f1d8a51e04bcdb45931c89f7ec9d9787364"
+), dtype=np.uint8)
+_M32 = np.uint64(0xFFFFFFFF)
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _read64(buf, at):  # pragma: no cover - compiled
+    x = np.uint64(0)
+    for k in range(7, -1, -1):
+        x = (x << np.uint64(8)) | np.uint64(buf[at + k])
+    return x
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _read32(buf, at):  # pragma: no cover - compiled
+    x = np.uint64(0)
+    for k in range(3, -1, -1):
+        x = (x << np.uint64(8)) | np.uint64(buf[at + k])
+    return x
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _mul128_fold64(a, b):  # pragma: no cover - compiled
+    """Low 64 bits xor high 64 bits of the 128-bit product, from 32-bit halves."""
+    lo_lo = (a & _M32) * (b & _M32)
+    hi_lo = (a >> np.uint64(32)) * (b & _M32)
+    lo_hi = (a & _M32) * (b >> np.uint64(32))
+    hi_hi = (a >> np.uint64(32)) * (b >> np.uint64(32))
+    cross = (lo_lo >> np.uint64(32)) + (hi_lo & _M32) + lo_hi
+    upper = (hi_lo >> np.uint64(32)) + (cross >> np.uint64(32)) + hi_hi
+    lower = (cross << np.uint64(32)) | (lo_lo & _M32)
+    return lower ^ upper
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _avalanche(h):  # pragma: no cover - compiled
+    h ^= h >> np.uint64(37)
+    h *= np.uint64(0x165667919E3779F9)
+    return h ^ (h >> np.uint64(32))
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _mix16(buf, at, secret, s_at):  # pragma: no cover - compiled
+    return _mul128_fold64(_read64(buf, at) ^ _read64(secret, s_at), _read64(buf, at + 8) ^ _read64(secret, s_at + 8))
+
+
+@njit(cache=True, nogil=True)
+def xxh3_64(buf, n, secret):  # pragma: no cover - compiled
+    """xxh3-64 of buf[:n] for 1 <= n <= 128 (tokens; longer ones go to xxhash)."""
+    length = np.uint64(n)
+    if n <= 3:
+        combined = (
+            (np.uint64(buf[0]) << np.uint64(16)) | (np.uint64(buf[n >> 1]) << np.uint64(24))
+            | np.uint64(buf[n - 1]) | (length << np.uint64(8))
+        )
+        h = combined ^ (_read32(secret, 0) ^ _read32(secret, 4))
+        h ^= h >> np.uint64(33)
+        h *= np.uint64(0xC2B2AE3D27D4EB4F)
+        h ^= h >> np.uint64(29)
+        h *= np.uint64(0x165667B19E3779F9)
+        return h ^ (h >> np.uint64(32))
+    if n <= 8:
+        keyed = (_read32(buf, n - 4) + (_read32(buf, 0) << np.uint64(32))) ^ (_read64(secret, 8) ^ _read64(secret, 16))
+        h = keyed ^ (((keyed << np.uint64(49)) | (keyed >> np.uint64(15))) ^ ((keyed << np.uint64(24)) | (keyed >> np.uint64(40))))
+        h *= np.uint64(0x9FB21C651E98DF25)
+        h ^= (h >> np.uint64(35)) + length
+        h *= np.uint64(0x9FB21C651E98DF25)
+        return h ^ (h >> np.uint64(28))
+    if n <= 16:
+        lo = _read64(buf, 0) ^ (_read64(secret, 24) ^ _read64(secret, 32))
+        hi = _read64(buf, n - 8) ^ (_read64(secret, 40) ^ _read64(secret, 48))
+        swapped = np.uint64(0)
+        for k in range(8):
+            swapped = (swapped << np.uint64(8)) | ((lo >> np.uint64(8 * k)) & np.uint64(0xFF))
+        return _avalanche(length + swapped + hi + _mul128_fold64(lo, hi))
+    acc = length * np.uint64(0x9E3779B185EBCA87)
+    if n > 32:
+        if n > 64:
+            if n > 96:
+                acc += _mix16(buf, 48, secret, 96) + _mix16(buf, n - 64, secret, 112)
+            acc += _mix16(buf, 32, secret, 64) + _mix16(buf, n - 48, secret, 80)
+        acc += _mix16(buf, 16, secret, 32) + _mix16(buf, n - 32, secret, 48)
+    acc += _mix16(buf, 0, secret, 0) + _mix16(buf, n - 16, secret, 16)
+    return _avalanche(acc)
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _lower(c):  # pragma: no cover - compiled
+    return c + 32 if 65 <= c <= 90 else c
+
+
+@njit(cache=True, nogil=True)
+def span_token_hashes(codes, starts, ends, kind, start, data, out, counts):  # pragma: no cover - compiled
+    """normalize.token_bytes + shingle.byte_token_hashes for plain spans: tokens are
+    the runs of ASCII letters and digits (lower-cased) and of characters of kind
+    LETTER in normalize.char_table (as their normal form's bytes), separated by
+    other ASCII characters and characters of kind SEPARATOR. A span with any
+    other character, a token over 128 bytes, or a URL or e-mail marker (@, ://,
+    www.) gets counts[s] = -1 and is left to the caller; otherwise counts[s] of
+    its token hashes follow in out. Returns how many hashes were written."""
+    secret = _SECRET
+    token = np.empty(128, dtype=np.uint8)
+    pos = 0
+    for s in range(starts.shape[0]):
+        begin, length, plain = pos, 0, True
+        for i in range(starts[s], ends[s] + 1):
+            c = codes[i] if i < ends[s] else 32
+            if c < 128:
+                low = _lower(c)
+                if (97 <= low <= 122) or (48 <= low <= 57):
+                    if length == 128:
+                        plain = False
+                        break
+                    token[length] = low
+                    length += 1
+                    continue
+                if c == 64 or (c == 58 and i + 2 < ends[s] and codes[i + 1] == 47 and codes[i + 2] == 47) or (
+                    c == 46 and i - 3 >= starts[s] and _lower(codes[i - 1]) == 119
+                    and _lower(codes[i - 2]) == 119 and _lower(codes[i - 3]) == 119
+                ):
+                    plain = False
+                    break
+            elif c < kind.shape[0] and kind[c] == 2:  # LETTER
+                n = start[c + 1] - start[c]
+                if length + n > 128:
+                    plain = False
+                    break
+                token[length : length + n] = data[start[c] : start[c + 1]]
+                length += n
+                continue
+            elif not (c < kind.shape[0] and kind[c] == 1):  # not a SEPARATOR
+                plain = False
+                break
+            if length:  # a separator ends the token
+                out[pos] = xxh3_64(token, length, secret)
+                pos += 1
+                length = 0
+        if plain:
+            counts[s] = pos - begin
+        else:
+            pos = begin
+            counts[s] = -1
+    return pos
+
+
+@njit(cache=True, nogil=True)
+def shingle_sets(h, lengths, n, mul, out, sizes):  # pragma: no cover - compiled
+    """shingle.shingle_hashes: each span's n-token folds (all its tokens when it has
+    fewer), fmix64-ed, sorted and deduplicated into out; sizes[s] of them for span
+    s. Returns how many values were written."""
+    buf = np.empty(max(lengths.max() if lengths.shape[0] else 0, 1), dtype=np.uint64)
+    tok, pos = 0, 0
+    for s in range(lengths.shape[0]):
+        size = lengths[s]
+        width = n if size >= n else size
+        count = size - n + 1 if size >= n else min(size, 1)
+        for j in range(count):
+            acc = h[tok + j]
+            for k in range(1, width):
+                acc = acc * mul + h[tok + j + k]
+            acc ^= np.uint64(width)
+            acc ^= acc >> np.uint64(33)
+            acc *= np.uint64(0xFF51AFD7ED558CCD)
+            acc ^= acc >> np.uint64(33)
+            acc *= np.uint64(0xC4CEB9FE1A85EC53)
+            buf[j] = acc ^ (acc >> np.uint64(33))
+        run = buf[:count]
+        run.sort()
+        first = pos
+        for j in range(count):
+            if j == 0 or run[j] != run[j - 1]:
+                out[pos] = run[j]
+                pos += 1
+        sizes[s] = pos - first
+        tok += size
+    return pos

@@ -106,7 +106,8 @@ def _group_pairs(keys: np.ndarray, items: np.ndarray, max_bucket: int) -> tuple[
     fast = kernels.compiled(len(items))
     if fast is not None:
         m = int(np.where(big, sizes - 1, sizes * (sizes - 1) // 2).sum())
-        left, right = np.empty(m, dtype=np.int64), np.empty(m, dtype=np.int64)
+        small = np.int32 if len(items) and items.max() < 2**31 else np.int64  # pairs can be many: store them small
+        left, right = np.empty(m, dtype=small), np.empty(m, dtype=small)
         fast.group_pairs(items.astype(np.int64), starts, sizes, max_bucket, left, right)
         return np.stack((left, right), axis=1), int(big.sum())
     # Small groups: every member with every later member.
@@ -127,12 +128,13 @@ def _distinct(pairs: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
     """The distinct pairs, sorted, and how often each occurs in `pairs` (n: items)."""
     fast = kernels.compiled(len(pairs))
     if fast is not None:
-        rights, counts, per_left = np.empty(len(pairs), np.int64), np.empty(len(pairs), np.int64), np.empty(n, np.int64)
-        m = fast.distinct_pairs(
-            np.ascontiguousarray(pairs[:, 0], dtype=np.int64), np.ascontiguousarray(pairs[:, 1], dtype=np.int64),
-            n, rights, counts, per_left,
-        )
-        return np.stack((np.repeat(np.arange(n, dtype=np.int64), per_left), rights[:m]), axis=1), counts[:m].copy()
+        pairs = np.ascontiguousarray(pairs)
+        rights, counts = np.empty(len(pairs), pairs.dtype), np.empty(len(pairs), np.int32)
+        per_left = np.empty(n, np.int64)
+        m = fast.distinct_pairs(pairs, n, rights, counts, per_left)
+        left = np.repeat(np.arange(n, dtype=np.int64), per_left)
+        return np.stack((left, rights[:m].astype(np.int64)), axis=1), counts[:m].astype(np.int64)
+    pairs = pairs.astype(np.int64)
     codes, counts = np.unique(pairs[:, 0] * n + pairs[:, 1], return_counts=True)
     return np.stack((codes // n, codes % n), axis=1), counts
 
@@ -145,12 +147,16 @@ def lsh_pairs(
     keys = band_keys(sig, bands, rows) if keys is None else keys
     n = keys.shape[0]
     items = np.arange(n, dtype=np.int64)
-    found, oversized = [np.empty((0, 2), dtype=np.int64)], 0
+    # Pairs recur in every band they share; stored small (int32) until merged.
+    small = np.int32 if n < 2**31 else np.int64
+    found, oversized = [np.empty((0, 2), dtype=small)], 0
     for band in range(bands):  # keys of different bands never pair
         pairs, over = _group_pairs(np.ascontiguousarray(keys[:, band]), items, max_bucket)
-        found.append(pairs)
+        found.append(pairs.astype(small))
         oversized += over
-    return _distinct(np.concatenate(found), max(n, 1))[0], oversized
+    merged = np.concatenate(found)
+    found.clear()  # free the per-band copies before merging
+    return _distinct(merged, max(n, 1))[0], oversized
 
 
 def anchor_mask(values: np.ndarray, rate: int) -> np.ndarray:
@@ -194,7 +200,9 @@ def propose(
     """All candidate pairs from both sources, distinct. `keys`: the sets' band keys
     if already computed (then sig may be None)."""
     lsh, over_lsh = lsh_pairs(sig, bands, rows, max_bucket, keys=keys)
+    del keys  # when the caller passed them inline, their memory is free for the anchors
     anc, over_anc = anchor_pairs(values, offsets, anchor_rate, containment, max_bucket)
     n = max(len(offsets) - 1, 1)
-    both = _distinct(np.concatenate((lsh, anc)), n)[0] if len(lsh) + len(anc) else lsh
+    small = np.int32 if n < 2**31 else np.int64  # a compact copy to merge
+    both = _distinct(np.concatenate((lsh, anc), dtype=small), n)[0] if len(lsh) + len(anc) else lsh
     return Proposals(pairs=both, lsh=len(lsh), anchors=len(anc), oversized=over_lsh + over_anc)

@@ -20,7 +20,7 @@ from rich.table import Table
 
 from . import __version__
 from .config import Config
-from .errors import DedupError
+from .errors import DedupError, OutputError
 from .readers import STDIN, ReadOptions, Skipped, discover, read_source
 from .scan import default_jobs
 from .scan import scan as run_scan
@@ -139,6 +139,7 @@ def scan(
     seed: Annotated[int, typer.Option(help="MinHash seed.")] = Config.seed,
     omit_duplicate_docs: Annotated[bool, typer.Option(help="Leave out articles all of whose judged spans were dropped (default: write what is left of them).")] = False,
     jobs: Annotated[int, typer.Option("--jobs", "-j", min=0, help="Processes for segmenting, shingling and sketching (0: all cores). The output does not depend on it.")] = 0,
+    spill: Annotated[Optional[Path], typer.Option(help="Keep the distinct shingle sets in numpy files in this folder instead of memory (for corpora near the memory limit); removed afterwards.")] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar, no summary.")] = False,
 ) -> None:
     """Scan articles for near-duplicate paragraphs; write clean articles and clusters.
@@ -172,7 +173,9 @@ def scan(
                     tick("read", n, len(sources))
             for s in skipped:
                 err.print(f"[yellow]warning:[/] skipped {s}", highlight=False)
-            result = run_scan(docs, config, tick, jobs=jobs or default_jobs())
+            if spill is not None and not spill.is_dir():
+                raise OutputError(f"--spill {spill} is not a folder")
+            result = run_scan(docs, config, tick, jobs=jobs or default_jobs(), spill=spill)
         result.stats["inputs"] = {
             "files": len(sources),
             "skipped": [str(s) for s in skipped],

@@ -51,7 +51,14 @@ def warm_up() -> None:
     fast.intersections(pair, np.ones(1, np.uint64), one, np.zeros(1, np.int64))
     out = np.zeros(1, np.int64)
     empty = np.zeros(0, np.int64)
-    fast.group_pairs(one, empty, empty, 2, out, out.copy())
-    fast.distinct_pairs(pair[:, 0].copy(), pair[:, 1].copy(), 1, out, out.copy(), out.copy())
+    for kind in (np.int32, np.int64):
+        fast.group_pairs(one, empty, empty, 2, out.astype(kind), out.astype(kind))
+    for kind in (np.int32, np.int64):
+        fast.distinct_pairs(pair.astype(kind), 1, out.astype(kind), np.zeros(1, np.int32), out.copy())
     fast.repeated(np.zeros(1, np.uint64), np.uint64(0), 2, np.ones(1, bool))
     fast.decide(np.ones(1, np.int64), empty[:0] + 0, one, empty, empty, out.copy(), one, empty, empty, 0.5, out.copy())
+    from .normalize import char_table
+
+    codes = np.frombuffer("ab".encode("utf-32-le"), dtype=np.uint32)
+    fast.span_token_hashes(codes, one[:1], one[1:] * 2, *char_table(), np.zeros(2, np.uint64), out.copy())
+    fast.shingle_sets(np.ones(1, np.uint64), np.ones(1, np.int64), 5, np.uint64(3), np.zeros(1, np.uint64), out.copy())

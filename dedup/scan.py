@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
+from pathlib import Path
 from itertools import chain, compress
 
 import numpy as np
@@ -17,7 +19,7 @@ import xxhash
 from . import candidates, decide, kernels, segment, shingle, sketch, verify
 from .arrays import ramp, run_starts
 from .config import Config
-from .normalize import token_bytes
+from .normalize import char_table, token_bytes
 from .records import Document, Span, SpanTable, span_lengths
 
 Progress = Callable[[str, int, int], None]
@@ -133,13 +135,48 @@ def span_tokens(texts: Sequence[str], config: Config) -> tuple[np.ndarray, np.nd
 def map_texts(texts: Sequence[str], config: Config) -> Mapped:
     """Segment, tokenize and shingle texts, and key their shingle sets. Texts are
     independent, so runs of them map in parallel."""
-    counts, starts, ends, toks = span_tokens(texts, config)
-    n_tokens = np.fromiter(map(len, toks), dtype=np.int64, count=len(toks))
+    counts, starts, ends, h, n_tokens = _token_hashes(texts, config)
     eligible = n_tokens >= config.min_tokens
-    h = shingle.byte_token_hashes(list(chain.from_iterable(compress(toks, eligible.tolist()))))
-    del toks
-    values, offsets = shingle.shingle_hashes(h, n_tokens[eligible], config.ngram)
+    values, offsets = shingle.shingle_hashes(h[np.repeat(eligible, n_tokens)], n_tokens[eligible], config.ngram)
     return Mapped(counts, starts, ends, eligible, values, offsets, set_keys(values, offsets))
+
+
+def _token_hashes(texts: Sequence[str], config: Config):
+    """Spans of texts, their token hashes back to back, and each span's token count.
+
+    With numba, a compiled loop tokenizes and hashes the plain spans (ASCII and
+    characters of normalize.char_table, no URL or e-mail) and token_bytes the
+    rest; the hashes are the same either way (tested).
+    """
+    fast = kernels.compiled(sum(map(len, texts)))
+    if fast is None:
+        counts, starts, ends, toks = span_tokens(texts, config)
+        n_tokens = np.fromiter(map(len, toks), dtype=np.int64, count=len(toks))
+        return counts, starts, ends, shingle.byte_token_hashes(list(chain.from_iterable(toks))), n_tokens
+    counts, starts, ends = segment.segment_many(texts, config.segment)
+    joined = "\n\n".join(texts)  # the layout segment_many uses, so offsets carry over
+    base = run_starts(np.fromiter(map(len, texts), dtype=np.int64, count=len(texts)) + 2)[:-1]
+    at = np.repeat(base, counts)
+    codes = np.frombuffer(joined.encode("utf-32-le"), dtype=np.uint32)
+    out = np.empty(len(codes) // 2 + 1, dtype=np.uint64)  # a token and its separator take >= 2 characters
+    n_tokens = np.empty(len(starts), dtype=np.int64)
+    fast.span_token_hashes(codes, at + starts, at + ends, *char_table(), out, n_tokens)
+    del codes
+    slow = n_tokens < 0
+    plain = np.flatnonzero(~slow)
+    in_out = run_starts(np.where(slow, 0, n_tokens))  # where each plain span's hashes are in `out`
+    slow_hashes = [
+        shingle.byte_token_hashes(token_bytes(joined[s:e]))
+        for s, e in zip((at + starts)[slow].tolist(), (at + ends)[slow].tolist())
+    ]
+    n_tokens[slow] = [len(x) for x in slow_hashes]
+    first = run_starts(n_tokens)
+    h = np.empty(int(first[-1]), dtype=np.uint64)
+    c = n_tokens[plain]
+    h[np.repeat(first[plain], c) + ramp(c)] = out[np.repeat(in_out[plain], c) + ramp(c)]
+    for s, hashes in zip(np.flatnonzero(slow).tolist(), slow_hashes):
+        h[first[s] : first[s] + len(hashes)] = hashes
+    return counts, starts, ends, h, n_tokens
 
 
 def _map_chunk(args: tuple[list[str], Config]) -> Mapped:
@@ -209,7 +246,7 @@ def _pool_context():
     if "forkserver" not in multiprocessing.get_all_start_methods():
         return multiprocessing.get_context("spawn")
     ctx = multiprocessing.get_context("forkserver")
-    ctx.set_forkserver_preload([__name__])
+    ctx.set_forkserver_preload(["dedup._worker"])
     return ctx
 
 
@@ -239,12 +276,18 @@ def set_keys(values: np.ndarray, offsets: np.ndarray) -> np.ndarray:
 
 class UnitBuilder:
     """Distinct shingle sets in order of first occurrence, fed a run of sets at a
-    time, so a scan holds each distinct set once instead of every copy."""
+    time, so a scan holds each distinct set once instead of every copy.
 
-    def __init__(self) -> None:
+    With `spill`, a folder, the distinct sets go to numpy files there as they
+    come and the units' values are a read-only memory map of one .npy file: the
+    operating system pages them in and out as needed.
+    """
+
+    def __init__(self, spill: str | os.PathLike | None = None) -> None:
+        self._spill = Path(spill) if spill is not None else None
         self._unit_of_key: dict[int, int] = {}
         self._unit_of: list[np.ndarray] = []
-        self._values: list[np.ndarray] = []
+        self._values: list[np.ndarray | Path] = []
         self._sizes: list[np.ndarray] = []
         self._first: list[np.ndarray] = []
         self._fed = 0
@@ -260,7 +303,13 @@ class UnitBuilder:
         new = np.flatnonzero(unit_of >= known)
         first = new[np.unique(unit_of[new], return_index=True)[1]]
         sizes = offsets[first + 1] - offsets[first]
-        self._values.append(values[np.repeat(offsets[first], sizes) + ramp(sizes)])
+        fresh = values[np.repeat(offsets[first], sizes) + ramp(sizes)]
+        if self._spill is not None:
+            path = self._spill / f"units-{len(self._values):06d}.npy"
+            np.save(path, fresh, allow_pickle=False)
+            self._values.append(path)
+        else:
+            self._values.append(fresh)
         self._unit_of.append(unit_of)
         self._sizes.append(sizes)
         self._first.append(first + self._fed)
@@ -273,8 +322,27 @@ class UnitBuilder:
             return out
 
         sizes = cat(self._sizes, np.int64)
-        values = cat(self._values, np.uint64)
+        self._unit_of_key.clear()
+        if self._spill is None:
+            values = cat(self._values, np.uint64)
+        else:
+            values = self._spill_values(int(sizes.sum()))
         return Units(cat(self._unit_of, np.int64), values, run_starts(sizes), sizes, cat(self._first, np.int64))
+
+    def _spill_values(self, total: int) -> np.ndarray:
+        path = self._spill / "units.npy"
+        out = np.lib.format.open_memmap(path, mode="w+", dtype=np.uint64, shape=(total,))
+        at = 0
+        for part in self._values:
+            block = np.load(part, mmap_mode="r", allow_pickle=False)
+            out[at : at + len(block)] = block
+            at += len(block)
+            del block
+            part.unlink()
+        out.flush()
+        del out
+        self._values.clear()
+        return np.asarray(np.load(path, mmap_mode="r", allow_pickle=False))
 
 
 def group_units(values: np.ndarray, offsets: np.ndarray, keys: np.ndarray | None = None) -> Units:
@@ -362,17 +430,26 @@ def clusters_of(drops: dict[int, Drop]) -> list[Cluster]:
 
 
 def scan(
-    documents: Iterable[Document], config: Config | None = None, progress: Progress | None = None, *, jobs: int = 1
+    documents: Iterable[Document], config: Config | None = None, progress: Progress | None = None, *,
+    jobs: int = 1, spill: str | os.PathLike | None = None,
 ) -> ScanResult:
     """Find near-duplicate spans within and across `documents`, in the order given.
 
     Input order matters only for `keep="first"`: the earlier of two near-equal
     copies is kept. The CLI passes documents in a canonical order (sorted paths,
     then line), so the order files are listed in does not matter. `jobs`:
-    processes for the map stage (segment, shingle, sketch); results do not
-    depend on it.
+    processes for the map stage (segment, shingle, sketch); `spill`: a folder
+    for the distinct shingle sets (see UnitBuilder) instead of memory. Results
+    depend on neither.
     """
     config = config or Config()
+    if spill is None:
+        return _scan(list(documents), config, progress, jobs, None)
+    with tempfile.TemporaryDirectory(prefix="dedup-spill-", dir=spill, ignore_cleanup_errors=True) as folder:
+        return _scan(list(documents), config, progress, jobs, Path(folder))
+
+
+def _scan(docs: list[Document], config: Config, progress: Progress | None, jobs: int, spill: Path | None) -> ScanResult:
     timings: dict[str, float] = {}
     clock = time.perf_counter()
 
@@ -382,16 +459,15 @@ def scan(
         timings[stage] = round(now - clock, 4)
         clock = now
 
-    docs = list(documents)
     warm = None
     if sum(len(d.text) for d in docs) >= 8 * kernels.min_work():  # about as many shingles as min_work
         # Load the compiled kernels the reduce stages will use while the map stage runs.
         warm = threading.Thread(target=kernels.warm_up, name="dedup-warm-up", daemon=True)
         warm.start()
-    builder, parts = UnitBuilder(), []
+    builder, parts = UnitBuilder(spill), []
     for part in map_documents(docs, config, progress, jobs=jobs):
         builder.add(part.values, part.offsets, part.set_keys)
-        part.values = part.values[:0]  # the builder keeps distinct sets only
+        part.values = np.zeros(0, dtype=np.uint64)  # the builder keeps distinct sets only (a [:0] view would pin them)
         parts.append(part)
     sh = _merge(parts, len(docs), 0)
     del parts
@@ -407,7 +483,7 @@ def scan(
     np.minimum.at(u_rank, units.unit_of, span_rank)
     lap("units")
     found = find_pairs(units.values, units.offsets, config)
-    units.values = units.values[:0]  # verified: from here on only the sizes count
+    units.values = np.zeros(0, dtype=np.uint64)  # verified: from here on only the sizes count
     lap("candidates_verify")
     keeper = decide.decide(units.sizes, u_rank, found.pairs, found.inter, config.containment)
     drops = span_drops(units.unit_of, span_rank, units.sizes, keeper, found.pairs, found.inter, elig_idx)

@@ -7,6 +7,8 @@ from collections.abc import Sequence
 import numpy as np
 import xxhash
 
+from . import kernels
+
 _M64 = np.uint64(0xFFFFFFFFFFFFFFFF)
 _MUL = np.uint64(0x9E3779B97F4A7C15)  # odd: the n-gram fold is a bijection per step
 
@@ -54,9 +56,16 @@ def shingle_sets(token_lists: Sequence[Sequence[str]], n: int) -> tuple[np.ndarr
 def shingle_hashes(h: np.ndarray, lengths: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
     """`shingle_sets` from token hashes: `h` holds the spans' token hashes back to back,
     `lengths[i]` of them for span i."""
+    counts = np.where(lengths >= n, lengths - n + 1, np.minimum(lengths, 1))
+    fast = kernels.compiled(len(h))
+    if fast is not None:
+        values, sizes = np.empty(int(counts.sum()), dtype=np.uint64), np.empty(len(lengths), dtype=np.int64)
+        kept = fast.shingle_sets(h, np.asarray(lengths, dtype=np.int64), n, _MUL, values, sizes)
+        offsets = np.zeros(len(lengths) + 1, dtype=np.int64)
+        np.cumsum(sizes, out=offsets[1:])
+        return values[:kept].copy(), offsets
     tok_off = np.zeros(len(lengths) + 1, dtype=np.int64)
     np.cumsum(lengths, out=tok_off[1:])
-    counts = np.where(lengths >= n, lengths - n + 1, np.minimum(lengths, 1))
     first = np.zeros(len(lengths) + 1, dtype=np.int64)
     np.cumsum(counts, out=first[1:])
     values = np.empty(int(first[-1]), dtype=np.uint64)

@@ -74,3 +74,18 @@ def test_compiled_and_numpy_scans_agree(monkeypatch):
         return result.drops, result.clusters, result.stats
 
     assert run("1") == run("0")
+
+
+def test_spilled_shingle_sets_give_the_same_result(tmp_path, monkeypatch):
+    monkeypatch.setenv("DEDUP_NUMBA_MIN_WORK", "0")  # the compiled kernels read the memory map too
+    docs = [Document(d["id"], d["text"]) for d in corpus(120, seed=5)]
+    plain = scan(docs, Config())
+    spilled = scan(docs, Config(), spill=tmp_path)
+    assert (plain.drops, plain.clusters) == (spilled.drops, spilled.clusters)
+    assert plain.drops, "the corpus has copies to drop"
+    assert list(tmp_path.iterdir()) == [], "the spill files are removed after the scan"
+
+
+def test_spill_option_needs_a_folder(tmp_path):
+    res = CliRunner().invoke(app, ["scan", str(SAMPLES), "--out", str(tmp_path / "o"), "--spill", str(tmp_path / "nope")])
+    assert res.exit_code == 2 and "--spill" in res.output
