@@ -4,7 +4,8 @@
     python -m benchmarks.tasks peer NAME CORPUS.jsonl OUT.jsonl
 
 `floor` reads the JSONL with dedup's reader, then segments and tokenizes every
-span with dedup's functions, in JOBS processes chunked as `dedup scan` chunks
+span with dedup's functions (the compiled tokenizer, which hashes each token as
+it ends, when numba is there), in JOBS processes chunked as `dedup scan` chunks
 them: the work no pipeline over these spans can skip. `peer` reads the same
 JSONL, runs a peer pipeline (benchmarks/peers.py) on dedup's spans (the same
 paragraphs) and writes the clean records as JSONL.
@@ -42,7 +43,7 @@ def read(path: str):
 
 
 def count_tokens(texts: list[str]) -> int:
-    return sum(map(len, scan_stages.span_tokens(texts, Config())[3]))
+    return len(scan_stages._token_hashes(texts, Config())[3])
 
 
 def floor(path: str, jobs: int) -> int:

@@ -13,7 +13,7 @@ import string
 import numpy as np
 import pytest
 import xxhash
-from hypothesis import given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from dedup import candidates, decide, kernels, shingle, sketch, verify
@@ -214,3 +214,24 @@ def test_distinct_counts_multiplicity(both_paths):
     for got in (fast, slow):
         assert got[0].tolist() == [[0, 1], [0, 2], [3, 4]]
         assert got[1].tolist() == [2, 1, 3]
+
+
+_SPAN_PIECES = [
+    "word", "Word", "UP", "42", " ", "\n", "\n\n", "\t", ".", ":", "/", "w", "W", "www.", "WwW.", "@", "://",
+    "é", "É", "ß", "ẞ", "İ", "ǅ", "Σ", "\u2019", "\u201c", "\u00a0", "\u2026", "½", "\u0301", "ʷ", "ﬁ", "Ａ",
+    "中", "ก", "\u1100", "\u1161", "x" * 130, "é" * 70, "-", "'", "`", "\u200b", "\ufeff", "²", "\u3000",
+]
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.lists(st.sampled_from(_SPAN_PIECES), max_size=30).map("".join), min_size=1, max_size=4))
+def test_compiled_tokenizer_equals_token_bytes(both_paths, texts):
+    """The compiled tokenizer (ASCII plus normalize.char_table) hashes the same tokens."""
+    import importlib
+
+    from dedup.config import Config
+
+    stages = importlib.import_module("dedup.scan")
+    fast, slow = both_paths(lambda: stages._token_hashes(texts, Config()))
+    for a, b in zip(fast, slow):
+        assert np.array_equal(a, b)
