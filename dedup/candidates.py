@@ -188,9 +188,12 @@ def anchor_pairs(
     if not len(pairs):
         return pairs, oversized
     pairs, shared = _distinct(pairs, max(n, 1))
-    smaller = np.minimum(n_anchors[pairs[:, 0]], n_anchors[pairs[:, 1]])
-    need = np.maximum(1, np.ceil(0.5 * containment * smaller))
-    return pairs[shared >= need], oversized
+    return pairs[shared >= anchor_need(n_anchors[pairs[:, 0]], n_anchors[pairs[:, 1]], containment)], oversized
+
+
+def anchor_need(n_a: np.ndarray, n_b: np.ndarray, containment: float) -> np.ndarray:
+    """Shared anchors a pair of sets with n_a and n_b anchors needs to be proposed."""
+    return np.maximum(1, np.ceil(0.5 * containment * np.minimum(n_a, n_b)))
 
 
 def propose(

@@ -15,17 +15,22 @@ from typing import Annotated, Optional
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from . import __version__
 from .config import Config
-from .errors import DedupError, OutputError
-from .readers import STDIN, ReadOptions, Skipped, discover, read_source
+from .errors import ConfigError, DedupError, OutputError
+from .explain import explain, resolve
+from .index import check_index_outside, scan_with_index
+from .explain import render as render_explanation
+from .readers import STDIN, ReadOptions, Skipped, discover, read_cluster_records, read_source, read_stats
+from .report import MAX_CLUSTERS, render, render_result
 from .scan import default_jobs
 from .scan import scan as run_scan
 from .writers import (
-    atomic_write, check_out_dir, check_out_not_in_inputs, clean_records, cluster_records,
+    atomic_write, check_file_out, check_out_dir, check_out_not_in_inputs, clean_records, cluster_records,
     stats_bytes, write_jsonl_stream, write_out_dir,
 )
 
@@ -33,6 +38,8 @@ EXIT_OK, EXIT_FAIL, EXIT_USAGE, EXIT_SKIPPED = 0, 1, 2, 3
 
 app = typer.Typer(
     add_completion=False,
+    # Plain help: rich panels cut long option names (--omit-duplicate-docs) short at 80 columns.
+    rich_markup_mode=None,
     no_args_is_help=True,
     help="Find near-duplicate paragraphs within and across articles; write clean articles and clusters.",
     epilog="Example: dedup scan samples/ --out cleaned/",
@@ -104,6 +111,12 @@ def _summary(stats: dict, skipped: list[Skipped], seconds: float) -> None:
         ("inputs skipped", len(skipped)),
         ("time", f"{seconds:.2f} s"),
     ]
+    if "index" in stats:
+        ix = stats["index"]
+        rows[-1:-1] = [
+            ("dropped against index", ix["dropped_against_index"]),
+            ("added to index", f"{ix['added_spans']} (batch {ix['batch']}{', seen before' if ix['rerun'] else ''})"),
+        ]
     for name, value in rows:
         table.add_row(name, str(value))
     err.print(table)
@@ -114,7 +127,8 @@ def _summary(stats: dict, skipped: list[Skipped], seconds: float) -> None:
         "Examples:\n\n"
         "  dedup scan samples/ --out cleaned/\n\n"
         "  dedup scan 'crawl/**/*.jsonl.gz' --text-field body --out clean/ --stats stats.json\n\n"
-        "  cat articles.jsonl | dedup scan - --out - > clean.jsonl"
+        "  cat articles.jsonl | dedup scan - --out - > clean.jsonl\n\n"
+        "  dedup scan today/ --index archive.db --out cleaned/"
     )
 )
 def scan(
@@ -122,10 +136,11 @@ def scan(
     out: Annotated[str, typer.Option("--out", "-o", help="Folder for clean articles and clusters.jsonl, or - for clean JSONL on stdout.")],
     clusters: Annotated[Optional[Path], typer.Option(help="With --out -: also write clusters.jsonl here.")] = None,
     stats: Annotated[Optional[Path], typer.Option(help="Write JSON stats (counts, parameters, fingerprint) to this file.")] = None,
+    report: Annotated[Optional[Path], typer.Option(help="Write a self-contained HTML report (clusters side by side, borderline pairs) to this file.")] = None,
     text_field: Annotated[str, typer.Option(help="JSONL field holding the article text.")] = "text",
     id_field: Annotated[str, typer.Option(help="JSONL field holding the article id (missing: file:line).")] = "id",
     input_format: Annotated[Format, typer.Option("--format", help="Input format; auto: by extension (.jsonl, .jsonl.gz), sniffed for stdin.")] = Format.auto,
-    skip_bad_records: Annotated[bool, typer.Option(help="Skip (and count) JSONL lines that are not valid records instead of stopping.")] = False,
+    skip_bad_records: Annotated[bool, typer.Option("--skip-bad-records", help="Skip (and count) JSONL lines that are not valid records instead of stopping.")] = False,
     keep: Annotated[Keep, typer.Option(help="Which of near-equal copies to keep: first in input order, or longest.")] = Keep.first,
     threshold: Annotated[float, typer.Option(help="Drop a span when at least this share of its shingles lies in a kept span (containment).")] = Config.containment,
     ngram: Annotated[int, typer.Option(help="Words per shingle.")] = Config.ngram,
@@ -135,9 +150,10 @@ def scan(
     bands: Annotated[Optional[int], typer.Option(help="LSH bands (with --rows); default: derived from --lsh-threshold.")] = None,
     rows: Annotated[Optional[int], typer.Option(help="Rows per LSH band (with --bands).")] = None,
     anchor_rate: Annotated[int, typer.Option(help="Index one shingle in N exactly, to find short spans inside long ones.")] = Config.anchor_rate,
-    segment: Annotated[Segment, typer.Option(help="Paragraphs: blank-line blocks, single lines, or auto (lines when blocks are not hard-wrapped).")] = Segment.auto,
+    segment: Annotated[Segment, typer.Option(help="Paragraphs: blank-line blocks, single lines, or auto (a line over 100 characters is a paragraph of its own, shorter lines run together).")] = Segment.auto,
     seed: Annotated[int, typer.Option(help="MinHash seed.")] = Config.seed,
-    omit_duplicate_docs: Annotated[bool, typer.Option(help="Leave out articles all of whose judged spans were dropped (default: write what is left of them).")] = False,
+    omit_duplicate_docs: Annotated[bool, typer.Option("--omit-duplicate-docs", help="Leave out articles all of whose judged spans were dropped (default: write what is left of them).")] = False,
+    index: Annotated[Optional[str], typer.Option(help="Also clean against this index of earlier batches (SQLite file or redis://host:port/db), then add this batch's kept spans to it. Created when missing.")] = None,
     jobs: Annotated[int, typer.Option("--jobs", "-j", min=0, help="Processes for segmenting, shingling and sketching (0: all cores). The output does not depend on it.")] = 0,
     spill: Annotated[Optional[Path], typer.Option(help="Keep the distinct shingle sets in numpy files in this folder instead of memory (for corpora near the memory limit); removed afterwards.")] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar, no summary.")] = False,
@@ -162,20 +178,19 @@ def scan(
         if out_dir is not None:
             check_out_not_in_inputs(out_dir, inputs)
             check_out_dir(out_dir, sources)
-        docs, skipped = [], []
+        if report is not None:
+            check_file_out(report, inputs, sources, "--report")
+        if index is not None and out_dir is not None:
+            check_index_outside(index, out_dir)
         show = not quiet and err.is_terminal
         with _progress(show) as tick:
-            for n, src in enumerate(sources, 1):
-                got, lost = read_source(src, opts)
-                docs += got
-                skipped += lost
-                if tick:
-                    tick("read", n, len(sources))
-            for s in skipped:
-                err.print(f"[yellow]warning:[/] skipped {s}", highlight=False)
             if spill is not None and not spill.is_dir():
                 raise OutputError(f"--spill {spill} is not a folder")
-            result = run_scan(docs, config, tick, jobs=jobs or default_jobs(), spill=spill)
+            docs, skipped = _read_all(sources, opts, tick)
+            if index is None:
+                result = run_scan(docs, config, tick, jobs=jobs or default_jobs(), spill=spill)
+            else:
+                result = scan_with_index(docs, index, config, tick)
         result.stats["inputs"] = {
             "files": len(sources),
             "skipped": [str(s) for s in skipped],
@@ -191,19 +206,109 @@ def scan(
         result.stats["elapsed_seconds"] = round(elapsed, 3)
         if stats is not None:
             atomic_write(stats, stats_bytes(result.stats))
+        if report is not None:
+            atomic_write(report, render_result(result).encode())
         if not quiet:
             _summary(result.stats, skipped, elapsed)
     except DedupError as e:
-        err.print(f"[red]error:[/] {e}", highlight=False)
-        raise typer.Exit(e.exit_code) from None
+        raise _failed(e) from None
     if skipped:
         raise typer.Exit(EXIT_SKIPPED)
+
+
+def _read_all(sources: list, opts: ReadOptions, tick) -> tuple[list, list[Skipped]]:
+    """Documents of every source in order, warning on stderr about what was skipped."""
+    docs, skipped = [], []
+    for n, src in enumerate(sources, 1):
+        got, lost = read_source(src, opts)
+        docs += got
+        skipped += lost
+        if tick:
+            tick("read", n, len(sources))
+    # soft_wrap: one message per line, so file names are never folded and stay greppable
+    for s in skipped:
+        err.print(f"[yellow]warning:[/] skipped {escape(str(s))}", highlight=False, soft_wrap=True)
+    return docs, skipped
+
+
+def _failed(e: DedupError) -> typer.Exit:
+    """Print a library error (naming the flag of a bad option) and return the exit to raise."""
+    message = f"{_flag(e.option)}: {e}" if isinstance(e, ConfigError) and e.option else str(e)
+    err.print(f"[red]error:[/] {escape(message)}", highlight=False, soft_wrap=True)
+    return typer.Exit(e.exit_code)
+
+
+def _flag(option: str) -> str:
+    """The command-line flag that sets a Config field."""
+    return "--threshold" if option == "containment" else "--" + option.replace("_", "-")
+
+
+@app.command("report", epilog="Example:\n\n  dedup report cleaned/clusters.jsonl --stats stats.json --out report.html")
+def report_cmd(
+    clusters: Annotated[str, typer.Argument(help="A clusters.jsonl written by dedup scan.", show_default=False)],
+    out: Annotated[Path, typer.Option("--out", "-o", help="The HTML file to write.")],
+    stats: Annotated[Optional[str], typer.Option(help="The scan's --stats file: adds counts and the options used.")] = None,
+    threshold: Annotated[Optional[float], typer.Option(min=0.0, max=1.0, help="Threshold to mark when no --stats is given.")] = None,
+    title: Annotated[str, typer.Option(help="Page title.")] = "dedup report",
+    max_clusters: Annotated[int, typer.Option(min=1, help="Show at most this many clusters, largest first.")] = MAX_CLUSTERS,
+) -> None:
+    """Render clusters.jsonl as one self-contained HTML page (no network, no external files).
+
+    Borderline pairs (just below the threshold) are not in clusters.jsonl; use
+    `dedup scan ... --report report.html` to include them.
+    """
+    try:
+        records = read_cluster_records(clusters)
+        page = render(
+            records, stats=read_stats(stats) if stats else None, threshold=threshold, title=title, max_clusters=max_clusters
+        )
+        if out.is_dir():
+            raise DedupError(f"--out {out} is a folder; name a file")
+        atomic_write(out, page.encode())
+    except DedupError as e:
+        raise _failed(e) from None
+
+
+@app.command(
+    "explain",
+    epilog=(
+        "Examples:\n\n"
+        "  dedup explain samples/003_15fa05f4d3cf0d4f.txt:0 samples/003_15fa05f4d3cf0d4f.txt:2\n\n"
+        "  dedup explain a.txt b.txt            (the most similar pair of spans)\n\n"
+        "  dedup explain crawl.jsonl:12:3 crawl.jsonl:40:0   (JSONL: FILE:LINE:PARA)"
+    ),
+)
+def explain_cmd(
+    a: Annotated[str, typer.Argument(help="FILE[:PARA] (PARA: span index from 0), or FILE:LINE[:PARA] for JSONL.", show_default=False)],
+    b: Annotated[str, typer.Argument(help="The other span, same form.", show_default=False)],
+    threshold: Annotated[float, typer.Option(help="Containment threshold.")] = Config.containment,
+    ngram: Annotated[int, typer.Option(help="Words per shingle.")] = Config.ngram,
+    min_tokens: Annotated[int, typer.Option(help="Shorter spans are never dropped.")] = Config.min_tokens,
+    keep: Annotated[Keep, typer.Option(help="Keep policy among near-equal copies.")] = Keep.first,
+    segment: Annotated[Segment, typer.Option(help="How the files are split into spans.")] = Segment.auto,
+    text_field: Annotated[str, typer.Option(help="JSONL field holding the article text.")] = "text",
+) -> None:
+    """Show why two spans are or are not duplicates: aligned text, shared shingles, measures, verdict.
+
+    A PARA left out means: the span of that file most similar to the other side.
+    """
+    try:
+        config = Config(ngram=ngram, containment=threshold, min_tokens=min_tokens, keep=keep.value, segment=segment.value)
+        side_a, side_b = resolve(a, b, config, ReadOptions(text_field=text_field))
+        render_explanation(explain(side_a, side_b, config), Console())
+    except DedupError as e:
+        raise _failed(e) from None
 
 
 def _line(rec: dict) -> str:
     import json
 
     return json.dumps(rec, ensure_ascii=False) + "\n"
+
+
+from .cli_index import index_app  # noqa: E402  (after the helpers it imports lazily)
+
+app.add_typer(index_app, name="index")
 
 
 def main() -> None:

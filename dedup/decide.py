@@ -28,6 +28,11 @@ def fuller(size_y, size_x, union):
     return size_y - size_x > np.maximum(FULLER_MIN, FULLER_SHARE * union)
 
 
+def reason(size_kept: int, size_dropped: int, shared: int) -> str:
+    """Why a set is dropped against a kept one it is not identical to."""
+    return "contained" if fuller(size_kept, size_dropped, size_kept + size_dropped - shared) else "near-equal"
+
+
 def decide(
     sizes: np.ndarray, rank: np.ndarray, pairs: np.ndarray, inter: np.ndarray, threshold: float
 ) -> np.ndarray:

@@ -10,9 +10,13 @@ class DedupError(Exception):
 
 
 class ConfigError(DedupError, ValueError):
-    """An option has a value outside its documented range."""
+    """An option has a value outside its documented range; `option` names the Config field."""
 
     exit_code = 2
+
+    def __init__(self, message: str, option: str | None = None) -> None:
+        self.option = option
+        super().__init__(message)
 
 
 class InputError(DedupError):

@@ -245,3 +245,67 @@ def _parse_record(raw: bytes, opts: ReadOptions) -> dict:
     if not isinstance(record[opts.text_field], str):
         raise ValueError(f"field {opts.text_field!r} is {type(record[opts.text_field]).__name__}, not a string")
     return record
+
+
+# dedup's own outputs, read back (for `dedup report`).
+
+_MEMBER_FIELDS = {"doc": (str, int), "span": int, "start": int, "end": int, "kept": bool, "reason": str,
+                  "jaccard": (int, float), "containment": (int, float), "kept_containment": (int, float), "text": str}
+
+
+def read_cluster_records(path: str) -> list[dict]:
+    """The records of a clusters.jsonl written by `dedup scan`; InputError names file and line."""
+    try:
+        with open(path, "rb") as f:
+            data = f.read()
+    except FileNotFoundError:
+        raise InputError(path, "no such file") from None
+    except (IsADirectoryError, PermissionError) as e:
+        raise InputError(path, f"cannot be read ({e.strerror})") from None
+    if path.endswith(".gz"):
+        try:
+            data = gzip.decompress(data)
+        except (OSError, EOFError, zlib.error) as e:
+            raise InputError(path, f"broken gzip data ({e})") from None
+    records = []
+    for lineno, raw in enumerate(data.splitlines(), 1):
+        if not raw.strip():
+            continue
+        try:
+            rec = json.loads(raw.decode("utf-8"))
+        except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):
+            raise InputError(path, "not a JSON line; expected a clusters.jsonl written by dedup scan", lineno) from None
+        problem = _cluster_problem(rec)
+        if problem:
+            raise InputError(path, f"not a dedup cluster record: {problem}", lineno)
+        rec.setdefault("size", len(rec["members"]))
+        records.append(rec)
+    return records
+
+
+def _cluster_problem(rec) -> str | None:
+    if not isinstance(rec, dict):
+        return "not a JSON object"
+    if not isinstance(rec.get("cluster"), int) or not isinstance(rec.get("members"), list) or not rec["members"]:
+        return "needs 'cluster' (a number) and 'members' (a non-empty list)"
+    for m in rec["members"]:
+        if not isinstance(m, dict):
+            return "a member is not an object"
+        for name, kind in _MEMBER_FIELDS.items():
+            if not isinstance(m.get(name), kind) or (kind != bool and isinstance(m.get(name), bool)):
+                return f"a member lacks a valid {name!r}"
+    return None
+
+
+def read_stats(path: str) -> dict:
+    """A --stats JSON file written by `dedup scan`."""
+    try:
+        with open(path, "rb") as f:
+            stats = json.loads(f.read().decode("utf-8"))
+    except FileNotFoundError:
+        raise InputError(path, "no such file") from None
+    except (UnicodeDecodeError, json.JSONDecodeError) as e:
+        raise InputError(path, f"not a JSON stats file ({e})") from None
+    if not isinstance(stats, dict) or not isinstance(stats.get("parameters"), dict):
+        raise InputError(path, "not a dedup stats file (no 'parameters')")
+    return stats

@@ -81,3 +81,16 @@ def span_lengths(spans: Sequence[Span]) -> np.ndarray:
     if isinstance(spans, SpanTable):
         return spans.end - spans.start
     return np.fromiter((s.end - s.start for s in spans), dtype=np.int64, count=len(spans))
+
+
+@dataclass(frozen=True)
+class IndexedSpan:
+    """A kept span from an earlier batch, read back from an index (see dedup.index)."""
+
+    doc: str  # document id
+    source: str
+    line: int | None
+    index: int  # position of the span within its document
+    start: int
+    end: int
+    text: str

@@ -16,11 +16,11 @@ from itertools import chain, compress
 import numpy as np
 import xxhash
 
-from . import candidates, decide, kernels, segment, shingle, sketch, verify
+from . import borderline, candidates, decide, kernels, segment, shingle, sketch, verify
 from .arrays import ramp, run_starts
 from .config import Config
 from .normalize import char_table, token_bytes
-from .records import Document, Span, SpanTable, span_lengths
+from .records import Document, IndexedSpan, Span, SpanTable, span_lengths
 
 Progress = Callable[[str, int, int], None]
 
@@ -51,8 +51,15 @@ class ScanResult:
     drops: dict[int, Drop]
     clusters: list[Cluster]
     stats: dict = field(default_factory=dict)
+    # Kept spans of earlier batches that spans here were dropped against (scan
+    # against an index); span number len(spans) + k means indexed[k].
+    indexed: list[IndexedSpan] = field(default_factory=list)
+    # Near-threshold verified pairs and histograms for the report (None when not measured).
+    pairs: borderline.PairSample | None = None
 
     def span_text(self, i: int) -> str:
+        if i >= len(self.spans):
+            return self.indexed[i - len(self.spans)].text
         s = self.spans[i]
         return self.documents[s.doc].text[s.start : s.end]
 
@@ -135,9 +142,15 @@ def span_tokens(texts: Sequence[str], config: Config) -> tuple[np.ndarray, np.nd
 def map_texts(texts: Sequence[str], config: Config) -> Mapped:
     """Segment, tokenize and shingle texts, and key their shingle sets. Texts are
     independent, so runs of them map in parallel."""
-    counts, starts, ends, h, n_tokens = _token_hashes(texts, config)
-    eligible = n_tokens >= config.min_tokens
-    values, offsets = shingle.shingle_hashes(h[np.repeat(eligible, n_tokens)], n_tokens[eligible], config.ngram)
+    if config.shingle == "char":  # n-grams of the judged spans' characters (see shingle.char_tokens)
+        counts, starts, ends, words = span_tokens(texts, config)
+        eligible = np.fromiter(map(len, words), dtype=np.int64, count=len(words)) >= config.min_tokens
+        chars = [shingle.char_tokens([w.decode() for w in words[i]]) for i in np.flatnonzero(eligible)]
+        values, offsets = shingle.shingle_sets(chars, config.ngram)
+    else:
+        counts, starts, ends, h, n_tokens = _token_hashes(texts, config)
+        eligible = n_tokens >= config.min_tokens
+        values, offsets = shingle.shingle_hashes(h[np.repeat(eligible, n_tokens)], n_tokens[eligible], config.ngram)
     return Mapped(counts, starts, ends, eligible, values, offsets, set_keys(values, offsets))
 
 
@@ -429,6 +442,19 @@ def clusters_of(drops: dict[int, Drop]) -> list[Cluster]:
     return [Cluster(kp, tuple(members[a:b])) for kp, a, b in zip(kept[starts].tolist(), starts.tolist(), ends.tolist())]
 
 
+class Laps:
+    """Seconds spent per stage: call with a stage's name when it ends."""
+
+    def __init__(self) -> None:
+        self.timings: dict[str, float] = {}
+        self._clock = time.perf_counter()
+
+    def __call__(self, stage: str) -> None:
+        now = time.perf_counter()
+        self.timings[stage] = round(now - self._clock, 4)
+        self._clock = now
+
+
 def scan(
     documents: Iterable[Document], config: Config | None = None, progress: Progress | None = None, *,
     jobs: int = 1, spill: str | os.PathLike | None = None,
@@ -450,15 +476,7 @@ def scan(
 
 
 def _scan(docs: list[Document], config: Config, progress: Progress | None, jobs: int, spill: Path | None) -> ScanResult:
-    timings: dict[str, float] = {}
-    clock = time.perf_counter()
-
-    def lap(stage: str) -> None:
-        nonlocal clock
-        now = time.perf_counter()
-        timings[stage] = round(now - clock, 4)
-        clock = now
-
+    lap = Laps()
     warm = None
     if sum(len(d.text) for d in docs) >= 8 * kernels.min_work():  # about as many shingles as min_work
         # Load the compiled kernels the reduce stages will use while the map stage runs.
@@ -492,8 +510,10 @@ def _scan(docs: list[Document], config: Config, progress: Progress | None, jobs:
 
     result = ScanResult(config, docs, sh.spans, sh.doc_spans, drops, clusters)
     result._eligible = sh.eligible
+    reps = borderline.representatives(units.unit_of, span_rank, elig_idx)
+    result.pairs = borderline.sample(found.pairs, found.inter, units.sizes, reps, config.containment)
     result.stats = summarize(result, units, found, config)
-    result.stats["seconds"] = timings
+    result.stats["seconds"] = lap.timings
     return result
 
 

@@ -16,9 +16,9 @@ WHITESPACE = (
 )
 _EDGE = "\ufeff\u200b\u200c\u200d\u2060"
 _STRIP = WHITESPACE + _EDGE
-# In `auto` mode a block of lines is one hard-wrapped paragraph when none of its
-# lines but the last is longer than this; otherwise each line is a paragraph
-# (002 puts one paragraph on each line with no blank line between them).
+# In `auto` mode a line longer than this is a paragraph of its own (002 puts one
+# paragraph on each line with no blank line between them), and a run of shorter
+# lines is one hard-wrapped paragraph.
 WRAP_WIDTH = 100
 
 
@@ -39,30 +39,27 @@ def segment_many(texts: Sequence[str], mode: str = "auto") -> tuple[np.ndarray, 
     length = np.fromiter(map(len, lines), dtype=np.int64, count=n)
     lead = length - np.fromiter(map(len, map(str.lstrip, lines, repeat(_STRIP))), dtype=np.int64, count=n)
     trail = length - np.fromiter(map(len, map(str.rstrip, lines, repeat(_STRIP))), dtype=np.int64, count=n)
-    cr = np.fromiter(map(str.endswith, lines, repeat("\r")), dtype=bool, count=n)
     start = np.zeros(n, dtype=np.int64)
     np.cumsum(length[:-1] + 1, out=start[1:])
     full = lead < length  # not blank
+    prev_full = np.concatenate(([False], full[:-1]))
+    next_full = np.concatenate((full[1:], [False]))
 
-    # Blocks: runs of non-blank lines. `first`/`last`: their line ranges.
-    edge = np.diff(np.concatenate(([False], full, [False])).astype(np.int8))
-    first, last = np.flatnonzero(edge == 1), np.flatnonzero(edge == -1) - 1
-    if mode == "paragraph":
-        per_line = np.zeros(len(first), dtype=bool)
-    elif mode == "line":
-        per_line = np.ones(len(first), dtype=bool)
-    else:  # any line but the last longer than WRAP_WIDTH (without its CR): not hard-wrapped
-        long = np.concatenate(([0], np.cumsum(length - cr > WRAP_WIDTH)))
-        per_line = long[last] > long[first]
-    # Lines of per-line blocks are spans on their own; other blocks span first..last.
-    own = np.zeros(n + 1, dtype=np.int64)
-    np.add.at(own, first[per_line], 1)
-    np.add.at(own, last[per_line] + 1, -1)
-    single = np.flatnonzero((np.cumsum(own[:-1]) > 0) & full)
-    s_line = np.concatenate((single, first[~per_line]))
-    e_line = np.concatenate((single, last[~per_line]))
-    order = np.argsort(s_line, kind="stable")
-    s_line, e_line = s_line[order], e_line[order]
+    # Pieces (spans before trimming) as ranges of lines: p_start marks first lines, p_end last ones.
+    if mode == "line":
+        p_start = p_end = full
+    elif mode == "paragraph":  # runs of non-blank lines
+        p_start, p_end = full & ~prev_full, full & ~next_full
+    else:  # each long line on its own, runs of short lines between them
+        # A line's length leaves out the CR before its line break (a text's last line has no break).
+        cr = np.fromiter(map(str.endswith, lines, repeat("\r")), dtype=bool, count=n)
+        cr &= ~np.isin(start + length, base[:-1] + sizes)
+        long = full & (length - cr > WRAP_WIDTH)
+        prev_long = np.concatenate(([False], long[:-1]))
+        next_long = np.concatenate((long[1:], [False]))
+        p_start = full & (~prev_full | long | prev_long)
+        p_end = full & (~next_full | long | next_long)
+    s_line, e_line = np.flatnonzero(p_start), np.flatnonzero(p_end)
     starts = start[s_line] + lead[s_line]
     ends = start[e_line] + length[e_line] - trail[e_line]
     text_of = np.searchsorted(base, starts, side="right") - 1
@@ -76,8 +73,8 @@ def segment(text: str, mode: str = "auto") -> list[tuple[int, int]]:
     Lines end at `\n` (a CR before it belongs to the break); a line is blank if
     it holds only whitespace or invisible characters. `paragraph`: runs of
     non-blank lines; `line`: every non-blank line; `auto`: runs of non-blank
-    lines, each line on its own when a run is not hard-wrapped (see
-    WRAP_WIDTH). Spans never overlap and are in text order.
+    lines, each long line on its own (see WRAP_WIDTH). Spans never overlap and
+    are in text order.
     """
     _, starts, ends = segment_many([text], mode)
     return list(zip(starts.tolist(), ends.tolist()))
@@ -86,19 +83,21 @@ def segment(text: str, mode: str = "auto") -> list[tuple[int, int]]:
 def removal_ranges(spans: list[tuple[int, int]], dropped: set[int], text_len: int) -> list[tuple[int, int]]:
     """Character ranges to delete so that dropped spans vanish with their separators.
 
-    A dropped span takes the gap after it up to the next span; the last span
-    takes the gap before it instead, so the text's tail (its final newline) stays.
+    A dropped span takes the gap after it up to the next span; a run of dropped
+    spans at the end takes the gap before the run instead, so the text's tail
+    (its final newline) stays and no blank lines pile up before it.
     Returned ranges are sorted and merged.
     """
+    tail = len(spans)  # first span of the trailing run of dropped spans
+    while tail > 0 and tail - 1 in dropped:
+        tail -= 1
     ranges = []
     for i in sorted(dropped):
         start, end = spans[i]
-        if i + 1 < len(spans):
+        if i < tail:
             ranges.append((start, spans[i + 1][0]))
-        elif i > 0:
-            ranges.append((spans[i - 1][1], end))
         else:
-            ranges.append((start, end))
+            ranges.append((spans[tail - 1][1] if tail > 0 else spans[0][0], end))
     merged: list[tuple[int, int]] = []
     for s, e in sorted(ranges):
         if merged and s <= merged[-1][1]:

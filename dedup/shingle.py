@@ -1,4 +1,4 @@
-"""Word n-gram shingles, hashed: one sorted set of uint64 values per span."""
+"""Word (or character) n-gram shingles, hashed: one sorted set of uint64 values per span."""
 
 from __future__ import annotations
 
@@ -31,6 +31,12 @@ def token_hashes(tokens: Sequence[str]) -> np.ndarray:
 def byte_token_hashes(tokens: Sequence[bytes]) -> np.ndarray:
     """xxh3-64 of tokens already encoded (see normalize.token_bytes); same values as token_hashes."""
     return np.fromiter(map(xxhash.xxh3_64_intdigest, tokens), dtype=np.uint64, count=len(tokens))
+
+
+def char_tokens(words: Sequence[str]) -> list[str]:
+    """The characters of the words joined by single spaces: n-grams of these are
+    character shingles, which survive OCR-like letter errors better than words."""
+    return list(" ".join(words))
 
 
 def _fold(h: np.ndarray, starts: np.ndarray, n: int) -> np.ndarray:

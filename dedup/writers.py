@@ -37,7 +37,15 @@ def cluster_records(result: ScanResult) -> Iterator[dict]:
         yield {"cluster": n, "size": len(members), "members": members}
 
 
-def _member(result: ScanResult, i: int, drop) -> dict:
+def span_ref(result: ScanResult, i: int) -> dict:
+    """Where span i is: article id, source file, JSONL line, span index, offsets.
+
+    Numbers from len(result.spans) on are kept spans of earlier batches, read back
+    from an index (see ScanResult.indexed).
+    """
+    if i >= len(result.spans):
+        ref = result.indexed[i - len(result.spans)]
+        return {"doc": ref.doc, "source": ref.source, "line": ref.line, "span": ref.index, "start": ref.start, "end": ref.end}
     span = result.spans[i]
     doc = result.documents[span.doc]
     return {
@@ -47,13 +55,22 @@ def _member(result: ScanResult, i: int, drop) -> dict:
         "span": span.index,
         "start": span.start,
         "end": span.end,
+    }
+
+
+def _member(result: ScanResult, i: int, drop) -> dict:
+    member = {
+        **span_ref(result, i),
         "kept": drop is None,
         "reason": "kept" if drop is None else drop.reason,
         "jaccard": 1.0 if drop is None else round(drop.jaccard, 4),
         "containment": 1.0 if drop is None else round(drop.containment, 4),
         "kept_containment": 1.0 if drop is None else round(drop.kept_containment, 4),
-        "text": doc.text[span.start : span.end],
+        "text": result.span_text(i),
     }
+    if i >= len(result.spans):
+        member["indexed"] = True
+    return member
 
 
 def clean_records(result: ScanResult, text_field: str, omit_duplicates: bool) -> Iterator[tuple[int, dict]]:
@@ -106,10 +123,18 @@ def _write_jsonl(path: Path, records: Iterable[dict], gz: bool = False) -> None:
                 out.write(b"\n")
 
 
+def _public(path: Path, mode: int) -> None:
+    """Give a mkstemp/mkdtemp result the mode a plain create would have had (they make it private)."""
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(path, mode & ~umask)
+
+
 def atomic_write(path: Path, data: bytes) -> None:
     """Write a single file via a temporary sibling and rename."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    _public(Path(tmp), 0o666)
     try:
         with os.fdopen(fd, "wb") as f:
             f.write(data)
@@ -143,14 +168,25 @@ def check_out_dir(out: Path, sources: list[Source]) -> None:
         raise OutputError(f"--out {out} is a non-empty folder that is not a dedup output; choose a new or empty folder")
 
 
-def check_out_not_in_inputs(out: Path, inputs: list[str]) -> None:
+def check_out_not_in_inputs(out: Path, inputs: list[str], option: str = "--out") -> None:
     """Refuse an --out inside a folder given as input (its output would be read next time)."""
     out_real = Path(os.path.realpath(out))
     for arg in inputs:
         if arg != STDIN and Path(arg).is_dir():
             root = Path(os.path.realpath(arg))
             if out_real == root or root in out_real.parents:
-                raise OutputError(f"--out {out} lies inside the input folder {arg}")
+                raise OutputError(f"{option} {out} lies inside the input folder {arg}")
+
+
+def check_file_out(path: Path, inputs: list[str], sources: list[Source], option: str) -> None:
+    """Refuse an output file that is an input or lies in an input folder."""
+    check_out_not_in_inputs(path, inputs, option)
+    real = os.path.realpath(path)
+    for src in sources:
+        if src.path != STDIN and os.path.realpath(src.path) == real:
+            raise OutputError(f"{option} {path} would overwrite the input {src.path}")
+    if path.is_dir():
+        raise OutputError(f"{option} {path} is a folder; name a file")
 
 
 def recover(out: Path) -> None:
@@ -174,9 +210,7 @@ def write_out_dir(
     parent.mkdir(parents=True, exist_ok=True)
     recover(out)
     stage = Path(tempfile.mkdtemp(dir=parent, prefix=f".{out.name}.dedup-tmp-"))
-    umask = os.umask(0)
-    os.umask(umask)
-    os.chmod(stage, 0o777 & ~umask)  # mkdtemp's 0700 would make the output private
+    _public(stage, 0o777)
     try:
         gz = {s.rel: s.gz for s in sources}
         gz.update({"stdin.jsonl": False, "stdin.txt": False})

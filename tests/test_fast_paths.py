@@ -44,8 +44,19 @@ def reference_segment(text: str, mode: str) -> list[tuple[int, int]]:
         blocks.append(current)
     spans = []
     for block in blocks:
-        per_line = mode == "line" or (mode == "auto" and any(e - s > WRAP_WIDTH for s, e in block[:-1]))
-        for s, e in block if per_line else [(block[0][0], block[-1][1])]:
+        if mode == "line":
+            pieces = block
+        elif mode == "paragraph":
+            pieces = [(block[0][0], block[-1][1])]
+        else:  # a long line alone, runs of short lines together
+            pieces = []
+            for s, e in block:
+                if e - s > WRAP_WIDTH or not pieces or pieces[-1][2]:
+                    pieces.append([s, e, e - s > WRAP_WIDTH])
+                else:
+                    pieces[-1][1] = e
+            pieces = [(s, e) for s, e, _ in pieces]
+        for s, e in pieces:
             while s < e and (text[s].isspace() or text[s] in _EDGE):
                 s += 1
             while e > s and (text[e - 1].isspace() or text[e - 1] in _EDGE):

@@ -1,0 +1,136 @@
+"""`dedup index ...`: look after a persistent index of kept spans (library: dedup.index).
+
+Registered on the main app by cli.py; its shared helpers are imported when a
+command runs, so the two modules do not import each other at load time.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated, Literal, Optional
+
+import typer
+from rich.markup import escape
+
+from .errors import DedupError, InputError
+from .index import open_index, scan_incremental
+from .readers import STDIN, ReadOptions, discover
+
+EXIT_SKIPPED = 3
+
+index_app = typer.Typer(
+    no_args_is_help=True,
+    help="A persistent index of kept spans, so each new batch is cleaned against every earlier one.",
+    epilog="Example: dedup scan today/ --index archive.db --out cleaned/ ; dedup index stats archive.db",
+)
+Location = Annotated[str, typer.Argument(help="The index: an SQLite file, or redis://host:port/db[?prefix=name:].", show_default=False)]
+
+
+@contextmanager
+def _reported() -> Iterator[None]:
+    from .cli import _failed
+
+    try:
+        yield
+    except DedupError as e:
+        raise _failed(e) from None
+
+
+@index_app.command(epilog="Example: dedup index stats archive.db")
+def stats(location: Location) -> None:
+    """Print the index's counts, parameters and size as JSON on stdout."""
+    with _reported():
+        store = open_index(location, create=False)
+        try:
+            info = store.stats()
+        finally:
+            store.close()
+    typer.echo(json.dumps(info, indent=2))
+
+
+@index_app.command(epilog="Example: dedup index add archive.db backlog/*.jsonl")
+def add(
+    location: Location,
+    inputs: Annotated[list[str], typer.Argument(help="Files, folders (recursive), globs, or - for standard input.", show_default=False)],
+    text_field: Annotated[str, typer.Option(help="JSONL field holding the article text.")] = "text",
+    id_field: Annotated[str, typer.Option(help="JSONL field holding the article id (missing: file:line).")] = "id",
+    input_format: Annotated[Literal["auto", "text", "jsonl"], typer.Option("--format", help="Input format; auto: by extension (.jsonl, .jsonl.gz).")] = "auto",
+    skip_bad_records: Annotated[bool, typer.Option(help="Skip (and count) JSONL lines that are not valid records.")] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar, no summary.")] = False,
+) -> None:
+    """Add articles to the index without writing clean output.
+
+    The inputs form one batch, checked against the index and stored exactly as
+    `dedup scan --index` would: only spans kept are added. The index's own
+    parameters are used; a new index gets the defaults (create it with
+    `dedup scan ... --index` to choose others). Adding the same batch again adds nothing.
+    """
+    from .cli import _progress, _read_all, err
+
+    with _reported():
+        opts = ReadOptions(text_field, id_field, input_format, skip_bad_records)
+        sources = discover(inputs, opts)
+        store = open_index(location)
+        try:
+            with _progress(not quiet and err.is_terminal) as tick:
+                docs, skipped = _read_all(sources, opts, tick)
+                result = scan_incremental(docs, store, tick)
+        finally:
+            store.close()
+    if not quiet:
+        ix = result.stats["index"]
+        seen = "; this batch was added before, nothing changed" if ix["rerun"] else ""
+        err.print(
+            f"batch {ix['batch']}: {len(docs)} articles, {result.stats['spans']} spans, "
+            f"{result.stats['dropped_spans']} dropped as copies, {ix['added_spans']} added{seen}",
+            highlight=False,
+            soft_wrap=True,
+        )
+    if skipped:
+        raise typer.Exit(EXIT_SKIPPED)
+
+
+@index_app.command(epilog="Example: dedup index remove archive.db --id 2024-05-01-0042 --id 2024-05-01-0043")
+def remove(
+    location: Location,
+    ids: Annotated[Optional[list[str]], typer.Option("--id", help="Document id to forget (repeat for more).")] = None,
+    ids_from: Annotated[Optional[str], typer.Option(help="File with one document id per line, or - for standard input.")] = None,
+) -> None:
+    """Forget every indexed span of these documents (e.g. retracted articles).
+
+    Exit code 3 when some ids had no spans in the index.
+    """
+    from .cli import err
+
+    with _reported():
+        wanted = list(ids or [])
+        if ids_from is not None:
+            wanted += _read_ids(ids_from)
+        if not wanted:
+            raise InputError("--id", "give at least one document id (--id or --ids-from)")
+        store = open_index(location, create=False)
+        try:
+            spans, found = store.remove(wanted)
+        finally:
+            store.close()
+    missing = sorted(set(wanted) - set(found))
+    err.print(f"removed {spans} spans of {len(found)} documents", highlight=False, soft_wrap=True)
+    if missing:
+        shown = ", ".join(missing[:10]) + (" ..." if len(missing) > 10 else "")
+        err.print(f"[yellow]warning:[/] {len(missing)} ids had no spans in the index: {escape(shown)}", highlight=False, soft_wrap=True)
+        raise typer.Exit(EXIT_SKIPPED)
+
+
+def _read_ids(path: str) -> list[str]:
+    try:
+        data = sys.stdin.buffer.read() if path == STDIN else Path(path).read_bytes()
+        text = data.decode("utf-8")
+    except FileNotFoundError:
+        raise InputError(path, "no such file") from None
+    except (OSError, UnicodeDecodeError) as e:
+        raise InputError(path, f"cannot read ids ({e})") from None
+    return [line.strip() for line in text.splitlines() if line.strip()]

@@ -1,0 +1,211 @@
+"""What an index backend stores and answers. The scan logic is in incremental.py.
+
+An index holds the kept spans of earlier batches: per span its document id,
+offsets and text, its shingle set (uint64 values), MinHash signature and the
+keys it can be found by: its set key (exact copies), its LSH band keys and its
+anchor shingles. Every value is stored as plain bytes or numbers, never pickled.
+Span ids grow with commit order, so "the index as it was before batch b" is
+"the spans with an id below b's first".
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterator, Sequence
+from contextlib import AbstractContextManager
+from dataclasses import dataclass
+from typing import Protocol
+
+import numpy as np
+
+from .. import candidates
+from ..config import Config, NORMALIZATION_VERSION
+from ..errors import DedupError
+from ..records import Document, IndexedSpan
+
+FORMAT = "dedup-index"
+FORMAT_VERSION = 1
+# How an entry is found: exact copies by set key, near copies by LSH band key,
+# short-inside-long by anchor shingle.
+KINDS = ("set", "band", "anchor")
+
+
+class IndexStoreError(DedupError):
+    """The index cannot be used: missing, foreign, damaged or built with other parameters."""
+
+    exit_code = 2
+
+
+class Conflict(Exception):
+    """Another writer committed between our reads and our write; the caller retries."""
+
+
+@dataclass(frozen=True)
+class Batch:
+    """A committed batch: its number (commit order), first span id, and counts."""
+
+    number: int
+    first_span: int
+    spans: int
+    documents: int
+
+
+@dataclass
+class Entries:
+    """Spans as an index stores them: new ones to add, or ones fetched back (with ids)."""
+
+    refs: list[IndexedSpan]
+    values: np.ndarray  # shingle sets, concatenated (uint64)
+    offsets: np.ndarray  # entry i's set is values[offsets[i]:offsets[i + 1]]
+    sigs: np.ndarray  # (entries, num_perm) uint32
+    set_keys: np.ndarray  # uint64, see scan.set_keys
+    ids: np.ndarray | None = None  # int64 span ids, for fetched entries
+
+    def __len__(self) -> int:
+        return len(self.refs)
+
+    def shingles(self, i: int) -> np.ndarray:
+        return self.values[self.offsets[i] : self.offsets[i + 1]]
+
+
+def stack_entries(rows: Sequence[tuple], num_perm: int) -> Entries:
+    """Entries from (id, set_key, signature, shingle set, ref) rows of arrays."""
+    offsets = np.zeros(len(rows) + 1, dtype=np.int64)
+    np.cumsum([len(r[3]) for r in rows], out=offsets[1:])
+    return Entries(
+        refs=[r[4] for r in rows],
+        values=np.concatenate([r[3] for r in rows]).astype(np.uint64) if rows else np.zeros(0, dtype=np.uint64),
+        offsets=offsets,
+        sigs=np.stack([r[2] for r in rows]).astype(np.uint32) if rows else np.zeros((0, num_perm), dtype=np.uint32),
+        set_keys=np.array([r[1] for r in rows], dtype=np.uint64),
+        ids=np.array([r[0] for r in rows], dtype=np.int64),
+    )
+
+
+def postings(entries: Entries, config: Config) -> Iterator[tuple[str, np.ndarray, np.ndarray]]:
+    """(kind, keys, entry index) of every key the entries are found by."""
+    n = len(entries)
+    yield "set", entries.set_keys.astype(np.uint64), np.arange(n, dtype=np.int64)
+    bands, rows = config.band_rows
+    keys = candidates.band_keys(entries.sigs, bands, rows)
+    yield "band", keys.ravel(), np.repeat(np.arange(n, dtype=np.int64), bands)
+    owner = np.repeat(np.arange(n, dtype=np.int64), np.diff(entries.offsets))
+    mask = candidates.anchor_mask(entries.values, config.anchor_rate)
+    yield "anchor", entries.values[mask], owner[mask]
+
+
+def anchor_counts(entries: Entries, config: Config) -> np.ndarray:
+    """Anchor shingles per entry (what the containment probe's threshold is based on)."""
+    owner = np.repeat(np.arange(len(entries), dtype=np.int64), np.diff(entries.offsets))
+    return np.bincount(owner[candidates.anchor_mask(entries.values, config.anchor_rate)], minlength=len(entries))
+
+
+class Transaction(Protocol):
+    """One batch's reads and write, atomic: either all of the batch is added or none."""
+
+    prior: Batch | None  # this batch was committed before: answer as of then, add nothing
+
+    def lookup(self, kind: str, keys: np.ndarray, limit: int) -> tuple[np.ndarray, np.ndarray]:
+        """Rows (position in keys, span id): for each key, its first `limit` span ids, ascending."""
+
+    def anchor_counts(self, ids: np.ndarray) -> np.ndarray:
+        """Anchors of each span id (ids as returned by lookup)."""
+
+    def fetch(self, ids: np.ndarray) -> Entries:
+        """The stored entries of these span ids, in the order given."""
+
+    def add(self, entries: Entries, documents: int) -> Batch:
+        """Record the batch (even with no entries, so a re-run is recognised) and its entries."""
+
+
+class Store(Protocol):
+    location: str
+    config: Config
+
+    def transaction(self, batch_key: str) -> AbstractContextManager[Transaction]:
+        """Reads and the write of one batch; may raise Conflict on leaving (retry)."""
+
+    def remove(self, doc_ids: Sequence[str]) -> tuple[int, list[str]]:
+        """Forget every span of these documents: (spans removed, ids that had spans)."""
+
+    def stats(self) -> dict:
+        """Counts, parameters and size."""
+
+    def close(self) -> None: ...
+
+
+class StoreBase:
+    """What both backends share: context management and the shape of their stats."""
+
+    location: str
+    config: Config
+
+    def close(self) -> None:
+        raise NotImplementedError
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def _stats(self, backend: str, spans: int, documents: int, batches: int, scanned: int, **size) -> dict:
+        return {
+            "location": self.location,
+            "backend": backend,
+            "spans": spans,  # kept spans stored
+            "documents": documents,  # documents with stored spans
+            "batches": batches,
+            "documents_scanned": scanned,  # over all batches, including those whose spans were all dropped
+            **size,
+            "parameters": self.config.params(),
+            "fingerprint": self.config.fingerprint,
+        }
+
+
+def batch_key(docs: Sequence[Document]) -> str:
+    """Identity of a batch: its documents' ids and texts in order."""
+    h = hashlib.sha256()
+    for doc in docs:
+        for part in (doc.id, doc.text):
+            data = part.encode("utf-8", "surrogatepass")
+            h.update(len(data).to_bytes(8, "little"))
+            h.update(data)
+    return h.hexdigest()[:32]
+
+
+def header(config: Config) -> dict[str, str]:
+    """What an index records about itself when created."""
+    return {
+        "format": FORMAT,
+        "format_version": str(FORMAT_VERSION),
+        "params": json.dumps(config.params(), sort_keys=True),
+    }
+
+
+def check_header(meta: dict[str, str], config: Config | None, location: str) -> Config:
+    """The index's own Config; refuses a foreign index or one built with other parameters."""
+    if meta.get("format") != FORMAT:
+        raise IndexStoreError(f"{location} is not a dedup index (no dedup index header); nothing was changed")
+    if meta.get("format_version") != str(FORMAT_VERSION):
+        raise IndexStoreError(
+            f"{location} is a dedup index of format {meta.get('format_version')!r}; this dedup reads format {FORMAT_VERSION}"
+        )
+    try:
+        stored = json.loads(meta["params"])
+        own = Config(**{k: v for k, v in stored.items() if k != "normalization_version"})
+    except (KeyError, ValueError, TypeError) as e:
+        raise IndexStoreError(f"{location}: the index's parameters are damaged ({e})") from None
+    if stored.get("normalization_version") != NORMALIZATION_VERSION:
+        raise IndexStoreError(
+            f"{location} was built with normalization version {stored.get('normalization_version')}, this dedup "
+            f"uses {NORMALIZATION_VERSION}: its shingles do not compare; build a new index"
+        )
+    if config is not None and config.params() != own.params():
+        theirs, ours = own.params(), config.params()
+        diff = "; ".join(f"{k}: index {theirs[k]!r}, here {ours[k]!r}" for k in sorted(ours) if theirs.get(k) != ours[k])
+        raise IndexStoreError(
+            f"{location} was built with other parameters ({diff}); scan with the index's parameters or use a new index"
+        )
+    return own
