@@ -1,13 +1,15 @@
 """`dedup` command line: parse options, build a Config, call the library, write.
 
 Exit codes: 0 done; 1 unexpected failure; 2 usage, missing input, bad record or
-unsafe output; 3 done, but some inputs or records were skipped (see stderr).
+unsafe output; 3 done, but some inputs or records were skipped (see stderr);
+130 interrupted (Ctrl-C): nothing partial was written.
 """
 
 from __future__ import annotations
 
 import sys
 import time
+from collections import Counter
 from contextlib import contextmanager
 from enum import Enum
 from pathlib import Path
@@ -25,16 +27,18 @@ from .errors import ConfigError, DedupError, OutputError
 from .explain import explain, resolve
 from .index import check_index_outside, scan_with_index
 from .explain import render as render_explanation
-from .readers import STDIN, ReadOptions, Skipped, discover, read_cluster_records, read_source, read_stats
+from .readers import STDIN, ReadOptions, Skipped, discover, parse_size, read_cluster_records, read_sources, read_stats
 from .report import MAX_CLUSTERS, render, render_result
 from .scan import default_jobs
 from .scan import scan as run_scan
 from .writers import (
     atomic_write, check_file_out, check_out_dir, check_out_not_in_inputs, clean_records, cluster_records,
-    stats_bytes, write_jsonl_stream, write_out_dir,
+    jsonl_bytes, stats_bytes, write_jsonl_stream, write_out_dir,
 )
 
-EXIT_OK, EXIT_FAIL, EXIT_USAGE, EXIT_SKIPPED = 0, 1, 2, 3
+EXIT_OK, EXIT_FAIL, EXIT_USAGE, EXIT_SKIPPED, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
+# Skipped inputs listed one by one on stderr; the rest are counted (all are in --stats).
+MAX_WARNINGS = 20
 
 app = typer.Typer(
     add_completion=False,
@@ -62,6 +66,20 @@ class Format(str, Enum):
     auto = "auto"
     text = "text"
     jsonl = "jsonl"
+
+
+# Control characters (terminal escapes) and bidi overrides in file names or ids
+# are shown escaped, so an input cannot rewrite the user's terminal.
+_UNPRINTABLE = {c: f"\\x{c:02x}" for c in [*range(0x20), 0x7F, *range(0x80, 0xA0)]}
+_UNPRINTABLE.update({c: f"\\u{c:04x}" for c in [*range(0x202A, 0x202F), *range(0x2066, 0x206A)]})
+
+
+def _say(label: str, message: str) -> None:
+    """One line on stderr: a coloured label, then the message shown literally.
+
+    soft_wrap: one message per line, so file names are never folded and stay greppable.
+    """
+    err.print(f"{label} {escape(message.translate(_UNPRINTABLE))}", highlight=False, soft_wrap=True)
 
 
 def _version(value: bool) -> None:
@@ -153,6 +171,7 @@ def scan(
     segment: Annotated[Segment, typer.Option(help="Paragraphs: blank-line blocks, single lines, or auto (a line over 100 characters is a paragraph of its own, shorter lines run together).")] = Segment.auto,
     seed: Annotated[int, typer.Option(help="MinHash seed.")] = Config.seed,
     omit_duplicate_docs: Annotated[bool, typer.Option("--omit-duplicate-docs", help="Leave out articles all of whose judged spans were dropped (default: write what is left of them).")] = False,
+    max_input_size: Annotated[str, typer.Option(help="Skip an input larger than this after decompression (K, M, G suffixes); guards against gzip bombs.")] = "4G",
     index: Annotated[Optional[str], typer.Option(help="Also clean against this index of earlier batches (SQLite file or redis://host:port/db), then add this batch's kept spans to it. Created when missing.")] = None,
     jobs: Annotated[int, typer.Option("--jobs", "-j", min=0, help="Processes for segmenting, shingling and sketching (0: all cores). The output does not depend on it.")] = 0,
     spill: Annotated[Optional[Path], typer.Option(help="Keep the distinct shingle sets in numpy files in this folder instead of memory (for corpora near the memory limit); removed afterwards.")] = None,
@@ -166,27 +185,31 @@ def scan(
     it; the fuller copy is kept. Kept text is written byte for byte.
     """
     started = time.perf_counter()
+    skipped: list[Skipped] = []
     try:
         config = Config(
             ngram=ngram, containment=threshold, min_tokens=min_tokens, lsh_threshold=lsh_threshold,
             num_perm=num_perm, bands=bands, rows=rows, anchor_rate=anchor_rate, keep=keep.value,
             segment=segment.value, seed=seed,
         )
-        opts = ReadOptions(text_field, id_field, input_format.value, skip_bad_records)
+        opts = ReadOptions(text_field, id_field, input_format.value, skip_bad_records, parse_size(max_input_size))
         sources = discover(inputs, opts)
         out_dir = None if out == STDIN else Path(out)
         if out_dir is not None:
             check_out_not_in_inputs(out_dir, inputs)
             check_out_dir(out_dir, sources)
-        if report is not None:
-            check_file_out(report, inputs, sources, "--report")
+        for path, option in ((stats, "--stats"), (clusters, "--clusters"), (report, "--report")):
+            if path is not None:
+                check_file_out(path, inputs, sources, option)
         if index is not None and out_dir is not None:
             check_index_outside(index, out_dir)
         show = not quiet and err.is_terminal
         with _progress(show) as tick:
             if spill is not None and not spill.is_dir():
                 raise OutputError(f"--spill {spill} is not a folder")
-            docs, skipped = _read_all(sources, opts, tick)
+            docs, skipped, read = read_sources(sources, opts, progress=tick)
+            _warn_skipped(skipped)
+            repeated = _repeated_ids(docs)
             if index is None:
                 result = run_scan(docs, config, tick, jobs=jobs or default_jobs(), spill=spill)
             else:
@@ -194,14 +217,15 @@ def scan(
         result.stats["inputs"] = {
             "files": len(sources),
             "skipped": [str(s) for s in skipped],
+            "repeated_ids": repeated,
         }
         if out_dir is None:
-            write_jsonl_stream(sys.stdout, (r for _, r in clean_records(result, text_field, omit_duplicate_docs)))
+            write_jsonl_stream(sys.stdout.buffer, (r for _, r in clean_records(result, text_field, omit_duplicate_docs)))
             sys.stdout.flush()
             if clusters is not None:
-                atomic_write(clusters, "".join(_line(r) for r in cluster_records(result)).encode())
+                atomic_write(clusters, jsonl_bytes(cluster_records(result)))
         else:
-            write_out_dir(result, sources, out_dir, text_field=text_field, omit_duplicates=omit_duplicate_docs)
+            write_out_dir(result, read, out_dir, text_field=text_field, omit_duplicates=omit_duplicate_docs)
         elapsed = time.perf_counter() - started
         result.stats["elapsed_seconds"] = round(elapsed, 3)
         if stats is not None:
@@ -212,29 +236,45 @@ def scan(
             _summary(result.stats, skipped, elapsed)
     except DedupError as e:
         raise _failed(e) from None
+    except KeyboardInterrupt:
+        _say("[red]interrupted:[/]", "nothing partial was written; --out holds a complete output or none")
+        raise typer.Exit(EXIT_INTERRUPTED) from None
     if skipped:
         raise typer.Exit(EXIT_SKIPPED)
 
 
+def _warn_skipped(skipped: list[Skipped]) -> None:
+    for s in skipped[:MAX_WARNINGS]:
+        _say("[yellow]warning:[/] skipped", str(s))
+    if len(skipped) > MAX_WARNINGS:
+        _say("[yellow]warning:[/]", f"... and {len(skipped) - MAX_WARNINGS} more skipped (all listed in --stats)")
+
+
+def _repeated_ids(docs: list) -> int:
+    """Count ids used by more than one article, and say so: they are allowed (clusters.jsonl
+    tells the articles apart by source and line), but often mean a corpus was concatenated twice."""
+    counts = Counter(d.id for d in docs)
+    repeated = [i for i, n in counts.items() if n > 1]
+    if repeated:
+        _say(
+            "[yellow]warning:[/]",
+            f"{len(repeated)} article id(s) used more than once, e.g. {repeated[0]!r}; "
+            "clusters.jsonl tells them apart by source and line",
+        )
+    return len(repeated)
+
+
 def _read_all(sources: list, opts: ReadOptions, tick) -> tuple[list, list[Skipped]]:
     """Documents of every source in order, warning on stderr about what was skipped."""
-    docs, skipped = [], []
-    for n, src in enumerate(sources, 1):
-        got, lost = read_source(src, opts)
-        docs += got
-        skipped += lost
-        if tick:
-            tick("read", n, len(sources))
-    # soft_wrap: one message per line, so file names are never folded and stay greppable
-    for s in skipped:
-        err.print(f"[yellow]warning:[/] skipped {escape(str(s))}", highlight=False, soft_wrap=True)
+    docs, skipped, _ = read_sources(sources, opts, progress=tick)
+    _warn_skipped(skipped)
     return docs, skipped
 
 
 def _failed(e: DedupError) -> typer.Exit:
     """Print a library error (naming the flag of a bad option) and return the exit to raise."""
     message = f"{_flag(e.option)}: {e}" if isinstance(e, ConfigError) and e.option else str(e)
-    err.print(f"[red]error:[/] {escape(message)}", highlight=False, soft_wrap=True)
+    _say("[red]error:[/]", message)
     return typer.Exit(e.exit_code)
 
 
@@ -298,12 +338,6 @@ def explain_cmd(
         render_explanation(explain(side_a, side_b, config), Console())
     except DedupError as e:
         raise _failed(e) from None
-
-
-def _line(rec: dict) -> str:
-    import json
-
-    return json.dumps(rec, ensure_ascii=False) + "\n"
 
 
 from .cli_index import index_app  # noqa: E402  (after the helpers it imports lazily)

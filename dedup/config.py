@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import asdict, dataclass, fields
-from functools import cached_property
+from functools import cached_property, lru_cache
 
 import numpy as np
 
@@ -13,7 +13,8 @@ from .errors import ConfigError
 
 # Bumped whenever normalize.py or shingle.py would map some text to other
 # shingles: persisted signatures made under another version do not compare.
-NORMALIZATION_VERSION = 1
+# 2: an e-mail address glued by '-' or '+' to the end of another one is no longer one token.
+NORMALIZATION_VERSION = 2
 
 KEEP_POLICIES = ("first", "longest")
 SEGMENT_MODES = ("auto", "paragraph", "line")
@@ -115,6 +116,7 @@ class Config:
         return Config(**{**asdict(self), **changes})
 
 
+@lru_cache(maxsize=64)  # ~50 ms of numpy per call: every Config(...) would pay it again
 def optimal_bands(threshold: float, num_perm: int) -> tuple[int, int]:
     """Bands x rows whose S-curve best separates similarity below and above `threshold`.
 

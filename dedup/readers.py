@@ -5,26 +5,35 @@ The only module besides writers.py that touches files. Inputs are opened read-on
 
 from __future__ import annotations
 
-import glob
+import errno
+import fnmatch
 import gzip
-import io
 import json
 import os
+import re
 import stat
 import zlib
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, replace
+from functools import lru_cache
 from pathlib import Path
 from typing import BinaryIO
 
-from .errors import InputError
+from .errors import ConfigError, InputError
 from .records import Document
 
 STDIN = "-"
+# Output names of standard input; a file of the same name would collide with it.
+STDIN_NAMES = ("stdin", "stdin.txt", "stdin.jsonl")
 _JSONL_SUFFIXES = (".jsonl", ".ndjson")
 _MAGIC = set("*?[")
-# A decompressed .gz larger than this is refused: a small bomb cannot fill memory.
-MAX_DECOMPRESSED = 8 << 30
+# An input larger than this (after gzip decompression) is skipped, so a small
+# gzip bomb cannot fill memory. Scanning needs several times the input in RAM.
+MAX_INPUT_BYTES = 4 << 30
+# JSONL records nested deeper than this are refused: the json module would hit
+# Python's recursion limit somewhere near 1000, at a depth that depends on the caller.
+MAX_JSON_DEPTH = 200
+_CHUNK = 1 << 20
 
 
 @dataclass(frozen=True)
@@ -48,6 +57,7 @@ class Skipped:
     path: str
     reason: str
     line: int | None = None
+    whole_file: bool = True  # False: one JSONL record was skipped, the rest of the file read
 
     def __str__(self) -> str:
         where = f"{self.path}:{self.line}" if self.line is not None else self.path
@@ -60,6 +70,22 @@ class ReadOptions:
     id_field: str = "id"
     input_format: str = "auto"  # auto | text | jsonl
     skip_bad_records: bool = False
+    max_bytes: int = MAX_INPUT_BYTES  # larger inputs (after decompression) are skipped
+
+    def __post_init__(self) -> None:
+        if isinstance(self.max_bytes, bool) or not isinstance(self.max_bytes, int) or self.max_bytes < 1:
+            raise ConfigError(f"max_bytes must be an integer >= 1, got {self.max_bytes!r}", "max_input_size")
+
+
+_SIZE = re.compile(r"\s*(\d+)\s*([kmgt]?)(?:i?b)?\s*", re.IGNORECASE)
+
+
+def parse_size(text: str) -> int:
+    """Bytes in '4G', '512M', '1000' (powers of 1024)."""
+    m = _SIZE.fullmatch(text)
+    if not m or int(m.group(1)) < 1:
+        raise ConfigError(f"size must be a positive number with an optional K, M, G or T suffix, got {text!r}", "max_input_size")
+    return int(m.group(1)) << (10 * " kmgt".index(m.group(2).lower() or " "))
 
 
 def _kind(name: str, fmt: str) -> tuple[str, bool]:
@@ -70,9 +96,14 @@ def _kind(name: str, fmt: str) -> tuple[str, bool]:
     return ("jsonl" if stem.endswith(_JSONL_SUFFIXES) else "text"), gz
 
 
+def _unlistable(e: OSError) -> None:
+    # os.walk would silently leave out a folder it cannot list: a whole subtree lost.
+    raise InputError(e.filename or "?", f"cannot list this folder: {_os_reason(e)}")
+
+
 def _walk(root: Path) -> Iterator[Path]:
     """Files under root in sorted order; hidden entries and symlinked directories are not entered."""
-    for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
+    for dirpath, dirnames, filenames in os.walk(root, onerror=_unlistable, followlinks=False):
         dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
         for name in sorted(filenames):
             if not name.startswith("."):
@@ -96,28 +127,48 @@ def discover(inputs: list[str], opts: ReadOptions = ReadOptions()) -> list[Sourc
             raise InputError(path, f"maps to the same output path {src.rel!r} as {other.path}; pass their common folder instead")
         found[src.rel] = src
 
+    stdin = None
     for arg in inputs:
         if arg == STDIN:
             kind = opts.input_format if opts.input_format != "auto" else "sniff"
-            found["stdin"] = Source(STDIN, "stdin", kind)
+            stdin = Source(STDIN, "stdin", kind)
             continue
+        if "\x00" in arg:
+            raise InputError(repr(arg), "a path cannot contain a NUL character")
         p = Path(arg)
         if p.is_dir():
-            for f in _walk(p):
+            files = list(_walk(p))
+            if not files:
+                raise InputError(arg, "folder holds no files (hidden ones are not read)")
+            for f in files:
                 add(str(f), str(f.relative_to(p)))
-        elif p.exists() or p.is_symlink():
+        elif p.exists():
             add(arg, p.name)
+        elif p.is_symlink():
+            raise InputError(arg, _link_problem(arg))
         elif _MAGIC & set(arg):
-            matches = sorted(glob.glob(arg, recursive=True))
-            prefix = Path(*[part for part in _fixed_prefix(arg)]) if _fixed_prefix(arg) else Path(".")
-            files = [m for m in matches if not Path(m).is_dir()]
+            files = glob_files(arg)
             if not files:
                 raise InputError(arg, "no file matches this pattern")
-            for m in files:
-                add(m, os.path.relpath(m, prefix))
+            for path, rel in files:
+                add(path, rel)
         else:
             raise InputError(arg, "no such file or directory")
+    if stdin is not None:
+        for name in STDIN_NAMES:
+            if name in found:
+                raise InputError(found[name].path, "its output name would collide with standard input's (-); rename it")
+        found["stdin"] = stdin
     return [found[k] for k in sorted(found)]
+
+
+def _link_problem(path: str) -> str:
+    try:
+        os.stat(path)
+    except OSError as e:
+        if e.errno == errno.ELOOP:
+            return "symbolic link loop"
+    return "broken symbolic link"
 
 
 def _fixed_prefix(pattern: str) -> list[str]:
@@ -130,37 +181,130 @@ def _fixed_prefix(pattern: str) -> list[str]:
     return fixed
 
 
-def _read_bytes(src: Source, stdin: BinaryIO | None) -> bytes:
+def glob_files(pattern: str) -> list[tuple[str, str]]:
+    """(path, path below the pattern's fixed prefix) of the files matching a shell glob.
+
+    Like `glob.glob(pattern, recursive=True)` for files, but symbolic links to
+    folders are not entered (as in folder inputs): the standard glob follows
+    them and loops through `a -> ..` links for an exponential time.
+    """
+    fixed = _fixed_prefix(pattern)
+    root = os.path.join(*fixed) if fixed else "."
+    rest = Path(pattern).parts[len(fixed) :]
+    found: list[tuple[str, str]] = []
+    if not os.path.isdir(root):
+        return found
+    for dirpath, dirnames, filenames in os.walk(root, onerror=_unlistable, followlinks=False):
+        below = () if dirpath == root else Path(os.path.relpath(dirpath, root)).parts
+        dirnames[:] = sorted(d for d in dirnames if _glob_prefix(rest, below + (d,)))
+        for name in sorted(filenames):
+            if _glob_match(rest, below + (name,)):
+                path = os.path.join(dirpath, name)
+                found.append((path[2:] if root == "." else path, "/".join(below + (name,))))
+    return found
+
+
+def glob_could_match(pattern: str, path: Path) -> bool:
+    """Whether a glob pattern could match `path` (a real path) or a file below it."""
+    if not (_MAGIC & set(pattern)) or os.path.exists(pattern):
+        return False
+    fixed = _fixed_prefix(pattern)
+    root = os.path.realpath(os.path.join(*fixed) if fixed else ".")
+    rel = os.path.relpath(path, root)
+    if rel == "." or rel.startswith(".." + os.sep) or rel == "..":
+        return rel == "."
+    parts, rest = Path(rel).parts, Path(pattern).parts[len(fixed) :]
+    return _glob_match(rest, parts) or _glob_prefix(rest, parts)
+
+
+def _glob_part(pattern: str, name: str) -> bool:
+    # As in shell globs, a wildcard does not match a leading dot.
+    return (pattern.startswith(".") or not name.startswith(".")) and fnmatch.fnmatchcase(name, pattern)
+
+
+@lru_cache(maxsize=4096)
+def _glob_match(pattern: tuple[str, ...], parts: tuple[str, ...]) -> bool:
+    """Whether path components match pattern components; '**' matches zero or more folders."""
+    if not pattern:
+        return not parts
+    if pattern[0] == "**":
+        if _glob_match(pattern[1:], parts):
+            return True
+        return bool(parts) and not parts[0].startswith(".") and _glob_match(pattern, parts[1:])
+    return bool(parts) and _glob_part(pattern[0], parts[0]) and _glob_match(pattern[1:], parts[1:])
+
+
+@lru_cache(maxsize=4096)
+def _glob_prefix(pattern: tuple[str, ...], parts: tuple[str, ...]) -> bool:
+    """Whether a folder's components can begin a path that matches the pattern."""
+    if not parts:
+        return bool(pattern)
+    if not pattern:
+        return False
+    if pattern[0] == "**":
+        if _glob_prefix(pattern[1:], parts):
+            return True
+        return not parts[0].startswith(".") and _glob_prefix(pattern, parts[1:])
+    return _glob_part(pattern[0], parts[0]) and _glob_prefix(pattern[1:], parts[1:])
+
+
+def _read_bytes(src: Source, stdin: BinaryIO | None, limit: int) -> bytes:
     if src.path == STDIN:
-        return (stdin or _stdin()).read()
+        return _read_limited(stdin or _stdin(), limit)
     try:
-        mode = os.stat(src.path).st_mode
-    except FileNotFoundError:
-        raise InputError(src.label, "no such file (a broken link?)") from None
-    if not stat.S_ISREG(mode):
-        raise _Skip("not a regular file (FIFO, device or socket)")
-    try:
+        info = os.stat(src.path)
+        if not stat.S_ISREG(info.st_mode):
+            raise _Skip("not a regular file (FIFO, device or socket)")
+        if not src.gz and info.st_size > limit:
+            raise _Skip(f"larger than {_size(limit)} (--max-input-size)")
         with open(src.path, "rb") as f:
-            if not src.gz:
-                return f.read()
-            return _gunzip(f, src.label)
-    except PermissionError:
-        raise _Skip("permission denied") from None
-    except IsADirectoryError:
-        raise _Skip("is a directory") from None
+            return _gunzip(f, limit) if src.gz else _read_limited(f, limit)
+    except OSError as e:
+        raise _Skip(_os_reason(e)) from None
 
 
-def _gunzip(f: BinaryIO, label: str) -> bytes:
-    out = io.BytesIO()
+def _os_reason(e: OSError) -> str:
+    if e.errno == errno.ENOENT:
+        return "vanished, or a broken symbolic link"
+    if e.errno == errno.ELOOP:
+        return "symbolic link loop"
+    if e.errno in (errno.EACCES, errno.EPERM):
+        return "permission denied"
+    return e.strerror or str(e)
+
+
+def _size(n: int) -> str:
+    for unit, shift in (("GiB", 30), ("MiB", 20), ("KiB", 10)):
+        if n >= 1 << shift and n % (1 << shift) == 0:
+            return f"{n >> shift} {unit}"
+    return f"{n} bytes"
+
+
+def _read_limited(f: BinaryIO, limit: int) -> bytes:
+    """All of f, or _Skip once more than `limit` bytes came (a file may grow while read)."""
+    chunks, total = [], 0
+    while chunk := f.read(_CHUNK):
+        total += len(chunk)
+        if total > limit:
+            raise _Skip(f"larger than {_size(limit)} (--max-input-size)")
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _gunzip(f: BinaryIO, limit: int) -> bytes:
+    chunks, total = [], 0
     try:
         with gzip.GzipFile(fileobj=f) as gz:
-            while chunk := gz.read(1 << 20):
-                out.write(chunk)
-                if out.tell() > MAX_DECOMPRESSED:
-                    raise _Skip(f"decompresses to more than {MAX_DECOMPRESSED >> 30} GiB; refused as a possible gzip bomb")
-    except (OSError, EOFError, zlib.error) as e:
+            while chunk := gz.read(_CHUNK):
+                total += len(chunk)
+                if total > limit:
+                    raise _Skip(
+                        f"decompresses to more than {_size(limit)} (--max-input-size); refused as a possible gzip bomb"
+                    )
+                chunks.append(chunk)
+    except (EOFError, zlib.error, gzip.BadGzipFile) as e:
         raise _Skip(f"broken gzip data ({e})") from None
-    return out.getvalue()
+    return b"".join(chunks)
 
 
 def _stdin() -> BinaryIO:
@@ -172,22 +316,43 @@ def _stdin() -> BinaryIO:
 class _Skip(Exception):
     """The whole input is unusable; it is skipped with this reason."""
 
+    def __init__(self, reason: str, line: int | None = None) -> None:
+        super().__init__(reason)
+        self.line = line
+
 
 def decode_text(data: bytes) -> tuple[str, str]:
-    """(text, encoding) of a text file, keeping any BOM as a character so writing back is byte-exact."""
+    """(text, encoding) of a text file, keeping any BOM as a character so writing back is byte-exact.
+
+    UTF-8 (with or without BOM) and UTF-16 with a BOM are read; UTF-32 and
+    anything holding NUL characters (binary files) are refused.
+    """
+    if data.startswith((b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff")):
+        raise _Skip("UTF-32 text is not supported; convert it to UTF-8")
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         enc = "utf-16-le" if data.startswith(b"\xff\xfe") else "utf-16-be"
         try:
-            return data.decode(enc), enc
+            text = data.decode(enc)
         except UnicodeDecodeError as e:
-            raise _Skip(f"invalid UTF-16 at byte {e.start}") from None
+            raise _Skip(f"invalid UTF-16 at byte offset {e.start}") from None
+        if "\x00" in text:
+            raise _Skip("binary file (NUL character in UTF-16 text)")
+        return text, enc
     nul = data.find(b"\x00")
     if nul >= 0:
-        raise _Skip(f"binary file (NUL byte at offset {nul})")
+        raise _Skip(f"binary file (NUL byte at byte offset {nul})")
     try:
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError as e:
-        raise _Skip(f"not valid UTF-8 (byte {e.start}: {data[e.start:e.start + 1]!r})") from None
+        bad = data[e.start : e.start + 1]
+        raise _Skip(f"not valid UTF-8 ({bad!r} at byte offset {e.start})", data.count(b"\n", 0, e.start) + 1) from None
+
+
+def output_name(src: Source, kind: str | None = None) -> str:
+    """Path of a source's clean copy under the output folder (standard input: stdin.txt or stdin.jsonl)."""
+    if src.path != STDIN:
+        return src.rel
+    return "stdin.txt" if (kind or src.kind) == "text" else "stdin.jsonl"
 
 
 def read_source(
@@ -196,23 +361,47 @@ def read_source(
     """Documents of one source, and what was skipped. Raises InputError on a bad record
     unless `skip_bad_records`; an unreadable or binary file is skipped, never fatal."""
     try:
-        data = _read_bytes(src, stdin)
+        data = _read_bytes(src, stdin, opts.max_bytes)
         kind = src.kind
         if kind == "sniff":
-            kind = "jsonl" if data.lstrip()[:1] == b"{" else "text"
+            kind = "jsonl" if data.removeprefix(_UTF8_BOM).lstrip()[:1] == b"{" else "text"
+        rel = output_name(src, kind)
         if kind == "text":
             text, enc = decode_text(data)
-            rel = src.rel if src.path != STDIN else "stdin.txt"
             return [Document(rel, text, rel, None, None, enc)], []
-        rel = src.rel if src.path != STDIN else "stdin.jsonl"
         return _read_jsonl(data, src, rel, opts)
     except _Skip as e:
-        return [], [Skipped(src.label, str(e))]
+        return [], [Skipped(src.label, str(e), e.line)]
+
+
+def read_sources(
+    sources: list[Source], opts: ReadOptions = ReadOptions(), stdin: BinaryIO | None = None,
+    progress: Callable[[str, int, int], None] | None = None,
+) -> tuple[list[Document], list[Skipped], list[Source]]:
+    """Documents of all sources in order, what was skipped, and the sources that were read
+    (a source skipped as a whole has no clean output)."""
+    docs: list[Document] = []
+    skipped: list[Skipped] = []
+    read: list[Source] = []
+    for n, src in enumerate(sources, 1):
+        got, lost = read_source(src, opts, stdin)
+        docs += got
+        skipped += lost
+        if not any(s.whole_file for s in lost):
+            if src.kind == "sniff":  # standard input: a text file is always one record-less document
+                src = replace(src, kind="text" if got and got[0].record is None else "jsonl")
+            read.append(src)
+        if progress:
+            progress("read", n, len(sources))
+    return docs, skipped, read
+
+
+_UTF8_BOM = b"\xef\xbb\xbf"
 
 
 def _read_jsonl(data: bytes, src: Source, rel: str, opts: ReadOptions) -> tuple[list[Document], list[Skipped]]:
     docs, skipped = [], []
-    for lineno, raw in enumerate(data.splitlines(), 1):
+    for lineno, raw in enumerate(data.removeprefix(_UTF8_BOM).splitlines(), 1):
         if not raw.strip():
             continue
         try:
@@ -220,7 +409,7 @@ def _read_jsonl(data: bytes, src: Source, rel: str, opts: ReadOptions) -> tuple[
         except ValueError as e:
             if not opts.skip_bad_records:
                 raise InputError(src.label, f"{e} (use --skip-bad-records to skip such lines)", lineno) from None
-            skipped.append(Skipped(src.label, str(e), lineno))
+            skipped.append(Skipped(src.label, str(e), lineno, whole_file=False))
             continue
         rid = record.get(opts.id_field)
         if isinstance(rid, bool) or not isinstance(rid, (str, int)):
@@ -233,11 +422,14 @@ def _parse_record(raw: bytes, opts: ReadOptions) -> dict:
     try:
         record = json.loads(raw.decode("utf-8"))
     except UnicodeDecodeError as e:
-        raise ValueError(f"not valid UTF-8 (byte {e.start})") from None
+        raise ValueError(f"not valid UTF-8 ({raw[e.start:e.start + 1]!r} at byte offset {e.start})") from None
     except RecursionError:
-        raise ValueError("JSON nested too deeply") from None
+        raise ValueError(f"JSON nested deeper than {MAX_JSON_DEPTH} levels") from None
     except json.JSONDecodeError as e:
-        raise ValueError(f"not valid JSON ({e.msg} at column {e.colno})") from None
+        raise ValueError(f"not valid JSON ({e.msg}: column {e.colno})") from None
+    # Counting brackets is cheap and bounds the depth; walk only when it might be too deep.
+    if raw.count(b"[") + raw.count(b"{") > MAX_JSON_DEPTH and _depth(record) > MAX_JSON_DEPTH:
+        raise ValueError(f"JSON nested deeper than {MAX_JSON_DEPTH} levels")
     if not isinstance(record, dict):
         raise ValueError(f"a JSON {type(record).__name__}, not an object")
     if opts.text_field not in record:
@@ -245,6 +437,19 @@ def _parse_record(raw: bytes, opts: ReadOptions) -> dict:
     if not isinstance(record[opts.text_field], str):
         raise ValueError(f"field {opts.text_field!r} is {type(record[opts.text_field]).__name__}, not a string")
     return record
+
+
+def _depth(value) -> int:
+    """Nesting depth of a parsed JSON value (a scalar has depth 0), without recursion."""
+    deepest, stack = 0, [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        children = item.values() if isinstance(item, dict) else item if isinstance(item, list) else None
+        if children is None:
+            continue
+        deepest = max(deepest, depth)
+        stack.extend((c, depth + 1) for c in children if isinstance(c, (dict, list)))
+    return deepest
 
 
 # dedup's own outputs, read back (for `dedup report`).

@@ -145,7 +145,7 @@ def map_texts(texts: Sequence[str], config: Config) -> Mapped:
     if config.shingle == "char":  # n-grams of the judged spans' characters (see shingle.char_tokens)
         counts, starts, ends, words = span_tokens(texts, config)
         eligible = np.fromiter(map(len, words), dtype=np.int64, count=len(words)) >= config.min_tokens
-        chars = [shingle.char_tokens([w.decode() for w in words[i]]) for i in np.flatnonzero(eligible)]
+        chars = [shingle.char_tokens([w.decode("utf-8", "surrogatepass") for w in words[i]]) for i in np.flatnonzero(eligible)]
         values, offsets = shingle.shingle_sets(chars, config.ngram)
     else:
         counts, starts, ends, h, n_tokens = _token_hashes(texts, config)
@@ -170,7 +170,8 @@ def _token_hashes(texts: Sequence[str], config: Config):
     joined = "\n\n".join(texts)  # the layout segment_many uses, so offsets carry over
     base = run_starts(np.fromiter(map(len, texts), dtype=np.int64, count=len(texts)) + 2)[:-1]
     at = np.repeat(base, counts)
-    codes = np.frombuffer(joined.encode("utf-32-le"), dtype=np.uint32)
+    # A lone surrogate (JSON can carry one) becomes its own code point: not in the table, so slow.
+    codes = np.frombuffer(joined.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
     out = np.empty(len(codes) // 2 + 1, dtype=np.uint64)  # a token and its separator take >= 2 characters
     n_tokens = np.empty(len(starts), dtype=np.int64)
     fast.span_token_hashes(codes, at + starts, at + ends, *char_table(), out, n_tokens)

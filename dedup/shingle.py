@@ -23,13 +23,13 @@ def fmix64(h: np.ndarray) -> np.ndarray:
 
 
 def token_hashes(tokens: Sequence[str]) -> np.ndarray:
-    """xxh3-64 of each token's UTF-8 bytes."""
+    """xxh3-64 of each token's UTF-8 bytes (a lone surrogate, which JSON input can carry, passes as-is)."""
     digest = xxhash.xxh3_64_intdigest
-    return np.fromiter((digest(t.encode()) for t in tokens), dtype=np.uint64, count=len(tokens))
+    return np.fromiter((digest(t.encode("utf-8", "surrogatepass")) for t in tokens), dtype=np.uint64, count=len(tokens))
 
 
 def byte_token_hashes(tokens: Sequence[bytes]) -> np.ndarray:
-    """xxh3-64 of tokens already encoded (see normalize.token_bytes); same values as token_hashes."""
+    """xxh3-64 of tokens already encoded (see normalize.token_bytes): the values token_hashes gives."""
     return np.fromiter(map(xxhash.xxh3_64_intdigest, tokens), dtype=np.uint64, count=len(tokens))
 
 

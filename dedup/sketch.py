@@ -61,7 +61,12 @@ def signatures(values: np.ndarray, offsets: np.ndarray, perms: np.ndarray) -> np
             j += 1
         idx = nonempty[i:j]
         lo, hi = offsets[idx[0]], offsets[idx[-1] + 1]
-        block = hv[lo:hi, None] * a + b  # uint32 arithmetic wraps: mod 2**32
-        out[idx] = np.minimum.reduceat(block, offsets[idx] - lo, axis=0)
+        if hi - lo > _BLOCK:  # one span larger than a block: fold it block by block, memory stays bounded
+            for start in range(lo, hi, _BLOCK):
+                part = hv[start : min(start + _BLOCK, hi), None] * a + b
+                out[idx[0]] = np.minimum(out[idx[0]], part.min(axis=0))
+        else:
+            block = hv[lo:hi, None] * a + b  # uint32 arithmetic wraps: mod 2**32
+            out[idx] = np.minimum.reduceat(block, offsets[idx] - lo, axis=0)
         i = j
     return out

@@ -16,17 +16,23 @@ import shutil
 import tempfile
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import TextIO
+from typing import BinaryIO
 
 from .errors import OutputError
-from .readers import STDIN, Source
+from .readers import STDIN, Source, glob_could_match, output_name
 from .scan import ScanResult
 
 CLUSTERS = "clusters.jsonl"
 
 
-def _dumps(obj) -> str:
-    return json.dumps(obj, ensure_ascii=False)
+def json_line(obj) -> bytes:
+    """One JSONL line, UTF-8. A string holding a lone surrogate (JSON input may carry
+    `"\\ud83d"`) cannot be UTF-8: such a record is written with \\u escapes instead,
+    which parse back to the same value."""
+    try:
+        return (json.dumps(obj, ensure_ascii=False) + "\n").encode()
+    except UnicodeEncodeError:
+        return (json.dumps(obj, ensure_ascii=True) + "\n").encode()
 
 
 def cluster_records(result: ScanResult) -> Iterator[dict]:
@@ -88,14 +94,13 @@ def clean_record(result: ScanResult, d: int, text_field: str) -> dict:
     return {"id": doc.id, "text": result.clean_text(d)}
 
 
-def write_jsonl_stream(out: TextIO, records: Iterable[dict]) -> None:
+def write_jsonl_stream(out: BinaryIO, records: Iterable[dict]) -> None:
     for rec in records:
-        out.write(_dumps(rec))
-        out.write("\n")
+        out.write(json_line(rec))
 
 
-def _encode(text: str, encoding: str) -> bytes:
-    return text.encode(encoding)
+def jsonl_bytes(records: Iterable[dict]) -> bytes:
+    return b"".join(json_line(r) for r in records)
 
 
 def _gzip(data: bytes) -> bytes:
@@ -106,21 +111,14 @@ def _gzip(data: bytes) -> bytes:
     return buf.getvalue()
 
 
-def _write(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path, "xb") as f:
-        f.write(data)
-
-
-def _write_jsonl(path: Path, records: Iterable[dict], gz: bool = False) -> None:
-    """One JSON record per line, streamed: the whole file never sits in memory."""
+def _write_lines(path: Path, lines: Iterable[bytes], gz: bool) -> None:
+    """Write lines as they come (gzipped like _gzip): a file never sits in memory whole."""
     path.parent.mkdir(parents=True, exist_ok=True)
     with open(path, "xb", buffering=1 << 20) as f:
         # mtime=0 and no file name in gzip output: the same content gives the same bytes.
         with gzip.GzipFile(filename="", mode="wb", fileobj=f, mtime=0) if gz else contextlib.nullcontext(f) as out:
-            for rec in records:
-                out.write(_dumps(rec).encode())
-                out.write(b"\n")
+            for line in lines:
+                out.write(line)
 
 
 def _public(path: Path, mode: int) -> None:
@@ -132,15 +130,21 @@ def _public(path: Path, mode: int) -> None:
 
 def atomic_write(path: Path, data: bytes) -> None:
     """Write a single file via a temporary sibling and rename."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    _public(Path(tmp), 0o666)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+        _public(Path(tmp), 0o666)
+    except OSError as e:
+        raise OutputError(f"cannot write {path}: {e.strerror or e}") from None
     try:
         with os.fdopen(fd, "wb") as f:
             f.write(data)
             f.flush()
             os.fsync(f.fileno())
         os.replace(tmp, path)
+    except OSError as e:
+        Path(tmp).unlink(missing_ok=True)
+        raise OutputError(f"cannot write {path}: {e.strerror or e}") from None
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
@@ -154,9 +158,21 @@ def safe_join(root: Path, rel: str) -> Path:
 
 
 def check_out_dir(out: Path, sources: list[Source]) -> None:
-    """Refuse an --out that is, or lies inside, an input, or that would replace one."""
+    """Refuse an --out that is, or lies inside, an input, or that would replace one;
+    and inputs whose clean copies could not all be written under it."""
+    if out.name in ("", ".."):
+        raise OutputError(f"--out {out} does not name a folder; give a folder name such as cleaned/")
+    if out.is_symlink():
+        raise OutputError(f"--out {out} is a symbolic link; give the folder itself")
     out_real = Path(os.path.realpath(out))
+    rels = {src.rel for src in sources}
     for src in sources:
+        safe_join(out, src.rel)
+        if src.rel == CLUSTERS:
+            raise OutputError(f"the input {src.path} would be written as {CLUSTERS}, which --out reserves for clusters")
+        for parent in Path(src.rel).parents:
+            if parent.as_posix() in rels:
+                raise OutputError(f"the input {src.path} needs a folder {parent} where another input's clean copy goes")
         if src.path == STDIN:
             continue
         p = Path(os.path.realpath(src.path))
@@ -176,6 +192,8 @@ def check_out_not_in_inputs(out: Path, inputs: list[str], option: str = "--out")
             root = Path(os.path.realpath(arg))
             if out_real == root or root in out_real.parents:
                 raise OutputError(f"{option} {out} lies inside the input folder {arg}")
+        elif arg != STDIN and glob_could_match(arg, out_real):
+            raise OutputError(f"{option} {out} lies where the pattern {arg} would read it next time")
 
 
 def check_file_out(path: Path, inputs: list[str], sources: list[Source], option: str) -> None:
@@ -202,42 +220,87 @@ def recover(out: Path) -> None:
         shutil.rmtree(stale, ignore_errors=True)
 
 
+def clean_files(
+    result: ScanResult, sources: list[Source], *, text_field: str, omit_duplicates: bool
+) -> Iterator[tuple[str, bytes]]:
+    """(relative path, bytes) of each clean output file, in the order of `sources`.
+
+    Every source that was read gets a file, even an empty one (a JSONL file
+    without records); a text article left out by `omit_duplicates` gets none.
+    """
+    for rel, gz, lines in _clean_file_lines(result, sources, text_field=text_field, omit_duplicates=omit_duplicates):
+        data = b"".join(lines)
+        yield rel, _gzip(data) if gz else data
+
+
+def _clean_file_lines(
+    result: ScanResult, sources: list[Source], *, text_field: str, omit_duplicates: bool
+) -> Iterator[tuple[str, bool, Iterable[bytes]]]:
+    """clean_files as (relative path, gzipped?, its bytes in pieces made while read)."""
+    records: dict[str, list[int]] = {}  # JSONL documents per file; records are built when written
+    texts: dict[str, int] = {}
+    for d in range(len(result.documents)):
+        if omit_duplicates and result.is_duplicate_document(d):
+            continue
+        doc = result.documents[d]
+        if doc.record is not None:
+            records.setdefault(doc.source, []).append(d)
+        else:
+            texts[doc.source] = d
+    for src in sources:
+        rel = output_name(src)
+        if src.kind == "text":
+            if rel not in texts:
+                continue
+            doc = result.documents[texts[rel]]
+            yield rel, src.gz, [result.clean_text(texts[rel]).encode(doc.encoding)]
+        else:
+            yield rel, src.gz, (json_line(clean_record(result, d, text_field)) for d in records.get(rel, ()))
+
+
 def write_out_dir(
     result: ScanResult, sources: list[Source], out: Path, *, text_field: str, omit_duplicates: bool
 ) -> None:
-    """Write the clean mirror and clusters.jsonl under `out`, replacing a previous output atomically."""
-    parent = out.parent if str(out.parent) else Path(".")
-    parent.mkdir(parents=True, exist_ok=True)
-    recover(out)
-    stage = Path(tempfile.mkdtemp(dir=parent, prefix=f".{out.name}.dedup-tmp-"))
-    _public(stage, 0o777)
+    """Write the clean mirror of the sources that were read, and clusters.jsonl, under `out`,
+    replacing a previous output atomically. Raises OutputError naming the path on failure."""
+    out = Path(os.path.abspath(out))
+    parent = out.parent
+    stage = None
     try:
-        gz = {s.rel: s.gz for s in sources}
-        gz.update({"stdin.jsonl": False, "stdin.txt": False})
-        by_source: dict[str, list[int]] = {}  # JSONL documents per output file; records are built while writing
-        for d in range(len(result.documents)):
-            if omit_duplicates and result.is_duplicate_document(d):
-                continue
-            doc = result.documents[d]
-            if doc.record is not None:
-                by_source.setdefault(doc.source, []).append(d)
-            else:
-                data = _encode(result.clean_text(d), doc.encoding)
-                _write(safe_join(stage, doc.source), _gzip(data) if gz.get(doc.source) else data)
-        for rel, ds in by_source.items():
-            _write_jsonl(safe_join(stage, rel), (clean_record(result, d, text_field) for d in ds), bool(gz.get(rel)))
-        _write_jsonl(stage / CLUSTERS, cluster_records(result))
-        old = None
-        if out.exists():
-            old = Path(tempfile.mkdtemp(dir=parent, prefix=f".{out.name}.dedup-old-"))
-            os.rmdir(old)
-            os.rename(out, old)
+        parent.mkdir(parents=True, exist_ok=True)
+        recover(out)
+        stage = Path(tempfile.mkdtemp(dir=parent, prefix=f".{out.name}.dedup-tmp-"))
+        _public(stage, 0o777)
+        for rel, gz, lines in _clean_file_lines(result, sources, text_field=text_field, omit_duplicates=omit_duplicates):
+            _write_lines(safe_join(stage, rel), lines, gz)
+        _write_lines(stage / CLUSTERS, map(json_line, cluster_records(result)), False)
+        _swap_in(stage, out)
+        stage = None
+    except OSError as e:
+        where = e.filename if e.filename is not None else out
+        raise OutputError(f"cannot write {where}: {e.strerror or e}") from None
+    finally:
+        if stage is not None:
+            shutil.rmtree(stage, ignore_errors=True)
+
+
+def _swap_in(stage: Path, out: Path) -> None:
+    """Replace `out` by the complete `stage` with two renames. Between them `out` is
+    briefly absent: an exception puts the previous output back; after SIGKILL,
+    recover() does so on the next run."""
+    old = None
+    if out.exists():
+        old = Path(tempfile.mkdtemp(dir=out.parent, prefix=f".{out.name}.dedup-old-"))
+        os.rmdir(old)
+        os.rename(out, old)
+    try:
         os.rename(stage, out)
-        if old is not None:
-            shutil.rmtree(old, ignore_errors=True)
     except BaseException:
-        shutil.rmtree(stage, ignore_errors=True)
+        if old is not None and not out.exists():
+            os.rename(old, out)
         raise
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
 
 
 def stats_bytes(stats: dict) -> bytes:
