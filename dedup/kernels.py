@@ -59,6 +59,6 @@ def warm_up() -> None:
     fast.decide(np.ones(1, np.int64), empty[:0] + 0, one, empty, empty, out.copy(), one, empty, empty, 0.5, out.copy())
     from .normalize import char_table
 
-    codes = np.frombuffer("ab".encode("utf-32-le"), dtype=np.uint32)
-    fast.span_token_hashes(codes, one[:1], one[1:] * 2, *char_table(), np.zeros(2, np.uint64), out.copy())
+    for codes in (np.frombuffer(b"ab", dtype=np.uint8), np.frombuffer("ab".encode("utf-32-le"), dtype=np.uint32)):
+        fast.span_token_hashes(codes, one[:1], one[1:] * 2, *char_table(), np.zeros(2, np.uint64), out.copy())
     fast.shingle_sets(np.ones(1, np.uint64), np.ones(1, np.int64), 5, np.uint64(3), np.zeros(1, np.uint64), out.copy())

@@ -170,8 +170,10 @@ def _token_hashes(texts: Sequence[str], config: Config):
     joined = "\n\n".join(texts)  # the layout segment_many uses, so offsets carry over
     base = run_starts(np.fromiter(map(len, texts), dtype=np.int64, count=len(texts)) + 2)[:-1]
     at = np.repeat(base, counts)
-    # A lone surrogate (JSON can carry one) becomes its own code point: not in the table, so slow.
-    codes = np.frombuffer(joined.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    if joined.isascii():  # one byte per character
+        codes = np.frombuffer(joined.encode("ascii"), dtype=np.uint8)
+    else:  # a lone surrogate (JSON can carry one) stays its own code point: not in the table, so slow
+        codes = np.frombuffer(joined.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
     out = np.empty(len(codes) // 2 + 1, dtype=np.uint64)  # a token and its separator take >= 2 characters
     n_tokens = np.empty(len(starts), dtype=np.int64)
     fast.span_token_hashes(codes, at + starts, at + ends, *char_table(), out, n_tokens)
