@@ -248,19 +248,22 @@ _M32 = np.uint64(0xFFFFFFFF)
 
 
 @njit(cache=True, nogil=True, inline="always")
-def _read64(buf, at):  # pragma: no cover - compiled
+def _read_le(buf, at, width):  # pragma: no cover - compiled
+    """The little-endian number in buf[at:at + width] (width 4 or 8 bytes)."""
     x = np.uint64(0)
-    for k in range(7, -1, -1):
+    for k in range(width - 1, -1, -1):
         x = (x << np.uint64(8)) | np.uint64(buf[at + k])
     return x
 
 
 @njit(cache=True, nogil=True, inline="always")
+def _read64(buf, at):  # pragma: no cover - compiled
+    return _read_le(buf, at, 8)
+
+
+@njit(cache=True, nogil=True, inline="always")
 def _read32(buf, at):  # pragma: no cover - compiled
-    x = np.uint64(0)
-    for k in range(3, -1, -1):
-        x = (x << np.uint64(8)) | np.uint64(buf[at + k])
-    return x
+    return _read_le(buf, at, 4)
 
 
 @njit(cache=True, nogil=True, inline="always")

@@ -248,3 +248,15 @@ def test_compiled_tokenizer_equals_token_bytes(both_paths, texts):
     fast, slow = both_paths(lambda: stages._token_hashes(texts, Config()))
     for a, b in zip(fast, slow):
         assert np.array_equal(a, b)
+
+
+def test_compiled_xxh3_equals_xxhash():
+    """The compiled tokenizer's xxh3 gives xxhash's value for every token length it handles."""
+    compiled = pytest.importorskip("dedup._compiled")
+    rng = np.random.default_rng(11)
+    buf = np.zeros(128, dtype=np.uint8)
+    for n in range(1, 129):
+        for _ in range(20):
+            data = rng.integers(0, 256, n, dtype=np.uint8)
+            buf[:n] = data
+            assert compiled.xxh3_64(buf, n, compiled._SECRET) == xxhash.xxh3_64_intdigest(data.tobytes())
