@@ -10,8 +10,8 @@ import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
+from itertools import chain
 from pathlib import Path
-from itertools import chain, compress
 
 import numpy as np
 import xxhash
@@ -482,8 +482,13 @@ def _scan(docs: list[Document], config: Config, progress: Progress | None, jobs:
     lap = Laps()
     warm = None
     if sum(len(d.text) for d in docs) >= 8 * kernels.min_work():  # about as many shingles as min_work
-        # Load the compiled kernels the reduce stages will use while the map stage runs.
-        warm = threading.Thread(target=kernels.warm_up, name="dedup-warm-up", daemon=True)
+        # Load what the reduce stages need (compiled kernels, datasketch's permutations)
+        # while the map stage runs.
+        def prepare() -> None:
+            sketch.permutations(config.num_perm, config.seed)
+            kernels.warm_up()
+
+        warm = threading.Thread(target=prepare, name="dedup-warm-up", daemon=True)
         warm.start()
     builder, parts = UnitBuilder(spill), []
     for part in map_documents(docs, config, progress, jobs=jobs):

@@ -9,8 +9,9 @@ seed, hashfunc=lambda v: v)` updated with those values has the same hashvalues
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import numpy as np
-from datasketch import MinHash
 
 from . import kernels
 
@@ -22,6 +23,14 @@ _BLOCK = 1 << 14
 
 def permutations(num_perm: int, seed: int) -> np.ndarray:
     """datasketch's permutation parameters `(a, b)`, shape (2, num_perm), uint32."""
+    return _permutations(num_perm, seed).copy()
+
+
+@lru_cache(maxsize=4)
+def _permutations(num_perm: int, seed: int) -> np.ndarray:
+    # Imported here: datasketch imports scipy, half a second that map workers never need.
+    from datasketch import MinHash
+
     return np.asarray(MinHash(num_perm=num_perm, seed=seed).permutations, dtype=np.uint32)
 
 
