@@ -7,7 +7,7 @@ Every task runs in its own process on the same JSONL file: `dedup scan` end to
 end (read, segment, shingle, sketch, candidates, verify, decide, write) with
 --jobs N and --jobs 1; the read-and-tokenize floor (benchmarks.tasks floor);
 and the peers of benchmarks/peers.py on dedup's spans. Wall time, CPU time
-(all processes), the peak RSS of the main process and the peak PSS of the
+(all processes, sampled), the peak RSS of the main process and the peak PSS of the
 whole process tree (pool workers share pages with the process that forked
 them: PSS counts each shared page once, a sum of RSS would count it per
 process), sampled every 50 ms and 250 ms, are recorded. With --repeat R every task runs R times, interleaved, and the
@@ -22,7 +22,6 @@ import argparse
 import json
 import os
 import platform
-import resource
 import shutil
 import subprocess
 import sys
@@ -60,18 +59,28 @@ class Run:
 
 
 def measure(cmd: list[str], corpus: str, task: str) -> Run:
-    """Run cmd to completion; its wall time, CPU time and peak memory."""
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    """Run cmd to completion; its wall time, CPU time and peak memory.
+
+    CPU time is each process's own user + system time, summed over every process
+    seen in the tree (sampled every 50 ms, so a process's last moments may be
+    missed): pool workers are children of a fork server, which nobody waits for,
+    so getrusage(RUSAGE_CHILDREN) would leave them out.
+    """
     start = time.perf_counter()
     proc = subprocess.Popen(cmd, cwd=ROOT.parent, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     root = psutil.Process(proc.pid)
     rss = pss = 0
+    cpu: dict[tuple[int, float], float] = {}  # (pid, start time) -> CPU seconds
     tick = 0
     while proc.poll() is None:
         try:
             rss = max(rss, root.memory_info().rss)
+            tree = [root, *root.children(recursive=True)]
+            for p in tree:
+                with p.oneshot():
+                    t = p.cpu_times()
+                    cpu[(p.pid, p.create_time())] = t.user + t.system
             if tick % 5 == 0:  # reading smaps for PSS costs more: every 250 ms
-                tree = [root, *root.children(recursive=True)]
                 pss = max(pss, sum(p.memory_full_info().pss for p in tree))
         except psutil.Error:
             pass
@@ -81,9 +90,7 @@ def measure(cmd: list[str], corpus: str, task: str) -> Run:
     err = proc.stderr.read().decode(errors="replace")
     if proc.returncode != 0:
         raise SystemExit(f"{task} on {corpus} failed ({proc.returncode}):\n{err}")
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-    return Run(corpus, task, round(seconds, 3), round(cpu, 3), round(rss / 2**20, 1), round(pss / 2**20, 1))
+    return Run(corpus, task, round(seconds, 3), round(sum(cpu.values()), 3), round(rss / 2**20, 1), round(pss / 2**20, 1))
 
 
 def tasks(corpus: str, path: Path, jobs: int, peers: tuple[str, ...], out_dir: Path) -> dict[str, list[str]]:
