@@ -110,7 +110,7 @@ def run_all(corpora: list[str], peers_of: dict[str, tuple[str, ...]], jobs: int,
     infos, runs = {}, []
     for corpus in corpora:
         path, info = ensure(corpus)
-        infos[corpus] = {**info, "bytes": path.stat().st_size}
+        infos[corpus] = {**info, "bytes": path.stat().st_size, "measured": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())}
         with tempfile.TemporaryDirectory(prefix="dedup-bench-") as tmp:
             todo = tasks(corpus, path, jobs, peers_of.get(corpus, ()), Path(tmp))
             for r in range(repeat):
@@ -140,7 +140,8 @@ def table(runs: list[Run], infos: dict, jobs: int, repeat: int, command: str) ->
     lines = [
         f"Command: `{command}`  ",
         f"Machine: {os.cpu_count()} cores, {platform.machine()}, Python {platform.python_version()}; other jobs shared "
-        f"the cores, so times are the fastest of {repeat} interleaved run(s) and ratios come from this one run.",
+        f"the cores, so times are the fastest of {repeat} interleaved run(s); each corpus's rows, and so every ratio, "
+        "come from one run (its date is under Corpora; `--corpora X` reruns X and keeps the other rows).",
         "",
         "| corpus | MB | task | time (s) | MB/s | dedup time ÷ this | CPU (s) | CPU ratio | peak RSS main (MB) | peak PSS all (MB) |",
         "|---|---:|---|---:|---:|---:|---:|---:|---:|---:|",
@@ -159,8 +160,9 @@ def table(runs: list[Run], infos: dict, jobs: int, repeat: int, command: str) ->
     for corpus, info in infos.items():
         d = info.get("dedup", {})
         extra = f"planted share {info['planted_share']:.1%}, " if "planted_share" in info else ""
-        lines.append(f"- `{corpus}`: {info['bytes'] / MB:.0f} MB, {info['records']} records, {d.get('spans', '?')} spans; "
-                     f"{extra}dedup dropped {d.get('duplicate_ratio', 0):.1%} of span text. {info.get('note', '')}")
+        lines.append(f"- `{corpus}` (measured {info.get('measured', '?')}): {info['bytes'] / MB:.0f} MB, {info['records']} records, "
+                     f"{d.get('spans', '?')} spans; {extra}dedup dropped {d.get('duplicate_ratio', 0):.1%} of span text. "
+                     f"{info.get('note', '')}")
     return "\n".join(lines)
 
 
@@ -234,6 +236,11 @@ def main(argv: list[str] | None = None) -> None:
     corpora = args.corpora or (["news-20"] if args.quick else [*(f"news-{s}" for s in NEWS_SIZES), "debian-docs"])
     peers_of = DEFAULT_PEERS if args.peers_on is None else {c: PEER_NAMES for c in args.peers_on}
     runs, infos = run_all(corpora, peers_of, args.jobs, args.repeat)
+    if args.corpora and (OUT / "throughput.json").exists():  # rerun some corpora: keep the others' rows
+        old = json.loads((OUT / "throughput.json").read_text())
+        runs = [Run(**r) for r in old["runs"] if r["corpus"] not in infos] + runs
+        infos = {**{c: i for c, i in old["corpora"].items() if c not in infos}, **infos}
+        infos = {c: infos[c] for c in sorted(infos, key=lambda c: (c.startswith("debian"), len(c), c))}
     command = ".venv/bin/python -m benchmarks.throughput " + " ".join(argv if argv is not None else sys.argv[1:])
     text = table(runs, infos, args.jobs, args.repeat, command.strip())
     OUT.mkdir(exist_ok=True)
