@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import operator
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, overload
@@ -59,10 +58,12 @@ class SpanTable(Sequence[Span]):
     def __getitem__(self, i):
         if isinstance(i, slice):
             return [self[k] for k in range(*i.indices(len(self)))]
-        i = operator.index(i)
-        if not -len(self) <= i < len(self):
-            raise IndexError("span index out of range")
-        return Span(int(self.doc[i]), int(self.index[i]), int(self.start[i]), int(self.end[i]))
+        # ndarray.item: a Python int straight away (numpy checks the bounds)
+        return Span(self.doc.item(i), self.index.item(i), self.start.item(i), self.end.item(i))
+
+    def offsets(self, r: range) -> list[tuple[int, int]]:
+        """(start, end) of the spans in range r (a document's doc_spans), without building Spans."""
+        return list(zip(self.start[r.start : r.stop].tolist(), self.end[r.start : r.stop].tolist()))
 
     def __iter__(self) -> Iterator[Span]:
         return map(Span, self.doc.tolist(), self.index.tolist(), self.start.tolist(), self.end.tolist())
@@ -74,6 +75,20 @@ class SpanTable(Sequence[Span]):
 
     def __repr__(self) -> str:
         return f"SpanTable({len(self)} spans)"
+
+
+def span_offsets(spans: Sequence[Span], r: range) -> list[tuple[int, int]]:
+    """(start, end) of spans[i] for i in r."""
+    if isinstance(spans, SpanTable):
+        return spans.offsets(r)
+    return [(spans[i].start, spans[i].end) for i in r]
+
+
+def span_docs(spans: Sequence[Span], idx: list[int]) -> list[int]:
+    """The distinct documents of spans[i] for i in idx, sorted."""
+    if isinstance(spans, SpanTable):
+        return np.unique(spans.doc[np.asarray(idx, dtype=np.int64)]).tolist()
+    return sorted({spans[i].doc for i in idx})
 
 
 def span_lengths(spans: Sequence[Span]) -> np.ndarray:

@@ -20,7 +20,7 @@ from . import borderline, candidates, decide, kernels, segment, shingle, sketch,
 from .arrays import ramp, run_starts
 from .config import Config
 from .normalize import char_table, token_bytes
-from .records import Document, IndexedSpan, Span, SpanTable, span_lengths
+from .records import Document, IndexedSpan, Span, SpanTable, span_docs, span_lengths, span_offsets
 
 Progress = Callable[[str, int, int], None]
 
@@ -70,8 +70,7 @@ class ScanResult:
         text = self.documents[doc].text
         if not dropped:
             return text
-        offsets = [(self.spans[i].start, self.spans[i].end) for i in idx]
-        return segment.cut(text, segment.removal_ranges(offsets, dropped, len(text)))
+        return segment.cut(text, segment.removal_ranges(span_offsets(self.spans, idx), dropped, len(text)))
 
     def is_duplicate_document(self, doc: int) -> bool:
         """True when every span long enough to be judged was dropped."""
@@ -532,7 +531,7 @@ def summarize(result: ScanResult, units: Units, found: Pairs, config: Config) ->
     span_chars = int(lengths.sum())
     dropped_chars = int(lengths[list(result.drops)].sum())
     # Only a document with a dropped span can be a duplicate document.
-    with_drops = sorted({spans[i].doc for i in result.drops})
+    with_drops = span_docs(spans, list(result.drops))
     sizes = units.sizes
     verified = 0
     if len(found.inter):
