@@ -61,6 +61,10 @@ def representatives(unit_of: np.ndarray, span_rank: np.ndarray, span_ids: np.nda
     return span_ids[order[firsts]]
 
 
+# Pairs measured at once: bounds the arrays sample() makes (a dozen per pair).
+_BLOCK = 1 << 19
+
+
 def sample(
     pairs: np.ndarray, inter: np.ndarray, sizes: np.ndarray, rep: np.ndarray, threshold: float,
     limit: int = LIMIT, margin: float = MARGIN,
@@ -69,40 +73,55 @@ def sample(
 
     `pairs` index units of sizes `sizes`, `inter` their intersections, `rep`
     each unit's representative span. Sorting is total (measure, then span
-    indices), so the sample is deterministic.
+    indices), so the sample is deterministic. Pairs are measured in blocks, the
+    best of each block kept: the same sample, in bounded memory.
     """
     if not len(pairs):
         empty = histogram(np.zeros(0))
         return PairSample(threshold, 0, (), (), empty, empty)
+    below: list[PairMeasure] = []
+    above: list[PairMeasure] = []
+    hist_c = hist_j = np.zeros(BINS, dtype=np.int64)
+    for lo in range(0, len(pairs), _BLOCK):
+        b, a, c, j = _sample_block(pairs[lo : lo + _BLOCK], inter[lo : lo + _BLOCK], sizes, rep, threshold, limit, margin)
+        below += b
+        above += a
+        hist_c, hist_j = hist_c + c, hist_j + j
+    return PairSample(
+        threshold=threshold,
+        verified=len(pairs),
+        below=tuple(sorted(below, key=lambda p: (-p.containment, p.a, p.b))[:limit]),
+        above=tuple(sorted(above, key=lambda p: (p.containment, p.a, p.b))[:limit]),
+        below_containment=tuple(int(x) for x in hist_c),
+        below_jaccard=tuple(int(x) for x in hist_j),
+    )
+
+
+def _sample_block(pairs, inter, sizes, rep, threshold, limit, margin):
+    """One block's best pairs below and above the threshold, and its histograms."""
     sa, sb = sizes[pairs[:, 0]].astype(np.float64), sizes[pairs[:, 1]].astype(np.float64)
     k = inter.astype(np.float64)
     a_in_b, b_in_a = k / np.maximum(sa, 1), k / np.maximum(sb, 1)
     jac = k / np.maximum(sa + sb - k, 1)
     cont = np.maximum(a_in_b, b_in_a)
-    # Orient each pair by span order.
     ra, rb = rep[pairs[:, 0]], rep[pairs[:, 1]]
     swap = ra > rb
     span_a, span_b = np.where(swap, rb, ra), np.where(swap, ra, rb)
     a_in_b, b_in_a = np.where(swap, b_in_a, a_in_b), np.where(swap, a_in_b, b_in_a)
 
-    def take(mask: np.ndarray, descending: bool) -> tuple[PairMeasure, ...]:
+    def take(mask: np.ndarray, descending: bool) -> list[PairMeasure]:
         idx = np.flatnonzero(mask)
         key = -cont[idx] if descending else cont[idx]
         idx = idx[np.lexsort((span_b[idx], span_a[idx], key))][:limit]
-        return tuple(
-            PairMeasure(int(span_a[i]), int(span_b[i]), float(jac[i]), float(a_in_b[i]), float(b_in_a[i]))
-            for i in idx
-        )
+        return [PairMeasure(int(span_a[i]), int(span_b[i]), float(jac[i]), float(a_in_b[i]), float(b_in_a[i])) for i in idx]
 
     # Same comparison as decide.decide (inter >= threshold * smaller size), so a
     # pair listed above the threshold is exactly a pair decide saw as an edge.
     edge = k >= threshold * np.minimum(sa, sb)
     below = ~edge
-    return PairSample(
-        threshold=threshold,
-        verified=len(pairs),
-        below=take(below & (cont >= threshold - margin), descending=True),
-        above=take(edge & (cont < threshold + margin), descending=False),
-        below_containment=histogram(cont[below]),
-        below_jaccard=histogram(jac[below]),
+    return (
+        take(below & (cont >= threshold - margin), descending=True),
+        take(edge & (cont < threshold + margin), descending=False),
+        np.array(histogram(cont[below])),
+        np.array(histogram(jac[below])),
     )

@@ -10,6 +10,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from . import kernels, sketch
+from .arrays import ramp
 from .shingle import fmix64
 
 _MUL = np.uint64(0x9E3779B97F4A7C15)
@@ -25,14 +27,66 @@ class Proposals:
 
 def band_keys(sig: np.ndarray, bands: int, rows: int) -> np.ndarray:
     """One uint64 key per (span, band): a hash of that band's rows of the signature."""
-    sig = sig.astype(np.uint64)
-    keys = np.empty((sig.shape[0], bands), dtype=np.uint64)
+    fast = kernels.compiled(sig.size // 16)
+    if fast is not None:
+        keys = np.empty((sig.shape[0], bands), dtype=np.uint64)
+        fast.band_keys(np.ascontiguousarray(sig), bands, rows, _MUL, keys)
+        return keys
+    cols = np.ascontiguousarray(sig.T, dtype=np.uint64)  # one row per permutation
+    keys = np.empty((bands, sig.shape[0]), dtype=np.uint64)
     for band in range(bands):
         acc = np.full(sig.shape[0], band + 1, dtype=np.uint64)
         for col in range(band * rows, (band + 1) * rows):
-            acc = acc * _MUL + sig[:, col]
-        keys[:, band] = fmix64(acc)
+            acc *= _MUL
+            acc += cols[col]
+        keys[band] = fmix64(acc)
+    return np.ascontiguousarray(keys.T)
+
+
+def set_band_keys(values: np.ndarray, offsets: np.ndarray, perms: np.ndarray, bands: int, rows: int) -> np.ndarray:
+    """band_keys of the sets' MinHash signatures (sketch.signatures with `perms`),
+    without holding every signature at once."""
+    fast = kernels.compiled(len(values))
+    keys = np.empty((len(offsets) - 1, bands), dtype=np.uint64)
+    if fast is not None:
+        fast.minhash_band_keys(
+            values, np.asarray(offsets, dtype=np.int64), perms[0], perms[1], bands, rows, _MUL, keys
+        )
+        return keys
+    step = 1 << 16
+    for lo in range(0, len(keys), step):
+        part = offsets[lo : lo + step + 1]
+        sig = sketch.signatures(values[part[0] : part[-1]], part - part[0], perms)
+        keys[lo : lo + step] = band_keys(sig, bands, rows)
     return keys
+
+
+# Tables that find keys seen only once hold at most this many counters (64 MiB).
+_MAX_TABLE = 1 << 23
+
+
+def _repeated(keys: np.ndarray) -> np.ndarray:
+    """A mask keeping every key that occurs more than once, and few others.
+
+    A key alone in its bucket of a counting table indexed by some of its bits
+    occurs once; two rounds with other bits drop most such keys in linear time,
+    so only the rest needs sorting. Keys are hashes: their bits are uniform.
+    """
+    keep = np.ones(len(keys), dtype=bool)
+    fast = kernels.compiled(len(keys))
+    if fast is not None:  # a table of one byte per bucket: room for many more buckets
+        bins = 1 << min(27, (4 * len(keys)).bit_length())
+        for shift in (np.uint64(0), np.uint64(32)):
+            fast.repeated(keys, shift, bins, keep)
+        return keep
+    for shift in (np.uint64(0), np.uint64(32)):
+        idx = np.flatnonzero(keep)
+        if len(idx) < 2:
+            return keep & (len(idx) > 1)
+        bins = min(_MAX_TABLE, 1 << (2 * len(idx)).bit_length())
+        bucket = ((keys[idx] >> shift) & np.uint64(bins - 1)).astype(np.int64)
+        keep[idx[np.bincount(bucket, minlength=bins)[bucket] < 2]] = False
+    return keep
 
 
 def _group_pairs(keys: np.ndarray, items: np.ndarray, max_bucket: int) -> tuple[np.ndarray, int]:
@@ -41,47 +95,80 @@ def _group_pairs(keys: np.ndarray, items: np.ndarray, max_bucket: int) -> tuple[
     A group larger than max_bucket is paired to its first item only, so a
     stock phrase shared by thousands of spans costs linear, not quadratic, work.
     """
+    keep = _repeated(keys)
+    keys, items = keys[keep], items[keep]
     order = np.lexsort((items, keys))
     keys, items = keys[order], items[order]
-    bounds = np.flatnonzero(np.diff(keys)) + 1
-    starts = np.concatenate(([0], bounds))
-    sizes = np.diff(np.concatenate((starts, [len(keys)])))
-    out = []
-    twos = starts[sizes == 2]
-    if len(twos):
-        out.append(np.stack((items[twos], items[twos + 1]), axis=1))
-    oversized = 0
-    for start, size in zip(starts[sizes > 2], sizes[sizes > 2]):
-        group = items[start : start + size]
-        if size > max_bucket:
-            oversized += 1
-            out.append(np.stack((np.full(size - 1, group[0]), group[1:]), axis=1))
-        else:
-            i, j = np.triu_indices(size, k=1)
-            out.append(np.stack((group[i], group[j]), axis=1))
-    pairs = np.concatenate(out) if out else np.empty((0, 2), dtype=np.int64)
-    return np.sort(pairs.astype(np.int64), axis=1), oversized
+    starts = np.flatnonzero(np.concatenate(([True], keys[1:] != keys[:-1]))) if len(keys) else np.zeros(0, np.int64)
+    sizes = np.diff(np.append(starts, len(keys)))
+    sizes, starts = sizes[sizes >= 2], starts[sizes >= 2]
+    big = sizes > max_bucket
+    fast = kernels.compiled(len(items))
+    if fast is not None:
+        m = int(np.where(big, sizes - 1, sizes * (sizes - 1) // 2).sum())
+        small = np.int32 if len(items) and items.max() < 2**31 else np.int64  # pairs can be many: store them small
+        left, right = np.empty(m, dtype=small), np.empty(m, dtype=small)
+        fast.group_pairs(items.astype(np.int64), starts, sizes, max_bucket, left, right)
+        return np.stack((left, right), axis=1), int(big.sum())
+    # Small groups: every member with every later member.
+    g = sizes[~big]
+    member = np.repeat(starts[~big], g) + ramp(g)
+    later = np.repeat(g, g) - 1 - ramp(g)
+    left = np.repeat(member, later)
+    right = left + 1 + ramp(later)
+    # Oversized groups: the first member with each other one.
+    g = sizes[big] - 1
+    first = np.repeat(starts[big], g)
+    left, right = np.concatenate((left, first)), np.concatenate((right, first + 1 + ramp(g)))
+    pairs = np.stack((items[left], items[right]), axis=1).astype(np.int64)
+    return np.sort(pairs, axis=1), int(big.sum())
 
 
 def _distinct(pairs: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct pairs, sorted, and how often each occurs in `pairs` (n: items)."""
+    fast = kernels.compiled(len(pairs))
+    if fast is not None:
+        pairs = np.ascontiguousarray(pairs)
+        rights, counts = np.empty(len(pairs), pairs.dtype), np.empty(len(pairs), np.int32)
+        per_left = np.empty(n, np.int64)
+        m = fast.distinct_pairs(pairs, n, rights, counts, per_left)
+        left = np.repeat(np.arange(n, dtype=np.int64), per_left)
+        return np.stack((left, rights[:m].astype(np.int64)), axis=1), counts[:m].astype(np.int64)
+    pairs = pairs.astype(np.int64)
     codes, counts = np.unique(pairs[:, 0] * n + pairs[:, 1], return_counts=True)
     return np.stack((codes // n, codes % n), axis=1), counts
 
 
-def lsh_pairs(sig: np.ndarray, bands: int, rows: int, max_bucket: int) -> tuple[np.ndarray, int]:
-    """Pairs whose signatures agree on all rows of at least one band."""
-    n = sig.shape[0]
-    keys = band_keys(sig, bands, rows)
-    items = np.repeat(np.arange(n, dtype=np.int64)[None, :], bands, axis=0).ravel()
-    pairs, oversized = _group_pairs(keys.T.ravel(), items, max_bucket)
-    return _distinct(pairs, max(n, 1))[0], oversized
+def lsh_pairs(
+    sig: np.ndarray | None, bands: int, rows: int, max_bucket: int, *, keys: np.ndarray | None = None
+) -> tuple[np.ndarray, int]:
+    """Pairs whose signatures agree on all rows of at least one band. `keys`:
+    band_keys(sig, bands, rows) if already computed (then sig may be None)."""
+    keys = band_keys(sig, bands, rows) if keys is None else keys
+    n = keys.shape[0]
+    items = np.arange(n, dtype=np.int64)
+    # Pairs recur in every band they share; stored small (int32) until merged.
+    small = np.int32 if n < 2**31 else np.int64
+    found, oversized = [np.empty((0, 2), dtype=small)], 0
+    for band in range(bands):  # keys of different bands never pair
+        pairs, over = _group_pairs(np.ascontiguousarray(keys[:, band]), items, max_bucket)
+        found.append(pairs.astype(small))
+        oversized += over
+    merged = np.concatenate(found)
+    found.clear()  # free the per-band copies before merging
+    return _distinct(merged, max(n, 1))[0], oversized
 
 
 def anchor_mask(values: np.ndarray, rate: int) -> np.ndarray:
     """The shingles chosen as anchors: the same hash-defined subset in every span."""
     if rate == 1:
         return np.ones(len(values), dtype=bool)
-    return (fmix64(values ^ np.uint64(0xA5A5A5A5A5A5A5A5)) % np.uint64(rate)) == 0
+    mask = np.empty(len(values), dtype=bool)
+    step = 1 << 20  # in blocks: fmix64's temporaries stay small
+    for lo in range(0, len(values), step):
+        block = fmix64(values[lo : lo + step] ^ np.uint64(0xA5A5A5A5A5A5A5A5))
+        mask[lo : lo + step] = block % np.uint64(rate) == 0
+    return mask
 
 
 def anchor_pairs(
@@ -94,9 +181,8 @@ def anchor_pairs(
     leaving room for sampling noise in short spans.
     """
     n = len(offsets) - 1
-    owner = np.repeat(np.arange(n, dtype=np.int64), np.diff(offsets))
-    mask = anchor_mask(values, rate)
-    a_vals, a_owner = values[mask], owner[mask]
+    at = np.flatnonzero(anchor_mask(values, rate))
+    a_vals, a_owner = values[at], np.searchsorted(offsets, at, side="right") - 1
     n_anchors = np.bincount(a_owner, minlength=n)
     pairs, oversized = _group_pairs(a_vals, a_owner, max_bucket)
     if not len(pairs):
@@ -111,12 +197,15 @@ def anchor_need(n_a: np.ndarray, n_b: np.ndarray, containment: float) -> np.ndar
 
 
 def propose(
-    sig: np.ndarray, values: np.ndarray, offsets: np.ndarray, *, bands: int, rows: int,
-    anchor_rate: int, containment: float, max_bucket: int,
+    sig: np.ndarray | None, values: np.ndarray, offsets: np.ndarray, *, bands: int, rows: int,
+    anchor_rate: int, containment: float, max_bucket: int, keys: np.ndarray | None = None,
 ) -> Proposals:
-    """All candidate pairs from both sources, distinct."""
-    lsh, over_lsh = lsh_pairs(sig, bands, rows, max_bucket)
+    """All candidate pairs from both sources, distinct. `keys`: the sets' band keys
+    if already computed (then sig may be None)."""
+    lsh, over_lsh = lsh_pairs(sig, bands, rows, max_bucket, keys=keys)
+    del keys  # when the caller passed them inline, their memory is free for the anchors
     anc, over_anc = anchor_pairs(values, offsets, anchor_rate, containment, max_bucket)
-    n = max(sig.shape[0], 1)
-    both = _distinct(np.concatenate((lsh, anc)), n)[0] if len(lsh) + len(anc) else lsh
+    n = max(len(offsets) - 1, 1)
+    small = np.int32 if n < 2**31 else np.int64  # a compact copy to merge
+    both = _distinct(np.concatenate((lsh, anc), dtype=small), n)[0] if len(lsh) + len(anc) else lsh
     return Proposals(pairs=both, lsh=len(lsh), anchors=len(anc), oversized=over_lsh + over_anc)

@@ -12,6 +12,9 @@ import heapq
 
 import numpy as np
 
+from . import kernels
+from .arrays import run_starts
+
 # Y is "fuller" than X when it has this many more shingles: inserting a
 # sentence adds about one shingle per word, editing words adds none, so a gap of
 # a few shingles tells an expanded copy from an edited one.
@@ -19,9 +22,10 @@ FULLER_MIN = 3
 FULLER_SHARE = 0.02
 
 
-def fuller(size_y: int, size_x: int, union: int) -> bool:
-    """Whether Y holds clearly more content than X (and so must be kept over it)."""
-    return size_y - size_x > max(FULLER_MIN, FULLER_SHARE * union)
+def fuller(size_y, size_x, union):
+    """Whether Y holds clearly more content than X (and so must be kept over it).
+    Takes numbers or numpy arrays (then answers element-wise)."""
+    return size_y - size_x > np.maximum(FULLER_MIN, FULLER_SHARE * union)
 
 
 def reason(size_kept: int, size_dropped: int, shared: int) -> str:
@@ -41,13 +45,19 @@ def decide(
     covers the largest share of it (ties: higher Jaccard, then better rank).
     """
     n = len(sizes)
+    pairs = np.asarray(pairs, dtype=np.int64).reshape(-1, 2)
+    inter = np.asarray(inter, dtype=np.int64)
+    si, sj = sizes[pairs[:, 0]], sizes[pairs[:, 1]]
+    edge = inter >= threshold * np.minimum(si, sj)  # verified: only these matter
+    pairs, inter, si, sj = pairs[edge], inter[edge], si[edge], sj[edge]
+    fast = kernels.compiled(len(pairs) * 16)
+    if fast is not None:
+        return _decide_compiled(fast, sizes, rank, pairs, inter, si, sj, threshold)
     adj: list[list[tuple[int, int]]] = [[] for _ in range(n)]
     waits_for = np.zeros(n, dtype=np.int64)  # fuller neighbours not yet decided
     unlocks: list[list[int]] = [[] for _ in range(n)]
     for (i, j), k in zip(pairs.tolist(), inter.tolist()):
         si, sj = int(sizes[i]), int(sizes[j])
-        if k < threshold * min(si, sj):
-            continue
         adj[i].append((j, k))
         adj[j].append((i, k))
         union = si + sj - k
@@ -58,8 +68,10 @@ def decide(
             waits_for[j] += 1
             unlocks[i].append(j)
 
-    keeper = np.full(n, -2, dtype=np.int64)  # -2: undecided
-    heap = [(int(rank[i]), i) for i in range(n) if waits_for[i] == 0]
+    keeper = np.full(n, -1, dtype=np.int64)  # sets without verified neighbours are kept
+    involved = np.unique(pairs)
+    keeper[involved] = -2  # undecided
+    heap = [(int(rank[i]), i) for i in involved.tolist() if waits_for[i] == 0]
     heapq.heapify(heap)
     while heap:
         _, x = heapq.heappop(heap)
@@ -75,5 +87,30 @@ def decide(
             waits_for[z] -= 1
             if waits_for[z] == 0:
                 heapq.heappush(heap, (int(rank[z]), z))
+    assert (keeper != -2).all(), "fuller-than is acyclic, so every set is decided"
+    return keeper
+
+
+def _decide_compiled(fast, sizes, rank, pairs, inter, si, sj, threshold) -> np.ndarray:
+    """decide() with its loop compiled: the same graph as flat arrays (neighbours in pair order)."""
+    n = len(sizes)
+    src, dst = pairs.ravel(), pairs[:, ::-1].ravel()
+    order = np.argsort(src, kind="stable")
+    adj_ptr = run_starts(np.bincount(src, minlength=n))
+    union = si + sj - inter
+    j_fuller, i_fuller = fuller(sj, si, union), fuller(si, sj, union)
+    waiter = np.concatenate((pairs[j_fuller, 0], pairs[i_fuller, 1]))
+    waited = np.concatenate((pairs[j_fuller, 1], pairs[i_fuller, 0]))
+    unl_order = np.argsort(waited, kind="stable")
+    waits = np.bincount(waiter, minlength=n).astype(np.int64)
+    keeper = np.full(n, -1, dtype=np.int64)
+    involved = np.unique(pairs)
+    keeper[involved] = -2
+    ready = involved[waits[involved] == 0]
+    fast.decide(
+        np.asarray(sizes, dtype=np.int64), np.asarray(rank, dtype=np.int64), adj_ptr, dst[order],
+        np.repeat(inter, 2)[order], waits, run_starts(np.bincount(waited, minlength=n)), waiter[unl_order],
+        ready, float(threshold), keeper,
+    )
     assert (keeper != -2).all(), "fuller-than is acyclic, so every set is decided"
     return keeper

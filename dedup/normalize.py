@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
+
+import numpy as np
 
 _QUOTES = str.maketrans(
     {
@@ -27,6 +30,7 @@ _NO_SPACE_SCRIPTS = (
     "\uac00-\ud7af"  # Hangul syllables (spaced, but short words: letters keep recall)
     "\U00020000-\U0002ffff"
 )
+_NO_SPACE = re.compile(rf"[{_NO_SPACE_SCRIPTS}]")
 _TOKEN = re.compile(
     r"(?:https?://|ftp://|www\.)[^\s<>\"]*[^\s<>\".,;:!?)\]}']"  # URL: one token
     # e-mail: one token. Tried only where a run of its local part begins (inside a
@@ -53,3 +57,95 @@ def tokens(text: str) -> list[str]:
     never matches the headline it repeats.
     """
     return _TOKEN.findall(normalize(text))
+
+
+# The fast path of token_bytes. No token contains whitespace, and only URLs and
+# e-mail addresses need more than "a letter of a script without spaces, or a run
+# of other letters and digits"; they need `@`, `://` or `www.`. So a text is cut
+# at whitespace into chunks holding those markers (tokenized by _TOKEN) and the
+# text between them (tokenized by the simple rule, in ASCII by bytes.translate).
+_MARKED = re.compile(r"(?<!\S)\S*?(?:@|://|www\.)\S*")
+_PLAIN = re.compile(rf"[{_NO_SPACE_SCRIPTS}]|[^\W_{_NO_SPACE_SCRIPTS}]+")
+# ASCII letters and digits kept (upper case lowered), every other byte a space.
+_ASCII_WORDS = bytes(
+    (c | 0x20 if chr(c).isalpha() else c) if c < 128 and chr(c).isalnum() else 0x20 for c in range(256)
+)
+
+
+def _has_marker(text: str) -> bool:
+    return "@" in text or "://" in text or "www." in text
+
+
+def token_bytes(text: str) -> list[bytes]:
+    """`[t.encode("utf-8", "surrogatepass") for t in tokens(text)]` (the bytes
+    shingle.token_hashes hashes), several times faster on real text."""
+    if not text.isascii():
+        text = normalize(text)
+        if not text.isascii():
+            return [t.encode("utf-8", "surrogatepass") for t in _tokens_normalized(text)]
+    low = text.lower()
+    if not _has_marker(low):
+        return low.encode().translate(_ASCII_WORDS).split()
+    out: list[bytes] = []
+    pos = 0
+    for m in _MARKED.finditer(low):
+        out += low[pos : m.start()].encode().translate(_ASCII_WORDS).split()
+        out += [t.encode() for t in _TOKEN.findall(normalize(m.group()))]
+        pos = m.end()
+    out += low[pos:].encode().translate(_ASCII_WORDS).split()
+    return out
+
+
+def _tokens_normalized(text: str) -> list[str]:
+    """_TOKEN.findall(text) for normalized text, by chunks (see _MARKED)."""
+    if not _has_marker(text):
+        return _PLAIN.findall(text)
+    out: list[str] = []
+    pos = 0
+    for m in _MARKED.finditer(text):
+        out += _PLAIN.findall(text, pos, m.start())
+        out += _TOKEN.findall(m.group())
+        pos = m.end()
+    out += _PLAIN.findall(text, pos)
+    return out
+
+
+# Non-ASCII characters below this code point may be classed by char_table; any
+# other non-ASCII character sends its span to token_bytes.
+TABLE_LIMIT = 0x3000
+SLOW, SEPARATOR, LETTER = 0, 1, 2
+
+
+@lru_cache(maxsize=1)
+def char_table() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """How normalisation treats each non-ASCII character below TABLE_LIMIT on its own,
+    for a compiled tokenizer: `(kind, start, data)`.
+
+    kind SEPARATOR: it only ever separates tokens (curly quotes, dashes, no-break
+    and other spaces). kind LETTER: it joins the token around it as the UTF-8
+    bytes data[start[c]:start[c + 1]] (é stays é, É becomes é, ß becomes ss).
+    Either way its normal form holds no combining mark, no letter of a script
+    without spaces and none of `@ : / . w`, so it cannot combine with its
+    neighbours or complete a URL or e-mail marker; such characters keep their
+    place in normalize(), and in a span made of ASCII and table characters the
+    tokens are the runs of letters (tested against tokens()). kind SLOW: anything else.
+    """
+    kind = np.zeros(TABLE_LIMIT, dtype=np.uint8)
+    mapped: list[bytes] = [b""] * TABLE_LIMIT
+    for code in range(128, TABLE_LIMIT):
+        c = chr(code)
+        if unicodedata.category(c)[0] == "M" or _NO_SPACE.match(c) or 0x1100 <= code < 0x1200:
+            continue  # combining marks and Hangul jamo compose with their neighbours
+        out = normalize(f"a{c}b")[1:-1]  # inside text, so strip() keeps it
+        if not out or set(out) & set("@:/.w") or any(
+            unicodedata.category(d)[0] == "M" or _NO_SPACE.match(d) for d in out
+        ):
+            continue
+        if not _PLAIN.search(out):
+            kind[code] = SEPARATOR
+        elif _PLAIN.fullmatch(out) and out.isalnum():
+            kind[code] = LETTER
+            mapped[code] = out.encode()
+    start = np.zeros(TABLE_LIMIT + 1, dtype=np.int64)
+    np.cumsum([len(m) for m in mapped], out=start[1:])
+    return kind, start, np.frombuffer(b"".join(mapped), dtype=np.uint8).copy()

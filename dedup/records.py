@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, overload
+
+import numpy as np
 
 
 @dataclass(frozen=True)
@@ -32,6 +35,67 @@ class Span:
     index: int  # position of the span within its document
     start: int
     end: int
+
+
+class SpanTable(Sequence[Span]):
+    """A read-only list of Spans stored as columns, so a corpus of millions of spans
+    costs four integer arrays instead of millions of objects. Items are built on access."""
+
+    __slots__ = ("doc", "index", "start", "end")
+
+    def __init__(self, doc: np.ndarray, index: np.ndarray, start: np.ndarray, end: np.ndarray) -> None:
+        self.doc, self.index, self.start, self.end = doc, index, start, end
+
+    def __len__(self) -> int:
+        return len(self.start)
+
+    @overload
+    def __getitem__(self, i: int) -> Span: ...
+
+    @overload
+    def __getitem__(self, i: slice) -> list[Span]: ...
+
+    def __getitem__(self, i):
+        if isinstance(i, slice):
+            return [self[k] for k in range(*i.indices(len(self)))]
+        # ndarray.item: a Python int straight away (numpy checks the bounds)
+        return Span(self.doc.item(i), self.index.item(i), self.start.item(i), self.end.item(i))
+
+    def offsets(self, r: range) -> list[tuple[int, int]]:
+        """(start, end) of the spans in range r (a document's doc_spans), without building Spans."""
+        return list(zip(self.start[r.start : r.stop].tolist(), self.end[r.start : r.stop].tolist()))
+
+    def __iter__(self) -> Iterator[Span]:
+        return map(Span, self.doc.tolist(), self.index.tolist(), self.start.tolist(), self.end.tolist())
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, (SpanTable, list, tuple)):
+            return len(self) == len(other) and all(a == b for a, b in zip(self, other))
+        return NotImplemented
+
+    def __repr__(self) -> str:
+        return f"SpanTable({len(self)} spans)"
+
+
+def span_offsets(spans: Sequence[Span], r: range) -> list[tuple[int, int]]:
+    """(start, end) of spans[i] for i in r."""
+    if isinstance(spans, SpanTable):
+        return spans.offsets(r)
+    return [(spans[i].start, spans[i].end) for i in r]
+
+
+def span_docs(spans: Sequence[Span], idx: list[int]) -> list[int]:
+    """The distinct documents of spans[i] for i in idx, sorted."""
+    if isinstance(spans, SpanTable):
+        return np.unique(spans.doc[np.asarray(idx, dtype=np.int64)]).tolist()
+    return sorted({spans[i].doc for i in idx})
+
+
+def span_lengths(spans: Sequence[Span]) -> np.ndarray:
+    """end - start of each span, as an int64 array."""
+    if isinstance(spans, SpanTable):
+        return spans.end - spans.start
+    return np.fromiter((s.end - s.start for s in spans), dtype=np.int64, count=len(spans))
 
 
 @dataclass(frozen=True)

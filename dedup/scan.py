@@ -2,17 +2,25 @@
 
 from __future__ import annotations
 
+import multiprocessing
+import os
+import tempfile
+import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
+from itertools import chain
+from pathlib import Path
 
 import numpy as np
 import xxhash
 
-from . import borderline, candidates, decide, segment, shingle, sketch, verify
+from . import borderline, candidates, decide, kernels, segment, shingle, sketch, verify
+from .arrays import ramp, run_starts
 from .config import Config
-from .normalize import tokens
-from .records import Document, IndexedSpan, Span
+from .normalize import char_table, token_bytes
+from .records import Document, IndexedSpan, Span, SpanTable, span_docs, span_lengths, span_offsets
 
 Progress = Callable[[str, int, int], None]
 
@@ -58,10 +66,11 @@ class ScanResult:
     def clean_text(self, doc: int) -> str:
         """The document with its dropped spans (and their separators) cut out."""
         idx = self.doc_spans[doc]
-        offsets = [(self.spans[i].start, self.spans[i].end) for i in idx]
         dropped = {k for k, i in enumerate(idx) if i in self.drops}
         text = self.documents[doc].text
-        return segment.cut(text, segment.removal_ranges(offsets, dropped, len(text)))
+        if not dropped:
+            return text
+        return segment.cut(text, segment.removal_ranges(span_offsets(self.spans, idx), dropped, len(text)))
 
     def is_duplicate_document(self, doc: int) -> bool:
         """True when every span long enough to be judged was dropped."""
@@ -76,11 +85,12 @@ class ScanResult:
 class Shingled:
     """The map stage's output: spans of every document and shingle sets of the judged ones."""
 
-    spans: list[Span]
+    spans: Sequence[Span]  # a SpanTable
     doc_spans: list[range]
     eligible: np.ndarray  # bool per span: long enough to be judged
     values: np.ndarray  # shingle sets of eligible spans, concatenated (see shingle.shingle_sets)
     offsets: np.ndarray
+    set_keys: np.ndarray | None = None  # uint64 per eligible span (see set_keys)
 
 
 @dataclass
@@ -91,6 +101,7 @@ class Units:
     values: np.ndarray
     offsets: np.ndarray
     sizes: np.ndarray
+    first_member: np.ndarray | None = None  # the eligible span each unit was copied from
 
 
 @dataclass
@@ -102,48 +113,260 @@ class Pairs:
     proposals: candidates.Proposals
 
 
-def shingle_documents(docs: list[Document], config: Config, tick: Progress | None = None, first_doc: int = 0) -> Shingled:
-    """Segment, normalise and shingle documents; each document independently (a map stage)."""
-    spans: list[Span] = []
-    doc_spans: list[range] = []
-    token_lists: list[list[str]] = []
-    for d, doc in enumerate(docs):
-        first = len(spans)
-        for k, (s, e) in enumerate(segment.segment(doc.text, config.segment)):
-            spans.append(Span(first_doc + d, k, s, e))
-            token_lists.append(tokens(doc.text[s:e]))
-        doc_spans.append(range(first, len(spans)))
-        if tick:
-            tick("segment", d + 1, len(docs))
-    n_tokens = np.fromiter((len(t) for t in token_lists), dtype=np.int64, count=len(token_lists))
-    eligible = n_tokens >= config.min_tokens
-    judged = [token_lists[i] for i in np.flatnonzero(eligible)]
-    if config.shingle == "char":
-        judged = [shingle.char_tokens(t) for t in judged]
-    values, offsets = shingle.shingle_sets(judged, config.ngram)
-    return Shingled(spans, doc_spans, eligible, values, offsets)
+@dataclass
+class Mapped:
+    """What mapping one run of texts yields (see map_texts); chunks concatenate."""
+
+    counts: np.ndarray  # spans per text
+    starts: np.ndarray
+    ends: np.ndarray
+    eligible: np.ndarray
+    values: np.ndarray
+    offsets: np.ndarray
+    set_keys: np.ndarray
 
 
-def set_keys(values: np.ndarray, offsets: np.ndarray) -> list[int]:
-    """A 64-bit key per shingle set; equal sets, equal keys."""
-    return [xxhash.xxh3_64_intdigest(values[offsets[i] : offsets[i + 1]].tobytes()) for i in range(len(offsets) - 1)]
+# Documents are mapped in chunks of about this many characters: large enough
+# that per-chunk costs vanish, small enough to keep workers evenly busy.
+CHUNK_CHARS = 2_000_000
 
 
-def group_units(values: np.ndarray, offsets: np.ndarray) -> Units:
+def span_tokens(texts: Sequence[str], config: Config) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[list[bytes]]]:
+    """Spans of texts (as segment.segment_many) and each span's tokens, UTF-8 encoded."""
+    counts, starts, ends = segment.segment_many(texts, config.segment)
+    text_of = np.repeat(np.arange(len(texts)), counts).tolist()
+    return counts, starts, ends, [token_bytes(texts[d][s:e]) for d, s, e in zip(text_of, starts.tolist(), ends.tolist())]
+
+
+def map_texts(texts: Sequence[str], config: Config) -> Mapped:
+    """Segment, tokenize and shingle texts, and key their shingle sets. Texts are
+    independent, so runs of them map in parallel."""
+    if config.shingle == "char":  # n-grams of the judged spans' characters (see shingle.char_tokens)
+        counts, starts, ends, words = span_tokens(texts, config)
+        eligible = np.fromiter(map(len, words), dtype=np.int64, count=len(words)) >= config.min_tokens
+        chars = [shingle.char_tokens([w.decode("utf-8", "surrogatepass") for w in words[i]]) for i in np.flatnonzero(eligible)]
+        values, offsets = shingle.shingle_sets(chars, config.ngram)
+    else:
+        counts, starts, ends, h, n_tokens = _token_hashes(texts, config)
+        eligible = n_tokens >= config.min_tokens
+        values, offsets = shingle.shingle_hashes(h[np.repeat(eligible, n_tokens)], n_tokens[eligible], config.ngram)
+    return Mapped(counts, starts, ends, eligible, values, offsets, set_keys(values, offsets))
+
+
+def _token_hashes(texts: Sequence[str], config: Config):
+    """Spans of texts, their token hashes back to back, and each span's token count.
+
+    With numba, a compiled loop tokenizes and hashes the plain spans (ASCII and
+    characters of normalize.char_table, no URL or e-mail) and token_bytes the
+    rest; the hashes are the same either way (tested).
+    """
+    fast = kernels.compiled(sum(map(len, texts)))
+    if fast is None:
+        counts, starts, ends, toks = span_tokens(texts, config)
+        n_tokens = np.fromiter(map(len, toks), dtype=np.int64, count=len(toks))
+        return counts, starts, ends, shingle.byte_token_hashes(list(chain.from_iterable(toks))), n_tokens
+    counts, starts, ends = segment.segment_many(texts, config.segment)
+    joined = "\n\n".join(texts)  # the layout segment_many uses, so offsets carry over
+    base = run_starts(np.fromiter(map(len, texts), dtype=np.int64, count=len(texts)) + 2)[:-1]
+    at = np.repeat(base, counts)
+    if joined.isascii():  # one byte per character
+        codes = np.frombuffer(joined.encode("ascii"), dtype=np.uint8)
+    else:  # a lone surrogate (JSON can carry one) stays its own code point: not in the table, so slow
+        codes = np.frombuffer(joined.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    out = np.empty(len(codes) // 2 + 1, dtype=np.uint64)  # a token and its separator take >= 2 characters
+    n_tokens = np.empty(len(starts), dtype=np.int64)
+    fast.span_token_hashes(codes, at + starts, at + ends, *char_table(), out, n_tokens)
+    del codes
+    slow = n_tokens < 0
+    plain = np.flatnonzero(~slow)
+    in_out = run_starts(np.where(slow, 0, n_tokens))  # where each plain span's hashes are in `out`
+    slow_hashes = [
+        shingle.byte_token_hashes(token_bytes(joined[s:e]))
+        for s, e in zip((at + starts)[slow].tolist(), (at + ends)[slow].tolist())
+    ]
+    n_tokens[slow] = [len(x) for x in slow_hashes]
+    first = run_starts(n_tokens)
+    h = np.empty(int(first[-1]), dtype=np.uint64)
+    c = n_tokens[plain]
+    h[np.repeat(first[plain], c) + ramp(c)] = out[np.repeat(in_out[plain], c) + ramp(c)]
+    for s, hashes in zip(np.flatnonzero(slow).tolist(), slow_hashes):
+        h[first[s] : first[s] + len(hashes)] = hashes
+    return counts, starts, ends, h, n_tokens
+
+
+def _map_chunk(args: tuple[list[str], Config]) -> Mapped:
+    return map_texts(*args)
+
+
+def default_jobs() -> int:
+    """The cores this process may use."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+def _chunks(docs: list[Document], size: int) -> list[tuple[int, int]]:
+    bounds, total = [0], 0
+    for i, doc in enumerate(docs):
+        total += len(doc.text)
+        if total >= size:
+            bounds.append(i + 1)
+            total = 0
+    if bounds[-1] != len(docs):
+        bounds.append(len(docs))
+    return list(zip(bounds[:-1], bounds[1:]))
+
+
+def map_documents(docs: list[Document], config: Config, tick: Progress | None = None, *, jobs: int = 1) -> Iterator[Mapped]:
+    """map_texts over runs of documents, yielded in input order; `jobs` > 1 maps them
+    in that many processes."""
+    chunks = _chunks(docs, CHUNK_CHARS)
+    work = (([d.text for d in docs[a:b]], config) for a, b in chunks)
+    done = 0
+    if jobs > 1 and len(chunks) > 1:
+        with ProcessPoolExecutor(min(jobs, len(chunks)), mp_context=_pool_context()) as pool:
+            parts = pool.map(_map_chunk, work)
+            for part in parts:
+                done += len(part.counts)
+                if tick:
+                    tick("shingle", done, len(docs))
+                yield part
+    else:
+        for args in work:
+            part = _map_chunk(args)
+            done += len(part.counts)
+            if tick:
+                tick("shingle", done, len(docs))
+            yield part
+
+
+def shingle_documents(
+    docs: list[Document], config: Config, tick: Progress | None = None, first_doc: int = 0,
+    *, jobs: int = 1,
+) -> Shingled:
+    """Segment, normalise and shingle documents; each document independently (a map stage).
+
+    `jobs` > 1 maps chunks of documents in that many processes; results are
+    merged in input order, so the output does not depend on `jobs`.
+    """
+    parts = list(map_documents(docs, config, tick, jobs=jobs))
+    return _merge(parts, len(docs), first_doc)
+
+
+def _pool_context():
+    """Fresh workers forked from a clean server process where available (forking a
+    parent that runs threads, like a progress bar, can deadlock), with the stages
+    already imported."""
+    if "forkserver" not in multiprocessing.get_all_start_methods():
+        return multiprocessing.get_context("spawn")
+    ctx = multiprocessing.get_context("forkserver")
+    ctx.set_forkserver_preload(["dedup._worker"])
+    return ctx
+
+
+def _merge(parts: list[Mapped], n_docs: int, first_doc: int) -> Shingled:
+    def cat(name: str, dtype) -> np.ndarray:
+        arrays = [getattr(p, name) for p in parts]
+        return np.concatenate(arrays) if arrays else np.zeros(0, dtype=dtype)
+
+    counts = cat("counts", np.int64)
+    starts, ends, eligible = cat("starts", np.int64), cat("ends", np.int64), cat("eligible", bool)
+    values, keys = cat("values", np.uint64), cat("set_keys", np.uint64)
+    sizes = np.concatenate([np.diff(p.offsets) for p in parts]) if parts else np.zeros(0, dtype=np.int64)
+    doc_first = run_starts(counts)
+    doc = np.repeat(np.arange(first_doc, first_doc + n_docs, dtype=np.int64), counts)
+    doc_spans = [range(a, b) for a, b in zip(doc_first[:-1].tolist(), doc_first[1:].tolist())]
+    return Shingled(SpanTable(doc, ramp(counts), starts, ends), doc_spans, eligible, values, run_starts(sizes), keys)
+
+
+def set_keys(values: np.ndarray, offsets: np.ndarray) -> np.ndarray:
+    """A 64-bit key per shingle set (uint64); equal sets, equal keys."""
+    digest = xxhash.xxh3_64_intdigest
+    return np.fromiter(
+        (digest(values[offsets[i] : offsets[i + 1]].tobytes()) for i in range(len(offsets) - 1)),
+        dtype=np.uint64, count=len(offsets) - 1,
+    )
+
+
+class UnitBuilder:
+    """Distinct shingle sets in order of first occurrence, fed a run of sets at a
+    time, so a scan holds each distinct set once instead of every copy.
+
+    With `spill`, a folder, the distinct sets go to numpy files there as they
+    come and the units' values are a read-only memory map of one .npy file: the
+    operating system pages them in and out as needed.
+    """
+
+    def __init__(self, spill: str | os.PathLike | None = None) -> None:
+        self._spill = Path(spill) if spill is not None else None
+        self._unit_of_key: dict[int, int] = {}
+        self._unit_of: list[np.ndarray] = []
+        self._values: list[np.ndarray | Path] = []
+        self._sizes: list[np.ndarray] = []
+        self._first: list[np.ndarray] = []
+        self._fed = 0
+
+    def add(self, values: np.ndarray, offsets: np.ndarray, keys: np.ndarray) -> None:
+        """The next sets (`values[offsets[i]:offsets[i + 1]]`, with their set_keys)."""
+        known = len(self._unit_of_key)
+        table = self._unit_of_key
+        unit_of = np.fromiter(
+            (table.setdefault(k, len(table)) for k in keys.tolist()), dtype=np.int64, count=len(keys)
+        )
+        # A new unit's first member: its first occurrence in this run.
+        new = np.flatnonzero(unit_of >= known)
+        first = new[np.unique(unit_of[new], return_index=True)[1]]
+        sizes = offsets[first + 1] - offsets[first]
+        fresh = values[np.repeat(offsets[first], sizes) + ramp(sizes)]
+        if self._spill is not None:
+            path = self._spill / f"units-{len(self._values):06d}.npy"
+            np.save(path, fresh, allow_pickle=False)
+            self._values.append(path)
+        else:
+            self._values.append(fresh)
+        self._unit_of.append(unit_of)
+        self._sizes.append(sizes)
+        self._first.append(first + self._fed)
+        self._fed += len(keys)
+
+    def units(self) -> Units:
+        def cat(parts: list[np.ndarray], dtype) -> np.ndarray:
+            out = np.concatenate(parts) if parts else np.zeros(0, dtype=dtype)
+            parts.clear()
+            return out
+
+        sizes = cat(self._sizes, np.int64)
+        self._unit_of_key.clear()
+        if self._spill is None:
+            values = cat(self._values, np.uint64)
+        else:
+            values = self._spill_values(int(sizes.sum()))
+        return Units(cat(self._unit_of, np.int64), values, run_starts(sizes), sizes, cat(self._first, np.int64))
+
+    def _spill_values(self, total: int) -> np.ndarray:
+        path = self._spill / "units.npy"
+        out = np.lib.format.open_memmap(path, mode="w+", dtype=np.uint64, shape=(total,))
+        at = 0
+        for part in self._values:
+            block = np.load(part, mmap_mode="r", allow_pickle=False)
+            out[at : at + len(block)] = block
+            at += len(block)
+            del block
+            part.unlink()
+        out.flush()
+        del out
+        self._values.clear()
+        return np.asarray(np.load(path, mmap_mode="r", allow_pickle=False))
+
+
+def group_units(values: np.ndarray, offsets: np.ndarray, keys: np.ndarray | None = None) -> Units:
     """Collapse identical shingle sets, so LSH and anchor buckets never fill up with
-    copies of one boilerplate paragraph. Units are numbered by first occurrence."""
-    unit_of_key: dict[int, int] = {}
-    unit_of = np.empty(len(offsets) - 1, dtype=np.int64)
-    for k, key in enumerate(set_keys(values, offsets)):
-        unit_of[k] = unit_of_key.setdefault(key, len(unit_of_key))
-    first_member = np.full(len(unit_of_key), -1, dtype=np.int64)
-    for k in range(len(unit_of) - 1, -1, -1):
-        first_member[unit_of[k]] = k
-    sizes = np.diff(offsets)[first_member]
-    u_values = np.concatenate([values[offsets[k] : offsets[k + 1]] for k in first_member]) if len(first_member) else values[:0]
-    u_offsets = np.zeros(len(first_member) + 1, dtype=np.int64)
-    np.cumsum(sizes, out=u_offsets[1:])
-    return Units(unit_of, u_values, u_offsets, sizes)
+    copies of one boilerplate paragraph. Units are numbered by first occurrence.
+    `keys`: the sets' set_keys, if already computed."""
+    builder = UnitBuilder()
+    builder.add(values, offsets, set_keys(values, offsets) if keys is None else keys)
+    return builder.units()
 
 
 def rank_spans(lengths: np.ndarray, keep: str) -> np.ndarray:
@@ -164,11 +387,12 @@ def unit_ranks(unit_of: np.ndarray, span_rank: np.ndarray, n_units: int) -> np.n
 
 def find_pairs(values: np.ndarray, offsets: np.ndarray, config: Config) -> Pairs:
     """Sketch, propose (LSH bands and anchors) and verify pairs of distinct sets."""
-    sig = sketch.signatures(values, offsets, sketch.permutations(config.num_perm, config.seed))
     bands, rows = config.band_rows
+    perms = sketch.permutations(config.num_perm, config.seed)
     prop = candidates.propose(
-        sig, values, offsets, bands=bands, rows=rows, anchor_rate=config.anchor_rate,
+        None, values, offsets, bands=bands, rows=rows, anchor_rate=config.anchor_rate,
         containment=config.containment, max_bucket=config.max_bucket,
+        keys=candidates.set_band_keys(values, offsets, perms, bands, rows),
     )
     return Pairs(prop.pairs, verify.intersections(prop.pairs, values, offsets), prop)
 
@@ -185,32 +409,46 @@ def span_drops(
     spans to global span indices.
     """
     n_units = len(sizes)
+    best_rank = np.full(n_units, np.iinfo(np.int64).max, dtype=np.int64)
+    np.minimum.at(best_rank, unit_of, span_rank)
+    member_of_rank = np.empty(len(span_rank), dtype=np.int64)
+    member_of_rank[span_rank] = np.arange(len(span_rank))
     best_member = np.full(n_units, -1, dtype=np.int64)
-    for k in np.argsort(span_rank, kind="stable"):
-        if best_member[unit_of[k]] < 0:
-            best_member[unit_of[k]] = k
-    edge_inter = {(int(i), int(j)): int(k) for (i, j), k in zip(pairs, inter)}
-    drops: dict[int, Drop] = {}
-    for k in range(len(unit_of)):
-        u = int(unit_of[k])
-        if keeper[u] == -1:
-            if best_member[u] != k:
-                drops[int(span_ids[k])] = Drop(int(span_ids[best_member[u]]), 1.0, 1.0, 1.0, "exact")
-            continue
-        ku = int(keeper[u])
-        shared = edge_inter[(min(u, ku), max(u, ku))]
-        size_x, size_k = int(sizes[u]), int(sizes[ku])
-        jac, c_x, c_k = verify.similarity(shared, size_x, size_k)
-        drops[int(span_ids[k])] = Drop(int(span_ids[best_member[ku]]), jac, c_x, c_k, decide.reason(size_k, size_x, shared))
-    return drops
+    present = best_rank < len(span_rank)
+    best_member[present] = member_of_rank[best_rank[present]]
+
+    keeper_of = keeper[unit_of]
+    # Dropped: copies of a kept unit other than its best member, and every member of a dropped unit.
+    exact_copy = (keeper_of == -1) & (best_member[unit_of] != np.arange(len(unit_of)))
+    k = np.flatnonzero(exact_copy | (keeper_of >= 0))
+    u = unit_of[k]
+    exact = keeper_of[k] == -1
+    ku = np.where(exact, u, keeper_of[k])
+    # The verified edge of each dropped unit and its keeper: look its code up among the pairs'.
+    n = max(n_units, 1)
+    codes = pairs[:, 0].astype(np.int64) * n + pairs[:, 1]
+    by_code = np.argsort(codes, kind="stable")
+    near = np.flatnonzero(~exact)
+    want = np.minimum(u[near], ku[near]) * n + np.maximum(u[near], ku[near])
+    shared = sizes[u].astype(np.int64)
+    shared[near] = inter[by_code[np.searchsorted(codes[by_code], want)]]
+    jac, c_x, c_k = verify.similarities(shared, sizes[u], sizes[ku])
+    contained = decide.fuller(sizes[ku], sizes[u], sizes[u] + sizes[ku] - shared)
+    reason = np.where(exact, "exact", np.where(contained, "contained", "near-equal"))
+    rows = zip(span_ids[best_member[ku]].tolist(), jac.tolist(), c_x.tolist(), c_k.tolist(), reason.tolist())
+    return {i: Drop(*row) for i, row in zip(span_ids[k].tolist(), rows)}
 
 
 def clusters_of(drops: dict[int, Drop]) -> list[Cluster]:
     """Star clusters: each kept span with the spans dropped against it, in span order."""
-    by_kept: dict[int, list[int]] = {}
-    for i in sorted(drops):
-        by_kept.setdefault(drops[i].kept, []).append(i)
-    return [Cluster(k, tuple(v)) for k, v in sorted(by_kept.items())]
+    span = np.fromiter(drops, dtype=np.int64, count=len(drops))
+    kept = np.fromiter((d.kept for d in drops.values()), dtype=np.int64, count=len(drops))
+    order = np.lexsort((span, kept))
+    span, kept = span[order], kept[order]
+    starts = np.flatnonzero(np.concatenate(([True], kept[1:] != kept[:-1]))) if len(kept) else np.zeros(0, np.int64)
+    ends = np.append(starts[1:], len(kept))
+    members = span.tolist()
+    return [Cluster(kp, tuple(members[a:b])) for kp, a, b in zip(kept[starts].tolist(), starts.tolist(), ends.tolist())]
 
 
 class Laps:
@@ -226,25 +464,57 @@ class Laps:
         self._clock = now
 
 
-def scan(documents: Iterable[Document], config: Config | None = None, progress: Progress | None = None) -> ScanResult:
+def scan(
+    documents: Iterable[Document], config: Config | None = None, progress: Progress | None = None, *,
+    jobs: int = 1, spill: str | os.PathLike | None = None,
+) -> ScanResult:
     """Find near-duplicate spans within and across `documents`, in the order given.
 
     Input order matters only for `keep="first"`: the earlier of two near-equal
     copies is kept. The CLI passes documents in a canonical order (sorted paths,
-    then line), so the order files are listed in does not matter.
+    then line), so the order files are listed in does not matter. `jobs`:
+    processes for the map stage (segment, shingle, sketch); `spill`: a folder
+    for the distinct shingle sets (see UnitBuilder) instead of memory. Results
+    depend on neither.
     """
     config = config or Config()
+    if spill is None:
+        return _scan(list(documents), config, progress, jobs, None)
+    with tempfile.TemporaryDirectory(prefix="dedup-spill-", dir=spill, ignore_cleanup_errors=True) as folder:
+        return _scan(list(documents), config, progress, jobs, Path(folder))
+
+
+def _scan(docs: list[Document], config: Config, progress: Progress | None, jobs: int, spill: Path | None) -> ScanResult:
     lap = Laps()
-    docs = list(documents)
-    sh = shingle_documents(docs, config, progress)
+    warm = None
+    if sum(len(d.text) for d in docs) >= 8 * kernels.min_work():  # about as many shingles as min_work
+        # Load what the reduce stages need (compiled kernels, datasketch's permutations)
+        # while the map stage runs.
+        def prepare() -> None:
+            sketch.permutations(config.num_perm, config.seed)
+            kernels.warm_up()
+
+        warm = threading.Thread(target=prepare, name="dedup-warm-up", daemon=True)
+        warm.start()
+    builder, parts = UnitBuilder(spill), []
+    for part in map_documents(docs, config, progress, jobs=jobs):
+        builder.add(part.values, part.offsets, part.set_keys)
+        part.values = np.zeros(0, dtype=np.uint64)  # the builder keeps distinct sets only (a [:0] view would pin them)
+        parts.append(part)
+    sh = _merge(parts, len(docs), 0)
+    del parts
+    if warm is not None:
+        warm.join()
     lap("shingle")
-    units = group_units(sh.values, sh.offsets)
+    units = builder.units()
+    del builder
     elig_idx = np.flatnonzero(sh.eligible)
-    lengths = np.array([sh.spans[i].end - sh.spans[i].start for i in elig_idx], dtype=np.int64)
+    lengths = (sh.spans.end - sh.spans.start)[elig_idx]
     span_rank = rank_spans(lengths, config.keep)
     u_rank = unit_ranks(units.unit_of, span_rank, len(units.sizes))
     lap("units")
     found = find_pairs(units.values, units.offsets, config)
+    units.values = np.zeros(0, dtype=np.uint64)  # verified: from here on only the sizes count
     lap("candidates_verify")
     keeper = decide.decide(units.sizes, u_rank, found.pairs, found.inter, config.containment)
     drops = span_drops(units.unit_of, span_rank, units.sizes, keeper, found.pairs, found.inter, elig_idx)
@@ -263,8 +533,11 @@ def scan(documents: Iterable[Document], config: Config | None = None, progress: 
 def summarize(result: ScanResult, units: Units, found: Pairs, config: Config) -> dict:
     """Counts of a finished scan; everything but timings is deterministic."""
     spans = result.spans
-    span_chars = sum(s.end - s.start for s in spans)
-    dropped_chars = sum(spans[i].end - spans[i].start for i in result.drops)
+    lengths = span_lengths(spans)
+    span_chars = int(lengths.sum())
+    dropped_chars = int(lengths[list(result.drops)].sum())
+    # Only a document with a dropped span can be a duplicate document.
+    with_drops = span_docs(spans, list(result.drops))
     sizes = units.sizes
     verified = 0
     if len(found.inter):
@@ -278,7 +551,7 @@ def summarize(result: ScanResult, units: Units, found: Pairs, config: Config) ->
         "distinct_spans": len(sizes),
         "clusters": len(result.clusters),
         "dropped_spans": len(result.drops),
-        "duplicate_documents": sum(result.is_duplicate_document(d) for d in range(len(result.documents))),
+        "duplicate_documents": sum(result.is_duplicate_document(d) for d in with_drops),
         "span_chars": span_chars,
         "dropped_chars": dropped_chars,
         "duplicate_ratio": round(dropped_chars / span_chars, 6) if span_chars else 0.0,

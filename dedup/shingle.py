@@ -7,6 +7,8 @@ from collections.abc import Sequence
 import numpy as np
 import xxhash
 
+from . import kernels
+
 _M64 = np.uint64(0xFFFFFFFFFFFFFFFF)
 _MUL = np.uint64(0x9E3779B97F4A7C15)  # odd: the n-gram fold is a bijection per step
 
@@ -24,6 +26,11 @@ def token_hashes(tokens: Sequence[str]) -> np.ndarray:
     """xxh3-64 of each token's UTF-8 bytes (a lone surrogate, which JSON input can carry, passes as-is)."""
     digest = xxhash.xxh3_64_intdigest
     return np.fromiter((digest(t.encode("utf-8", "surrogatepass")) for t in tokens), dtype=np.uint64, count=len(tokens))
+
+
+def byte_token_hashes(tokens: Sequence[bytes]) -> np.ndarray:
+    """xxh3-64 of tokens already encoded (see normalize.token_bytes): the values token_hashes gives."""
+    return np.fromiter(map(xxhash.xxh3_64_intdigest, tokens), dtype=np.uint64, count=len(tokens))
 
 
 def char_tokens(words: Sequence[str]) -> list[str]:
@@ -49,30 +56,61 @@ def shingle_sets(token_lists: Sequence[Sequence[str]], n: int) -> tuple[np.ndarr
     Shingles never cross span boundaries.
     """
     lengths = np.fromiter((len(t) for t in token_lists), dtype=np.int64, count=len(token_lists))
-    flat = [tok for toks in token_lists for tok in toks]
-    h = token_hashes(flat)
+    return shingle_hashes(token_hashes([tok for toks in token_lists for tok in toks]), lengths, n)
+
+
+def shingle_hashes(h: np.ndarray, lengths: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """`shingle_sets` from token hashes: `h` holds the spans' token hashes back to back,
+    `lengths[i]` of them for span i."""
+    counts = np.where(lengths >= n, lengths - n + 1, np.minimum(lengths, 1))
+    fast = kernels.compiled(len(h))
+    if fast is not None:
+        values, sizes = np.empty(int(counts.sum()), dtype=np.uint64), np.empty(len(lengths), dtype=np.int64)
+        kept = fast.shingle_sets(h, np.asarray(lengths, dtype=np.int64), n, _MUL, values, sizes)
+        offsets = np.zeros(len(lengths) + 1, dtype=np.int64)
+        np.cumsum(sizes, out=offsets[1:])
+        return values[:kept].copy(), offsets
     tok_off = np.zeros(len(lengths) + 1, dtype=np.int64)
     np.cumsum(lengths, out=tok_off[1:])
-
-    counts = np.where(lengths >= n, lengths - n + 1, np.minimum(lengths, 1))
-    span_of = np.repeat(np.arange(len(lengths), dtype=np.int64), counts)
     first = np.zeros(len(lengths) + 1, dtype=np.int64)
     np.cumsum(counts, out=first[1:])
-    starts = tok_off[span_of] + (np.arange(len(span_of), dtype=np.int64) - first[span_of])
+    values = np.empty(int(first[-1]), dtype=np.uint64)
+    full = np.flatnonzero(lengths >= n)
+    if len(full):  # shingle j of a long span starts at its token j
+        c = counts[full]
+        span = np.repeat(full, c)
+        j = np.arange(len(span), dtype=np.int64) - np.repeat(np.cumsum(c) - c, c)
+        values[first[span] + j] = _fold(h, tok_off[span] + j, n)
+    for k in range(1, n):  # spans shorter than n tokens: one shingle each, by length
+        short = np.flatnonzero(lengths == k)
+        if len(short):
+            values[first[short]] = _fold(h, tok_off[short], k)
+    return _sorted_sets(values, counts)
 
-    values = np.empty(len(span_of), dtype=np.uint64)
-    full = lengths[span_of] >= n
-    if full.any():
-        values[full] = _fold(h, starts[full], n)
-    for k in np.flatnonzero(~full):  # spans shorter than n: one shingle each
-        s = int(span_of[k])
-        values[k] = _fold(h, np.array([tok_off[s]]), int(lengths[s]))[0]
 
-    order = np.lexsort((values, span_of))
-    values, span_of = values[order], span_of[order]
-    keep = np.ones(len(values), dtype=bool)
-    keep[1:] = (values[1:] != values[:-1]) | (span_of[1:] != span_of[:-1])
-    values, span_of = values[keep], span_of[keep]
-    offsets = np.zeros(len(lengths) + 1, dtype=np.int64)
-    np.cumsum(np.bincount(span_of, minlength=len(lengths)), out=offsets[1:])
-    return values, offsets
+def _sorted_sets(values: np.ndarray, counts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Sort and dedupe each span's values (span i: the next counts[i] of them).
+
+    Spans of similar size are padded to a power-of-two width and sorted as rows
+    of one matrix: a segmented sort at numpy speed, without one global sort.
+    """
+    first = np.zeros(len(counts) + 1, dtype=np.int64)
+    np.cumsum(counts, out=first[1:])
+    width = np.where(counts > 8, 1 << np.ceil(np.log2(np.maximum(counts, 1))).astype(np.int64), 8)
+    out = np.empty_like(values)
+    for w in np.unique(width[counts > 0]).tolist():
+        rows = np.flatnonzero((width == w) & (counts > 0))
+        c = counts[rows]
+        row_of = np.repeat(np.arange(len(rows)), c)
+        col = np.arange(len(row_of)) - np.repeat(np.cumsum(c) - c, c)
+        at = np.repeat(first[rows], c) + col
+        block = np.full((len(rows), w), _M64, dtype=np.uint64)
+        block[row_of, col] = values[at]
+        block.sort(axis=1)
+        out[at] = block[row_of, col]
+    span_of = np.repeat(np.arange(len(counts), dtype=np.int64), counts)
+    keep = np.ones(len(out), dtype=bool)
+    keep[1:] = (out[1:] != out[:-1]) | (span_of[1:] != span_of[:-1])
+    offsets = np.zeros(len(counts) + 1, dtype=np.int64)
+    np.cumsum(np.bincount(span_of[keep], minlength=len(counts)), out=offsets[1:])
+    return out[keep], offsets

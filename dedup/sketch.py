@@ -9,8 +9,11 @@ seed, hashfunc=lambda v: v)` updated with those values has the same hashvalues
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import numpy as np
-from datasketch import MinHash
+
+from . import kernels
 
 _MAX32 = np.uint32(0xFFFFFFFF)
 # Rows of the (shingles x permutations) block computed at once: ~8 MiB per block
@@ -20,6 +23,14 @@ _BLOCK = 1 << 14
 
 def permutations(num_perm: int, seed: int) -> np.ndarray:
     """datasketch's permutation parameters `(a, b)`, shape (2, num_perm), uint32."""
+    return _permutations(num_perm, seed).copy()
+
+
+@lru_cache(maxsize=4)
+def _permutations(num_perm: int, seed: int) -> np.ndarray:
+    # Imported here: datasketch imports scipy, half a second that map workers never need.
+    from datasketch import MinHash
+
     return np.asarray(MinHash(num_perm=num_perm, seed=seed).permutations, dtype=np.uint32)
 
 
@@ -45,6 +56,10 @@ def signatures(values: np.ndarray, offsets: np.ndarray, perms: np.ndarray) -> np
     n_spans = len(offsets) - 1
     out = np.full((n_spans, len(a)), _MAX32, dtype=np.uint32)
     hv = fmix32(minhash_input(values))
+    fast = kernels.compiled(len(values))
+    if fast is not None:
+        fast.minhash(hv, np.asarray(offsets, dtype=np.int64), a, b, out)
+        return out
     nonempty = np.flatnonzero(offsets[1:] > offsets[:-1])
     # Walk spans in blocks of about _BLOCK shingles; one reduceat per block.
     i = 0

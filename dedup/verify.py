@@ -4,10 +4,16 @@ from __future__ import annotations
 
 import numpy as np
 
+from . import kernels
+
 
 def intersections(pairs: np.ndarray, values: np.ndarray, offsets: np.ndarray) -> np.ndarray:
     """|A ∩ B| for each pair of sorted, distinct shingle sets."""
     out = np.zeros(len(pairs), dtype=np.int64)
+    fast = kernels.compiled(len(values))
+    if fast is not None:
+        fast.intersections(np.asarray(pairs, dtype=np.int64).reshape(-1, 2), values, np.asarray(offsets, dtype=np.int64), out)
+        return out
     for k, (i, j) in enumerate(pairs):
         a = values[offsets[i] : offsets[i + 1]]
         b = values[offsets[j] : offsets[j + 1]]
@@ -28,3 +34,14 @@ def similarity(inter: int, size_a: int, size_b: int) -> tuple[float, float, floa
         inter / size_a if size_a else 1.0,
         inter / size_b if size_b else 1.0,
     )
+
+
+def similarities(inter: np.ndarray, size_a: np.ndarray, size_b: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """similarity() of many pairs at once: float64 arrays of the same values."""
+    inter, size_a, size_b = (np.asarray(x, dtype=np.int64) for x in (inter, size_a, size_b))
+    union = size_a + size_b - inter
+
+    def ratio(den: np.ndarray) -> np.ndarray:
+        return np.where(den > 0, inter / np.maximum(den, 1), 1.0)
+
+    return ratio(union), ratio(size_a), ratio(size_b)

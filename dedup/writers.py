@@ -7,6 +7,7 @@ complete output (or none), never a half-written file that looks complete.
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import io
 import json
@@ -96,14 +97,17 @@ def member_record(ref: dict, text: str, drop: Drop | None) -> dict:
 
 def clean_records(result: ScanResult, text_field: str, omit_duplicates: bool) -> Iterator[tuple[int, dict]]:
     """(document index, record with its text cleaned) in input order, as JSONL would carry it."""
-    for d, doc in enumerate(result.documents):
-        if omit_duplicates and result.is_duplicate_document(d):
-            continue
-        clean = result.clean_text(d)
-        if doc.record is not None:
-            yield d, {**doc.record, text_field: clean}
-        else:
-            yield d, {"id": doc.id, "text": clean}
+    for d in range(len(result.documents)):
+        if not (omit_duplicates and result.is_duplicate_document(d)):
+            yield d, clean_record(result, d, text_field)
+
+
+def clean_record(result: ScanResult, d: int, text_field: str) -> dict:
+    """Document d's record with its text cleaned."""
+    doc = result.documents[d]
+    if doc.record is not None:
+        return {**doc.record, text_field: result.clean_text(d)}
+    return {"id": doc.id, "text": result.clean_text(d)}
 
 
 def write_jsonl_stream(out: BinaryIO, records: Iterable[dict]) -> None:
@@ -115,18 +119,14 @@ def jsonl_bytes(records: Iterable[dict]) -> bytes:
     return b"".join(json_line(r) for r in records)
 
 
-def _gzip(data: bytes) -> bytes:
-    buf = io.BytesIO()
-    # mtime=0 and no file name: the same content gives the same bytes.
-    with gzip.GzipFile(filename="", mode="wb", fileobj=buf, mtime=0) as gz:
-        gz.write(data)
-    return buf.getvalue()
-
-
-def _write(path: Path, data: bytes) -> None:
+def _write_lines(path: Path, lines: Iterable[bytes], gz: bool) -> None:
+    """Write lines as they come, gzipped if asked: a file never sits in memory whole."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path, "xb") as f:
-        f.write(data)
+    with open(path, "xb", buffering=1 << 20) as f:
+        # mtime=0 and no file name in gzip output: the same content gives the same bytes.
+        with gzip.GzipFile(filename="", mode="wb", fileobj=f, mtime=0) if gz else contextlib.nullcontext(f) as out:
+            for line in lines:
+                out.write(line)
 
 
 def _public(path: Path, mode: int) -> None:
@@ -228,31 +228,31 @@ def recover(out: Path) -> None:
         shutil.rmtree(stale, ignore_errors=True)
 
 
-def clean_files(
+def _clean_file_lines(
     result: ScanResult, sources: list[Source], *, text_field: str, omit_duplicates: bool
-) -> Iterator[tuple[str, bytes]]:
-    """(relative path, bytes) of each clean output file, in the order of `sources`.
-
-    Every source that was read gets a file, even an empty one (a JSONL file
-    without records); a text article left out by `omit_duplicates` gets none.
-    """
-    records: dict[str, list[dict]] = {}
-    texts: dict[str, bytes] = {}
-    for d, rec in clean_records(result, text_field, omit_duplicates):
+) -> Iterator[tuple[str, bool, Iterable[bytes]]]:
+    """(relative path, gzipped?, its bytes in pieces made while read) of each clean output
+    file, in the order of `sources`. Every source that was read gets a file, even an empty
+    one (a JSONL file without records); a text article left out by `omit_duplicates` gets none."""
+    records: dict[str, list[int]] = {}  # JSONL documents per file; records are built when written
+    texts: dict[str, int] = {}
+    for d in range(len(result.documents)):
+        if omit_duplicates and result.is_duplicate_document(d):
+            continue
         doc = result.documents[d]
         if doc.record is not None:
-            records.setdefault(doc.source, []).append(rec)
+            records.setdefault(doc.source, []).append(d)
         else:
-            texts[doc.source] = result.clean_text(d).encode(doc.encoding)
+            texts[doc.source] = d
     for src in sources:
         rel = output_name(src)
         if src.kind == "text":
-            data = texts.get(rel)
-            if data is None:
+            if rel not in texts:
                 continue
+            doc = result.documents[texts[rel]]
+            yield rel, src.gz, [result.clean_text(texts[rel]).encode(doc.encoding)]
         else:
-            data = jsonl_bytes(records.get(rel, ()))
-        yield rel, _gzip(data) if src.gz else data
+            yield rel, src.gz, (json_line(clean_record(result, d, text_field)) for d in records.get(rel, ()))
 
 
 def write_out_dir(
@@ -261,9 +261,9 @@ def write_out_dir(
     """Write the clean mirror of the sources that were read, and clusters.jsonl, under `out`,
     replacing a previous output atomically. Raises OutputError naming the path on failure."""
     with staged_dir(out) as stage:
-        for rel, data in clean_files(result, sources, text_field=text_field, omit_duplicates=omit_duplicates):
-            _write(safe_join(stage, rel), data)
-        _write(stage / CLUSTERS, jsonl_bytes(cluster_records(result)))
+        for rel, gz, lines in _clean_file_lines(result, sources, text_field=text_field, omit_duplicates=omit_duplicates):
+            _write_lines(safe_join(stage, rel), lines, gz)
+        _write_lines(stage / CLUSTERS, map(json_line, cluster_records(result)), False)
 
 
 @contextmanager

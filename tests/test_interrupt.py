@@ -72,18 +72,19 @@ def _patch(moment: str, sig: int) -> None:
     elif moment == "scanning":
         scan_module.find_pairs = nth(scan_module.find_pairs, 1)
     elif moment == "half-written-file":
-        real_write = writers._write
+        real_write = writers._write_lines  # output files are streamed line by line
 
-        def half(path, data):
+        def half(path, lines, gz):
             calls["n"] += 1
             if calls["n"] == 3:
+                data = b"".join(lines)
                 path.parent.mkdir(parents=True, exist_ok=True)
                 with open(path, "xb") as f:
                     f.write(data[: len(data) // 2])
                 die()
-            real_write(path, data)
+            real_write(path, lines, gz)
 
-        writers._write = half
+        writers._write_lines = half
     elif moment == "between-renames":
         os.rename = nth(os.rename, 2)  # 1: old output set aside; 2: new output into place
     elif moment == "before-old-removed":

@@ -1,0 +1,423 @@
+"""numba versions of the hot loops; see kernels.py. Importing this module needs numba.
+
+Each function mirrors a numpy version (named in its docstring) exactly.
+Compiled code is cached on disk, so only the first run pays for compiling.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+
+@njit(cache=True, nogil=True)
+def minhash(hv, offsets, a, b, out):  # pragma: no cover - compiled
+    """sketch.signatures: out[s, p] = min over set s of (a[p] * hv + b[p]) mod 2**32."""
+    n_perm = a.shape[0]
+    for s in range(offsets.shape[0] - 1):
+        row = out[s]
+        for k in range(offsets[s], offsets[s + 1]):
+            h = hv[k]
+            for p in range(n_perm):
+                x = np.uint32(a[p] * h + b[p])
+                if x < row[p]:
+                    row[p] = x
+
+
+@njit(cache=True, nogil=True)
+def intersections(pairs, values, offsets, out):  # pragma: no cover - compiled
+    """verify.intersections: |A ∩ B| of sorted distinct sets, by merging."""
+    for k in range(pairs.shape[0]):
+        i, j = pairs[k, 0], pairs[k, 1]
+        a, a_end = offsets[i], offsets[i + 1]
+        b, b_end = offsets[j], offsets[j + 1]
+        shared = 0
+        while a < a_end and b < b_end:
+            x, y = values[a], values[b]
+            if x == y:
+                shared += 1
+                a += 1
+                b += 1
+            elif x < y:
+                a += 1
+            else:
+                b += 1
+        out[k] = shared
+
+
+@njit(cache=True, nogil=True)
+def _sift_down(h_rank, h_node, size, pos):  # pragma: no cover - compiled
+    while True:
+        child = 2 * pos + 1
+        if child >= size:
+            return
+        if child + 1 < size and (
+            h_rank[child + 1] < h_rank[child] or (h_rank[child + 1] == h_rank[child] and h_node[child + 1] < h_node[child])
+        ):
+            child += 1
+        if h_rank[child] < h_rank[pos] or (h_rank[child] == h_rank[pos] and h_node[child] < h_node[pos]):
+            h_rank[child], h_rank[pos] = h_rank[pos], h_rank[child]
+            h_node[child], h_node[pos] = h_node[pos], h_node[child]
+            pos = child
+        else:
+            return
+
+
+@njit(cache=True, nogil=True)
+def _push(h_rank, h_node, size, rank, node):  # pragma: no cover - compiled
+    pos = size
+    h_rank[pos], h_node[pos] = rank, node
+    while pos > 0:
+        parent = (pos - 1) // 2
+        if h_rank[pos] < h_rank[parent] or (h_rank[pos] == h_rank[parent] and h_node[pos] < h_node[parent]):
+            h_rank[pos], h_rank[parent] = h_rank[parent], h_rank[pos]
+            h_node[pos], h_node[parent] = h_node[parent], h_node[pos]
+            pos = parent
+        else:
+            break
+    return size + 1
+
+
+@njit(cache=True, nogil=True, error_model="numpy")  # 0 / 0 is nan, as in numpy, not an exception
+def decide(sizes, rank, adj_ptr, adj_node, adj_k, waits, unl_ptr, unl_node, ready, threshold, keeper):  # pragma: no cover - compiled
+    """decide.decide's loop: sets are popped by (rank, index) once no fuller
+    neighbour is undecided, and dropped against the kept neighbour with the
+    largest (containment, Jaccard, -rank), or kept."""
+    n = ready.shape[0] + unl_node.shape[0]
+    h_rank = np.empty(n, dtype=np.int64)
+    h_node = np.empty(n, dtype=np.int64)
+    size = 0
+    for x in ready:
+        size = _push(h_rank, h_node, size, rank[x], x)
+    while size > 0:
+        x = h_node[0]
+        size -= 1
+        h_rank[0], h_node[0] = h_rank[size], h_node[size]
+        _sift_down(h_rank, h_node, size, 0)
+        best = -1
+        best_c = 0.0
+        best_j = 0.0
+        best_r = 0
+        for e in range(adj_ptr[x], adj_ptr[x + 1]):
+            y = adj_node[e]
+            k = adj_k[e]
+            if keeper[y] != -1 or k < threshold * sizes[x]:
+                continue
+            c = k / sizes[x]
+            jac = k / (sizes[x] + sizes[y] - k)
+            r = -rank[y]
+            if best == -1 or c > best_c or (c == best_c and (jac > best_j or (jac == best_j and r > best_r))):
+                best, best_c, best_j, best_r = y, c, jac, r
+        keeper[x] = best
+        for e in range(unl_ptr[x], unl_ptr[x + 1]):
+            z = unl_node[e]
+            waits[z] -= 1
+            if waits[z] == 0:
+                size = _push(h_rank, h_node, size, rank[z], z)
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _fold_bands(row, bands, rows, mul, out):  # pragma: no cover - compiled
+    for band in range(bands):
+        acc = np.uint64(band + 1)
+        for col in range(band * rows, (band + 1) * rows):
+            acc = acc * mul + np.uint64(row[col])
+        acc ^= acc >> np.uint64(33)
+        acc *= np.uint64(0xFF51AFD7ED558CCD)
+        acc ^= acc >> np.uint64(33)
+        acc *= np.uint64(0xC4CEB9FE1A85EC53)
+        out[band] = acc ^ (acc >> np.uint64(33))
+
+
+@njit(cache=True, nogil=True)
+def band_keys(sig, bands, rows, mul, out):  # pragma: no cover - compiled
+    """candidates.band_keys: out[s, band] = fmix64 of the band's rows folded into
+    band + 1 by acc * mul + value (mod 2**64)."""
+    for s in range(sig.shape[0]):
+        _fold_bands(sig[s], bands, rows, mul, out[s])
+
+
+@njit(cache=True, nogil=True)
+def minhash_band_keys(values, offsets, a, b, bands, rows, mul, out):  # pragma: no cover - compiled
+    """band_keys of sketch.signatures of each set, one set at a time: the signature
+    of the low 32 bits of each value after fmix32, never stored."""
+    mask = np.uint64(0xFFFFFFFF)
+    row = np.empty(a.shape[0], dtype=np.uint32)
+    for s in range(offsets.shape[0] - 1):
+        row[:] = np.uint32(0xFFFFFFFF)
+        for k in range(offsets[s], offsets[s + 1]):
+            h = values[k] & mask
+            h ^= h >> np.uint64(16)
+            h = (h * np.uint64(0x85EBCA6B)) & mask
+            h ^= h >> np.uint64(13)
+            h = (h * np.uint64(0xC2B2AE35)) & mask
+            h ^= h >> np.uint64(16)
+            for p in range(a.shape[0]):
+                x = np.uint32((np.uint64(a[p]) * h + np.uint64(b[p])) & mask)
+                if x < row[p]:
+                    row[p] = x
+        _fold_bands(row, bands, rows, mul, out[s])
+
+
+@njit(cache=True, nogil=True)
+def distinct_pairs(pairs, n, rights, counts, per_left):  # pragma: no cover - compiled
+    """candidates._distinct: sorts the (left, right) rows of pairs and merges equal
+    ones; after it, left x has per_left[x] distinct rights, listed in rights[:total]
+    in order, each with its multiplicity in counts. A counting sort by left, then
+    a sort per left."""
+    start = np.zeros(n + 1, dtype=np.int64)
+    for e in range(pairs.shape[0]):
+        start[pairs[e, 0] + 1] += 1
+    for x in range(n):
+        start[x + 1] += start[x]
+    fill = start[:-1].copy()
+    for e in range(pairs.shape[0]):
+        rights[fill[pairs[e, 0]]] = pairs[e, 1]
+        fill[pairs[e, 0]] += 1
+    m = 0
+    for x in range(n):
+        run = rights[start[x] : start[x + 1]]
+        if run.shape[0] > 32:
+            run.sort()
+        else:  # insertion sort: most runs are short
+            for k in range(1, run.shape[0]):
+                value = run[k]
+                j = k - 1
+                while j >= 0 and run[j] > value:
+                    run[j + 1] = run[j]
+                    j -= 1
+                run[j + 1] = value
+        first = m
+        for k in range(start[x], start[x + 1]):  # compact in place: m <= k always
+            if m > first and rights[k] == rights[m - 1]:
+                counts[m - 1] += 1
+            else:
+                rights[m] = rights[k]
+                counts[m] = 1
+                m += 1
+        per_left[x] = m - first
+    return m
+
+
+@njit(cache=True, nogil=True)
+def repeated(keys, shift, bins, keep):  # pragma: no cover - compiled
+    """One round of candidates._repeated: clear keep[i] for kept keys alone in their
+    bucket ((key >> shift) & (bins - 1)) among the kept keys."""
+    seen = np.zeros(bins, dtype=np.uint8)
+    mask = np.uint64(bins - 1)
+    for i in range(keys.shape[0]):
+        if keep[i]:
+            b = (keys[i] >> shift) & mask
+            if seen[b] < 2:
+                seen[b] += 1
+    for i in range(keys.shape[0]):
+        if keep[i] and seen[(keys[i] >> shift) & mask] < 2:
+            keep[i] = False
+
+
+@njit(cache=True, nogil=True)
+def group_pairs(items, starts, sizes, max_bucket, left, right):  # pragma: no cover - compiled
+    """candidates._group_pairs after sorting: for each group items[start:start + size],
+    every pair (small groups) or the first item with each other one (larger than
+    max_bucket), as (smaller, larger) rows; returns how many rows."""
+    m = 0
+    for g in range(starts.shape[0]):
+        s, size = starts[g], sizes[g]
+        if size > max_bucket:
+            for k in range(s + 1, s + size):
+                left[m], right[m] = min(items[s], items[k]), max(items[s], items[k])
+                m += 1
+        else:
+            for i in range(s, s + size):
+                for k in range(i + 1, s + size):
+                    left[m], right[m] = min(items[i], items[k]), max(items[i], items[k])
+                    m += 1
+    return m
+
+
+# xxh3-64 (seed 0) of short inputs, as xxhash.xxh3_64_intdigest computes it: the
+# first 128 bytes of the reference implementation's default secret, as 64-bit words
+# read little-endian at every byte offset used below.
+_SECRET = np.frombuffer(bytes.fromhex(
+    "b8fe6c3923a44bbe7c01812cf721ad1cded46de9839097db7240a4a4b7b3671f"
+    "cb79e64eccc0e578825ad07dccff7221b8084674f743248ee03590e6813a264c"
+    "3c2852bb91c300cb88d0658b1b532ea371644897a20df94e3819ef46a9deacd8"
+    "a8fa763fe39c343ff9dcbbc7c70b4f1d8a51e04bcdb45931c89f7ec9d9787364"
+), dtype=np.uint8)
+_M32 = np.uint64(0xFFFFFFFF)
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _read_le(buf, at, width):  # pragma: no cover - compiled
+    """The little-endian number in buf[at:at + width] (width 4 or 8 bytes)."""
+    x = np.uint64(0)
+    for k in range(width - 1, -1, -1):
+        x = (x << np.uint64(8)) | np.uint64(buf[at + k])
+    return x
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _read64(buf, at):  # pragma: no cover - compiled
+    return _read_le(buf, at, 8)
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _read32(buf, at):  # pragma: no cover - compiled
+    return _read_le(buf, at, 4)
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _mul128_fold64(a, b):  # pragma: no cover - compiled
+    """Low 64 bits xor high 64 bits of the 128-bit product, from 32-bit halves."""
+    lo_lo = (a & _M32) * (b & _M32)
+    hi_lo = (a >> np.uint64(32)) * (b & _M32)
+    lo_hi = (a & _M32) * (b >> np.uint64(32))
+    hi_hi = (a >> np.uint64(32)) * (b >> np.uint64(32))
+    cross = (lo_lo >> np.uint64(32)) + (hi_lo & _M32) + lo_hi
+    upper = (hi_lo >> np.uint64(32)) + (cross >> np.uint64(32)) + hi_hi
+    lower = (cross << np.uint64(32)) | (lo_lo & _M32)
+    return lower ^ upper
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _avalanche(h):  # pragma: no cover - compiled
+    h ^= h >> np.uint64(37)
+    h *= np.uint64(0x165667919E3779F9)
+    return h ^ (h >> np.uint64(32))
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _mix16(buf, at, secret, s_at):  # pragma: no cover - compiled
+    return _mul128_fold64(_read64(buf, at) ^ _read64(secret, s_at), _read64(buf, at + 8) ^ _read64(secret, s_at + 8))
+
+
+@njit(cache=True, nogil=True)
+def xxh3_64(buf, n, secret):  # pragma: no cover - compiled
+    """xxh3-64 of buf[:n] for 1 <= n <= 128 (tokens; longer ones go to xxhash)."""
+    length = np.uint64(n)
+    if n <= 3:
+        combined = (
+            (np.uint64(buf[0]) << np.uint64(16)) | (np.uint64(buf[n >> 1]) << np.uint64(24))
+            | np.uint64(buf[n - 1]) | (length << np.uint64(8))
+        )
+        h = combined ^ (_read32(secret, 0) ^ _read32(secret, 4))
+        h ^= h >> np.uint64(33)
+        h *= np.uint64(0xC2B2AE3D27D4EB4F)
+        h ^= h >> np.uint64(29)
+        h *= np.uint64(0x165667B19E3779F9)
+        return h ^ (h >> np.uint64(32))
+    if n <= 8:
+        keyed = (_read32(buf, n - 4) + (_read32(buf, 0) << np.uint64(32))) ^ (_read64(secret, 8) ^ _read64(secret, 16))
+        h = keyed ^ (((keyed << np.uint64(49)) | (keyed >> np.uint64(15))) ^ ((keyed << np.uint64(24)) | (keyed >> np.uint64(40))))
+        h *= np.uint64(0x9FB21C651E98DF25)
+        h ^= (h >> np.uint64(35)) + length
+        h *= np.uint64(0x9FB21C651E98DF25)
+        return h ^ (h >> np.uint64(28))
+    if n <= 16:
+        lo = _read64(buf, 0) ^ (_read64(secret, 24) ^ _read64(secret, 32))
+        hi = _read64(buf, n - 8) ^ (_read64(secret, 40) ^ _read64(secret, 48))
+        swapped = np.uint64(0)
+        for k in range(8):
+            swapped = (swapped << np.uint64(8)) | ((lo >> np.uint64(8 * k)) & np.uint64(0xFF))
+        return _avalanche(length + swapped + hi + _mul128_fold64(lo, hi))
+    acc = length * np.uint64(0x9E3779B185EBCA87)
+    if n > 32:
+        if n > 64:
+            if n > 96:
+                acc += _mix16(buf, 48, secret, 96) + _mix16(buf, n - 64, secret, 112)
+            acc += _mix16(buf, 32, secret, 64) + _mix16(buf, n - 48, secret, 80)
+        acc += _mix16(buf, 16, secret, 32) + _mix16(buf, n - 32, secret, 48)
+    acc += _mix16(buf, 0, secret, 0) + _mix16(buf, n - 16, secret, 16)
+    return _avalanche(acc)
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _lower(c):  # pragma: no cover - compiled
+    return c + 32 if 65 <= c <= 90 else c
+
+
+@njit(cache=True, nogil=True)
+def span_token_hashes(codes, starts, ends, kind, start, data, out, counts):  # pragma: no cover - compiled
+    """normalize.token_bytes + shingle.byte_token_hashes for plain spans: tokens are
+    the runs of ASCII letters and digits (lower-cased) and of characters of kind
+    LETTER in normalize.char_table (as their normal form's bytes), separated by
+    other ASCII characters and characters of kind SEPARATOR. A span with any
+    other character, a token over 128 bytes, or a URL or e-mail marker (@, ://,
+    www.) gets counts[s] = -1 and is left to the caller; otherwise counts[s] of
+    its token hashes follow in out. Returns how many hashes were written."""
+    secret = _SECRET
+    token = np.empty(128, dtype=np.uint8)
+    pos = 0
+    for s in range(starts.shape[0]):
+        begin, length, plain = pos, 0, True
+        for i in range(starts[s], ends[s] + 1):
+            c = codes[i] if i < ends[s] else 32
+            if c < 128:
+                low = _lower(c)
+                if (97 <= low <= 122) or (48 <= low <= 57):
+                    if length == 128:
+                        plain = False
+                        break
+                    token[length] = low
+                    length += 1
+                    continue
+                if c == 64 or (c == 58 and i + 2 < ends[s] and codes[i + 1] == 47 and codes[i + 2] == 47) or (
+                    c == 46 and i - 3 >= starts[s] and _lower(codes[i - 1]) == 119
+                    and _lower(codes[i - 2]) == 119 and _lower(codes[i - 3]) == 119
+                ):
+                    plain = False
+                    break
+            elif c < kind.shape[0] and kind[c] == 2:  # LETTER
+                n = start[c + 1] - start[c]
+                if length + n > 128:
+                    plain = False
+                    break
+                token[length : length + n] = data[start[c] : start[c + 1]]
+                length += n
+                continue
+            elif not (c < kind.shape[0] and kind[c] == 1):  # not a SEPARATOR
+                plain = False
+                break
+            if length:  # a separator ends the token
+                out[pos] = xxh3_64(token, length, secret)
+                pos += 1
+                length = 0
+        if plain:
+            counts[s] = pos - begin
+        else:
+            pos = begin
+            counts[s] = -1
+    return pos
+
+
+@njit(cache=True, nogil=True)
+def shingle_sets(h, lengths, n, mul, out, sizes):  # pragma: no cover - compiled
+    """shingle.shingle_hashes: each span's n-token folds (all its tokens when it has
+    fewer), fmix64-ed, sorted and deduplicated into out; sizes[s] of them for span
+    s. Returns how many values were written."""
+    buf = np.empty(max(lengths.max() if lengths.shape[0] else 0, 1), dtype=np.uint64)
+    tok, pos = 0, 0
+    for s in range(lengths.shape[0]):
+        size = lengths[s]
+        width = n if size >= n else size
+        count = size - n + 1 if size >= n else min(size, 1)
+        for j in range(count):
+            acc = h[tok + j]
+            for k in range(1, width):
+                acc = acc * mul + h[tok + j + k]
+            acc ^= np.uint64(width)
+            acc ^= acc >> np.uint64(33)
+            acc *= np.uint64(0xFF51AFD7ED558CCD)
+            acc ^= acc >> np.uint64(33)
+            acc *= np.uint64(0xC4CEB9FE1A85EC53)
+            buf[j] = acc ^ (acc >> np.uint64(33))
+        run = buf[:count]
+        run.sort()
+        first = pos
+        for j in range(count):
+            if j == 0 or run[j] != run[j - 1]:
+                out[pos] = run[j]
+                pos += 1
+        sizes[s] = pos - first
+        tok += size
+    return pos

@@ -1,0 +1,64 @@
+"""Which inner loops run compiled.
+
+The hot loops (MinHash over shingles, exact intersections, per-span sorting)
+have a compiled version in `_compiled.py` (numba) beside their numpy version in
+the module that uses them. Both give identical results (tests run both); the
+compiled one runs when numba is installed, the work is large enough to pay for
+loading it, and the environment variable DEDUP_NUMBA is not `0`.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+from types import ModuleType
+
+# Elements of work below which numpy is used: loading the compiled code costs
+# about a second once per process (more on the very first run, when it compiles).
+MIN_WORK = 200_000
+
+
+def compiled(work: int) -> ModuleType | None:
+    """The compiled kernels module for a job of `work` elements, or None for numpy."""
+    if work < min_work() or os.environ.get("DEDUP_NUMBA", "1") == "0":
+        return None
+    try:
+        return importlib.import_module("dedup._compiled")
+    except ImportError:  # numba missing or unusable on this platform
+        return None
+
+
+def min_work() -> int:
+    """MIN_WORK, or DEDUP_NUMBA_MIN_WORK when set (tests use 0 to compare both paths)."""
+    return int(os.environ.get("DEDUP_NUMBA_MIN_WORK", MIN_WORK))
+
+
+def warm_up() -> None:
+    """Load numba and the compiled kernels now (from the on-disk cache when there),
+    so a caller can do it in a background thread while the map stage runs."""
+    import numpy as np
+
+    fast = compiled(min_work())
+    if fast is None:
+        return
+    one = np.array([0, 1], dtype=np.int64)
+    fast.minhash(np.ones(1, np.uint32), one, np.ones(2, np.uint32), np.ones(2, np.uint32), np.zeros((1, 2), np.uint32))
+    fast.band_keys(np.zeros((1, 2), np.uint32), 1, 2, np.uint64(3), np.zeros((1, 1), np.uint64))
+    fast.minhash_band_keys(
+        np.ones(1, np.uint64), one, np.ones(2, np.uint32), np.ones(2, np.uint32), 1, 2, np.uint64(3), np.zeros((1, 1), np.uint64)
+    )
+    pair = np.zeros((1, 2), dtype=np.int64)
+    fast.intersections(pair, np.ones(1, np.uint64), one, np.zeros(1, np.int64))
+    out = np.zeros(1, np.int64)
+    empty = np.zeros(0, np.int64)
+    for kind in (np.int32, np.int64):
+        fast.group_pairs(one, empty, empty, 2, out.astype(kind), out.astype(kind))
+    for kind in (np.int32, np.int64):
+        fast.distinct_pairs(pair.astype(kind), 1, out.astype(kind), np.zeros(1, np.int32), out.copy())
+    fast.repeated(np.zeros(1, np.uint64), np.uint64(0), 2, np.ones(1, bool))
+    fast.decide(np.ones(1, np.int64), empty[:0] + 0, one, empty, empty, out.copy(), one, empty, empty, 0.5, out.copy())
+    from .normalize import char_table
+
+    for codes in (np.frombuffer(b"ab", dtype=np.uint8), np.frombuffer("ab".encode("utf-32-le"), dtype=np.uint32)):
+        fast.span_token_hashes(codes, one[:1], one[1:] * 2, *char_table(), np.zeros(2, np.uint64), out.copy())
+    fast.shingle_sets(np.ones(1, np.uint64), np.ones(1, np.int64), 5, np.uint64(3), np.zeros(1, np.uint64), out.copy())

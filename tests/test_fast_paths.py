@@ -1,0 +1,262 @@
+"""The fast paths give exactly what the plain definitions give.
+
+segment_many against a line-by-line reference, token_bytes against tokens(),
+shingle_hashes against a pure-Python shingle set, and every compiled kernel
+(numba) against its numpy twin, on random and on awkward inputs.
+"""
+
+from __future__ import annotations
+
+import re
+import string
+
+import numpy as np
+import pytest
+import xxhash
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from dedup import candidates, decide, kernels, shingle, sketch, verify
+from dedup.normalize import token_bytes, tokens
+from dedup.segment import WHITESPACE, WRAP_WIDTH, segment, segment_many
+
+_M64 = (1 << 64) - 1
+_EDGE = "\ufeff\u200b\u200c\u200d\u2060"
+
+
+def reference_segment(text: str, mode: str) -> list[tuple[int, int]]:
+    """segment() written the plain way: one line at a time."""
+    lines, pos = [], 0
+    for raw in text.split("\n"):
+        end = pos + len(raw)
+        cut = end - 1 if raw.endswith("\r") and end < len(text) else end
+        lines.append((pos, cut, all(c.isspace() or c in _EDGE for c in text[pos:cut])))
+        pos = end + 1
+    blocks, current = [], []
+    for s, e, blank in lines:
+        if blank:
+            if current:
+                blocks.append(current)
+            current = []
+        else:
+            current.append((s, e))
+    if current:
+        blocks.append(current)
+    spans = []
+    for block in blocks:
+        if mode == "line":
+            pieces = block
+        elif mode == "paragraph":
+            pieces = [(block[0][0], block[-1][1])]
+        else:  # a long line alone, runs of short lines together
+            pieces = []
+            for s, e in block:
+                if e - s > WRAP_WIDTH or not pieces or pieces[-1][2]:
+                    pieces.append([s, e, e - s > WRAP_WIDTH])
+                else:
+                    pieces[-1][1] = e
+            pieces = [(s, e) for s, e, _ in pieces]
+        for s, e in pieces:
+            while s < e and (text[s].isspace() or text[s] in _EDGE):
+                s += 1
+            while e > s and (text[e - 1].isspace() or text[e - 1] in _EDGE):
+                e -= 1
+            spans.append((s, e))
+    return spans
+
+
+def test_whitespace_constant_is_every_space_character():
+    every = "".join(c for c in map(chr, range(0x110000)) if c.isspace())
+    assert sorted(WHITESPACE) == sorted(every)
+    assert all(re.fullmatch(r"\s", c) for c in every)
+
+
+_PIECES = ["word", "Word ", " ", "\n", "\r\n", "\t", "\u00a0", "\ufeff", "\u200b", "x" * (WRAP_WIDTH + 1), "\u2028", "\x1c", "\x85"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.lists(st.sampled_from(_PIECES), max_size=25).map("".join), max_size=4), st.sampled_from(["auto", "paragraph", "line"]))
+def test_segment_many_equals_reference(texts, mode):
+    counts, starts, ends = segment_many(texts, mode)
+    assert counts.tolist() == [len(reference_segment(t, mode)) for t in texts]
+    flat = [span for t in texts for span in reference_segment(t, mode)]
+    assert list(zip(starts.tolist(), ends.tolist())) == flat
+    for t in texts:
+        assert segment(t, mode) == reference_segment(t, mode)
+
+
+# Pieces that exercise every branch of token_bytes: markers, URL and e-mail edges,
+# NFKC changes (full-width letters, a diaeresis that decomposes to a space), scripts
+# without spaces, case folding (ß, İ), glued sentences.
+_TOKEN_PIECES = [
+    "a", "B", "z9", " ", "\n", ".", "@", "://", "www.", "WWW.", "http", "https://", "ftp://", "-", "+", "_",
+    "<", '"', "'", "`", "\u2019", "\u201c", "é", "É", "ß", "ﬁ", "Ａ", "＠", "：", "／", "\u00a8", "\u00a0",
+    "\u200b", "\ufeff", "中", "文", "ก", "한", "\u3000", "\x1c", ")", ",", "!", "1", "x.y", "a.b@c.d", "İ", "ǅ",
+    "\u0301", "٣", "²", "ⓐ", "Ankara.Erdogan", "see https://example.com/a-b.", "mail me@x.org,", "\udc00",
+    "a-b-c", "x.y+z@q-r.s.t", "-@", "@.",
+]
+
+
+@settings(max_examples=1500, deadline=None)
+@given(st.lists(st.sampled_from(_TOKEN_PIECES), max_size=14).map("".join))
+def test_token_bytes_equals_tokens(text):
+    assert token_bytes(text) == [t.encode("utf-8", "surrogatepass") for t in tokens(text)]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=string.printable + "é中\u00a0\u2019@", max_size=60))
+def test_token_bytes_equals_tokens_on_any_text(text):
+    assert token_bytes(text) == [t.encode("utf-8", "surrogatepass") for t in tokens(text)]
+
+
+def reference_shingles(words: list[str], n: int) -> list[int]:
+    """A span's sorted shingle set, one shingle at a time in Python integers."""
+    h = [xxhash.xxh3_64_intdigest(w.encode()) for w in words]
+
+    def fmix64(x: int) -> int:
+        x ^= x >> 33
+        x = (x * 0xFF51AFD7ED558CCD) & _M64
+        x ^= x >> 33
+        x = (x * 0xC4CEB9FE1A85EC53) & _M64
+        return x ^ (x >> 33)
+
+    def fold(part: list[int]) -> int:
+        acc = part[0]
+        for v in part[1:]:
+            acc = (acc * 0x9E3779B97F4A7C15 + v) & _M64
+        return fmix64(acc ^ len(part))
+
+    if not h:
+        return []
+    if len(h) < n:
+        return [fold(h)]
+    return sorted({fold(h[i : i + n]) for i in range(len(h) - n + 1)})
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.lists(st.sampled_from("abcdefgh"), max_size=40), max_size=8), st.integers(1, 6))
+def test_shingle_sets_equal_reference(spans, n):
+    values, offsets = shingle.shingle_sets(spans, n)
+    for i, words in enumerate(spans):
+        assert values[offsets[i] : offsets[i + 1]].tolist() == reference_shingles(words, n)
+
+
+# Compiled kernels against their numpy twins.
+
+
+@pytest.fixture
+def both_paths(monkeypatch):
+    """Call fn() with the compiled kernels, then with numpy only; return both results."""
+    pytest.importorskip("numba")
+
+    def run(fn):
+        monkeypatch.setenv("DEDUP_NUMBA_MIN_WORK", "0")
+        monkeypatch.setenv("DEDUP_NUMBA", "1")
+        assert kernels.compiled(0) is not None
+        fast = fn()
+        monkeypatch.setenv("DEDUP_NUMBA", "0")
+        assert kernels.compiled(10**9) is None
+        return fast, fn()
+
+    return run
+
+
+def random_sets(seed: int, n: int = 300, universe: int = 400):
+    """Sorted distinct sets over a small universe, so they overlap a lot; a few empty."""
+    rng = np.random.default_rng(seed)
+    sets = [np.unique(rng.integers(0, universe, rng.integers(0, 60))) for _ in range(n)]
+    values = np.concatenate(sets).astype(np.uint64) * np.uint64(0x9E3779B97F4A7C15)
+    return shingle._sorted_sets(values, np.array([len(s) for s in sets]))
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_compiled_signatures_and_band_keys(both_paths, seed):
+    values, offsets = random_sets(seed)
+    perms = sketch.permutations(128, seed)
+    (sig_f, keys_f), (sig_n, keys_n) = both_paths(
+        lambda: (sketch.signatures(values, offsets, perms), candidates.set_band_keys(values, offsets, perms, 32, 4))
+    )
+    assert np.array_equal(sig_f, sig_n)
+    assert np.array_equal(keys_f, keys_n)
+    assert np.array_equal(keys_n, candidates.band_keys(sig_n, 32, 4))
+
+
+def test_compiled_signatures_match_datasketch(both_paths):
+    from datasketch import MinHash
+
+    values, offsets = random_sets(4, n=20)
+    sig, _ = both_paths(lambda: sketch.signatures(values, offsets, sketch.permutations(64, 7)))
+    for i in range(20):
+        m = MinHash(num_perm=64, seed=7, hashfunc=lambda v: v)
+        for v in sketch.minhash_input(values[offsets[i] : offsets[i + 1]]).tolist():
+            m.update(v)
+        assert sig[i].tolist() == m.hashvalues.tolist()
+
+
+@pytest.mark.parametrize("seed", [5, 6])
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")  # empty sets: 0 / 0 in the numpy path
+def test_compiled_candidates_intersections_and_decisions(both_paths, seed):
+    values, offsets = random_sets(seed, n=400, universe=120)
+    sizes = np.diff(offsets)
+    keys = candidates.set_band_keys(values, offsets, sketch.permutations(128, 1), 32, 4)
+    rank = np.random.default_rng(seed).permutation(len(sizes))
+
+    def pipeline():
+        lsh = candidates.lsh_pairs(None, 32, 4, 5, keys=keys)
+        anchors = candidates.anchor_pairs(values, offsets, 2, 0.7, 5)
+        pairs = candidates._distinct(np.concatenate((lsh[0], anchors[0])), len(sizes))[0]
+        inter = verify.intersections(pairs, values, offsets)
+        return lsh, anchors, pairs, inter, decide.decide(sizes, rank, pairs, inter, 0.7)
+
+    fast, slow = both_paths(pipeline)
+    for a, b in zip(fast, slow):
+        if isinstance(a, tuple):
+            assert np.array_equal(a[0], b[0]) and a[1] == b[1]
+        else:
+            assert np.array_equal(a, b)
+    assert slow[1][1] > 0, "some buckets overflow max_bucket, so star pairing is exercised"
+    assert (slow[4] >= 0).any(), "some sets are dropped, so the decision loop is exercised"
+    brute = [len(set(values[offsets[i] : offsets[i + 1]]) & set(values[offsets[j] : offsets[j + 1]])) for i, j in slow[2]]
+    assert slow[3].tolist() == brute
+
+
+def test_distinct_counts_multiplicity(both_paths):
+    pairs = np.array([[3, 4], [0, 1], [3, 4], [0, 2], [3, 4], [0, 1]], dtype=np.int64)
+    fast, slow = both_paths(lambda: candidates._distinct(pairs, 5))
+    for got in (fast, slow):
+        assert got[0].tolist() == [[0, 1], [0, 2], [3, 4]]
+        assert got[1].tolist() == [2, 1, 3]
+
+
+_SPAN_PIECES = [
+    "word", "Word", "UP", "42", " ", "\n", "\n\n", "\t", ".", ":", "/", "w", "W", "www.", "WwW.", "@", "://",
+    "é", "É", "ß", "ẞ", "İ", "ǅ", "Σ", "\u2019", "\u201c", "\u00a0", "\u2026", "½", "\u0301", "ʷ", "ﬁ", "Ａ",
+    "中", "ก", "\u1100", "\u1161", "x" * 130, "é" * 70, "-", "'", "`", "\u200b", "\ufeff", "²", "\u3000",
+    "\udc00", "a.b@c.d",
+]
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.lists(st.sampled_from(_SPAN_PIECES), max_size=30).map("".join), min_size=1, max_size=4))
+def test_compiled_tokenizer_equals_token_bytes(both_paths, texts):
+    """The compiled tokenizer (ASCII plus normalize.char_table) hashes the same tokens."""
+    import importlib
+
+    from dedup.config import Config
+
+    stages = importlib.import_module("dedup.scan")
+    fast, slow = both_paths(lambda: stages._token_hashes(texts, Config()))
+    for a, b in zip(fast, slow):
+        assert np.array_equal(a, b)
+
+
+def test_compiled_xxh3_equals_xxhash():
+    """The compiled tokenizer's xxh3 gives xxhash's value for every token length it handles."""
+    compiled = pytest.importorskip("dedup._compiled")
+    rng = np.random.default_rng(11)
+    buf = np.zeros(128, dtype=np.uint8)
+    for n in range(1, 129):
+        for _ in range(20):
+            data = rng.integers(0, 256, n, dtype=np.uint8)
+            buf[:n] = data
+            assert compiled.xxh3_64(buf, n, compiled._SECRET) == xxhash.xxh3_64_intdigest(data.tobytes())

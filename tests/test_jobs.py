@@ -1,0 +1,91 @@
+"""Same input, same output: whatever --jobs, and with or without the compiled kernels."""
+
+from __future__ import annotations
+
+import importlib
+import json
+import random
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from dedup import Config, Document, scan
+from dedup.cli import app
+
+scan_module = importlib.import_module("dedup.scan")
+SAMPLES = Path(__file__).resolve().parent.parent / "samples"
+
+
+def corpus(n_docs: int = 240, seed: int = 3) -> list[dict]:
+    """Articles from the seed paragraphs and random words, with copies planted across them."""
+    rng = random.Random(seed)
+    words = [w for p in SAMPLES.glob("*.txt") for w in p.read_text(encoding="utf-8").split()]
+    paragraphs = [" ".join(rng.choices(words, k=rng.randint(12, 60))) for _ in range(n_docs * 3)]
+    docs = []
+    for i in range(n_docs):
+        paras = paragraphs[3 * i : 3 * i + 3]
+        if i and rng.random() < 0.5:  # a copy of an earlier paragraph, sometimes edited
+            copy = rng.choice(docs)["text"].split("\n\n")[0]
+            if rng.random() < 0.5:
+                copy = copy.replace(" ", "  ", 2) + " And one more sentence here."
+            paras.insert(rng.randrange(len(paras) + 1), copy)
+        docs.append({"id": f"a{i}", "text": "\n\n".join(paras) + "\n"})
+    return docs
+
+
+def outputs(folder: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def test_jobs_give_byte_identical_output(tmp_path, monkeypatch):
+    src = tmp_path / "in" / "articles.jsonl"
+    src.parent.mkdir()
+    src.write_text("".join(json.dumps(d) + "\n" for d in corpus()), encoding="utf-8")
+    (tmp_path / "in" / "seed.txt").write_text((SAMPLES / "003_15fa05f4d3cf0d4f.txt").read_text(encoding="utf-8"))
+    monkeypatch.setattr(scan_module, "CHUNK_CHARS", 20_000)  # many chunks, so the pool really splits the work
+    runner = CliRunner()
+    results = {}
+    for jobs in (1, 2, 3):
+        out = tmp_path / f"out{jobs}"
+        res = runner.invoke(app, ["scan", str(tmp_path / "in"), "--out", str(out), "--quiet", "--jobs", str(jobs)])
+        assert res.exit_code == 0, res.output
+        results[jobs] = outputs(out)
+    assert results[1] == results[2] == results[3]
+    clusters = results[1]["clusters.jsonl"].decode().splitlines()
+    assert len(clusters) > 20, "the corpus has planted copies, so there is something to agree on"
+
+
+def test_jobs_option_is_validated():
+    res = CliRunner().invoke(app, ["scan", str(SAMPLES), "--out", "-", "--jobs", "-1"])
+    assert res.exit_code == 2
+
+
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")
+def test_compiled_and_numpy_scans_agree(monkeypatch):
+    pytest.importorskip("numba")
+    docs = [Document(d["id"], d["text"]) for d in corpus(160, seed=9)]
+
+    def run(numba: str):
+        monkeypatch.setenv("DEDUP_NUMBA", numba)
+        monkeypatch.setenv("DEDUP_NUMBA_MIN_WORK", "0")
+        result = scan(docs, Config())
+        result.stats.pop("seconds")
+        return result.drops, result.clusters, result.stats
+
+    assert run("1") == run("0")
+
+
+def test_spilled_shingle_sets_give_the_same_result(tmp_path, monkeypatch):
+    monkeypatch.setenv("DEDUP_NUMBA_MIN_WORK", "0")  # the compiled kernels read the memory map too
+    docs = [Document(d["id"], d["text"]) for d in corpus(120, seed=5)]
+    plain = scan(docs, Config())
+    spilled = scan(docs, Config(), spill=tmp_path)
+    assert (plain.drops, plain.clusters) == (spilled.drops, spilled.clusters)
+    assert plain.drops, "the corpus has copies to drop"
+    assert list(tmp_path.iterdir()) == [], "the spill files are removed after the scan"
+
+
+def test_spill_option_needs_a_folder(tmp_path):
+    res = CliRunner().invoke(app, ["scan", str(SAMPLES), "--out", str(tmp_path / "o"), "--spill", str(tmp_path / "nope")])
+    assert res.exit_code == 2 and "--spill" in res.output
