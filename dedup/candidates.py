@@ -95,6 +95,8 @@ def _group_pairs(keys: np.ndarray, items: np.ndarray, max_bucket: int) -> tuple[
     A group larger than max_bucket is paired to its first item only, so a
     stock phrase shared by thousands of spans costs linear, not quadratic, work.
     """
+    if keys.dtype != np.uint64:  # signed keys (Spark's Arrow longs): only equality matters
+        keys = np.ascontiguousarray(keys, dtype=np.int64).view(np.uint64)
     keep = _repeated(keys)
     keys, items = keys[keep], items[keep]
     order = np.lexsort((items, keys))

@@ -62,6 +62,16 @@ class Segment(str, Enum):
     line = "line"
 
 
+class Engine(str, Enum):
+    local = "local"
+    spark = "spark"
+
+
+class OutFormat(str, Enum):
+    jsonl = "jsonl"
+    parquet = "parquet"
+
+
 class Format(str, Enum):
     auto = "auto"
     text = "text"
@@ -176,6 +186,9 @@ def scan(
     jobs: Annotated[int, typer.Option("--jobs", "-j", min=0, help="Processes for segmenting, shingling and sketching (0: all cores). The output does not depend on it.")] = 0,
     spill: Annotated[Optional[Path], typer.Option(help="Keep the distinct shingle sets in numpy files in this folder instead of memory (for corpora near the memory limit); removed afterwards.")] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar, no summary.")] = False,
+    engine: Annotated[Engine, typer.Option(help="local: this process; spark: Apache Spark (pip install 'dedup[spark]'), clean records as part files under --out/clean/.")] = Engine.local,
+    spark_master: Annotated[Optional[str], typer.Option(help="With --engine spark: the Spark master URL (default local[*]).")] = None,
+    out_format: Annotated[OutFormat, typer.Option(help="With --engine spark: clean part files as JSONL or Parquet.")] = OutFormat.jsonl,
 ) -> None:
     """Scan articles for near-duplicate paragraphs; write clean articles and clusters.
 
@@ -193,6 +206,13 @@ def scan(
             segment=segment.value, seed=seed,
         )
         opts = ReadOptions(text_field, id_field, input_format.value, skip_bad_records, parse_size(max_input_size))
+        if engine is Engine.spark:
+            if index is not None:
+                raise ConfigError("--index works with the local engine only")
+            skipped = _scan_spark(inputs, out, config, opts, spark_master, out_format.value, omit_duplicate_docs, stats, quiet, started)
+            raise typer.Exit(EXIT_SKIPPED if skipped else EXIT_OK)
+        if spark_master is not None or out_format is not OutFormat.jsonl:
+            raise ConfigError("--spark-master and --out-format need --engine spark")
         sources = discover(inputs, opts)
         out_dir = None if out == STDIN else Path(out)
         if out_dir is not None:
@@ -241,6 +261,20 @@ def scan(
         raise typer.Exit(EXIT_INTERRUPTED) from None
     if skipped:
         raise typer.Exit(EXIT_SKIPPED)
+
+
+def _scan_spark(inputs, out, config, opts, master, out_format, omit_duplicates, stats, quiet, started) -> list[Skipped]:
+    from .engines import spark as spark_engine
+
+    run = spark_engine.run(inputs, out, config, opts, master=master, out_format=out_format, omit_duplicates=omit_duplicates, quiet=quiet)
+    _warn_skipped(run.skipped)
+    elapsed = time.perf_counter() - started
+    run.stats["elapsed_seconds"] = round(elapsed, 3)
+    if stats is not None:
+        atomic_write(stats, stats_bytes(run.stats))
+    if not quiet:
+        _summary(run.stats, run.skipped, elapsed)
+    return run.skipped
 
 
 def _warn_skipped(skipped: list[Skipped]) -> None:

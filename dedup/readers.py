@@ -8,6 +8,7 @@ from __future__ import annotations
 import errno
 import fnmatch
 import gzip
+import io
 import json
 import os
 import re
@@ -362,6 +363,19 @@ def read_source(
     unless `skip_bad_records`; an unreadable or binary file is skipped, never fatal."""
     try:
         data = _read_bytes(src, stdin, opts.max_bytes)
+    except _Skip as e:
+        return [], [Skipped(src.label, str(e), e.line)]
+    return decode_source(src, data, opts)
+
+
+def decode_source(
+    src: Source, data: bytes, opts: ReadOptions = ReadOptions(), *, raw: bool = False
+) -> tuple[list[Document], list[Skipped]]:
+    """Documents of one source from its bytes, wherever they were read. `raw`: the
+    file's bytes as stored (a Spark task's), so gzip and --max-input-size still apply."""
+    try:
+        if raw:
+            data = (_gunzip if src.gz else _read_limited)(io.BytesIO(data), opts.max_bytes)
         kind = src.kind
         if kind == "sniff":
             kind = "jsonl" if data.removeprefix(_UTF8_BOM).lstrip()[:1] == b"{" else "text"

@@ -378,6 +378,13 @@ def rank_spans(lengths: np.ndarray, keep: str) -> np.ndarray:
     return rank
 
 
+def unit_ranks(unit_of: np.ndarray, span_rank: np.ndarray, n_units: int) -> np.ndarray:
+    """A unit's keep preference: that of its best-ranked member span."""
+    u_rank = np.full(n_units, np.iinfo(np.int64).max, dtype=np.int64)
+    np.minimum.at(u_rank, unit_of, span_rank)
+    return u_rank
+
+
 def find_pairs(values: np.ndarray, offsets: np.ndarray, config: Config) -> Pairs:
     """Sketch, propose (LSH bands and anchors) and verify pairs of distinct sets."""
     bands, rows = config.band_rows
@@ -504,8 +511,7 @@ def _scan(docs: list[Document], config: Config, progress: Progress | None, jobs:
     elig_idx = np.flatnonzero(sh.eligible)
     lengths = (sh.spans.end - sh.spans.start)[elig_idx]
     span_rank = rank_spans(lengths, config.keep)
-    u_rank = np.full(len(units.sizes), np.iinfo(np.int64).max, dtype=np.int64)
-    np.minimum.at(u_rank, units.unit_of, span_rank)
+    u_rank = unit_ranks(units.unit_of, span_rank, len(units.sizes))
     lap("units")
     found = find_pairs(units.values, units.offsets, config)
     units.values = np.zeros(0, dtype=np.uint64)  # verified: from here on only the sizes count

@@ -13,13 +13,25 @@ _M64 = np.uint64(0xFFFFFFFFFFFFFFFF)
 _MUL = np.uint64(0x9E3779B97F4A7C15)  # odd: the n-gram fold is a bijection per step
 
 
+# MurmurHash3's finaliser constants per width: (shift, multiplier, shift, multiplier, shift).
+_FMIX = {
+    64: (np.uint64(33), np.uint64(0xFF51AFD7ED558CCD), np.uint64(33), np.uint64(0xC4CEB9FE1A85EC53), np.uint64(33)),
+    32: (np.uint32(16), np.uint32(0x85EBCA6B), np.uint32(13), np.uint32(0xC2B2AE35), np.uint32(16)),
+}
+
+
+def fmix(h: np.ndarray, width: int) -> np.ndarray:
+    """MurmurHash3's finaliser: an avalanching bijection on uint64 or uint32 (wrapping multiply)."""
+    s1, m1, s2, m2, s3 = _FMIX[width]
+    h = h ^ (h >> s1)
+    h = h * m1
+    h = h ^ (h >> s2)
+    h = h * m2
+    return h ^ (h >> s3)
+
+
 def fmix64(h: np.ndarray) -> np.ndarray:
-    """MurmurHash3's 64-bit finaliser: an avalanching bijection on uint64."""
-    h = h ^ (h >> np.uint64(33))
-    h = h * np.uint64(0xFF51AFD7ED558CCD)
-    h = h ^ (h >> np.uint64(33))
-    h = h * np.uint64(0xC4CEB9FE1A85EC53)
-    return h ^ (h >> np.uint64(33))
+    return fmix(h, 64)
 
 
 def token_hashes(tokens: Sequence[str]) -> np.ndarray:

@@ -14,6 +14,7 @@ from functools import lru_cache
 import numpy as np
 
 from . import kernels
+from .shingle import fmix
 
 _MAX32 = np.uint32(0xFFFFFFFF)
 # Rows of the (shingles x permutations) block computed at once: ~8 MiB per block
@@ -40,11 +41,8 @@ def minhash_input(values: np.ndarray) -> np.ndarray:
 
 
 def fmix32(h: np.ndarray) -> np.ndarray:
-    h = h ^ (h >> np.uint32(16))
-    h = h * np.uint32(0x85EBCA6B)
-    h = h ^ (h >> np.uint32(13))
-    h = h * np.uint32(0xC2B2AE35)
-    return h ^ (h >> np.uint32(16))
+    """datasketch's pre-mix of each 32-bit input (MurmurHash3's 32-bit finaliser)."""
+    return fmix(h, 32)
 
 
 def signatures(values: np.ndarray, offsets: np.ndarray, perms: np.ndarray) -> np.ndarray:

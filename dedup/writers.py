@@ -9,18 +9,19 @@ from __future__ import annotations
 
 import contextlib
 import gzip
-import io
 import json
 import os
 import shutil
 import tempfile
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import BinaryIO
 
 from .errors import OutputError
 from .readers import STDIN, Source, glob_could_match, output_name
-from .scan import ScanResult
+from .records import Document, Span
+from .scan import Drop, ScanResult
 
 CLUSTERS = "clusters.jsonl"
 
@@ -40,7 +41,12 @@ def cluster_records(result: ScanResult) -> Iterator[dict]:
     for n, cluster in enumerate(result.clusters):
         members = [_member(result, cluster.kept, None)]
         members += [_member(result, i, result.drops[i]) for i in cluster.dropped]
-        yield {"cluster": n, "size": len(members), "members": members}
+        yield cluster_record(n, members)
+
+
+def cluster_record(n: int, members: list[dict]) -> dict:
+    """A cluster's record from its member records, the kept one first."""
+    return {"cluster": n, "size": len(members), "members": members}
 
 
 def span_ref(result: ScanResult, i: int) -> dict:
@@ -53,7 +59,11 @@ def span_ref(result: ScanResult, i: int) -> dict:
         ref = result.indexed[i - len(result.spans)]
         return {"doc": ref.doc, "source": ref.source, "line": ref.line, "span": ref.index, "start": ref.start, "end": ref.end}
     span = result.spans[i]
-    doc = result.documents[span.doc]
+    return doc_span_ref(result.documents[span.doc], span)
+
+
+def doc_span_ref(doc: Document, span: Span) -> dict:
+    """span_ref of a span of `doc`."""
     return {
         "doc": doc.id,
         "source": doc.source,
@@ -65,18 +75,23 @@ def span_ref(result: ScanResult, i: int) -> dict:
 
 
 def _member(result: ScanResult, i: int, drop) -> dict:
-    member = {
-        **span_ref(result, i),
+    member = member_record(span_ref(result, i), result.span_text(i), drop)
+    if i >= len(result.spans):
+        member["indexed"] = True
+    return member
+
+
+def member_record(ref: dict, text: str, drop: Drop | None) -> dict:
+    """One cluster member: where the span is (span_ref), kept or why dropped, and its text."""
+    return {
+        **ref,
         "kept": drop is None,
         "reason": "kept" if drop is None else drop.reason,
         "jaccard": 1.0 if drop is None else round(drop.jaccard, 4),
         "containment": 1.0 if drop is None else round(drop.containment, 4),
         "kept_containment": 1.0 if drop is None else round(drop.kept_containment, 4),
-        "text": result.span_text(i),
+        "text": text,
     }
-    if i >= len(result.spans):
-        member["indexed"] = True
-    return member
 
 
 def clean_records(result: ScanResult, text_field: str, omit_duplicates: bool) -> Iterator[tuple[int, dict]]:
@@ -103,16 +118,8 @@ def jsonl_bytes(records: Iterable[dict]) -> bytes:
     return b"".join(json_line(r) for r in records)
 
 
-def _gzip(data: bytes) -> bytes:
-    buf = io.BytesIO()
-    # mtime=0 and no file name: the same content gives the same bytes.
-    with gzip.GzipFile(filename="", mode="wb", fileobj=buf, mtime=0) as gz:
-        gz.write(data)
-    return buf.getvalue()
-
-
 def _write_lines(path: Path, lines: Iterable[bytes], gz: bool) -> None:
-    """Write lines as they come (gzipped like _gzip): a file never sits in memory whole."""
+    """Write lines as they come, gzipped if asked: a file never sits in memory whole."""
     path.parent.mkdir(parents=True, exist_ok=True)
     with open(path, "xb", buffering=1 << 20) as f:
         # mtime=0 and no file name in gzip output: the same content gives the same bytes.
@@ -220,23 +227,12 @@ def recover(out: Path) -> None:
         shutil.rmtree(stale, ignore_errors=True)
 
 
-def clean_files(
-    result: ScanResult, sources: list[Source], *, text_field: str, omit_duplicates: bool
-) -> Iterator[tuple[str, bytes]]:
-    """(relative path, bytes) of each clean output file, in the order of `sources`.
-
-    Every source that was read gets a file, even an empty one (a JSONL file
-    without records); a text article left out by `omit_duplicates` gets none.
-    """
-    for rel, gz, lines in _clean_file_lines(result, sources, text_field=text_field, omit_duplicates=omit_duplicates):
-        data = b"".join(lines)
-        yield rel, _gzip(data) if gz else data
-
-
 def _clean_file_lines(
     result: ScanResult, sources: list[Source], *, text_field: str, omit_duplicates: bool
 ) -> Iterator[tuple[str, bool, Iterable[bytes]]]:
-    """clean_files as (relative path, gzipped?, its bytes in pieces made while read)."""
+    """(relative path, gzipped?, its bytes in pieces made while read) of each clean output
+    file, in the order of `sources`. Every source that was read gets a file, even an empty
+    one (a JSONL file without records); a text article left out by `omit_duplicates` gets none."""
     records: dict[str, list[int]] = {}  # JSONL documents per file; records are built when written
     texts: dict[str, int] = {}
     for d in range(len(result.documents)):
@@ -263,6 +259,17 @@ def write_out_dir(
 ) -> None:
     """Write the clean mirror of the sources that were read, and clusters.jsonl, under `out`,
     replacing a previous output atomically. Raises OutputError naming the path on failure."""
+    with staged_dir(out) as stage:
+        for rel, gz, lines in _clean_file_lines(result, sources, text_field=text_field, omit_duplicates=omit_duplicates):
+            _write_lines(safe_join(stage, rel), lines, gz)
+        _write_lines(stage / CLUSTERS, map(json_line, cluster_records(result)), False)
+
+
+@contextmanager
+def staged_dir(out: Path) -> Iterator[Path]:
+    """A fresh staging folder beside `out` to write an output into; when the block
+    ends without error it replaces `out` (_swap_in), otherwise it is removed.
+    Raises OutputError naming the path on a failed write."""
     out = Path(os.path.abspath(out))
     parent = out.parent
     stage = None
@@ -271,9 +278,7 @@ def write_out_dir(
         recover(out)
         stage = Path(tempfile.mkdtemp(dir=parent, prefix=f".{out.name}.dedup-tmp-"))
         _public(stage, 0o777)
-        for rel, gz, lines in _clean_file_lines(result, sources, text_field=text_field, omit_duplicates=omit_duplicates):
-            _write_lines(safe_join(stage, rel), lines, gz)
-        _write_lines(stage / CLUSTERS, map(json_line, cluster_records(result)), False)
+        yield stage
         _swap_in(stage, out)
         stage = None
     except OSError as e:

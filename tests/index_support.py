@@ -294,10 +294,11 @@ def redis_state(url: str) -> str:
     records = [k for k in values if k.startswith(b"dedup:s:")]
     assert int(values[b"dedup:counts"][b"spans"]) == len(records)
     ids = np.array(sorted(int(k[len(b"dedup:s:") :]) for k in records), dtype=np.int64)
-    posted = b"".join(
-        v for k, h in values.items() if k[len(b"dedup:") : len(b"dedup:") + 2] in (b"k:", b"b:", b"a:") for v in h.values()
-    )
-    assert np.isin(np.frombuffer(posted, dtype="<u8").astype(np.int64), ids).all(), "a posting names a missing span"
+    for kind, entry in ((b"k:", "<u8"), (b"b:", "<u8"), (b"a:", [("id", "<u8"), ("n", "<u4")])):
+        posted = b"".join(v for k, h in values.items() if k[len(b"dedup:") : len(b"dedup:") + 2] == kind for v in h.values())
+        found = np.frombuffer(posted, dtype=entry)
+        found = found["id"] if kind == b"a:" else found
+        assert np.isin(found.astype(np.int64), ids).all(), "a posting names a missing span"
     digest = hashlib.sha256()
     for k, v in sorted(values.items()):
         digest.update(repr((k, sorted(v.items()) if isinstance(v, dict) else v)).encode())

@@ -176,6 +176,16 @@ def test_redis_hostile_value_is_an_error_not_code(redis_url, tmp_path):
     assert res.exit_code == 2 and "damaged" in said(res)
     assert not marker.exists() and not (tmp_path / "out").exists()
 
+    # A posting list of the wrong length: an error too, nothing written.
+    r.flushdb()
+    assert invoke("index", "add", redis_url, str(SAMPLES), "-q").exit_code == 0
+    for key in r.scan_iter(match=b"dedup:k:*"):
+        for field in r.hkeys(key):
+            r.hset(key, field, b"12345")
+    res = invoke("scan", str(day2), "--index", redis_url, "--out", str(tmp_path / "out"), "-q")
+    assert res.exit_code == 2 and "damaged id list" in said(res)
+    assert not (tmp_path / "out").exists()
+
 
 def test_redis_foreign_keys_without_header_are_left_alone(redis_url, tmp_path):
     import redis

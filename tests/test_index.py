@@ -245,3 +245,27 @@ def test_sqlite_merging_new_postings_changes_no_decision(tmp_path, monkeypatch):
         assert orphans == 0
     assert conn.execute("SELECT count(*) FROM bands").fetchone()[0] + conn.execute("SELECT count(*) FROM bands_new").fetchone()[0] == 32 * left
     conn.close()
+
+
+def test_redis_open_while_another_process_creates_the_index(redis_url, monkeypatch):
+    """Open saw no header, then a concurrent creator wrote header and keys before the key scan:
+    that is a dedup index, not foreign keys (was: 'keys ... but no dedup index header')."""
+    import redis
+
+    from dedup.index.redis import RedisStore
+
+    redis.Redis.from_url(redis_url).flushdb()
+    RedisStore(redis_url, Config()).close()  # the "other process" created the index
+    real_meta = RedisStore._meta
+    calls = []
+
+    def meta_missing_on_first_read(self):
+        calls.append(1)
+        return {} if len(calls) == 1 else real_meta(self)
+
+    monkeypatch.setattr(RedisStore, "_meta", meta_missing_on_first_read)
+    store = RedisStore(redis_url, Config())
+    try:
+        assert store.config.fingerprint == Config().fingerprint and len(calls) >= 2
+    finally:
+        store.close()

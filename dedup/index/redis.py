@@ -8,8 +8,9 @@ Layout under a key prefix (default `dedup:`; `redis://host:port/db?prefix=news:`
     batches              hash: batch key -> "number first_span spans documents"
     s:<id>               one span: a fixed little-endian header, signature, shingles, texts
     d:<doc id>           the span ids of a document, packed uint64
-    {set,band,anchor} shards: hash per 2-byte key prefix; field = 8-byte key, value = packed
-                         uint64 span ids, ascending (ids grow with commit order)
+    k: b: a: + 2 bytes   set keys, band keys, anchors: a hash per 2-byte key prefix; field =
+                         8-byte key, value = its span ids (uint64, ascending: ids grow with
+                         commit order; an anchor's id is followed by its span's anchor count)
 
 A batch reads, then writes everything in one MULTI/EXEC guarded by WATCH on
 `gen`: a client killed before EXEC leaves nothing; a batch that lost the race
@@ -39,10 +40,12 @@ _HEAD = struct.Struct("<4sQQqIQQIIHIII")
 _NO_LIMIT = 1 << 62
 _KIND = {"set": b"k", "band": b"b", "anchor": b"a"}
 
-# Each takes a prefix, a kind byte and packed 8-byte big-endian keys; a key's hash is
-# prefix..kind..":"..its first two bytes. Scripts run atomically on the server.
+# Each takes a prefix, a kind byte, packed 8-byte big-endian keys and an entry width
+# (8: a span id; 12 for anchors: the id and its span's anchor count, uint32). A
+# key's hash is prefix..kind..":"..its first two bytes. Scripts run atomically.
 _LOOKUP = """
-local p, n = ARGV[1] .. ARGV[2] .. ':', tonumber(ARGV[4]) * 8
+local p, w = ARGV[1] .. ARGV[2] .. ':', tonumber(ARGV[5])
+local n = tonumber(ARGV[4]) * w
 local out = {}
 for i = 1, #ARGV[3], 8 do
   local k = string.sub(ARGV[3], i, i + 7)
@@ -52,36 +55,29 @@ end
 return out
 """
 _APPEND = """
-local p = ARGV[1] .. ARGV[2] .. ':'
+local p, w = ARGV[1] .. ARGV[2] .. ':', tonumber(ARGV[5])
 for i = 1, #ARGV[3], 8 do
   local k = string.sub(ARGV[3], i, i + 7)
-  local h = p .. string.sub(k, 1, 2)
-  redis.call('HSET', h, k, (redis.call('HGET', h, k) or '') .. string.sub(ARGV[4], i, i + 7))
+  local h, j = p .. string.sub(k, 1, 2), (i - 1) / 8 * w + 1
+  redis.call('HSET', h, k, (redis.call('HGET', h, k) or '') .. string.sub(ARGV[4], j, j + w - 1))
 end
 return 0
 """
-_HEADS = """
-local out = {}
-for id in string.gmatch(ARGV[2], "%d+") do
-  out[#out + 1] = redis.call('GETRANGE', ARGV[1] .. 's:' .. id, 0, tonumber(ARGV[3]) - 1)
-end
-return out
-"""
 _REMOVE = """
-local p = ARGV[1] .. ARGV[2] .. ':'
+local p, w = ARGV[1] .. ARGV[2] .. ':', tonumber(ARGV[5])
 for i = 1, #ARGV[3], 8 do
   local k = string.sub(ARGV[3], i, i + 7)
   local h, id = p .. string.sub(k, 1, 2), string.sub(ARGV[4], i, i + 7)
   local v = redis.call('HGET', h, k) or ''
   local kept = {}
-  for j = 1, #v, 8 do
-    local x = string.sub(v, j, j + 7)
-    if x ~= id then kept[#kept + 1] = x end
+  for j = 1, #v, w do
+    if string.sub(v, j, j + 7) ~= id then kept[#kept + 1] = string.sub(v, j, j + w - 1) end
   end
   if #kept == 0 then redis.call('HDEL', h, k) else redis.call('HSET', h, k, table.concat(kept)) end
 end
 return 0
 """
+_ENTRY = {"set": np.dtype("<u8"), "band": np.dtype("<u8"), "anchor": np.dtype([("id", "<u8"), ("n", "<u4")])}
 
 
 def _packed_keys(keys: np.ndarray) -> bytes:
@@ -113,7 +109,13 @@ class RedisStore(StoreBase):
             meta = self._meta()
             if not meta:
                 if next(iter(self.r.scan_iter(match=self.p + b"*", count=1000)), None) is not None:
-                    raise IndexStoreError(f"{url}: keys under {prefix!r} but no dedup index header; nothing was changed")
+                    # _create writes the header in the same transaction as the first
+                    # keys, so keys without a header are foreign -- unless a concurrent
+                    # process created the index between our two reads: read again.
+                    meta = self._meta()
+                    if not meta:
+                        raise IndexStoreError(f"{url}: keys under {prefix!r} but no dedup index header; nothing was changed")
+            if not meta:
                 if not create:
                     raise IndexStoreError(f"{url}: no dedup index under prefix {prefix!r}")
                 self._create(config or Config())
@@ -185,15 +187,6 @@ class RedisStore(StoreBase):
                 out.append(self._parse(int(i), raw))
         return out
 
-    def headers(self, ids: Sequence[int]) -> list[tuple]:
-        """The fixed header of each span record (read server-side: no full records move)."""
-        out = []
-        for start in range(0, len(ids), 5000):
-            part = ids[start : start + 5000]
-            raws = self._eval(_HEADS, " ".join(str(int(i)) for i in part), _HEAD.size)
-            out += [self._header(int(i), raw) for i, raw in zip(part, raws)]
-        return out
-
     def _damaged(self, span_id: int, why: str) -> IndexStoreError:
         return IndexStoreError(f"{self.location}: span {span_id} is damaged ({why})")
 
@@ -244,12 +237,15 @@ class RedisStore(StoreBase):
                     for d, raw in zip(docs, self.r.mget(doc_keys) if docs else []):
                         if raw:
                             found.append(d)
-                            ids += _unpack_ids(raw, self.location).tolist()
+                            ids += _unpack(raw, _ENTRY["set"], self.location).astype(np.int64).tolist()
                     ids.sort()
                     entries = stack_entries(self.records(ids), self._num_perm)
                     pipe.multi()
                     for kind, keys, owner in postings(entries, self.config):
-                        pipe.eval(_REMOVE, 0, self.p, _KIND[kind], _packed_keys(keys), _packed_ids(entries.ids[owner]))
+                        pipe.eval(
+                            _REMOVE, 0, self.p, _KIND[kind], _packed_keys(keys), _packed_ids(entries.ids[owner]),
+                            _ENTRY[kind].itemsize,
+                        )
                     if ids:
                         pipe.delete(*[self._k(b"s:", str(i).encode()) for i in ids])
                         pipe.delete(*[self._k(b"d:", d.encode("utf-8", "surrogatepass")) for d in found])
@@ -277,10 +273,10 @@ class RedisStore(StoreBase):
         self.r.close()
 
 
-def _unpack_ids(raw: bytes, location: str) -> np.ndarray:
-    if len(raw) % 8:
-        raise IndexStoreError(f"{location}: damaged id list (length {len(raw)} is not a multiple of 8)")
-    return np.frombuffer(raw, dtype="<u8").astype(np.int64)
+def _unpack(raw: bytes, entry: np.dtype, location: str) -> np.ndarray:
+    if len(raw) % entry.itemsize:
+        raise IndexStoreError(f"{location}: damaged id list (length {len(raw)} is not a multiple of {entry.itemsize})")
+    return np.frombuffer(raw, dtype=entry)
 
 
 class _Transaction:
@@ -295,24 +291,30 @@ class _Transaction:
             except (TypeError, ValueError):
                 raise IndexStoreError(f"{store.location}: damaged batch record {raw[:80]!r}") from None
         self._before = self.prior.first_span if self.prior else _NO_LIMIT
+        self._anchors: dict[int, int] = {}  # span id -> anchor count, from anchor lookups
 
     def lookup(self, kind: str, keys: np.ndarray, limit: int) -> tuple[np.ndarray, np.ndarray]:
         pos, ids = [], []
+        entry = _ENTRY[kind]
         for start in range(0, len(keys), 20000):
             part = keys[start : start + 20000]
-            got = self.store._eval(_LOOKUP, _KIND[kind], _packed_keys(part), limit)
+            got = self.store._eval(_LOOKUP, _KIND[kind], _packed_keys(part), limit, entry.itemsize)
             for j, raw in enumerate(got):
                 if raw:
-                    found = _unpack_ids(raw, self.store.location)
-                    found = found[found < self._before]
-                    ids.append(found)
+                    found = _unpack(raw, entry, self.store.location)
+                    found = found[(found["id"] if entry.names else found) < self._before]
+                    if entry.names:  # anchors: their spans' anchor counts come along
+                        self._anchors.update(zip(found["id"].tolist(), found["n"].tolist()))
+                        found = found["id"]
+                    ids.append(found.astype(np.int64))
                     pos.append(np.full(len(found), start + j, dtype=np.int64))
         if not ids:
             return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
         return np.concatenate(pos), np.concatenate(ids)
 
     def anchor_counts(self, ids: np.ndarray) -> np.ndarray:
-        return np.array([h[7] for h in self.store.headers(ids.tolist())], dtype=np.int64)
+        """Anchor counts came with the anchor lookup that found these ids."""
+        return np.array([self._anchors[i] for i in ids.tolist()], dtype=np.int64)
 
     def fetch(self, ids: np.ndarray) -> Entries:
         return stack_entries(self.store.records(ids.tolist()), self.store._num_perm)
@@ -335,7 +337,12 @@ class _Transaction:
                 pipe.mset({s._k(b"s:", str(int(ids[i])).encode()): s._encode(number, entries, i, int(anchors[i])) for i in range(len(entries))})
             for kind, keys, owner in postings(entries, s.config):
                 order = np.lexsort((owner, keys))  # each key's ids appended in ascending order
-                pipe.eval(_APPEND, 0, s.p, _KIND[kind], _packed_keys(keys[order]), _packed_ids(ids[owner[order]]))
+                packed = np.zeros(len(order), dtype=_ENTRY[kind])
+                if _ENTRY[kind].names:
+                    packed["id"], packed["n"] = ids[owner[order]], anchors[owner[order]]
+                else:
+                    packed[:] = ids[owner[order]]
+                pipe.eval(_APPEND, 0, s.p, _KIND[kind], _packed_keys(keys[order]), packed.tobytes(), _ENTRY[kind].itemsize)
             for key, span_ids in zip(doc_keys, by_doc.values()):
                 pipe.append(key, _packed_ids(np.array(span_ids)))
             pipe.hset(s._k(b"batches"), self.key, f"{number} {first} {len(entries)} {documents}")

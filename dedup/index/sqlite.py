@@ -45,19 +45,17 @@ CREATE TABLE spans(
 CREATE INDEX spans_doc ON spans(doc);
 CREATE INDEX spans_set ON spans(set_key);
 CREATE TABLE bands(key INTEGER NOT NULL, span INTEGER NOT NULL, PRIMARY KEY(key, span)) WITHOUT ROWID;
-CREATE TABLE anchors(key INTEGER NOT NULL, span INTEGER NOT NULL, PRIMARY KEY(key, span)) WITHOUT ROWID;
+CREATE TABLE anchors(key INTEGER NOT NULL, span INTEGER NOT NULL, n INTEGER NOT NULL, PRIMARY KEY(key, span)) WITHOUT ROWID;
 CREATE TABLE bands_new(key INTEGER NOT NULL, span INTEGER NOT NULL, PRIMARY KEY(key, span)) WITHOUT ROWID;
-CREATE TABLE anchors_new(key INTEGER NOT NULL, span INTEGER NOT NULL, PRIMARY KEY(key, span)) WITHOUT ROWID;
+CREATE TABLE anchors_new(key INTEGER NOT NULL, span INTEGER NOT NULL, n INTEGER NOT NULL, PRIMARY KEY(key, span)) WITHOUT ROWID;
 """
-# kind -> tables holding its postings (key column, span id column)
+# kind -> tables holding its postings (key column, span id column); an anchor
+# posting also holds its span's anchor count (n), which the containment probe needs.
 _TABLES = {
     "set": [("spans", "set_key", "id")],
     "band": [("bands", "key", "span"), ("bands_new", "key", "span")],
     "anchor": [("anchors", "key", "span"), ("anchors_new", "key", "span")],
 }
-
-# Keys per statement: each is a LIMITed sub-select, and SQLite allows 500 per compound select.
-_CHUNK = 200
 _NO_LIMIT = 1 << 62
 
 
@@ -158,6 +156,7 @@ class SqliteStore(StoreBase):
             self.conn.execute("PRAGMA synchronous=NORMAL")
             self.conn.execute("PRAGMA cache_size=-131072")  # 128 MiB
             self.conn.execute("PRAGMA journal_size_limit=67108864")  # WAL shrinks back after a big batch
+            self.conn.execute("CREATE TEMP TABLE lookup(pos INTEGER PRIMARY KEY, key INTEGER NOT NULL)")
 
     @contextmanager
     def transaction(self, batch_key: str) -> Iterator["_Transaction"]:
@@ -235,34 +234,39 @@ class _Transaction:
         row = self.q("SELECT number, first_span, spans, documents FROM batches WHERE key = ?", (batch_key,)).fetchone()
         self.prior = Batch(*row) if row else None
         self._before = self.prior.first_span if self.prior else _NO_LIMIT
+        self._anchors: dict[int, int] = {}  # span id -> anchor count, from anchor lookups
 
     def lookup(self, kind: str, keys: np.ndarray, limit: int) -> tuple[np.ndarray, np.ndarray]:
-        # Up to `limit` ids per key from each table: their union holds the key's first `limit`.
-        tables = _TABLES[kind]
-        # One key's sub-selects; its four parameters are numbered, so both tables share them.
-        one = " UNION ALL ".join(
-            f"SELECT * FROM (SELECT ?{{p}}, {idcol} FROM {table} WHERE {col} = ?{{k}} AND {idcol} < ?{{b}} "
-            f"ORDER BY {idcol} LIMIT ?{{n}})"
-            for table, col, idcol in tables
+        # The keys go to a temporary table; per key and table a correlated sub-select
+        # takes its first `limit` ids (their union holds the key's first `limit`) and
+        # packs them into one string: one statement, bounded work per key.
+        anchors = kind == "anchor"
+        item = "{0} || ',' || n" if anchors else "{0}"  # an anchor comes with its span's anchor count
+        width = 2 if anchors else 1
+        cols = ", ".join(
+            f"(SELECT group_concat({item.format(idcol)}) FROM (SELECT * FROM {table} WHERE {col} = q.key "
+            f"AND {idcol} < ?1 ORDER BY {idcol} LIMIT ?2))"
+            for table, col, idcol in _TABLES[kind]
         )
-        rows: list[tuple[int, int]] = []
-        values = _int64(keys)
-        per = _CHUNK // len(tables)
-        for c0 in range(0, len(values), per):
-            part = values[c0 : c0 + per]
-            sql = " UNION ALL ".join(one.format(p=4 * j + 1, k=4 * j + 2, b=4 * j + 3, n=4 * j + 4) for j in range(len(part)))
-            params: list[int] = []
-            for j, k in enumerate(part):
-                params += (c0 + j, k, self._before, limit)
-            rows += self.q(sql, params).fetchall()
-        got = np.array(rows, dtype=np.int64).reshape(-1, 2)
-        return got[:, 0], got[:, 1]
+        self.q("DELETE FROM temp.lookup")
+        self.store.conn.executemany("INSERT INTO temp.lookup VALUES (?, ?)", enumerate(_int64(keys)))
+        pos: list[int] = []
+        found: list[str] = []
+        for row in self.q(f"SELECT pos, {cols} FROM temp.lookup q", (self._before, limit)):
+            for cell in row[1:]:
+                if cell:
+                    found.append(cell)
+                    pos += [row[0]] * ((cell.count(",") + 1) // width)
+        if not found:
+            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+        numbers = np.array(",".join(found).split(","), dtype=np.int64).reshape(-1, width)
+        if anchors:
+            self._anchors.update(zip(numbers[:, 0].tolist(), numbers[:, 1].tolist()))
+        return np.array(pos, dtype=np.int64), numbers[:, 0].copy()
 
     def anchor_counts(self, ids: np.ndarray) -> np.ndarray:
-        found: dict[int, int] = {}
-        for part in _chunks(ids.tolist(), 500):
-            found.update(self.q(f"SELECT id, anchors FROM spans WHERE id IN ({','.join('?' * len(part))})", part).fetchall())
-        return np.array([found[i] for i in ids.tolist()], dtype=np.int64)
+        """Anchor counts came with the anchor lookup that found these ids."""
+        return np.array([self._anchors[i] for i in ids.tolist()], dtype=np.int64)
 
     def fetch(self, ids: np.ndarray) -> Entries:
         found: dict[int, tuple] = {}
@@ -295,9 +299,11 @@ class _Transaction:
             table = _TABLES[kind][1][0]  # the small *_new table
             signed = np.ascontiguousarray(keys, dtype=np.uint64).view(np.int64)
             order = np.argsort(signed, kind="stable")  # in key order, B-tree pages fill in sequence
-            self.store.conn.executemany(
-                f"INSERT OR IGNORE INTO {table} VALUES (?, ?)", zip(signed[order].tolist(), ids[owner[order]].tolist())
-            )
+            rows = zip(signed[order].tolist(), ids[owner[order]].tolist())
+            if kind == "anchor":
+                rows = ((k, i, n) for (k, i), n in zip(rows, anchors[owner[order]].tolist()))
+            marks = "?, ?, ?" if kind == "anchor" else "?, ?"
+            self.store.conn.executemany(f"INSERT OR IGNORE INTO {table} VALUES ({marks})", rows)
         self.q("INSERT INTO batches VALUES (?, ?, ?, ?, ?)", (number, self.key, first, len(entries), documents))
         self._merge_when_due(first + len(entries), len(entries))
         return Batch(number, first, len(entries), documents)
@@ -311,6 +317,6 @@ class _Transaction:
             return
         for kind in ("band", "anchor"):
             (main, _, _), (new, _, _) = _TABLES[kind]
-            self.q(f"INSERT OR IGNORE INTO {main} SELECT key, span FROM {new} ORDER BY key, span")
+            self.q(f"INSERT OR IGNORE INTO {main} SELECT * FROM {new} ORDER BY key, span")
             self.q(f"DELETE FROM {new}")
         self.q("INSERT OR REPLACE INTO meta VALUES ('merged_below', ?)", (str(next_id),))

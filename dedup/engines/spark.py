@@ -1,0 +1,530 @@
+"""`dedup scan --engine spark`: the same scan on Apache Spark (DataFrame API).
+
+The map stages run per partition on the core's stage functions (see
+spark_batches.py); Spark does the shuffles: exact copies grouped by shingle-set
+key, candidate pairs grouped by LSH band and anchor key (the local engine's
+max_bucket rule), shingle sets joined to pairs for verification, connected
+components of the verified pairs (large-star / small-star), and the keep/drop
+decision per component, joined back to the documents. Results equal the local
+engine's: same clusters, same clean texts, same counts.
+
+Output under --out: `clean/part-NNNNN.jsonl` (or `.parquet`) holding the clean
+records in input order, and `clusters.jsonl`. A local --out is staged and
+swapped in atomically like the local engine's; a URI (s3a://, hdfs://, file://)
+is written by Spark's output committer as `clean/` and `clusters/` part files.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+import tempfile
+import time
+import zipfile
+from dataclasses import dataclass
+from functools import partial
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from .. import readers, writers
+from ..config import Config
+from ..errors import DedupError, InputError, OutputError
+from ..readers import ReadOptions, Skipped
+from . import spark_batches as B
+from .spark_components import connected_components
+
+if TYPE_CHECKING:  # pragma: no cover
+    from pyspark.sql import DataFrame, SparkSession
+
+OUT_FORMATS = ("jsonl", "parquet")
+CLEAN = "clean"
+# Input bytes per shuffle partition when the session does not set
+# spark.sql.shuffle.partitions (Spark's default of 200 suits no corpus size).
+BYTES_PER_PARTITION = 64 << 20
+GZ_RATIO = 4  # text per byte of gzip, to size partitions before reading
+# A component with more distinct spans than this is decided by one task; it is
+# reported (stats and a warning), since it means one chain of near-copies.
+LARGE_COMPONENT = 100_000
+
+
+@dataclass
+class SparkRun:
+    """What a Spark scan reports back: the stats (the local engine's keys, plus
+    `engine`) and the inputs or records skipped."""
+
+    stats: dict
+    skipped: list[Skipped]
+
+
+@dataclass(frozen=True)
+class InputFile:
+    rank: int  # position in canonical (output path) order
+    path: str  # as Spark reports it
+    label: str  # as the user named it, for messages
+    rel: str
+    kind: str  # text, jsonl or parquet
+    gz: bool
+    size: int = 0  # bytes on disk
+
+
+def _is_uri(arg: str) -> bool:
+    return "://" in arg
+
+
+def session(master: str | None = None, quiet: bool = True) -> "SparkSession":
+    """The active SparkSession, or a new one on `master` (default local[*])."""
+    try:
+        from pyspark.sql import SparkSession
+    except ImportError:
+        raise DedupError("--engine spark needs pyspark: pip install 'dedup[spark]'") from None
+    active = SparkSession.getActiveSession()
+    if active is not None:
+        return active
+    master = master or "local[*]"
+    builder = SparkSession.builder.master(master).appName("dedup")
+    builder = builder.config("spark.ui.showConsoleProgress", "false" if quiet else "true")
+    if master.startswith("local"):
+        for key, value in LOCAL_CONF.items():
+            builder = builder.config(key, value)
+        spark = _with_python_workers(builder.getOrCreate)
+    else:
+        spark = builder.getOrCreate()
+    spark.sparkContext.setLogLevel("ERROR")
+    if not master.startswith("local"):
+        spark.sparkContext.addPyFile(_package_zip())
+    return spark
+
+
+LOCAL_CONF = {
+    # Workers fork from a daemon that has already imported the engine's modules.
+    "spark.python.daemon.module": "dedup.engines.spark_daemon",
+}
+
+
+def _with_python_workers(create):
+    """Run `create` with local Python workers on this interpreter (its venv has dedup),
+    unless PYSPARK_PYTHON says otherwise; SparkContext reads it once, at start."""
+    if "PYSPARK_PYTHON" in os.environ:
+        return create()
+    os.environ["PYSPARK_PYTHON"] = sys.executable
+    try:
+        return create()
+    finally:
+        del os.environ["PYSPARK_PYTHON"]
+
+
+def _package_zip() -> str:
+    """This dedup package as a zip for executors (their Python still needs numpy, xxhash, datasketch, pyarrow)."""
+    root = Path(__file__).resolve().parents[1]
+    fd, path = tempfile.mkstemp(prefix="dedup-", suffix=".zip")
+    os.close(fd)
+    with zipfile.ZipFile(path, "w") as z:
+        for f in sorted(root.rglob("*.py")):
+            z.write(f, Path("dedup") / f.relative_to(root))
+    return path
+
+
+# --- inputs -----------------------------------------------------------------
+
+def discover_files(spark: "SparkSession", inputs: list[str], opts: ReadOptions) -> list[InputFile]:
+    """Local paths through readers.discover (the local engine's rules); URIs through
+    Hadoop's FileSystem (globs, recursive folders). Sorted by output path."""
+    if readers.STDIN in inputs:
+        raise InputError(readers.STDIN, "standard input is not supported with --engine spark; pass files")
+    found: dict[str, tuple[str, str, str, bool, int]] = {}
+    local = [a for a in inputs if not _is_uri(a)]
+    for src in readers.discover(local, opts) if local else []:
+        size = os.path.getsize(src.path) if os.path.isfile(src.path) else 0
+        found[src.rel] = (_qualify(spark, os.path.abspath(src.path)), src.path, src.kind, src.gz, size)
+    for arg in (a for a in inputs if _is_uri(a)):
+        for path, rel, size in _hadoop_list(spark, arg):
+            kind, gz = readers._kind(rel, opts.input_format)
+            found[rel] = (path, path, kind, gz, size)
+    files = []
+    for rank, rel in enumerate(sorted(found)):
+        path, label, kind, gz, size = found[rel]
+        if rel.endswith(".parquet"):
+            kind = "parquet"
+        files.append(InputFile(rank, path, label, rel, kind, gz, size))
+    return files
+
+
+def shuffle_partitions(spark: "SparkSession", files: list[InputFile]) -> int:
+    """The session's spark.sql.shuffle.partitions if it was configured, else one
+    partition per BYTES_PER_PARTITION of text, and at least two per core."""
+    conf = spark.sparkContext.getConf()
+    if conf.contains("spark.sql.shuffle.partitions"):
+        return int(conf.get("spark.sql.shuffle.partitions"))
+    text = sum(f.size * (GZ_RATIO if f.gz else 1) for f in files)
+    return max(2 * spark.sparkContext.defaultParallelism, -(-text // BYTES_PER_PARTITION))
+
+
+def _qualify(spark: "SparkSession", path: str) -> str:
+    """A path as Spark's file sources report it (e.g. file:/abs/path)."""
+    jvm = spark._jvm
+    p = jvm.org.apache.hadoop.fs.Path(path)
+    return p.getFileSystem(spark._jsc.hadoopConfiguration()).makeQualified(p).toString()
+
+
+def _exists(spark: "SparkSession", uri: str) -> bool:
+    p = spark._jvm.org.apache.hadoop.fs.Path(uri)
+    return bool(p.getFileSystem(spark._jsc.hadoopConfiguration()).exists(p))
+
+
+def _hadoop_list(spark: "SparkSession", arg: str) -> list[tuple[str, str]]:
+    """(path, rel, bytes) of the files an input URI names: a file, a folder (recursive), or a glob."""
+    jvm = spark._jvm
+    pattern = jvm.org.apache.hadoop.fs.Path(arg)
+    fs = pattern.getFileSystem(spark._jsc.hadoopConfiguration())
+    statuses = fs.globStatus(pattern)
+    if not statuses:
+        raise InputError(arg, "no file matches this pattern" if set("*?[{") & set(arg) else "no such file or directory")
+    is_glob = bool(set("*?[{") & set(arg.split("://", 1)[1]))
+    out = []
+    for st in statuses:
+        path = st.getPath().toString()
+        if st.isDirectory():
+            it = fs.listFiles(st.getPath(), True)
+            while it.hasNext():
+                f = it.next()
+                name = f.getPath().toString()
+                rel = name[len(path.rstrip("/")) + 1 :]
+                if not any(part.startswith((".", "_")) for part in rel.split("/")):
+                    out.append((name, rel, f.getLen()))
+        else:
+            out.append((path, _glob_rel(path, arg) if is_glob else path.rsplit("/", 1)[-1], st.getLen()))
+    return out
+
+
+def _glob_rel(path: str, pattern: str) -> str:
+    """A glob match's path below the pattern's fixed folder prefix (as readers.discover does)."""
+    fixed = []
+    for part in pattern.split("://", 1)[1].split("/")[:-1]:
+        if set("*?[{") & set(part):
+            break
+        fixed.append(part)
+    prefix = "/".join(fixed).rstrip("/")
+    tail = path.split("://", 1)[-1].split(":", 1)[-1] if "://" not in path else path.split("://", 1)[1]
+    return tail[len(prefix) + 1 :] if prefix and tail.startswith(prefix + "/") else path.rsplit("/", 1)[-1]
+
+
+def read_documents(spark: "SparkSession", files: list[InputFile], opts: ReadOptions) -> "DataFrame":
+    """All documents, skipped inputs and bad records as READ rows (see spark_batches)."""
+    from pyspark.sql import functions as F
+
+    parts = []
+    plain = {f.path: (f.rank, f.label, f.rel, f.kind, f.gz) for f in files if f.kind != "parquet"}
+    if plain:
+        raw = spark.read.format("binaryFile").load(list(plain)).select("path", "content")
+        parts.append(raw.mapInArrow(partial(B.read_files, files=plain, opts=opts), B.ddl(B.READ)))
+    pq = {f.path: (f.rank, f.label, f.rel, f.kind, f.gz) for f in files if f.kind == "parquet"}
+    if pq:
+        df = spark.read.option("mergeSchema", "true").parquet(*pq)
+        if opts.text_field not in df.columns:
+            raise InputError(next(iter(pq.values()))[1], f"no {opts.text_field!r} column (set --text-field)")
+        types = dict(df.dtypes)
+        id_ok = types.get(opts.id_field, "") in ("string", "tinyint", "smallint", "int", "bigint")
+        record = F.to_json(
+            F.struct(*[F.lit(None).alias(c) if c == opts.text_field else F.col(f"`{c}`") for c in df.columns]),
+            {"ignoreNullFields": "false"},
+        )
+        rows = df.select(
+            F.col("_metadata.file_path").alias("file_path"), F.col("_metadata.row_index").alias("row_index"),
+            F.col(f"`{opts.text_field}`").cast("string").alias("text") if types[opts.text_field] == "string" else F.lit(None).cast("string").alias("text"),
+            (F.col(f"`{opts.id_field}`").cast("string") if id_ok else F.lit(None).cast("string")).alias("id"),
+            record.alias("record"),
+        )
+        parts.append(rows.mapInArrow(partial(B.read_parquet_rows, files=pq, opts=opts), B.ddl(B.READ)))
+    out = parts[0]
+    for p in parts[1:]:
+        out = out.union(p)
+    return out
+
+
+# --- the scan ---------------------------------------------------------------
+
+def run(
+    inputs: list[str], out: str, config: Config | None = None, opts: ReadOptions = ReadOptions(), *,
+    master: str | None = None, out_format: str = "jsonl", omit_duplicates: bool = False,
+    spark: "SparkSession | None" = None, quiet: bool = True,
+) -> SparkRun:
+    """Scan `inputs` on Spark and write the clean records and clusters.jsonl under `out`."""
+    config = config or Config()
+    if out_format not in OUT_FORMATS:
+        raise DedupError(f"--out-format must be one of {', '.join(OUT_FORMATS)}, got {out_format!r}")
+    if out == readers.STDIN:
+        raise OutputError("--engine spark writes part files: give --out a folder or URI, not -")
+    spark = spark or session(master, quiet)
+    started = time.perf_counter()
+    files = discover_files(spark, inputs, opts)
+    local_out = None if _is_uri(out) else Path(out)
+    if local_out is None and _exists(spark, out):
+        raise OutputError(f"--out {out} exists; a URI output is written only to a new location")
+    if local_out is not None:
+        local_inputs = [a for a in inputs if not _is_uri(a)]
+        writers.check_out_not_in_inputs(local_out, local_inputs)
+        writers.check_out_dir(local_out, readers.discover(local_inputs, opts) if local_inputs else [])
+    job = _Job(spark, config, opts)
+    previous = spark.conf.get("spark.sql.shuffle.partitions")
+    job.partitions = shuffle_partitions(spark, files)
+    spark.conf.set("spark.sql.shuffle.partitions", str(job.partitions))
+    try:
+        skipped = job.read(files)
+        job.scan()
+        if local_out is not None:
+            with writers.staged_dir(local_out) as stage:
+                root = _qualify(spark, str(stage.resolve()))
+                job.write(f"{root}/{CLEAN}", f"{root}/{writers.CLUSTERS}", out_format, omit_duplicates)
+                _tidy_parts(stage / CLEAN, out_format)
+        else:
+            root = out.rstrip("/")
+            job.write(f"{root}/{CLEAN}", f"{root}/{writers.CLUSTERS}", out_format, omit_duplicates)
+        stats = job.stats()
+    finally:
+        job.release()
+        spark.conf.set("spark.sql.shuffle.partitions", previous)
+    stats["inputs"] = {"files": len(files), "skipped": [str(s) for s in skipped], "repeated_ids": stats.pop("repeated_ids")}
+    stats["seconds"] = {"spark": round(time.perf_counter() - started, 4)}
+    return SparkRun(stats, skipped)
+
+
+def _tidy_parts(folder: Path, out_format: str) -> None:
+    """Spark's part files renamed part-00000.jsonl, ... in order; its markers and checksums removed."""
+    for f in folder.iterdir():
+        if f.name.startswith(("_", ".")):
+            f.unlink()
+    ext = ".jsonl" if out_format == "jsonl" else ".parquet"
+    for n, f in enumerate(sorted(folder.iterdir())):
+        f.rename(folder / f"part-{n:05d}{ext}")
+
+
+class _Job:
+    """The DataFrames of one scan; every cached one is released at the end."""
+
+    def __init__(self, spark: "SparkSession", config: Config, opts: ReadOptions) -> None:
+        self.spark, self.config, self.opts = spark, config, opts
+        self.cached: list = []
+        self.partitions = int(spark.conf.get("spark.sql.shuffle.partitions"))
+
+    def _cache(self, df: "DataFrame") -> "DataFrame":
+        from pyspark import StorageLevel
+
+        df = df.persist(StorageLevel.MEMORY_AND_DISK)
+        self.cached.append(df)
+        # Materialised now: a later job reading it from several branches would
+        # otherwise compute it once per branch.
+        df.count()
+        return df
+
+    def release(self) -> None:
+        for df in self.cached:
+            df.unpersist()
+
+    def read(self, files: list[InputFile]) -> list[Skipped]:
+        """Read every input; raise the first bad record in input order (as the local
+        engine does); number documents in canonical order."""
+        from pyspark.sql import functions as F
+
+        self.files = files
+        if not files:
+            self.docs = self.spark.createDataFrame([], "doc_no long, id string, rel string, line long, text string, record string")
+            return []
+        rows = self._cache(read_documents(self.spark, files, self.opts))
+        by_rank = {f.rank: f for f in files}
+        problem = F.struct("line", "problem", "fatal")
+        per_file = rows.groupBy("rank").agg(
+            F.max(F.when(F.col("problem").isNull(), F.col("idx") + 1)).alias("n"),
+            F.sort_array(F.collect_list(F.when(F.col("problem").isNotNull(), problem))).alias("problems"),
+        ).collect()
+        sizes = {r.rank: r.n or 0 for r in per_file}
+        problems = [(r.rank, p) for r in sorted(per_file) for p in r.problems]
+        for rank, p in problems:
+            if p.fatal:
+                hint = " (use --skip-bad-records to skip such lines)" if by_rank[rank].kind == "parquet" else ""
+                raise InputError(by_rank[rank].label, p.problem + hint, p.line)
+        skipped = [Skipped(by_rank[rank].label, p.problem, p.line, whole_file=p.line is None) for rank, p in problems]
+        good = rows.where(F.col("problem").isNull())
+        offset, table = 0, []
+        for f in files:
+            table.append((f.rank, offset, f.rel))
+            offset += sizes.get(f.rank, 0)
+        if offset >= B.MAX_DOCS:
+            raise DedupError(f"{offset} documents: the Spark engine numbers at most {B.MAX_DOCS}")
+        ranks = self.spark.createDataFrame(table, "rank int, offset long, rel string")
+        docs = good.join(F.broadcast(ranks), "rank").select(
+            (F.col("offset") + F.col("idx")).alias("doc_no"), "id", "rel", "line", "text", "record"
+        )
+        if rows.rdd.getNumPartitions() < self.partitions:  # few input files: spread the map stages
+            docs = docs.repartition(self.partitions, "doc_no")
+        self.docs = self._cache(docs)
+        return skipped
+
+    def scan(self) -> None:
+        """Shingle, group exact copies, sketch, propose, verify, connect, decide."""
+        from pyspark.sql import functions as F
+
+        cfg = self.config
+        self.shingled = self._cache(self.docs.select("doc_no", "text").mapInArrow(partial(B.shingle_batch, config=cfg), B.ddl(B.SHINGLED)))
+        z = F.explode(F.arrays_zip("e_index", "e_len", "keys", "sets")).alias("s")
+        spans = self.shingled.select("doc_no", z).select(
+            F.shiftleft("doc_no", B.SPAN_BITS).bitwiseOR(F.col("s.e_index").cast("long")).alias("span_id"),
+            F.col("s.e_len").alias("length"), F.col("s.keys").alias("key"), F.col("s.sets").alias("set"),
+        )
+        # Units: distinct shingle sets, named by their first span (scan.group_units).
+        self.units = self._cache(
+            spans.groupBy("key").agg(
+                F.min("span_id").alias("unit"), F.count("*").alias("members"), F.min_by("set", "span_id").alias("set")
+            ).withColumn("size", F.size("set"))
+        )
+        sk = self._cache(self.units.select("unit", "set").mapInArrow(partial(B.sketch_batch, config=cfg), B.ddl(B.SKETCHED)))
+        keyed = sk.select(F.lit(B.LSH).cast("byte").alias("kind"), F.explode("bkeys").alias("key"), "unit").union(
+            sk.select(F.lit(B.ANCHOR).cast("byte").alias("kind"), F.explode("akeys").alias("key"), "unit")
+        )
+        groups = keyed.groupBy("kind", "key").agg(F.collect_list("unit").alias("units")).where(F.size("units") >= 2)
+        self.pair_rows = pair_rows = self._cache(groups.select("kind", "units").mapInArrow(partial(B.expand_groups, max_bucket=cfg.max_bucket), B.ddl(B.PAIRS)))
+        na = sk.select("unit", "n_anchors")
+        shared = pair_rows.where(F.col("i") >= 0).groupBy("i", "j").agg(
+            F.max(F.col("kind") == B.LSH).alias("lsh"), F.sum((F.col("kind") == B.ANCHOR).cast("long")).alias("shared")
+        )
+        shared = shared.join(na.withColumnsRenamed({"unit": "i", "n_anchors": "na_i"}), "i").join(
+            na.withColumnsRenamed({"unit": "j", "n_anchors": "na_j"}), "j"
+        )
+        proposed = shared.select("i", "j", "lsh", "shared", "na_i", "na_j").mapInArrow(
+            partial(B.propose_batch, containment=cfg.containment), B.ddl(B.PROPOSED)
+        )
+        sets = self.units.select("unit", "set")
+        joined = proposed.join(sets.withColumnsRenamed({"unit": "i", "set": "set_i"}), "i").join(
+            sets.withColumnsRenamed({"unit": "j", "set": "set_j"}), "j"
+        )
+        self.verified = self._cache(
+            joined.select("i", "j", "lsh", "anchor", "set_i", "set_j").mapInArrow(
+                partial(B.verify_batch, containment=cfg.containment), B.ddl(B.VERIFIED)
+            )
+        )
+        edges = self.verified.where("edge").select(F.col("i").alias("a"), F.col("j").alias("b"), "inter")
+        comps, self.rounds = connected_components(edges.select("a", "b"))
+        self.comps = comps = self._cache(comps)
+        # Decide per component; a unit on no edge with exact copies is its own group.
+        span_units = spans.select("span_id", "length", "key").join(self.units.select("key", "unit", "size", "members"), "key")
+        g_spans = span_units.join(comps, span_units.unit == comps.node, "left").where(
+            F.col("comp").isNotNull() | (F.col("members") > 1)
+        ).select(F.coalesce("comp", "unit").alias("comp"), "span_id", "unit", "size", "length")
+        g_edges = edges.join(comps, edges.a == comps.node).select("comp", F.col("a").alias("i"), F.col("b").alias("j"), "inter")
+        self.drops = self._cache(
+            g_spans.groupBy("comp").cogroup(g_edges.groupBy("comp")).applyInPandas(
+                partial(_decide_group, config=cfg), B.ddl(B.DROPS)
+            )
+        )
+
+    def write(self, clean_path: str, clusters_path: str, out_format: str, omit_duplicates: bool) -> None:
+        """Clean records in input order as part files under `clean_path`; clusters.jsonl at `clusters_path`."""
+        from pyspark.sql import Window
+        from pyspark.sql import functions as F
+
+        per_doc = self.drops.select(
+            F.shiftright("span_id", B.SPAN_BITS).alias("doc_no"), F.col("span_id").bitwiseAND(B.SPAN_MASK).cast("int").alias("index")
+        ).groupBy("doc_no").agg(F.array_sort(F.collect_list("index")).alias("dropped"))
+        layout = self.shingled.select("doc_no", "starts", "ends", "eligible")
+        rendered = self._cache(
+            self.docs.join(layout, "doc_no").join(per_doc, "doc_no", "left").mapInArrow(
+                partial(B.render_batch, config=self.config, text_field=self.opts.text_field, omit_duplicates=omit_duplicates),
+                B.ddl(B.RENDERED),
+            )
+        )
+        lines = rendered.where(F.col("json").isNotNull()).orderBy("doc_no").select(F.col("json").alias("value"))
+        if out_format == "jsonl":
+            lines.write.text(clean_path)
+        else:
+            reader = self.spark.read
+            if self.files and all(f.kind == "parquet" for f in self.files):
+                reader = reader.schema(self.spark.read.option("mergeSchema", "true").parquet(*[f.path for f in self.files]).schema)
+            reader.json(lines.rdd.map(lambda r: r.value)).write.parquet(clean_path)
+        self.rendered = rendered
+
+        kept = self.drops.select(F.col("kept").alias("span_id")).distinct().select(
+            "span_id", F.col("span_id").alias("kept"), *[F.lit(None).cast(t).alias(c) for c, t in
+                                                          (("jaccard", "double"), ("containment", "double"),
+                                                           ("kept_containment", "double"), ("reason", "string"))]
+        )
+        members = self.drops.select("span_id", "kept", "jaccard", "containment", "kept_containment", "reason").union(kept)
+        by_doc = members.select(
+            F.shiftright("span_id", B.SPAN_BITS).alias("doc_no"),
+            F.struct(F.col("span_id").bitwiseAND(B.SPAN_MASK).cast("int").alias("index"), "span_id", "kept",
+                     "jaccard", "containment", "kept_containment", "reason").alias("m"),
+        ).groupBy("doc_no").agg(F.collect_list("m").alias("members"))
+        member_rows = self.docs.select("doc_no", "id", "rel", "line", "text").join(
+            self.shingled.select("doc_no", "starts", "ends"), "doc_no"
+        ).join(by_doc, "doc_no").mapInArrow(B.member_batch, B.ddl(B.MEMBERS))
+        clusters = member_rows.groupBy("kept").agg(F.collect_list(F.struct("span_id", "json")).alias("members"))
+        numbered = clusters.select(
+            (F.row_number().over(Window.orderBy("kept")) - 1).alias("n"), "kept", "members"
+        ).mapInArrow(B.cluster_lines, "value string")  # one ordered partition: clusters.jsonl is one file
+        _write_single(self.spark, numbered, clusters_path)
+
+    def stats(self) -> dict:
+        """The local engine's stats keys (scan.summarize), counted by Spark in one job."""
+        from pyspark.sql import functions as F
+
+        def total(col) -> "F.Column":
+            return F.coalesce(F.sum(F.col(col).cast("long")), F.lit(0)).alias(col)
+
+        parts = [
+            self.rendered.agg(F.count("*").alias("documents"), *map(total, (
+                "spans", "short_spans", "span_chars", "dropped_spans", "dropped_chars", "duplicate"))),
+            self.verified.agg(F.count("*").alias("total"), *map(total, ("lsh", "anchor", "edge"))),
+            self.pair_rows.where(F.col("i") < 0).agg(total("j")),
+            self.units.agg(F.count("*").alias("units")),
+            self.drops.agg(F.countDistinct("kept").alias("clusters")),
+            self.docs.groupBy("id").count().agg(F.count(F.when(F.col("count") > 1, 1)).alias("repeated_ids")),
+            self.comps.groupBy("comp").count().agg(F.count("*").alias("components"),
+                                                   F.coalesce(F.max("count"), F.lit(0)).alias("largest")),
+        ]
+        row = parts[0]
+        for p in parts[1:]:
+            row = row.crossJoin(p)
+        c = row.first().asDict()
+        if c["largest"] > LARGE_COMPONENT:
+            print(f"warning: a chain of near-copies joins {c['largest']} distinct spans; one task decides it", file=sys.stderr)
+        cfg = self.config
+        return {
+            "documents": c["documents"],
+            "spans": c["spans"],
+            "short_spans": c["short_spans"],
+            "distinct_spans": c["units"],
+            "clusters": c["clusters"],
+            "dropped_spans": c["dropped_spans"],
+            "duplicate_documents": c["duplicate"],
+            "span_chars": c["span_chars"],
+            "dropped_chars": c["dropped_chars"],
+            "duplicate_ratio": round(c["dropped_chars"] / c["span_chars"], 6) if c["span_chars"] else 0.0,
+            "candidates": {
+                "lsh": c["lsh"], "anchors": c["anchor"], "total": c["total"], "verified": c["edge"],
+                "false_positives": c["total"] - c["edge"], "oversized_buckets": c["j"],
+            },
+            "parameters": cfg.params(),
+            "fingerprint": cfg.fingerprint,
+            "repeated_ids": c["repeated_ids"],  # moved under "inputs" by run()
+            "engine": {
+                "name": "spark", "master": self.spark.sparkContext.master,
+                "shuffle_partitions": self.partitions,
+                "components": c["components"], "largest_component": c["largest"], "component_rounds": self.rounds,
+            },
+        }
+
+
+def _write_single(spark: "SparkSession", lines: "DataFrame", path: str) -> None:
+    """Write one-partition text rows as the single file `path` (Spark writes a folder; its part is moved)."""
+    jvm = spark._jvm
+    target = jvm.org.apache.hadoop.fs.Path(path)
+    fs = target.getFileSystem(spark._jsc.hadoopConfiguration())
+    folder = jvm.org.apache.hadoop.fs.Path(path + ".parts")
+    lines.coalesce(1).write.text(folder.toString())
+    parts = [st.getPath() for st in fs.listStatus(folder) if st.getPath().getName().startswith("part-")]
+    if len(parts) != 1 or not fs.rename(parts[0], target):
+        raise OutputError(f"could not move Spark's part file to {path}")
+    fs.delete(folder, True)
+
+
+def _decide_group(key, spans, edges, config: Config):
+    return B.decide_group(spans, edges, config)

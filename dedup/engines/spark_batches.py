@@ -1,0 +1,391 @@
+"""Per-partition work of the Spark engine: Arrow record batches in, Arrow record batches out.
+
+Each function wraps the core's stage functions (readers, scan, sketch,
+candidates, verify, decide, writers) on one batch; Spark only partitions,
+shuffles and joins. Needs pyarrow (and pandas for the grouped decision), never
+pyspark, so every function runs and is tested without a cluster.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator
+from urllib.parse import unquote
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+
+from .. import candidates, decide, readers, sketch, verify, writers
+from ..config import Config
+from ..errors import InputError
+from ..readers import ReadOptions, Source
+from ..records import Document, Span
+from ..scan import Drop, ScanResult, rank_spans, set_keys, shingle_documents, span_drops, unit_ranks
+
+# A span's id is its document's number in canonical input order, then its
+# index in the document: id order is input order, which keep="first" ranks by,
+# and the id of a unit (a distinct shingle set) is that of its first span.
+SPAN_BITS = 23
+SPAN_MASK = (1 << SPAN_BITS) - 1
+MAX_DOCS = 1 << (63 - SPAN_BITS)
+
+LSH, ANCHOR = 0, 1  # kinds of grouping key: LSH band key, anchor shingle
+
+Batches = Iterable[pa.RecordBatch]
+
+_DDL = {pa.int8(): "byte", pa.int32(): "int", pa.int64(): "long", pa.bool_(): "boolean",
+        pa.string(): "string", pa.float64(): "double"}
+
+
+def ddl(schema: pa.Schema) -> str:
+    """The Spark DDL string of an Arrow schema, so each schema is written once."""
+    def one(t: pa.DataType) -> str:
+        return f"array<{one(t.value_type)}>" if pa.types.is_list(t) else _DDL[t]
+    return ", ".join(f"{f.name} {one(f.type)}" for f in schema)
+
+
+def _lists(col: pa.Array | pa.ChunkedArray) -> tuple[np.ndarray, np.ndarray]:
+    """(flat values, offsets starting at 0) of an Arrow list column without nulls."""
+    if isinstance(col, pa.ChunkedArray):
+        col = col.combine_chunks()
+    offsets = col.offsets.to_numpy().astype(np.int64)
+    values = col.values.to_numpy(zero_copy_only=False)[offsets[0] : offsets[-1]]
+    return values, offsets - offsets[0]
+
+
+def _list_array(offsets: np.ndarray, values: pa.Array | np.ndarray) -> pa.ListArray:
+    return pa.ListArray.from_arrays(pa.array(np.asarray(offsets, dtype=np.int32)), values)
+
+
+def _col(batch: pa.RecordBatch, name: str) -> np.ndarray:
+    return batch.column(name).to_numpy(zero_copy_only=False)
+
+
+def _line(rec: dict) -> str:
+    """A record as its JSONL line (writers.json_line), without the newline: Spark's text writer adds it."""
+    return writers.json_line(rec).decode()[:-1]
+
+
+def _rows(schema: pa.Schema) -> dict[str, list]:
+    return {f.name: [] for f in schema}
+
+
+# --- read -------------------------------------------------------------------
+
+READ = pa.schema([
+    ("rank", pa.int32()), ("idx", pa.int64()), ("line", pa.int64()), ("id", pa.string()),
+    ("text", pa.string()), ("record", pa.string()), ("problem", pa.string()), ("fatal", pa.bool_()),
+])
+
+
+def record_json(record: dict | None, text_field: str) -> str | None:
+    """A JSONL record with its text left out (kept in place as null, so the clean
+    record has its fields in the original order)."""
+    return None if record is None else json.dumps({**record, text_field: None}, ensure_ascii=False)
+
+
+def read_files(batches: Batches, files: dict[str, tuple], opts: ReadOptions) -> Iterator[pa.RecordBatch]:
+    """Rows of (path, content) from Spark's binaryFile source -> one row per document,
+    skipped input or bad record, via readers.decode_source (the local engine's parser).
+
+    `files` maps a path as Spark reports it to (rank, label, rel, kind, gz).
+    A bad record is a `fatal` row; the driver raises it as the local engine would.
+    """
+    for batch in batches:
+        rows = _rows(READ)
+
+        def add(**row) -> None:
+            for name, values in rows.items():
+                values.append(row.get(name))
+
+        for path, content in zip(batch.column("path").to_pylist(), batch.column("content").to_pylist()):
+            rank, label, rel, kind, gz = files[path]
+            try:
+                docs, skipped = readers.decode_source(Source(label, rel, kind, gz), content, opts, raw=True)
+            except InputError as e:
+                add(rank=rank, line=e.line, problem=e.reason, fatal=True)
+                continue
+            for idx, doc in enumerate(docs):
+                add(rank=rank, idx=idx, line=doc.line, id=doc.id, text=doc.text,
+                    record=record_json(doc.record, opts.text_field))
+            for s in skipped:
+                add(rank=rank, line=s.line, problem=s.reason, fatal=False)
+        yield pa.RecordBatch.from_pydict(rows, schema=READ)
+
+
+def read_parquet_rows(batches: Batches, files: dict[str, tuple], opts: ReadOptions) -> Iterator[pa.RecordBatch]:
+    """Parquet rows (file_path, row_index, text, id, record) -> the same rows as read_files.
+
+    The id is used when it is a string or an integer (the JSONL rule), else
+    `rel:line` with line = row_index + 1. A null text is a bad record.
+    """
+    for batch in batches:
+        rows = _rows(READ)
+        for path, row, text, rid, record in zip(*(batch.column(c).to_pylist() for c in ("file_path", "row_index", "text", "id", "record"))):
+            rank, _, rel, _, _ = files[unquote(path)]
+            line = row + 1
+            ok = isinstance(text, str)
+            values = {
+                "rank": rank, "idx": row, "line": line, "id": (rid if rid is not None else f"{rel}:{line}") if ok else None,
+                "text": text if ok else None, "record": record if ok else None,
+                "problem": None if ok else f"field {opts.text_field!r} is null, not a string",
+                "fatal": None if ok else not opts.skip_bad_records,
+            }
+            for name, col in rows.items():
+                col.append(values[name])
+        yield pa.RecordBatch.from_pydict(rows, schema=READ)
+
+
+# --- shingle ----------------------------------------------------------------
+
+SHINGLED = pa.schema([
+    ("doc_no", pa.int64()), ("starts", pa.list_(pa.int64())), ("ends", pa.list_(pa.int64())),
+    ("eligible", pa.list_(pa.bool_())), ("e_index", pa.list_(pa.int32())), ("e_len", pa.list_(pa.int64())),
+    ("keys", pa.list_(pa.int64())), ("sets", pa.list_(pa.list_(pa.int64()))),
+])
+
+
+def shingle_batch(batches: Batches, config: Config) -> Iterator[pa.RecordBatch]:
+    """(doc_no, text) -> per document: all span offsets, which are judged, and the
+    judged spans' set keys and shingle sets (scan.shingle_documents)."""
+    for batch in batches:
+        texts = batch.column("text").to_pylist()
+        sh = shingle_documents([Document("", t) for t in texts], config)
+        n_spans = np.array([len(r) for r in sh.doc_spans], dtype=np.int64)
+        if len(n_spans) and n_spans.max() > SPAN_MASK:
+            raise ValueError(f"a document has {n_spans.max()} spans; the Spark engine handles at most {SPAN_MASK}")
+        doc_off = np.zeros(len(texts) + 1, dtype=np.int64)
+        np.cumsum(n_spans, out=doc_off[1:])
+        starts = np.array([s.start for s in sh.spans], dtype=np.int64)
+        ends = np.array([s.end for s in sh.spans], dtype=np.int64)
+        index = np.array([s.index for s in sh.spans], dtype=np.int32)
+        elig = np.asarray(sh.eligible, dtype=bool)
+        e_cum = np.zeros(len(elig) + 1, dtype=np.int64)
+        np.cumsum(elig, out=e_cum[1:])
+        e_off = e_cum[doc_off]
+        keys = np.array(set_keys(sh.values, sh.offsets), dtype=np.uint64).view(np.int64)
+        sets = _list_array(sh.offsets, pa.array(sh.values.view(np.int64)))
+        yield pa.RecordBatch.from_arrays([
+            batch.column("doc_no"),
+            _list_array(doc_off, pa.array(starts)),
+            _list_array(doc_off, pa.array(ends)),
+            _list_array(doc_off, pa.array(elig)),
+            _list_array(e_off, pa.array(index[elig])),
+            _list_array(e_off, pa.array((ends - starts)[elig])),
+            _list_array(e_off, pa.array(keys)),
+            _list_array(e_off, sets),
+        ], schema=SHINGLED)
+
+
+# --- sketch and candidates ----------------------------------------------------
+
+SKETCHED = pa.schema([
+    ("unit", pa.int64()), ("n_anchors", pa.int64()), ("bkeys", pa.list_(pa.int64())), ("akeys", pa.list_(pa.int64())),
+])
+
+
+def sketch_batch(batches: Batches, config: Config) -> Iterator[pa.RecordBatch]:
+    """(unit, set) -> the unit's LSH band keys and anchor shingles
+    (sketch.signatures, candidates.band_keys, candidates.anchor_mask)."""
+    perms = sketch.permutations(config.num_perm, config.seed)
+    bands, rows = config.band_rows
+    for batch in batches:
+        values, offsets = _lists(batch.column("set"))
+        values = values.view(np.uint64)
+        n = len(offsets) - 1
+        keys = candidates.band_keys(sketch.signatures(values, offsets, perms), bands, rows)
+        mask = candidates.anchor_mask(values, config.anchor_rate)
+        a_cum = np.zeros(len(mask) + 1, dtype=np.int64)
+        np.cumsum(mask, out=a_cum[1:])
+        a_off = a_cum[offsets]
+        yield pa.RecordBatch.from_arrays([
+            batch.column("unit"),
+            pa.array(np.diff(a_off)),
+            _list_array(np.arange(n + 1, dtype=np.int64) * bands, pa.array(keys.reshape(-1).view(np.int64))),
+            _list_array(a_off, pa.array(values[mask].view(np.int64))),
+        ], schema=SKETCHED)
+
+
+PAIRS = pa.schema([("kind", pa.int8()), ("i", pa.int64()), ("j", pa.int64())])
+
+
+def expand_groups(batches: Batches, max_bucket: int) -> Iterator[pa.RecordBatch]:
+    """(kind, units sharing one key) -> pairs, one row per shared key, by the local
+    engine's rule (candidates._group_pairs): a group above max_bucket is paired to its
+    first unit only. Such groups are counted in rows with i = -1 and j = the count."""
+    for batch in batches:
+        kinds = _col(batch, "kind")
+        items, offsets = _lists(batch.column("units"))
+        group = np.repeat(np.arange(len(kinds), dtype=np.int64), np.diff(offsets))
+        out_kind, out_i, out_j = [], [], []
+        for kind in (LSH, ANCHOR):
+            sel = kinds[group] == kind
+            if not sel.any():
+                continue
+            pairs, oversized = candidates._group_pairs(group[sel], items[sel].astype(np.int64), max_bucket)
+            if oversized:
+                pairs = np.concatenate((pairs, [[-1, oversized]]))
+            out_kind.append(np.full(len(pairs), kind, dtype=np.int8))
+            out_i.append(pairs[:, 0])
+            out_j.append(pairs[:, 1])
+        cat = lambda parts, t: np.concatenate(parts) if parts else np.empty(0, dtype=t)  # noqa: E731
+        yield pa.RecordBatch.from_arrays(
+            [pa.array(cat(out_kind, np.int8)), pa.array(cat(out_i, np.int64)), pa.array(cat(out_j, np.int64))], schema=PAIRS
+        )
+
+
+PROPOSED = pa.schema([("i", pa.int64()), ("j", pa.int64()), ("lsh", pa.bool_()), ("anchor", pa.bool_())])
+
+
+def propose_batch(batches: Batches, containment: float) -> Iterator[pa.RecordBatch]:
+    """(i, j, lsh, shared, na_i, na_j) -> the pairs proposed by LSH or by enough
+    shared anchors (candidates.anchor_need)."""
+    for batch in batches:
+        lsh = _col(batch, "lsh").astype(bool)
+        anchor = _col(batch, "shared") >= candidates.anchor_need(_col(batch, "na_i"), _col(batch, "na_j"), containment)
+        keep = lsh | anchor
+        yield pa.RecordBatch.from_arrays(
+            [pa.array(_col(batch, "i")[keep]), pa.array(_col(batch, "j")[keep]), pa.array(lsh[keep]), pa.array(anchor[keep])],
+            schema=PROPOSED,
+        )
+
+
+VERIFIED = pa.schema([
+    ("i", pa.int64()), ("j", pa.int64()), ("lsh", pa.bool_()), ("anchor", pa.bool_()),
+    ("inter", pa.int64()), ("size_i", pa.int64()), ("size_j", pa.int64()), ("edge", pa.bool_()),
+])
+
+
+def verify_batch(batches: Batches, containment: float) -> Iterator[pa.RecordBatch]:
+    """(i, j, lsh, anchor, set_i, set_j) -> exact intersections (verify.intersections);
+    `edge` when the smaller set is covered at the containment threshold."""
+    for batch in batches:
+        a, a_off = _lists(batch.column("set_i"))
+        b, b_off = _lists(batch.column("set_j"))
+        n = len(a_off) - 1
+        values = np.concatenate((a, b)).view(np.uint64)
+        offsets = np.concatenate((a_off, a_off[-1] + b_off[1:]))
+        pairs = np.stack((np.arange(n), n + np.arange(n)), axis=1)
+        inter = verify.intersections(pairs, values, offsets)
+        size_i, size_j = np.diff(a_off), np.diff(b_off)
+        edge = inter >= containment * np.minimum(size_i, size_j)
+        yield pa.RecordBatch.from_arrays(
+            [batch.column("i"), batch.column("j"), batch.column("lsh"), batch.column("anchor"),
+             pa.array(inter), pa.array(size_i), pa.array(size_j), pa.array(edge)],
+            schema=VERIFIED,
+        )
+
+
+# --- decide -----------------------------------------------------------------
+
+DROPS = pa.schema([
+    ("span_id", pa.int64()), ("kept", pa.int64()), ("jaccard", pa.float64()), ("containment", pa.float64()),
+    ("kept_containment", pa.float64()), ("reason", pa.string()),
+])
+
+
+def decide_group(spans: pd.DataFrame, edges: pd.DataFrame, config: Config) -> pd.DataFrame:
+    """One connected component: its spans (span_id, unit, size, length) and verified
+    edges (i, j, inter) -> its dropped spans (decide.decide, then scan.span_drops).
+
+    Ranks are taken over the component's spans in span-id order, which is their
+    global input order, so the decisions equal the local engine's: decide never
+    looks beyond a component.
+    """
+    spans = spans.sort_values("span_id", kind="stable")
+    span_id = spans["span_id"].to_numpy(np.int64)
+    unit = spans["unit"].to_numpy(np.int64)
+    units, first = np.unique(unit, return_index=True)
+    unit_of = np.searchsorted(units, unit)
+    sizes = spans["size"].to_numpy(np.int64)[first]
+    span_rank = rank_spans(spans["length"].to_numpy(np.int64), config.keep)
+    u_rank = unit_ranks(unit_of, span_rank, len(units))
+    pairs = np.stack(
+        (np.searchsorted(units, edges["i"].to_numpy(np.int64)), np.searchsorted(units, edges["j"].to_numpy(np.int64))), axis=1
+    ).reshape(-1, 2)
+    inter = edges["inter"].to_numpy(np.int64)
+    keeper = decide.decide(sizes, u_rank, pairs, inter, config.containment)
+    drops = span_drops(unit_of, span_rank, sizes, keeper, pairs, inter, span_id)
+    order = sorted(drops)
+    return pd.DataFrame({
+        "span_id": np.array(order, dtype=np.int64),
+        "kept": np.array([drops[s].kept for s in order], dtype=np.int64),
+        "jaccard": np.array([drops[s].jaccard for s in order], dtype=np.float64),
+        "containment": np.array([drops[s].containment for s in order], dtype=np.float64),
+        "kept_containment": np.array([drops[s].kept_containment for s in order], dtype=np.float64),
+        "reason": pd.Series([drops[s].reason for s in order], dtype=object),
+    })
+
+
+# --- write ------------------------------------------------------------------
+
+RENDERED = pa.schema([
+    ("doc_no", pa.int64()), ("json", pa.string()), ("duplicate", pa.bool_()), ("spans", pa.int64()),
+    ("short_spans", pa.int64()), ("span_chars", pa.int64()), ("dropped_spans", pa.int64()), ("dropped_chars", pa.int64()),
+])
+
+
+def _document(row: dict, text_field: str | None = None) -> Document:
+    record = json.loads(row["record"]) if row.get("record") is not None else None
+    return Document(row["id"], row["text"], row["rel"], row["line"], record)
+
+
+def render_batch(batches: Batches, config: Config, text_field: str, omit_duplicates: bool) -> Iterator[pa.RecordBatch]:
+    """Documents with their spans and dropped span indices -> the clean JSONL line
+    (writers.clean_records on a one-document ScanResult) and per-document counts."""
+    for batch in batches:
+        out = _rows(RENDERED)
+        for row in batch.to_pylist():
+            doc = _document(row)
+            spans = [Span(0, k, s, e) for k, (s, e) in enumerate(zip(row["starts"], row["ends"]))]
+            dropped = row["dropped"] or []
+            # clean_text and is_duplicate_document read only which spans were dropped.
+            result = ScanResult(config, [doc], spans, [range(len(spans))], dict.fromkeys(dropped), [])
+            result._eligible = np.array(row["eligible"], dtype=bool)
+            recs = [rec for _, rec in writers.clean_records(result, text_field, omit_duplicates)]
+            values = {
+                "doc_no": row["doc_no"],
+                "json": _line(recs[0]) if recs else None,
+                "duplicate": result.is_duplicate_document(0),
+                "spans": len(spans),
+                "short_spans": int(np.count_nonzero(~result._eligible)),
+                "span_chars": sum(s.end - s.start for s in spans),
+                "dropped_spans": len(dropped),
+                "dropped_chars": sum(spans[k].end - spans[k].start for k in dropped),
+            }
+            for name, col in out.items():
+                col.append(values[name])
+        yield pa.RecordBatch.from_pydict(out, schema=RENDERED)
+
+
+MEMBERS = pa.schema([("kept", pa.int64()), ("span_id", pa.int64()), ("json", pa.string())])
+
+
+def member_batch(batches: Batches) -> Iterator[pa.RecordBatch]:
+    """Documents with their cluster members (index, span_id, kept and the drop's
+    scores) -> one clusters.jsonl member record each (writers.member_record)."""
+    for batch in batches:
+        out = _rows(MEMBERS)
+        for row in batch.to_pylist():
+            doc = _document(row)
+            for m in row["members"]:
+                k = m["index"]
+                span = Span(0, k, row["starts"][k], row["ends"][k])
+                drop = None if m["reason"] is None else Drop(m["kept"], m["jaccard"], m["containment"], m["kept_containment"], m["reason"])
+                out["kept"].append(m["kept"])
+                out["span_id"].append(m["span_id"])
+                out["json"].append(_line(writers.member_record(writers.doc_span_ref(doc, span), doc.text[span.start : span.end], drop)))
+        yield pa.RecordBatch.from_pydict(out, schema=MEMBERS)
+
+
+def cluster_lines(batches: Batches) -> Iterator[pa.RecordBatch]:
+    """(n, kept, members as (span_id, json)) -> clusters.jsonl line n (writers.cluster_record):
+    the kept member first, then the dropped ones in input order."""
+    for batch in batches:
+        lines = []
+        for row in batch.to_pylist():
+            ordered = sorted(row["members"], key=lambda m: (m["span_id"] != row["kept"], m["span_id"]))
+            rec = writers.cluster_record(row["n"], [json.loads(m["json"]) for m in ordered])
+            lines.append(_line(rec))
+        yield pa.RecordBatch.from_pydict({"value": lines}, schema=pa.schema([("value", pa.string())]))

@@ -1,0 +1,282 @@
+"""--engine spark gives the local engine's results: same clusters.jsonl, same clean records, same counts.
+
+Spark runs in local mode (local[2], 4 shuffle partitions, UI off), one session for
+the whole run. Deselect locally with `-m "not spark"`; in CI (CI=true) a missing
+pyspark or Java fails these tests instead of skipping them.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import os
+import random
+import shutil
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from dedup.cli import app
+
+pytestmark = pytest.mark.spark
+
+SAMPLES = Path(__file__).resolve().parent.parent / "samples"
+runner = CliRunner()
+
+
+def _unavailable(reason: str):
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"Spark tests cannot run in CI: {reason}")
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def spark():
+    if shutil.which("java") is None:
+        _unavailable("no java on PATH (tests/run.sh installs default-jre-headless)")
+    try:
+        import pyspark  # noqa: F401
+    except ImportError:
+        _unavailable("pyspark is not installed (pip install -e '.[test,spark]')")
+    from dedup.engines.spark import LOCAL_CONF, _with_python_workers
+    from pyspark.sql import SparkSession
+
+    builder = (
+        SparkSession.builder.master("local[2]").appName("dedup-tests")
+        .config("spark.sql.shuffle.partitions", "4").config("spark.ui.enabled", "false")
+        .config("spark.ui.showConsoleProgress", "false").config("spark.driver.memory", "1g")
+        # Tiny inputs: the JVM's planning and JIT dominate. Adaptive re-planning off
+        # and the quick JIT tier about halve the CPU time; results never depend on them.
+        .config("spark.sql.adaptive.enabled", "false")
+        .config("spark.driver.extraJavaOptions", "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC")
+    )
+    for key, value in LOCAL_CONF.items():
+        builder = builder.config(key, value)
+    session = _with_python_workers(builder.getOrCreate)
+    session.sparkContext.setLogLevel("ERROR")
+    yield session
+    session.stop()
+
+
+# --- a planted corpus ---------------------------------------------------------
+
+def _sentence(rng: random.Random, n: int = 12) -> str:
+    words = [rng.choice("bcdfghjklmnprstvz") + rng.choice("aeiou") + rng.choice("bcdfghjklmnprstvz") + rng.choice("aeiou")
+             + rng.choice("nrst") for _ in range(n)]
+    return " ".join(words).capitalize() + "."
+
+
+def _paragraph(rng: random.Random, sentences: int = 4) -> str:
+    return " ".join(_sentence(rng) for _ in range(sentences))
+
+
+def planted_records() -> list[dict]:
+    """~40 articles: unique text plus planted exact, edited, expanded, contained,
+    chained and boilerplate copies, within and across articles."""
+    rng = random.Random(7)
+    docs = [[_paragraph(rng) for _ in range(rng.randint(2, 4))] for _ in range(40)]
+    source = docs[0][0]
+    docs[5].append(source)  # exact copy
+    docs[9].insert(0, source.replace(".", " .", 1).replace(" ", "  ", 3))  # whitespace variant
+    words = docs[1][1].split()
+    words[3] = "changed"
+    docs[12].append(" ".join(words))  # one word edited
+    docs[14].append(docs[2][0] + " " + _sentence(rng))  # expanded copy: the fuller one must be kept
+    docs[3].append(docs[16][0] + " " + docs[17][1])  # two paragraphs glued into one
+    docs[18].append(docs[18][0])  # doubled within one article
+    chain = [_sentence(rng) for _ in range(14)]
+    for k in range(9):  # a chain of overlapping windows: one component, no chained drops
+        docs[20 + k].append(" ".join(chain[k : k + 6]))
+    boiler = _paragraph(rng, 3)
+    for k in range(8):  # near-equal boilerplate in 8 articles: buckets above max_bucket=4
+        docs[30 + k].append(boiler.replace(boiler.split()[k + 1], f"v{k}"))
+    for d in docs[:10]:
+        d.insert(0, "By Staff Writer")  # short span: never dropped
+    records = []
+    for n, paras in enumerate(docs):
+        rec = {"id": f"doc{n:03d}", "lang": "xx", "text": "\n\n".join(paras), "n": n}
+        if n % 11 == 3:
+            del rec["id"]  # falls back to file:line
+        records.append(rec)
+    return records
+
+
+def write_corpus(folder: Path, records: list[dict], bad_line: bool = True) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    half = len(records) // 2
+    lines = [json.dumps(r, ensure_ascii=False) for r in records[:half]]
+    if bad_line:
+        lines.insert(3, "{not json")
+    (folder / "a.jsonl").write_text("\n".join(lines[:6]) + "\n\n" + "\n".join(lines[6:]) + "\n", encoding="utf-8")
+    with gzip.open(folder / "b.jsonl.gz", "wt", encoding="utf-8") as f:
+        f.writelines(json.dumps(r, ensure_ascii=False) + "\n" for r in records[half:])
+    return folder
+
+
+def _scan(args: list[str]):
+    return runner.invoke(app, ["scan", *args, "--quiet"], catch_exceptions=False)
+
+
+def _said(output: str) -> str:
+    """Terminal output with rich's line wrapping undone."""
+    return " ".join(output.split())
+
+
+def _local_clean_bytes(out: Path, rels: list[str]) -> bytes:
+    data = b""
+    for rel in rels:
+        raw = (out / rel).read_bytes()
+        data += gzip.decompress(raw) if rel.endswith(".gz") else raw
+    return data
+
+
+def _spark_clean_bytes(out: Path) -> bytes:
+    return b"".join(p.read_bytes() for p in sorted((out / "clean").glob("part-*.jsonl")))
+
+
+def _same_stats(local: dict, spark: dict) -> None:
+    engine = spark.pop("engine")
+    for s in (local, spark):
+        s.pop("seconds"), s.pop("elapsed_seconds")
+    assert spark == local
+    return engine
+
+
+# --- same results -------------------------------------------------------------
+
+def test_samples_same_clusters_and_texts(spark, tmp_path):
+    local, sp = tmp_path / "local", tmp_path / "spark"
+    assert _scan([str(SAMPLES), "--out", str(local), "--stats", str(tmp_path / "l.json")]).exit_code == 0
+    res = _scan([str(SAMPLES), "--out", str(sp), "--engine", "spark", "--stats", str(tmp_path / "s.json")])
+    assert res.exit_code == 0, res.output
+    assert (sp / "clusters.jsonl").read_bytes() == (local / "clusters.jsonl").read_bytes()
+    records = [json.loads(line) for line in _spark_clean_bytes(sp).decode().splitlines()]
+    assert [r["id"] for r in records] == sorted(p.name for p in SAMPLES.glob("*.txt"))
+    for r in records:
+        assert r["text"] == (local / r["id"]).read_text(encoding="utf-8")
+    engine = _same_stats(json.loads((tmp_path / "l.json").read_text()), json.loads((tmp_path / "s.json").read_text()))
+    assert engine["name"] == "spark" and engine["components"] == 1
+    assert sorted(os.listdir(tmp_path)) == ["l.json", "local", "s.json", "spark"]  # no staging left behind
+
+
+def test_planted_jsonl_same_as_local(spark, tmp_path):
+    """Byte-identical clusters.jsonl and clean records (concatenated in input order), same stats,
+    on a corpus that exercises exact units, anchors, LSH and a chain of near-copies."""
+    corpus = write_corpus(tmp_path / "in", planted_records())
+    opts = ["--skip-bad-records"]
+    local, sp = tmp_path / "local", tmp_path / "spark"
+    r1 = _scan([str(corpus), "--out", str(local), "--stats", str(tmp_path / "l.json"), *opts])
+    r2 = _scan([str(corpus), "--out", str(sp), "--engine", "spark", "--stats", str(tmp_path / "s.json"), *opts])
+    assert r1.exit_code == r2.exit_code == 3  # the bad line was skipped, and said so
+    assert "a.jsonl:4" in r2.output
+    assert (sp / "clusters.jsonl").read_bytes() == (local / "clusters.jsonl").read_bytes()
+    assert _spark_clean_bytes(sp) == _local_clean_bytes(local, ["a.jsonl", "b.jsonl.gz"])
+    local_stats = json.loads((tmp_path / "l.json").read_text())
+    engine = _same_stats(local_stats, json.loads((tmp_path / "s.json").read_text()))
+    # The corpus really exercises the paths compared above.
+    assert local_stats["clusters"] >= 8 and local_stats["candidates"]["anchors"] > 0
+    assert local_stats["candidates"]["lsh"] > 0
+    assert engine["largest_component"] >= 9  # the chain
+    reasons = {m["reason"] for line in (sp / "clusters.jsonl").read_text().splitlines() for m in json.loads(line)["members"]}
+    assert reasons == {"kept", "exact", "contained", "near-equal"}
+
+
+def test_planted_keep_longest_and_oversized_buckets_same_as_local(spark, tmp_path):
+    """Library call: keep=longest ranks by length, and max_bucket=4 takes the oversized-bucket path."""
+    from dedup import Config, scan
+    from dedup.engines.spark import run
+    from dedup.readers import ReadOptions, discover, read_source
+    from dedup.writers import write_out_dir
+
+    corpus = write_corpus(tmp_path / "in", planted_records(), bad_line=False)
+    config = Config(keep="longest", max_bucket=4)
+    sources = discover([str(corpus)])
+    docs = [d for s in sources for d in read_source(s)[0]]
+    result = scan(docs, config)
+    write_out_dir(result, sources, tmp_path / "local", text_field="text", omit_duplicates=True)
+    got = run([str(corpus)], str(tmp_path / "spark"), config, ReadOptions(), omit_duplicates=True, spark=spark)
+    assert result.stats["candidates"]["oversized_buckets"] > 0
+    assert got.stats["candidates"] == result.stats["candidates"]
+    assert got.stats["duplicate_documents"] == result.stats["duplicate_documents"]
+    assert (tmp_path / "spark" / "clusters.jsonl").read_bytes() == (tmp_path / "local" / "clusters.jsonl").read_bytes()
+    assert _spark_clean_bytes(tmp_path / "spark") == _local_clean_bytes(tmp_path / "local", ["a.jsonl", "b.jsonl.gz"])
+
+
+def test_parquet_in_parquet_out_through_uris(spark, tmp_path):
+    """Parquet input, Parquet output, both named as file:// URIs (the path taken for s3a:// or hdfs://)."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from dedup import Config, Document, scan
+
+    records = planted_records()
+    for r in records:
+        r.setdefault("id", None)
+    (tmp_path / "in" / "part").mkdir(parents=True)
+    for name, chunk in (("x.parquet", records[:25]), ("part/y.parquet", records[25:])):
+        pq.write_table(pa.Table.from_pylist(chunk), tmp_path / "in" / name)
+    out = f"file://{tmp_path}/out"
+    res = _scan([f"file://{tmp_path}/in", "--out", out, "--engine", "spark", "--out-format", "parquet"])
+    assert res.exit_code == 0, res.output
+    table = pq.read_table(tmp_path / "out" / "clean")
+    assert table.schema.field("n").type == pa.int64()  # columns keep their types
+    rows = table.to_pylist()
+    # Expected: the local engine on the same records in the same order (part/y.parquet sorts first).
+    ordered = [(f"part/y.parquet:{i + 1}", r) for i, r in enumerate(records[25:])] + [(f"x.parquet:{i + 1}", r) for i, r in enumerate(records[:25])]
+    result = scan([Document(r["id"] or rid, r["text"]) for rid, r in ordered], Config())
+    assert [r["n"] for r in rows] == [r["n"] for _, r in ordered]
+    assert [r["text"] for r in rows] == [result.clean_text(d) for d in range(len(ordered))]
+    assert sum(1 for _ in (tmp_path / "out" / "clusters.jsonl").open()) == len(result.clusters)
+
+
+# --- errors and output safety ---------------------------------------------------
+
+def test_bad_record_names_file_and_line_like_local(spark, tmp_path):
+    corpus = write_corpus(tmp_path / "in", planted_records()[:6])
+    r1 = _scan([str(corpus), "--out", str(tmp_path / "local")])
+    r2 = _scan([str(corpus), "--out", str(tmp_path / "spark"), "--engine", "spark"])
+    assert r1.exit_code == r2.exit_code == 2
+    assert "a.jsonl:4: not valid JSON" in _said(r2.output)
+    assert r2.output.split() == r1.output.split()
+    assert not (tmp_path / "spark").exists()
+
+
+def test_spark_refuses_out_inside_input_and_stdout(spark, tmp_path):
+    corpus = write_corpus(tmp_path / "in", planted_records()[:4], bad_line=False)
+    r = _scan([str(corpus), "--out", str(corpus / "clean"), "--engine", "spark"])
+    assert r.exit_code == 2 and "lies inside the input folder" in _said(r.output)
+    r = _scan([str(corpus), "--out", "-", "--engine", "spark"])
+    assert r.exit_code == 2 and "not -" in _said(r.output)
+
+
+def test_spark_options_need_spark_engine(tmp_path):
+    r = _scan([str(SAMPLES), "--out", str(tmp_path / "o"), "--out-format", "parquet"])
+    assert r.exit_code == 2 and "--engine spark" in _said(r.output)
+
+
+# --- connected components -----------------------------------------------------
+
+def test_large_star_small_star_matches_union_find(spark):
+    from dedup.engines.spark_components import connected_components
+
+    rng = random.Random(3)
+    edges = [(rng.randrange(400), rng.randrange(400)) for _ in range(300)]
+    edges += [(1000 + k, 1001 + k) for k in range(40)][::-1]  # a long path: several rounds
+    edges += [(2000, 2000 + k) for k in range(1, 30)]  # a star around its smallest node
+    parent: dict[int, int] = {}
+
+    def find(x: int) -> int:
+        while parent.setdefault(x, x) != x:
+            x = parent[x]
+        return x
+
+    for a, b in edges:
+        ra, rb = find(a), find(b)
+        parent[max(ra, rb)] = min(ra, rb)
+    expected = {x: find(x) for a, b in edges if a != b for x in (a, b)}
+    df = spark.createDataFrame(edges, "a long, b long")
+    comps, rounds = connected_components(df)
+    got = {r.node: r.comp for r in comps.collect()}
+    assert got == expected
+    assert rounds >= 2
