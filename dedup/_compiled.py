@@ -217,7 +217,7 @@ def repeated(keys, shift, bins, keep):  # pragma: no cover - compiled
 
 @njit(cache=True, nogil=True)
 def group_pairs(items, starts, sizes, max_bucket, left, right):  # pragma: no cover - compiled
-    """candidates._group_pairs after sorting: for each group items[start:start + size],
+    """candidates.group_pairs after sorting: for each group items[start:start + size],
     every pair (small groups) or the first item with each other one (larger than
     max_bucket), as (smaller, larger) rows; returns how many rows."""
     m = 0

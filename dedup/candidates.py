@@ -89,7 +89,7 @@ def _repeated(keys: np.ndarray) -> np.ndarray:
     return keep
 
 
-def _group_pairs(keys: np.ndarray, items: np.ndarray, max_bucket: int) -> tuple[np.ndarray, int]:
+def group_pairs(keys: np.ndarray, items: np.ndarray, max_bucket: int) -> tuple[np.ndarray, int]:
     """Pairs of items sharing a key, with multiplicity (one per shared key).
 
     A group larger than max_bucket is paired to its first item only, so a
@@ -153,7 +153,7 @@ def lsh_pairs(
     small = np.int32 if n < 2**31 else np.int64
     found, oversized = [np.empty((0, 2), dtype=small)], 0
     for band in range(bands):  # keys of different bands never pair
-        pairs, over = _group_pairs(np.ascontiguousarray(keys[:, band]), items, max_bucket)
+        pairs, over = group_pairs(np.ascontiguousarray(keys[:, band]), items, max_bucket)
         found.append(pairs.astype(small))
         oversized += over
     merged = np.concatenate(found)
@@ -186,7 +186,7 @@ def anchor_pairs(
     at = np.flatnonzero(anchor_mask(values, rate))
     a_vals, a_owner = values[at], np.searchsorted(offsets, at, side="right") - 1
     n_anchors = np.bincount(a_owner, minlength=n)
-    pairs, oversized = _group_pairs(a_vals, a_owner, max_bucket)
+    pairs, oversized = group_pairs(a_vals, a_owner, max_bucket)
     if not len(pairs):
         return pairs, oversized
     pairs, shared = _distinct(pairs, max(n, 1))

@@ -154,7 +154,7 @@ def test_group_pairs_accepts_signed_keys_like_unsigned():
 
     keys = np.array([5, -3, 5, 7, -3, 5, 9], dtype=np.int64)
     items = np.arange(len(keys), dtype=np.int64)
-    signed, over_s = candidates._group_pairs(keys, items, 200)
-    unsigned, over_u = candidates._group_pairs(keys.view(np.uint64), items, 200)
+    signed, over_s = candidates.group_pairs(keys, items, 200)
+    unsigned, over_u = candidates.group_pairs(keys.view(np.uint64), items, 200)
     assert over_s == over_u == 0
     assert sorted(map(tuple, signed.tolist())) == sorted(map(tuple, unsigned.tolist())) == [(0, 2), (0, 5), (1, 4), (2, 5)]

@@ -17,7 +17,6 @@ is written by Spark's output committer as `clean/` and `clusters/` part files.
 from __future__ import annotations
 
 import os
-import shutil
 import sys
 import tempfile
 import time

@@ -212,7 +212,7 @@ PAIRS = pa.schema([("kind", pa.int8()), ("i", pa.int64()), ("j", pa.int64())])
 
 def expand_groups(batches: Batches, max_bucket: int) -> Iterator[pa.RecordBatch]:
     """(kind, units sharing one key) -> pairs, one row per shared key, by the local
-    engine's rule (candidates._group_pairs): a group above max_bucket is paired to its
+    engine's rule (candidates.group_pairs): a group above max_bucket is paired to its
     first unit only. Such groups are counted in rows with i = -1 and j = the count."""
     for batch in batches:
         kinds = _col(batch, "kind")
@@ -223,7 +223,7 @@ def expand_groups(batches: Batches, max_bucket: int) -> Iterator[pa.RecordBatch]
             sel = kinds[group] == kind
             if not sel.any():
                 continue
-            pairs, oversized = candidates._group_pairs(group[sel], items[sel].astype(np.int64), max_bucket)
+            pairs, oversized = candidates.group_pairs(group[sel], items[sel].astype(np.int64), max_bucket)
             if oversized:
                 pairs = np.concatenate((pairs, [[-1, oversized]]))
             out_kind.append(np.full(len(pairs), kind, dtype=np.int8))
