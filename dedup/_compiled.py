@@ -235,14 +235,16 @@ def group_pairs(items, starts, sizes, max_bucket, left, right):  # pragma: no co
     return m
 
 
-# xxh3-64 (seed 0) of short inputs, as xxhash.xxh3_64_intdigest computes it: the
-# first 128 bytes of the reference implementation's default secret, as 64-bit words
-# read little-endian at every byte offset used below.
+# xxh3-64 (seed 0), as xxhash.xxh3_64_intdigest computes it: the reference
+# implementation's default secret (192 bytes), read as little-endian 64-bit words
+# at the byte offsets its code uses.
 _SECRET = np.frombuffer(bytes.fromhex(
     "b8fe6c3923a44bbe7c01812cf721ad1cded46de9839097db7240a4a4b7b3671f"
     "cb79e64eccc0e578825ad07dccff7221b8084674f743248ee03590e6813a264c"
     "3c2852bb91c300cb88d0658b1b532ea371644897a20df94e3819ef46a9deacd8"
     "a8fa763fe39c343ff9dcbbc7c70b4f1d8a51e04bcdb45931c89f7ec9d9787364"
+    "eac5ac8334d3ebc3c581a0fffa1363eb170ddd51b7f0da49d316552629d4689e"
+    "2b16be587d47a1fc8ff8b8d17ad031ce45cb3a8f95160428afd7fbcabb4b407e"
 ), dtype=np.uint8)
 _M32 = np.uint64(0xFFFFFFFF)
 
@@ -291,9 +293,13 @@ def _mix16(buf, at, secret, s_at):  # pragma: no cover - compiled
     return _mul128_fold64(_read64(buf, at) ^ _read64(secret, s_at), _read64(buf, at + 8) ^ _read64(secret, s_at + 8))
 
 
+_P64_1 = np.uint64(0x9E3779B185EBCA87)
+_STRIPE, _BLOCK, _SECRET_END = 64, 1024, 192  # xxh3's stripe and block lengths; secret size
+
+
 @njit(cache=True, nogil=True)
-def xxh3_64(buf, n, secret):  # pragma: no cover - compiled
-    """xxh3-64 of buf[:n] for 1 <= n <= 128 (tokens; longer ones go to xxhash)."""
+def _xxh3_short(buf, n, secret):  # pragma: no cover - compiled
+    """xxh3_64 for 1 <= n <= 128."""
     length = np.uint64(n)
     if n <= 3:
         combined = (
@@ -320,7 +326,7 @@ def xxh3_64(buf, n, secret):  # pragma: no cover - compiled
         for k in range(8):
             swapped = (swapped << np.uint64(8)) | ((lo >> np.uint64(8 * k)) & np.uint64(0xFF))
         return _avalanche(length + swapped + hi + _mul128_fold64(lo, hi))
-    acc = length * np.uint64(0x9E3779B185EBCA87)
+    acc = length * _P64_1
     if n > 32:
         if n > 64:
             if n > 96:
@@ -331,33 +337,260 @@ def xxh3_64(buf, n, secret):  # pragma: no cover - compiled
     return _avalanche(acc)
 
 
+@njit(cache=True, nogil=True)
+def _xxh3_mid(buf, n, secret):  # pragma: no cover - compiled
+    """xxh3_64 for 129 <= n <= 240: 16-byte rounds, the secret restarting (shifted
+    by 3 bytes) after the eighth, and the last 16 bytes against secret[119:135]."""
+    acc = np.uint64(n) * _P64_1
+    for i in range(8):
+        acc += _mix16(buf, 16 * i, secret, 16 * i)
+    acc = _avalanche(acc)
+    for i in range(8, n // 16):
+        acc += _mix16(buf, 16 * i, secret, 16 * (i - 8) + 3)
+    return _avalanche(acc + _mix16(buf, n - 16, secret, 136 - 17))
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _accumulate_stripe(acc, buf, at, secret, s_at):  # pragma: no cover - compiled
+    for i in range(8):
+        value = _read64(buf, at + 8 * i)
+        key = value ^ _read64(secret, s_at + 8 * i)
+        acc[i ^ 1] += value
+        acc[i] += (key & _M32) * (key >> np.uint64(32))
+
+
+@njit(cache=True, nogil=True)
+def _xxh3_long(buf, n, secret):  # pragma: no cover - compiled
+    """xxh3_64 for n > 240: eight accumulators over 64-byte stripes, the secret
+    advancing 8 bytes a stripe, scrambled after every 1024-byte block; the last
+    stripe is the input's last 64 bytes."""
+    acc = np.array([
+        0xC2B2AE3D, 0x9E3779B185EBCA87, 0xC2B2AE3D27D4EB4F, 0x165667B19E3779F9,
+        0x85EBCA77C2B2AE63, 0x85EBCA77, 0x27D4EB2F165667C5, 0x9E3779B1,
+    ], dtype=np.uint64)
+    per_block = (_SECRET_END - _STRIPE) // 8
+    blocks = (n - 1) // _BLOCK
+    for blk in range(blocks):
+        for k in range(per_block):
+            _accumulate_stripe(acc, buf, blk * _BLOCK + k * _STRIPE, secret, 8 * k)
+        for i in range(8):  # scramble
+            x = acc[i]
+            x ^= x >> np.uint64(47)
+            x ^= _read64(secret, _SECRET_END - _STRIPE + 8 * i)
+            acc[i] = x * np.uint64(0x9E3779B1)
+    for k in range(((n - 1) - blocks * _BLOCK) // _STRIPE):
+        _accumulate_stripe(acc, buf, blocks * _BLOCK + k * _STRIPE, secret, 8 * k)
+    _accumulate_stripe(acc, buf, n - _STRIPE, secret, _SECRET_END - _STRIPE - 7)
+    result = np.uint64(n) * _P64_1
+    for i in range(4):
+        result += _mul128_fold64(acc[2 * i] ^ _read64(secret, 11 + 16 * i), acc[2 * i + 1] ^ _read64(secret, 19 + 16 * i))
+    return _avalanche(result)
+
+
+@njit(cache=True, nogil=True)
+def xxh3_64(buf, n, secret):  # pragma: no cover - compiled
+    """xxh3-64 (seed 0) of buf[:n], n >= 1."""
+    if n <= 128:
+        return _xxh3_short(buf, n, secret)
+    if n <= 240:
+        return _xxh3_mid(buf, n, secret)
+    return _xxh3_long(buf, n, secret)
+
+
 @njit(cache=True, nogil=True, inline="always")
 def _lower(c):  # pragma: no cover - compiled
     return c + 32 if 65 <= c <= 90 else c
 
 
+@njit(cache=True, nogil=True, inline="always")
+def _grown(buf, need):  # pragma: no cover - compiled
+    """buf, or a copy at least twice as long when it holds fewer than `need` items."""
+    if buf.shape[0] >= need:
+        return buf
+    bigger = np.empty(max(need, 2 * buf.shape[0]), dtype=buf.dtype)
+    bigger[: buf.shape[0]] = buf
+    return bigger
+
+
+@njit(cache=True, nogil=True)
+def _normal_form(codes, lo, hi, kind, start, data, norm, word):  # pragma: no cover - compiled
+    """normalize() of codes[lo:hi] for a span of ASCII (lower-cased, ` as ') and
+    characters of normalize.char_table, as UTF-8 bytes into norm (whitespace as single spaces
+    left uncollapsed, which tokens never see); word[k]: byte k is part of a letter
+    or digit. Returns the length, or -1 if some character is in neither."""
+    n = 0
+    for i in range(lo, hi):
+        c = codes[i]
+        if c < 128:
+            if c == 32 or 9 <= c <= 13 or 28 <= c <= 31:  # str.isspace() in ASCII
+                norm[n] = 32
+                word[n] = False
+            else:
+                low = 39 if c == 96 else _lower(c)  # normalize() unifies quotes: ` becomes '
+                norm[n] = low
+                word[n] = (97 <= low <= 122) or (48 <= low <= 57)
+            n += 1
+        elif c < kind.shape[0] and kind[c] != 0:
+            letter = kind[c] == 2  # a LETTER's normal form is all letters, a SEPARATOR's has none
+            for k in range(start[c], start[c + 1]):
+                norm[n] = data[k]
+                word[n] = letter
+                n += 1
+        else:
+            return -1
+    return n
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _run_end(word, at, end):  # pragma: no cover - compiled
+    while at < end and word[at]:
+        at += 1
+    return at
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _is_url_end(b):  # pragma: no cover - compiled
+    """Not allowed as a URL's last character: . , ; : ! ? ) ] } '"""
+    return b == 46 or b == 44 or b == 59 or b == 58 or b == 33 or b == 63 or b == 41 or b == 93 or b == 125 or b == 39
+
+
+@njit(cache=True, nogil=True)
+def _url_end(norm, p, end):  # pragma: no cover - compiled
+    """End of normalize._TOKEN's URL alternative matched at p in norm[:end] (no
+    spaces there), or -1: a prefix http:// https:// ftp:// www., then the longest
+    run of characters other than < > " that ends in none of . , ; : ! ? ) ] } '."""
+    b = norm[p]
+    q = -1
+    if b == 104 and p + 7 <= end and norm[p + 1] == 116 and norm[p + 2] == 116 and norm[p + 3] == 112:  # http
+        if norm[p + 4] == 58 and norm[p + 5] == 47 and norm[p + 6] == 47:
+            q = p + 7
+        elif p + 8 <= end and norm[p + 4] == 115 and norm[p + 5] == 58 and norm[p + 6] == 47 and norm[p + 7] == 47:
+            q = p + 8
+    elif b == 102 and p + 6 <= end and norm[p + 1] == 116 and norm[p + 2] == 112 and norm[p + 3] == 58 and norm[p + 4] == 47 and norm[p + 5] == 47:
+        q = p + 6
+    elif b == 119 and p + 4 <= end and norm[p + 1] == 119 and norm[p + 2] == 119 and norm[p + 3] == 46:
+        q = p + 4
+    if q < 0:
+        return -1
+    r = q
+    while r < end and norm[r] != 60 and norm[r] != 62 and norm[r] != 34:
+        r += 1
+    while r > q and _is_url_end(norm[r - 1]):
+        r -= 1
+    return r if r > q else -1
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _is_local_joiner(b):  # pragma: no cover - compiled
+    return b == 46 or b == 43 or b == 45  # . + -
+
+
+@njit(cache=True, nogil=True)
+def _email_end(norm, word, chunk, p, end):  # pragma: no cover - compiled
+    """End of normalize._TOKEN's e-mail alternative at p in norm[chunk:end], or -1.
+    Its groups are possessive, so each part is the longest run: letters and digits
+    joined by single . + -, `@`, a run, then one or more of (-run)* .run."""
+    if not word[p] or (p > chunk and word[p - 1]):
+        return -1
+    if p - 2 >= chunk and word[p - 2] and _is_local_joiner(norm[p - 1]):
+        return -1
+    e = _run_end(word, p, end)
+    while e + 1 < end and _is_local_joiner(norm[e]) and word[e + 1]:
+        e = _run_end(word, e + 1, end)
+    if e + 1 >= end or norm[e] != 64 or not word[e + 1]:
+        return -1
+    e = _run_end(word, e + 1, end)
+    groups = 0
+    while True:
+        g = e
+        while g + 1 < end and norm[g] == 45 and word[g + 1]:
+            g = _run_end(word, g + 1, end)
+        if g + 1 < end and norm[g] == 46 and word[g + 1]:
+            e = _run_end(word, g + 1, end)
+            groups += 1
+        else:
+            break
+    return e if groups else -1
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _has_marker(norm, chunk, end):  # pragma: no cover - compiled
+    for k in range(chunk, end):
+        b = norm[k]
+        if b == 64:
+            return True
+        if b == 58 and k + 2 < end and norm[k + 1] == 47 and norm[k + 2] == 47:
+            return True
+        if b == 46 and k - 3 >= chunk and norm[k - 1] == 119 and norm[k - 2] == 119 and norm[k - 3] == 119:
+            return True
+    return False
+
+
+@njit(cache=True, nogil=True)
+def _marked_span_hashes(norm, word, n, out, pos, secret):  # pragma: no cover - compiled
+    """normalize.token_bytes' rule for normalized text norm[:n], hashed into out from
+    pos: whitespace-delimited chunks with a marker (@, ://, www.) are tokenized by
+    _TOKEN (URL, e-mail, run of letters and digits; a chunk has no letter of a
+    script without spaces: the table has none), other text by runs. Returns the
+    new pos."""
+    chunk = 0
+    while chunk < n:
+        if norm[chunk] == 32:
+            chunk += 1
+            continue
+        end = chunk
+        while end < n and norm[end] != 32:
+            end += 1
+        marked = _has_marker(norm, chunk, end)
+        p = chunk
+        while p < end:
+            if not word[p] and not marked:
+                p += 1
+                continue
+            e = -1
+            if marked:
+                e = _url_end(norm, p, end)
+                if e < 0:
+                    e = _email_end(norm, word, chunk, p, end)
+            if e < 0:
+                if not word[p]:
+                    p += 1
+                    continue
+                e = _run_end(word, p, end)
+            out[pos] = xxh3_64(norm[p:e], e - p, secret)
+            pos += 1
+            p = e
+        chunk = end
+    return pos
+
+
 @njit(cache=True, nogil=True)
 def span_token_hashes(codes, starts, ends, kind, start, data, out, counts):  # pragma: no cover - compiled
-    """normalize.token_bytes + shingle.byte_token_hashes for plain spans: tokens are
-    the runs of ASCII letters and digits (lower-cased) and of characters of kind
-    LETTER in normalize.char_table (as their normal form's bytes), separated by
-    other ASCII characters and characters of kind SEPARATOR. A span with any
-    other character, a token over 128 bytes, or a URL or e-mail marker (@, ://,
-    www.) gets counts[s] = -1 and is left to the caller; otherwise counts[s] of
-    its token hashes follow in out. Returns how many hashes were written."""
+    """normalize.token_bytes + shingle.byte_token_hashes for spans of ASCII and
+    characters of normalize.char_table. Plain spans: tokens are the runs of ASCII
+    letters and digits (lower-cased) and of characters of kind LETTER (as their
+    normal form's bytes), separated by other ASCII characters and characters of
+    kind SEPARATOR. A span with a URL or e-mail marker (@, ://, www.) is
+    normalized into a buffer and tokenized there (_marked_span_hashes). A span
+    with any other character gets counts[s] = -1 and is left to the caller;
+    otherwise counts[s] of its token hashes follow in out. Returns how many
+    hashes were written."""
     secret = _SECRET
     token = np.empty(128, dtype=np.uint8)
+    widest = 1  # the longest normal form of a table character, in bytes
+    for c in range(kind.shape[0]):
+        widest = max(widest, start[c + 1] - start[c])
+    norm = np.empty(0, dtype=np.uint8)
+    word = np.empty(0, dtype=np.bool_)
     pos = 0
     for s in range(starts.shape[0]):
-        begin, length, plain = pos, 0, True
+        begin, length, plain, marked = pos, 0, True, False
         for i in range(starts[s], ends[s] + 1):
             c = codes[i] if i < ends[s] else 32
             if c < 128:
                 low = _lower(c)
                 if (97 <= low <= 122) or (48 <= low <= 57):
-                    if length == 128:
-                        plain = False
-                        break
+                    token = _grown(token, length + 1)
                     token[length] = low
                     length += 1
                     continue
@@ -365,13 +598,11 @@ def span_token_hashes(codes, starts, ends, kind, start, data, out, counts):  # p
                     c == 46 and i - 3 >= starts[s] and _lower(codes[i - 1]) == 119
                     and _lower(codes[i - 2]) == 119 and _lower(codes[i - 3]) == 119
                 ):
-                    plain = False
+                    plain, marked = False, True
                     break
             elif c < kind.shape[0] and kind[c] == 2:  # LETTER
                 n = start[c + 1] - start[c]
-                if length + n > 128:
-                    plain = False
-                    break
+                token = _grown(token, length + n)
                 token[length : length + n] = data[start[c] : start[c + 1]]
                 length += n
                 continue
@@ -384,9 +615,17 @@ def span_token_hashes(codes, starts, ends, kind, start, data, out, counts):  # p
                 length = 0
         if plain:
             counts[s] = pos - begin
-        else:
-            pos = begin
-            counts[s] = -1
+            continue
+        pos = begin
+        counts[s] = -1
+        if marked:
+            need = (ends[s] - starts[s]) * widest
+            norm = _grown(norm, need)
+            word = _grown(word, need)
+            n = _normal_form(codes, starts[s], ends[s], kind, start, data, norm, word)
+            if n >= 0:
+                pos = _marked_span_hashes(norm, word, n, out, begin, secret)
+                counts[s] = pos - begin
     return pos
 
 

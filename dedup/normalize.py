@@ -121,14 +121,18 @@ def char_table() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """How normalisation treats each non-ASCII character below TABLE_LIMIT on its own,
     for a compiled tokenizer: `(kind, start, data)`.
 
-    kind SEPARATOR: it only ever separates tokens (curly quotes, dashes, no-break
-    and other spaces). kind LETTER: it joins the token around it as the UTF-8
-    bytes data[start[c]:start[c + 1]] (é stays é, É becomes é, ß becomes ss).
+    Its normal form is the UTF-8 bytes data[start[c]:start[c + 1]]. kind
+    SEPARATOR: it only ever separates plain tokens, as its normal form holds no
+    letter or digit (curly quotes become ' or ", no-break and other spaces a
+    space, dashes stay). kind LETTER: its normal form is all letters and digits
+    and joins the token around it (é stays é, É becomes é, ß becomes ss).
     Either way its normal form holds no combining mark, no letter of a script
     without spaces and none of `@ : / . w`, so it cannot combine with its
     neighbours or complete a URL or e-mail marker; such characters keep their
-    place in normalize(), and in a span made of ASCII and table characters the
-    tokens are the runs of letters (tested against tokens()). kind SLOW: anything else.
+    place in normalize(), so normalize() of a span made of ASCII and table
+    characters is the concatenation of their normal forms (ASCII: lower-cased,
+    whitespace a space), which a compiled tokenizer can tokenize like tokens()
+    does (tested). kind SLOW: anything else.
     """
     kind = np.zeros(TABLE_LIMIT, dtype=np.uint8)
     mapped: list[bytes] = [b""] * TABLE_LIMIT
@@ -143,6 +147,7 @@ def char_table() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
             continue
         if not _PLAIN.search(out):
             kind[code] = SEPARATOR
+            mapped[code] = out.encode()
         elif _PLAIN.fullmatch(out) and out.isalnum():
             kind[code] = LETTER
             mapped[code] = out.encode()

@@ -156,9 +156,9 @@ def map_texts(texts: Sequence[str], config: Config) -> Mapped:
 def _token_hashes(texts: Sequence[str], config: Config):
     """Spans of texts, their token hashes back to back, and each span's token count.
 
-    With numba, a compiled loop tokenizes and hashes the plain spans (ASCII and
-    characters of normalize.char_table, no URL or e-mail) and token_bytes the
-    rest; the hashes are the same either way (tested).
+    With numba, a compiled loop tokenizes and hashes the spans made of ASCII and
+    characters of normalize.char_table (URLs and e-mail addresses included), and
+    token_bytes the rest; the hashes are the same either way (tested).
     """
     fast = kernels.compiled(sum(map(len, texts)))
     if fast is None:
@@ -178,19 +178,15 @@ def _token_hashes(texts: Sequence[str], config: Config):
     fast.span_token_hashes(codes, at + starts, at + ends, *char_table(), out, n_tokens)
     del codes
     slow = n_tokens < 0
-    plain = np.flatnonzero(~slow)
-    in_out = run_starts(np.where(slow, 0, n_tokens))  # where each plain span's hashes are in `out`
-    slow_hashes = [
-        shingle.byte_token_hashes(token_bytes(joined[s:e]))
-        for s, e in zip((at + starts)[slow].tolist(), (at + ends)[slow].tolist())
-    ]
-    n_tokens[slow] = [len(x) for x in slow_hashes]
+    in_out = run_starts(np.where(slow, 0, n_tokens))  # where each fast span's hashes are in `out`
+    slow_tokens = [token_bytes(joined[s:e]) for s, e in zip((at + starts)[slow].tolist(), (at + ends)[slow].tolist())]
+    n_tokens[slow] = [len(x) for x in slow_tokens]
     first = run_starts(n_tokens)
     h = np.empty(int(first[-1]), dtype=np.uint64)
-    c = n_tokens[plain]
-    h[np.repeat(first[plain], c) + ramp(c)] = out[np.repeat(in_out[plain], c) + ramp(c)]
-    for s, hashes in zip(np.flatnonzero(slow).tolist(), slow_hashes):
-        h[first[s] : first[s] + len(hashes)] = hashes
+    c = n_tokens[~slow]
+    h[np.repeat(first[:-1][~slow], c) + ramp(c)] = out[np.repeat(in_out[:-1][~slow], c) + ramp(c)]
+    c = n_tokens[slow]
+    h[np.repeat(first[:-1][slow], c) + ramp(c)] = shingle.byte_token_hashes(list(chain.from_iterable(slow_tokens)))
     return counts, starts, ends, h, n_tokens
 
 

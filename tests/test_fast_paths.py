@@ -7,6 +7,7 @@ shingle_hashes against a pure-Python shingle set, and every compiled kernel
 
 from __future__ import annotations
 
+import importlib
 import re
 import string
 
@@ -17,6 +18,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from dedup import candidates, decide, kernels, shingle, sketch, verify
+from dedup.config import Config
 from dedup.normalize import token_bytes, tokens
 from dedup.segment import WHITESPACE, WRAP_WIDTH, segment, segment_many
 
@@ -232,7 +234,7 @@ _SPAN_PIECES = [
     "word", "Word", "UP", "42", " ", "\n", "\n\n", "\t", ".", ":", "/", "w", "W", "www.", "WwW.", "@", "://",
     "é", "É", "ß", "ẞ", "İ", "ǅ", "Σ", "\u2019", "\u201c", "\u00a0", "\u2026", "½", "\u0301", "ʷ", "ﬁ", "Ａ",
     "中", "ก", "\u1100", "\u1161", "x" * 130, "é" * 70, "-", "'", "`", "\u200b", "\ufeff", "²", "\u3000",
-    "\udc00", "a.b@c.d",
+    "\udc00", "a.b@c.d", "http://", "HTTPS://x.y/", "ftp://", "x.y+z@q-r.s.t", "-@", "@.", ".)", "<", '"', "_",
 ]
 
 
@@ -240,10 +242,6 @@ _SPAN_PIECES = [
 @given(st.lists(st.lists(st.sampled_from(_SPAN_PIECES), max_size=30).map("".join), min_size=1, max_size=4))
 def test_compiled_tokenizer_equals_token_bytes(both_paths, texts):
     """The compiled tokenizer (ASCII plus normalize.char_table) hashes the same tokens."""
-    import importlib
-
-    from dedup.config import Config
-
     stages = importlib.import_module("dedup.scan")
     fast, slow = both_paths(lambda: stages._token_hashes(texts, Config()))
     for a, b in zip(fast, slow):
@@ -251,12 +249,81 @@ def test_compiled_tokenizer_equals_token_bytes(both_paths, texts):
 
 
 def test_compiled_xxh3_equals_xxhash():
-    """The compiled tokenizer's xxh3 gives xxhash's value for every token length it handles."""
+    """The compiled tokenizer's xxh3 gives xxhash's value for every length up to three
+    1024-byte blocks (short, 129-240 and long inputs take different code)."""
     compiled = pytest.importorskip("dedup._compiled")
     rng = np.random.default_rng(11)
-    buf = np.zeros(128, dtype=np.uint8)
-    for n in range(1, 129):
-        for _ in range(20):
+    for n in range(1, 3 * 1024 + 70):
+        for _ in range(20 if n <= 256 else 2):
             data = rng.integers(0, 256, n, dtype=np.uint8)
-            buf[:n] = data
-            assert compiled.xxh3_64(buf, n, compiled._SECRET) == xxhash.xxh3_64_intdigest(data.tobytes())
+            assert compiled.xxh3_64(data, n, compiled._SECRET) == xxhash.xxh3_64_intdigest(data.tobytes())
+
+
+# URL and e-mail spans in the compiled tokenizer: texts dense in what _TOKEN's URL
+# and e-mail rules look at, in ASCII and in table characters (whose normal forms
+# can be a space, a quote, a dash or letters), and a few characters outside the table.
+_MARKED_ALPHABET = list("@.+-_:/wW<>\"'`()]}!?,;09aAbexyzhHtTpPfFsS \n\t") + [
+    "é", "É", "ß", "ẞ", "\u2019", "\u201c", "\u2014", "\u2013", "\u00a0", "\u200b", "\u2060", "\x1c", "\x85",
+    "ﬁ", "ǅ", "\u2024", "\u2026", "\u203c", "\u207a", "\u00ad", "\u2033", "ʷ",  # table or not: see char_table
+    "中", "\u0301", "\U0001f600", "\ufeff", "Ａ",  # outside the table
+]
+_MARKED_PIECES = _MARKED_ALPHABET + [
+    "http", "http://", "https://", "HTTP://", "ftp://", "www.", "WwW.", "://", "a.b@c.d", "x.y+z@q-r.s.t", "-@", "@.",
+    "a-b-c", "é@é.é", "http://é.x/’", "x" * 60,
+]
+
+
+def _compiled_span(text: str):
+    """(counts, hashes) of the compiled tokenizer over text as one span."""
+    compiled = pytest.importorskip("dedup._compiled")
+    from dedup.normalize import char_table
+
+    codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    out = np.empty(len(codes) // 2 + 1, dtype=np.uint64)
+    counts = np.empty(1, dtype=np.int64)
+    n = compiled.span_token_hashes(codes, np.array([0]), np.array([len(codes)]), *char_table(), out, counts)
+    return int(counts[0]), out[:n]
+
+
+def _in_table(text: str) -> bool:
+    from dedup.normalize import SLOW, TABLE_LIMIT, char_table
+
+    kind = char_table()[0]
+    return all(ord(c) < 128 or (ord(c) < TABLE_LIMIT and kind[ord(c)] != SLOW) for c in text)
+
+
+@settings(
+    max_examples=15 * settings.default.max_examples, deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+@given(st.lists(st.sampled_from(_MARKED_PIECES), max_size=40).map("".join))
+def test_compiled_tokenizer_takes_marked_spans(text):
+    """Spans of ASCII and table characters, markers or not, are tokenized by the
+    compiled loop with token_bytes' hashes; spans with other characters are left
+    to token_bytes (counts -1)."""
+    count, hashes = _compiled_span(text)
+    if not _in_table(text):
+        assert count == -1
+        return
+    assert count == len(hashes)
+    assert hashes.tolist() == shingle.byte_token_hashes(token_bytes(text)).tolist()
+
+
+def test_compiled_tokenizer_every_table_character_in_urls_and_addresses(both_paths):
+    """Each table character inside, before and after URLs and e-mail addresses
+    (where a quote ends a URL, a space ends a chunk, a letter extends an address)."""
+    from dedup.normalize import SLOW, char_table
+
+    kind = char_table()[0]
+    table = [chr(c) for c in range(128, len(kind)) if kind[c] != SLOW]
+    contexts = [
+        "see http://a{c}b/c{c}. now", "www.x{c}y.z{c}", "a{c}b@c.d", "mail a@b{c}c.d{c}e", "x.y@z.w{c}",
+        "{c}a.b@c.de{c}", "ftp://q/{c}", "http://{c}", "a{c}www.b.c", "u{c}://v", "é{c}@x.y",
+    ]
+    texts = ["\n\n".join(ctx.replace("{c}", c) for ctx in contexts) for c in table]
+    assert all(_in_table(t) for t in texts)
+    stages = importlib.import_module("dedup.scan")
+    fast, slow = both_paths(lambda: stages._token_hashes(texts, Config()))
+    for a, b in zip(fast, slow):
+        assert np.array_equal(a, b)
+    assert min(_compiled_span(t.replace("\n\n", " "))[0] for t in texts) >= 0, "all on the compiled path"
