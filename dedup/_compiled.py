@@ -298,13 +298,13 @@ _STRIPE, _BLOCK, _SECRET_END = 64, 1024, 192  # xxh3's stripe and block lengths;
 
 
 @njit(cache=True, nogil=True)
-def _xxh3_short(buf, n, secret):  # pragma: no cover - compiled
-    """xxh3_64 for 1 <= n <= 128."""
+def _xxh3_short(buf, o, n, secret):  # pragma: no cover - compiled
+    """xxh3_64 of buf[o:o + n] for 1 <= n <= 128."""
     length = np.uint64(n)
     if n <= 3:
         combined = (
-            (np.uint64(buf[0]) << np.uint64(16)) | (np.uint64(buf[n >> 1]) << np.uint64(24))
-            | np.uint64(buf[n - 1]) | (length << np.uint64(8))
+            (np.uint64(buf[o]) << np.uint64(16)) | (np.uint64(buf[o + (n >> 1)]) << np.uint64(24))
+            | np.uint64(buf[o + n - 1]) | (length << np.uint64(8))
         )
         h = combined ^ (_read32(secret, 0) ^ _read32(secret, 4))
         h ^= h >> np.uint64(33)
@@ -313,15 +313,15 @@ def _xxh3_short(buf, n, secret):  # pragma: no cover - compiled
         h *= np.uint64(0x165667B19E3779F9)
         return h ^ (h >> np.uint64(32))
     if n <= 8:
-        keyed = (_read32(buf, n - 4) + (_read32(buf, 0) << np.uint64(32))) ^ (_read64(secret, 8) ^ _read64(secret, 16))
+        keyed = (_read32(buf, o + n - 4) + (_read32(buf, o) << np.uint64(32))) ^ (_read64(secret, 8) ^ _read64(secret, 16))
         h = keyed ^ (((keyed << np.uint64(49)) | (keyed >> np.uint64(15))) ^ ((keyed << np.uint64(24)) | (keyed >> np.uint64(40))))
         h *= np.uint64(0x9FB21C651E98DF25)
         h ^= (h >> np.uint64(35)) + length
         h *= np.uint64(0x9FB21C651E98DF25)
         return h ^ (h >> np.uint64(28))
     if n <= 16:
-        lo = _read64(buf, 0) ^ (_read64(secret, 24) ^ _read64(secret, 32))
-        hi = _read64(buf, n - 8) ^ (_read64(secret, 40) ^ _read64(secret, 48))
+        lo = _read64(buf, o) ^ (_read64(secret, 24) ^ _read64(secret, 32))
+        hi = _read64(buf, o + n - 8) ^ (_read64(secret, 40) ^ _read64(secret, 48))
         swapped = np.uint64(0)
         for k in range(8):
             swapped = (swapped << np.uint64(8)) | ((lo >> np.uint64(8 * k)) & np.uint64(0xFF))
@@ -330,24 +330,24 @@ def _xxh3_short(buf, n, secret):  # pragma: no cover - compiled
     if n > 32:
         if n > 64:
             if n > 96:
-                acc += _mix16(buf, 48, secret, 96) + _mix16(buf, n - 64, secret, 112)
-            acc += _mix16(buf, 32, secret, 64) + _mix16(buf, n - 48, secret, 80)
-        acc += _mix16(buf, 16, secret, 32) + _mix16(buf, n - 32, secret, 48)
-    acc += _mix16(buf, 0, secret, 0) + _mix16(buf, n - 16, secret, 16)
+                acc += _mix16(buf, o + 48, secret, 96) + _mix16(buf, o + n - 64, secret, 112)
+            acc += _mix16(buf, o + 32, secret, 64) + _mix16(buf, o + n - 48, secret, 80)
+        acc += _mix16(buf, o + 16, secret, 32) + _mix16(buf, o + n - 32, secret, 48)
+    acc += _mix16(buf, o, secret, 0) + _mix16(buf, o + n - 16, secret, 16)
     return _avalanche(acc)
 
 
 @njit(cache=True, nogil=True)
-def _xxh3_mid(buf, n, secret):  # pragma: no cover - compiled
-    """xxh3_64 for 129 <= n <= 240: 16-byte rounds, the secret restarting (shifted
+def _xxh3_mid(buf, o, n, secret):  # pragma: no cover - compiled
+    """xxh3_64 of buf[o:o + n] for 129 <= n <= 240: 16-byte rounds, the secret restarting (shifted
     by 3 bytes) after the eighth, and the last 16 bytes against secret[119:135]."""
     acc = np.uint64(n) * _P64_1
     for i in range(8):
-        acc += _mix16(buf, 16 * i, secret, 16 * i)
+        acc += _mix16(buf, o + 16 * i, secret, 16 * i)
     acc = _avalanche(acc)
     for i in range(8, n // 16):
-        acc += _mix16(buf, 16 * i, secret, 16 * (i - 8) + 3)
-    return _avalanche(acc + _mix16(buf, n - 16, secret, 136 - 17))
+        acc += _mix16(buf, o + 16 * i, secret, 16 * (i - 8) + 3)
+    return _avalanche(acc + _mix16(buf, o + n - 16, secret, 136 - 17))
 
 
 @njit(cache=True, nogil=True, inline="always")
@@ -360,8 +360,8 @@ def _accumulate_stripe(acc, buf, at, secret, s_at):  # pragma: no cover - compil
 
 
 @njit(cache=True, nogil=True)
-def _xxh3_long(buf, n, secret):  # pragma: no cover - compiled
-    """xxh3_64 for n > 240: eight accumulators over 64-byte stripes, the secret
+def _xxh3_long(buf, o, n, secret):  # pragma: no cover - compiled
+    """xxh3_64 of buf[o:o + n] for n > 240: eight accumulators over 64-byte stripes, the secret
     advancing 8 bytes a stripe, scrambled after every 1024-byte block; the last
     stripe is the input's last 64 bytes."""
     acc = np.array([
@@ -372,15 +372,15 @@ def _xxh3_long(buf, n, secret):  # pragma: no cover - compiled
     blocks = (n - 1) // _BLOCK
     for blk in range(blocks):
         for k in range(per_block):
-            _accumulate_stripe(acc, buf, blk * _BLOCK + k * _STRIPE, secret, 8 * k)
+            _accumulate_stripe(acc, buf, o + blk * _BLOCK + k * _STRIPE, secret, 8 * k)
         for i in range(8):  # scramble
             x = acc[i]
             x ^= x >> np.uint64(47)
             x ^= _read64(secret, _SECRET_END - _STRIPE + 8 * i)
             acc[i] = x * np.uint64(0x9E3779B1)
     for k in range(((n - 1) - blocks * _BLOCK) // _STRIPE):
-        _accumulate_stripe(acc, buf, blocks * _BLOCK + k * _STRIPE, secret, 8 * k)
-    _accumulate_stripe(acc, buf, n - _STRIPE, secret, _SECRET_END - _STRIPE - 7)
+        _accumulate_stripe(acc, buf, o + blocks * _BLOCK + k * _STRIPE, secret, 8 * k)
+    _accumulate_stripe(acc, buf, o + n - _STRIPE, secret, _SECRET_END - _STRIPE - 7)
     result = np.uint64(n) * _P64_1
     for i in range(4):
         result += _mul128_fold64(acc[2 * i] ^ _read64(secret, 11 + 16 * i), acc[2 * i + 1] ^ _read64(secret, 19 + 16 * i))
@@ -388,13 +388,19 @@ def _xxh3_long(buf, n, secret):  # pragma: no cover - compiled
 
 
 @njit(cache=True, nogil=True)
+def _xxh3_at(buf, o, n, secret):  # pragma: no cover - compiled
+    """xxh3-64 (seed 0) of buf[o:o + n], n >= 1."""
+    if n <= 128:
+        return _xxh3_short(buf, o, n, secret)
+    if n <= 240:
+        return _xxh3_mid(buf, o, n, secret)
+    return _xxh3_long(buf, o, n, secret)
+
+
+@njit(cache=True, nogil=True)
 def xxh3_64(buf, n, secret):  # pragma: no cover - compiled
     """xxh3-64 (seed 0) of buf[:n], n >= 1."""
-    if n <= 128:
-        return _xxh3_short(buf, n, secret)
-    if n <= 240:
-        return _xxh3_mid(buf, n, secret)
-    return _xxh3_long(buf, n, secret)
+    return _xxh3_at(buf, 0, n, secret)
 
 
 @njit(cache=True, nogil=True, inline="always")
@@ -413,11 +419,26 @@ def _grown(buf, need):  # pragma: no cover - compiled
 
 
 @njit(cache=True, nogil=True)
+def _normal_length(codes, lo, hi, kind, start):  # pragma: no cover - compiled
+    """Bytes of _normal_form(codes[lo:hi]), or -1 if a character is neither ASCII nor in the table."""
+    n = 0
+    for i in range(lo, hi):
+        c = codes[i]
+        if c < 128:
+            n += 1
+        elif c < kind.shape[0] and kind[c] != 0:
+            n += start[c + 1] - start[c]
+        else:
+            return -1
+    return n
+
+
+@njit(cache=True, nogil=True)
 def _normal_form(codes, lo, hi, kind, start, data, norm, word):  # pragma: no cover - compiled
-    """normalize() of codes[lo:hi] for a span of ASCII (lower-cased, ` as ') and
-    characters of normalize.char_table, as UTF-8 bytes into norm (whitespace as single spaces
-    left uncollapsed, which tokens never see); word[k]: byte k is part of a letter
-    or digit. Returns the length, or -1 if some character is in neither."""
+    """normalize() of codes[lo:hi], a span of ASCII (lower-cased, ` as ') and
+    characters of normalize.char_table (see _normal_length), as UTF-8 bytes into
+    norm, runs of whitespace left uncollapsed (tokens never hold any); word[k]:
+    byte k is part of a letter or digit."""
     n = 0
     for i in range(lo, hi):
         c = codes[i]
@@ -436,9 +457,6 @@ def _normal_form(codes, lo, hi, kind, start, data, norm, word):  # pragma: no co
                 norm[n] = data[k]
                 word[n] = letter
                 n += 1
-        else:
-            return -1
-    return n
 
 
 @njit(cache=True, nogil=True, inline="always")
@@ -557,7 +575,7 @@ def _marked_span_hashes(norm, word, n, out, pos, secret):  # pragma: no cover - 
                     p += 1
                     continue
                 e = _run_end(word, p, end)
-            out[pos] = xxh3_64(norm[p:e], e - p, secret)
+            out[pos] = _xxh3_short(norm, p, e - p, secret) if e - p <= 128 else _xxh3_at(norm, p, e - p, secret)
             pos += 1
             p = e
         chunk = end
@@ -570,27 +588,27 @@ def span_token_hashes(codes, starts, ends, kind, start, data, out, counts):  # p
     characters of normalize.char_table. Plain spans: tokens are the runs of ASCII
     letters and digits (lower-cased) and of characters of kind LETTER (as their
     normal form's bytes), separated by other ASCII characters and characters of
-    kind SEPARATOR. A span with a URL or e-mail marker (@, ://, www.) is
-    normalized into a buffer and tokenized there (_marked_span_hashes). A span
-    with any other character gets counts[s] = -1 and is left to the caller;
+    kind SEPARATOR. A span with a URL or e-mail marker (@, ://, www.) or a token
+    over 128 bytes is normalized into a buffer and tokenized there
+    (_marked_span_hashes). A span with any other character gets counts[s] = -1
+    and is left to the caller;
     otherwise counts[s] of its token hashes follow in out. Returns how many
     hashes were written."""
     secret = _SECRET
     token = np.empty(128, dtype=np.uint8)
-    widest = 1  # the longest normal form of a table character, in bytes
-    for c in range(kind.shape[0]):
-        widest = max(widest, start[c + 1] - start[c])
     norm = np.empty(0, dtype=np.uint8)
     word = np.empty(0, dtype=np.bool_)
     pos = 0
     for s in range(starts.shape[0]):
-        begin, length, plain, marked = pos, 0, True, False
+        begin, length, plain, buffered = pos, 0, True, False
         for i in range(starts[s], ends[s] + 1):
             c = codes[i] if i < ends[s] else 32
             if c < 128:
                 low = _lower(c)
                 if (97 <= low <= 122) or (48 <= low <= 57):
-                    token = _grown(token, length + 1)
+                    if length == 128:  # a long token: hashed from the buffer below
+                        plain, buffered = False, True
+                        break
                     token[length] = low
                     length += 1
                     continue
@@ -598,11 +616,13 @@ def span_token_hashes(codes, starts, ends, kind, start, data, out, counts):  # p
                     c == 46 and i - 3 >= starts[s] and _lower(codes[i - 1]) == 119
                     and _lower(codes[i - 2]) == 119 and _lower(codes[i - 3]) == 119
                 ):
-                    plain, marked = False, True
+                    plain, buffered = False, True
                     break
             elif c < kind.shape[0] and kind[c] == 2:  # LETTER
                 n = start[c + 1] - start[c]
-                token = _grown(token, length + n)
+                if length + n > 128:
+                    plain, buffered = False, True
+                    break
                 token[length : length + n] = data[start[c] : start[c + 1]]
                 length += n
                 continue
@@ -610,7 +630,7 @@ def span_token_hashes(codes, starts, ends, kind, start, data, out, counts):  # p
                 plain = False
                 break
             if length:  # a separator ends the token
-                out[pos] = xxh3_64(token, length, secret)
+                out[pos] = _xxh3_short(token, 0, length, secret)  # length <= 128
                 pos += 1
                 length = 0
         if plain:
@@ -618,13 +638,13 @@ def span_token_hashes(codes, starts, ends, kind, start, data, out, counts):  # p
             continue
         pos = begin
         counts[s] = -1
-        if marked:
-            need = (ends[s] - starts[s]) * widest
-            norm = _grown(norm, need)
-            word = _grown(word, need)
-            n = _normal_form(codes, starts[s], ends[s], kind, start, data, norm, word)
-            if n >= 0:
-                pos = _marked_span_hashes(norm, word, n, out, begin, secret)
+        if buffered:
+            need = _normal_length(codes, starts[s], ends[s], kind, start)
+            if need >= 0:
+                norm = _grown(norm, need)
+                word = _grown(word, need)
+                _normal_form(codes, starts[s], ends[s], kind, start, data, norm, word)
+                pos = _marked_span_hashes(norm, word, need, out, begin, secret)
                 counts[s] = pos - begin
     return pos
 

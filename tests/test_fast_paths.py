@@ -257,6 +257,9 @@ def test_compiled_xxh3_equals_xxhash():
         for _ in range(20 if n <= 256 else 2):
             data = rng.integers(0, 256, n, dtype=np.uint8)
             assert compiled.xxh3_64(data, n, compiled._SECRET) == xxhash.xxh3_64_intdigest(data.tobytes())
+            at = int(rng.integers(0, 9))  # the tokenizer hashes tokens in place, at any offset
+            padded = np.concatenate((rng.integers(0, 256, at, dtype=np.uint8), data, np.ones(3, np.uint8)))
+            assert compiled._xxh3_at(padded, at, n, compiled._SECRET) == xxhash.xxh3_64_intdigest(data.tobytes())
 
 
 # URL and e-mail spans in the compiled tokenizer: texts dense in what _TOKEN's URL
