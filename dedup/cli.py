@@ -32,7 +32,7 @@ from .report import MAX_CLUSTERS, render, render_result
 from .scan import default_jobs
 from .scan import scan as run_scan
 from .writers import (
-    atomic_write, check_file_out, check_out_dir, check_out_not_in_inputs, clean_records, cluster_records,
+    atomic_write, check_file_out, check_out_dir, check_out_not_in_inputs, clean_records, cluster_lines,
     jsonl_bytes, stats_bytes, write_jsonl_stream, write_out_dir,
 )
 
@@ -243,7 +243,7 @@ def scan(
             write_jsonl_stream(sys.stdout.buffer, (r for _, r in clean_records(result, text_field, omit_duplicate_docs)))
             sys.stdout.flush()
             if clusters is not None:
-                atomic_write(clusters, jsonl_bytes(cluster_records(result)))
+                atomic_write(clusters, b"".join(cluster_lines(result)))
         else:
             write_out_dir(result, read, out_dir, text_field=text_field, omit_duplicates=omit_duplicate_docs)
         elapsed = time.perf_counter() - started

@@ -7,7 +7,7 @@ import os
 import tempfile
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from itertools import chain
@@ -20,26 +20,10 @@ from . import borderline, candidates, decide, kernels, segment, shingle, sketch,
 from .arrays import ramp, run_starts
 from .config import Config
 from .normalize import char_table, token_bytes
+from .outcome import Cluster, ClusterTable, Drop, DropTable
 from .records import Document, IndexedSpan, Span, SpanTable, span_docs, span_lengths, span_offsets
 
 Progress = Callable[[str, int, int], None]
-
-
-@dataclass(frozen=True)
-class Drop:
-    """Why a span was dropped: the kept span covering it and how well."""
-
-    kept: int  # index of the kept span in ScanResult.spans
-    jaccard: float
-    containment: float  # C(dropped -> kept): share of this span found in the kept one
-    kept_containment: float  # C(kept -> dropped)
-    reason: str  # "exact", "contained" or "near-equal"
-
-
-@dataclass(frozen=True)
-class Cluster:
-    kept: int
-    dropped: tuple[int, ...]
 
 
 @dataclass
@@ -48,8 +32,8 @@ class ScanResult:
     documents: list[Document]
     spans: list[Span]
     doc_spans: list[range]  # indices into spans, per document
-    drops: dict[int, Drop]
-    clusters: list[Cluster]
+    drops: Mapping[int, Drop]  # a DropTable from scan()
+    clusters: Sequence[Cluster]  # a ClusterTable from scan()
     stats: dict = field(default_factory=dict)
     # Kept spans of earlier batches that spans here were dropped against (scan
     # against an index); span number len(spans) + k means indexed[k].
@@ -400,7 +384,7 @@ def find_pairs(values: np.ndarray, offsets: np.ndarray, config: Config) -> Pairs
 def span_drops(
     unit_of: np.ndarray, span_rank: np.ndarray, sizes: np.ndarray, keeper: np.ndarray,
     pairs: np.ndarray, inter: np.ndarray, span_ids: np.ndarray,
-) -> dict[int, Drop]:
+) -> DropTable:
     """Unit decisions applied to spans.
 
     The kept member of a unit is its best-ranked one; every other member is an
@@ -434,21 +418,13 @@ def span_drops(
     shared[near] = inter[by_code[np.searchsorted(codes[by_code], want)]]
     jac, c_x, c_k = verify.similarities(shared, sizes[u], sizes[ku])
     contained = decide.fuller(sizes[ku], sizes[u], sizes[u] + sizes[ku] - shared)
-    reason = np.where(exact, "exact", np.where(contained, "contained", "near-equal"))
-    rows = zip(span_ids[best_member[ku]].tolist(), jac.tolist(), c_x.tolist(), c_k.tolist(), reason.tolist())
-    return {i: Drop(*row) for i, row in zip(span_ids[k].tolist(), rows)}
+    reason = np.where(exact, 0, np.where(contained, 1, 2))  # outcome.REASONS
+    return DropTable(span_ids[k], span_ids[best_member[ku]], jac, c_x, c_k, reason)
 
 
-def clusters_of(drops: dict[int, Drop]) -> list[Cluster]:
+def clusters_of(drops: Mapping[int, Drop]) -> ClusterTable:
     """Star clusters: each kept span with the spans dropped against it, in span order."""
-    span = np.fromiter(drops, dtype=np.int64, count=len(drops))
-    kept = np.fromiter((d.kept for d in drops.values()), dtype=np.int64, count=len(drops))
-    order = np.lexsort((span, kept))
-    span, kept = span[order], kept[order]
-    starts = np.flatnonzero(np.concatenate(([True], kept[1:] != kept[:-1]))) if len(kept) else np.zeros(0, np.int64)
-    ends = np.append(starts[1:], len(kept))
-    members = span.tolist()
-    return [Cluster(kp, tuple(members[a:b])) for kp, a, b in zip(kept[starts].tolist(), starts.tolist(), ends.tolist())]
+    return ClusterTable.of(drops if isinstance(drops, DropTable) else DropTable.from_dict(drops))
 
 
 class Laps:
