@@ -21,7 +21,7 @@ from .arrays import ramp, run_starts
 from .config import Config
 from .normalize import char_table, token_bytes
 from .outcome import Cluster, ClusterTable, Drop, DropTable
-from .records import Document, IndexedSpan, Span, SpanTable, span_docs, span_lengths, span_offsets
+from .records import Document, IndexedSpan, Span, SpanTable, span_lengths, span_offsets
 
 Progress = Callable[[str, int, int], None]
 
@@ -50,7 +50,7 @@ class ScanResult:
     def clean_text(self, doc: int) -> str:
         """The document with its dropped spans (and their separators) cut out."""
         idx = self.doc_spans[doc]
-        dropped = {k for k, i in enumerate(idx) if i in self.drops}
+        dropped = set(np.flatnonzero(self.dropped_mask()[idx.start : idx.stop]).tolist())
         text = self.documents[doc].text
         if not dropped:
             return text
@@ -58,11 +58,37 @@ class ScanResult:
 
     def is_duplicate_document(self, doc: int) -> bool:
         """True when every span long enough to be judged was dropped."""
-        idx = self.doc_spans[doc]
-        judged = [i for i in idx if i in self.drops or self._eligible[i]]
-        return bool(judged) and all(i in self.drops for i in judged)
+        return bool(self.duplicate_documents()[doc])
+
+    def duplicate_documents(self) -> np.ndarray:
+        """is_duplicate_document of every document, as a bool array."""
+        key = (id(self.drops), len(self.drops), len(self.documents))
+        if self._cache.get("duplicates", (None,))[0] != key:
+            dropped = self.dropped_mask()
+            eligible = self._eligible if len(self._eligible) == len(dropped) else np.zeros_like(dropped)  # hand-made results
+            judged = run_starts(dropped | eligible)  # prefix counts: per document by subtraction
+            gone = run_starts(dropped)
+            first = np.fromiter((r.start for r in self.doc_spans), dtype=np.int64, count=len(self.doc_spans))
+            stop = np.fromiter((r.stop for r in self.doc_spans), dtype=np.int64, count=len(self.doc_spans))
+            n_judged = judged[stop] - judged[first]
+            self._cache["duplicates"] = (key, (n_judged > 0) & (gone[stop] - gone[first] == n_judged))
+        return self._cache["duplicates"][1]
+
+    def dropped_mask(self) -> np.ndarray:
+        """A bool per span: dropped or not (spans of a document are a range of these)."""
+        key = (id(self.drops), len(self.drops), len(self.spans))
+        if self._cache.get("dropped", (None,))[0] != key:
+            n, drops = len(self.spans), self.drops
+            if isinstance(drops, DropTable):
+                mask = drops.dropped_mask(n)
+            else:
+                mask = np.zeros(n, dtype=bool)
+                mask[[i for i in drops if i < n]] = True
+            self._cache["dropped"] = (key, mask)
+        return self._cache["dropped"][1]
 
     _eligible: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool), repr=False)
+    _cache: dict = field(default_factory=dict, repr=False, compare=False)
 
 
 @dataclass
@@ -284,7 +310,9 @@ class UnitBuilder:
 
     def __init__(self, spill: str | os.PathLike | None = None) -> None:
         self._spill = Path(spill) if spill is not None else None
-        self._unit_of_key: dict[int, int] = {}
+        # Keys of the units so far, sorted, and each one's unit number.
+        self._keys = np.zeros(0, dtype=np.uint64)
+        self._key_unit = np.zeros(0, dtype=np.int64)
         self._unit_of: list[np.ndarray] = []
         self._values: list[np.ndarray | Path] = []
         self._sizes: list[np.ndarray] = []
@@ -293,14 +321,24 @@ class UnitBuilder:
 
     def add(self, values: np.ndarray, offsets: np.ndarray, keys: np.ndarray) -> None:
         """The next sets (`values[offsets[i]:offsets[i + 1]]`, with their set_keys)."""
-        known = len(self._unit_of_key)
-        table = self._unit_of_key
-        unit_of = np.fromiter(
-            (table.setdefault(k, len(table)) for k in keys.tolist()), dtype=np.int64, count=len(keys)
-        )
+        known = len(self._keys)
+        distinct, first_at, inverse = np.unique(keys, return_index=True, return_inverse=True)
+        at = np.searchsorted(self._keys, distinct)
+        seen = at < known
+        seen[seen] = self._keys[at[seen]] == distinct[seen]
+        unit = np.empty(len(distinct), dtype=np.int64)
+        unit[seen] = self._key_unit[at[seen]]
+        # New units are numbered in order of first occurrence, as a dict filled in input order would.
+        new = np.flatnonzero(~seen)
+        new = new[np.argsort(first_at[new], kind="stable")]
+        unit[new] = known + np.arange(len(new))
+        unit_of = unit[inverse.reshape(-1)]
+        if len(new):
+            ins = np.argsort(distinct[new], kind="stable")
+            self._keys = np.insert(self._keys, at[new][ins], distinct[new][ins])
+            self._key_unit = np.insert(self._key_unit, at[new][ins], unit[new][ins])
         # A new unit's first member: its first occurrence in this run.
-        new = np.flatnonzero(unit_of >= known)
-        first = new[np.unique(unit_of[new], return_index=True)[1]]
+        first = first_at[new]
         sizes = offsets[first + 1] - offsets[first]
         fresh = values[np.repeat(offsets[first], sizes) + ramp(sizes)]
         if self._spill is not None:
@@ -321,7 +359,7 @@ class UnitBuilder:
             return out
 
         sizes = cat(self._sizes, np.int64)
-        self._unit_of_key.clear()
+        self._keys, self._key_unit = self._keys[:0], self._key_unit[:0]
         if self._spill is None:
             values = cat(self._values, np.uint64)
         else:
@@ -511,9 +549,7 @@ def summarize(result: ScanResult, units: Units, found: Pairs, config: Config) ->
     spans = result.spans
     lengths = span_lengths(spans)
     span_chars = int(lengths.sum())
-    dropped_chars = int(lengths[list(result.drops)].sum())
-    # Only a document with a dropped span can be a duplicate document.
-    with_drops = span_docs(spans, list(result.drops))
+    dropped_chars = int(lengths[result.dropped_mask()].sum())
     sizes = units.sizes
     verified = 0
     if len(found.inter):
@@ -527,7 +563,7 @@ def summarize(result: ScanResult, units: Units, found: Pairs, config: Config) ->
         "distinct_spans": len(sizes),
         "clusters": len(result.clusters),
         "dropped_spans": len(result.drops),
-        "duplicate_documents": sum(result.is_duplicate_document(d) for d in with_drops),
+        "duplicate_documents": int(np.count_nonzero(result.duplicate_documents())),
         "span_chars": span_chars,
         "dropped_chars": dropped_chars,
         "duplicate_ratio": round(dropped_chars / span_chars, 6) if span_chars else 0.0,
