@@ -27,7 +27,7 @@ from .errors import ConfigError, DedupError, OutputError
 from .explain import explain, resolve
 from .index import check_index_outside, scan_with_index
 from .explain import render as render_explanation
-from .readers import STDIN, ReadOptions, Skipped, discover, parse_size, read_cluster_records, read_sources, read_stats
+from .readers import STDIN, DocumentStream, ReadOptions, Skipped, discover, parse_size, read_cluster_records, read_sources, read_stats
 from .report import MAX_CLUSTERS, render, render_result
 from .scan import default_jobs
 from .scan import scan as run_scan
@@ -227,13 +227,14 @@ def scan(
         with _progress(show) as tick:
             if spill is not None and not spill.is_dir():
                 raise OutputError(f"--spill {spill} is not a folder")
-            docs, skipped, read = read_sources(sources, opts, progress=tick)
-            _warn_skipped(skipped)
-            repeated = _repeated_ids(docs)
-            if index is None:
-                result = run_scan(docs, config, tick, jobs=jobs or default_jobs(), spill=spill)
+            stream = DocumentStream(sources, opts, progress=tick)
+            if index is None:  # read while mapping
+                result = run_scan(stream, config, tick, jobs=jobs or default_jobs(), spill=spill)
             else:
-                result = scan_with_index(docs, index, config, tick)
+                result = scan_with_index(list(stream), index, config, tick)
+            skipped, read = stream.skipped, stream.read
+            _warn_skipped(skipped)
+            repeated = _repeated_ids(result.documents)
         result.stats["inputs"] = {
             "files": len(sources),
             "skipped": [str(s) for s in skipped],

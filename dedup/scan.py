@@ -7,10 +7,10 @@ import os
 import tempfile
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence, Sized
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
-from itertools import chain
+from itertools import chain, islice
 from pathlib import Path
 
 import numpy as np
@@ -216,38 +216,43 @@ def default_jobs() -> int:
         return os.cpu_count() or 1
 
 
-def _chunks(docs: list[Document], size: int) -> list[tuple[int, int]]:
-    bounds, total = [0], 0
-    for i, doc in enumerate(docs):
+def _runs(docs: Iterable[Document], size: int) -> Iterator[list[Document]]:
+    """Consecutive runs of documents of at least `size` characters (the last may be shorter)."""
+    run: list[Document] = []
+    total = 0
+    for doc in docs:
+        run.append(doc)
         total += len(doc.text)
         if total >= size:
-            bounds.append(i + 1)
-            total = 0
-    if bounds[-1] != len(docs):
-        bounds.append(len(docs))
-    return list(zip(bounds[:-1], bounds[1:]))
+            yield run
+            run, total = [], 0
+    if run:
+        yield run
 
 
-def map_documents(docs: list[Document], config: Config, tick: Progress | None = None, *, jobs: int = 1) -> Iterator[Mapped]:
+def map_documents(docs: Iterable[Document], config: Config, tick: Progress | None = None, *, jobs: int = 1) -> Iterator[Mapped]:
     """map_texts over runs of documents, yielded in input order; `jobs` > 1 maps them
-    in that many processes."""
-    chunks = _chunks(docs, CHUNK_CHARS)
-    work = (([d.text for d in docs[a:b]], config) for a, b in chunks)
+    in that many processes. `docs` may be a stream: runs are mapped while later
+    documents are still being read."""
+    total = len(docs) if isinstance(docs, Sized) else None
+    runs = _runs(docs, CHUNK_CHARS)
+    first = list(islice(runs, 2))  # one run: no pool needed
+    work = (([d.text for d in run], config) for run in chain(first, runs))
     done = 0
-    if jobs > 1 and len(chunks) > 1:
-        with ProcessPoolExecutor(min(jobs, len(chunks)), mp_context=_pool_context()) as pool:
+    if jobs > 1 and len(first) > 1:
+        with ProcessPoolExecutor(jobs, mp_context=_pool_context()) as pool:
             parts = pool.map(_map_chunk, work)
             for part in parts:
                 done += len(part.counts)
                 if tick:
-                    tick("shingle", done, len(docs))
+                    tick("shingle", done, total or done)
                 yield part
     else:
         for args in work:
             part = _map_chunk(args)
             done += len(part.counts)
             if tick:
-                tick("shingle", done, len(docs))
+                tick("shingle", done, total or done)
             yield part
 
 
@@ -465,6 +470,11 @@ def clusters_of(drops: Mapping[int, Drop]) -> ClusterTable:
     return ClusterTable.of(drops if isinstance(drops, DropTable) else DropTable.from_dict(drops))
 
 
+def _prepare(config: Config) -> None:
+    sketch.permutations(config.num_perm, config.seed)
+    kernels.warm_up()
+
+
 class Laps:
     """Seconds spent per stage: call with a stage's name when it ends."""
 
@@ -489,36 +499,44 @@ def scan(
     then line), so the order files are listed in does not matter. `jobs`:
     processes for the map stage (segment, shingle, sketch); `spill`: a folder
     for the distinct shingle sets (see UnitBuilder) instead of memory. Results
-    depend on neither.
+    depend on neither. `documents` may be a stream (readers.DocumentStream): the
+    map stage starts on the first ones while the rest are read.
     """
     config = config or Config()
     if spill is None:
-        return _scan(list(documents), config, progress, jobs, None)
+        return _scan(documents, config, progress, jobs, None)
     with tempfile.TemporaryDirectory(prefix="dedup-spill-", dir=spill, ignore_cleanup_errors=True) as folder:
-        return _scan(list(documents), config, progress, jobs, Path(folder))
+        return _scan(documents, config, progress, jobs, Path(folder))
 
 
-def _scan(docs: list[Document], config: Config, progress: Progress | None, jobs: int, spill: Path | None) -> ScanResult:
+def _scan(documents: Iterable[Document], config: Config, progress: Progress | None, jobs: int, spill: Path | None) -> ScanResult:
     lap = Laps()
-    warm = None
-    if sum(len(d.text) for d in docs) >= 8 * kernels.min_work():  # about as many shingles as min_work
-        # Load what the reduce stages need (compiled kernels, datasketch's permutations)
-        # while the map stage runs.
-        def prepare() -> None:
-            sketch.permutations(config.num_perm, config.seed)
-            kernels.warm_up()
+    docs: list[Document] = []
+    warm: list[threading.Thread] = []
 
-        warm = threading.Thread(target=prepare, name="dedup-warm-up", daemon=True)
-        warm.start()
+    def taken() -> Iterator[Document]:
+        """The documents, kept in `docs` as the map stage takes them. Once they hold
+        about as many shingles as kernels.min_work, what the reduce stages need
+        (compiled kernels, datasketch's permutations) is loaded in a thread while
+        the map stage runs."""
+        chars = 0
+        for doc in documents:
+            docs.append(doc)
+            chars += len(doc.text)
+            if not warm and chars >= 8 * kernels.min_work():
+                warm.append(threading.Thread(target=_prepare, args=(config,), name="dedup-warm-up", daemon=True))
+                warm[0].start()
+            yield doc
+
     builder, parts = UnitBuilder(spill), []
-    for part in map_documents(docs, config, progress, jobs=jobs):
+    for part in map_documents(taken(), config, progress, jobs=jobs):
         builder.add(part.values, part.offsets, part.set_keys)
         part.values = np.zeros(0, dtype=np.uint64)  # the builder keeps distinct sets only (a [:0] view would pin them)
         parts.append(part)
     sh = _merge(parts, len(docs), 0)
     del parts
-    if warm is not None:
-        warm.join()
+    for thread in warm:
+        thread.join()
     lap("shingle")
     units = builder.units()
     del builder

@@ -68,7 +68,7 @@ def _patch(moment: str, sig: int) -> None:
         return wrapper
 
     if moment == "reading":
-        readers.read_source = nth(readers.read_source, 3)
+        readers._read_bytes = nth(readers._read_bytes, 3)  # the third input file
     elif moment == "scanning":
         scan_module.find_pairs = nth(scan_module.find_pairs, 1)
     elif moment == "half-written-file":
