@@ -12,7 +12,10 @@ def intersections(pairs: np.ndarray, values: np.ndarray, offsets: np.ndarray) ->
     out = np.zeros(len(pairs), dtype=np.int64)
     fast = kernels.compiled(len(values))
     if fast is not None:
-        fast.intersections(np.asarray(pairs, dtype=np.int64).reshape(-1, 2), values, np.asarray(offsets, dtype=np.int64), out)
+        pairs = np.asarray(pairs)
+        if pairs.dtype.kind != "i":
+            pairs = pairs.astype(np.int64)
+        fast.intersections(np.ascontiguousarray(pairs).reshape(-1, 2), values, np.asarray(offsets, dtype=np.int64), out)
         return out
     for k, (i, j) in enumerate(pairs):
         a = values[offsets[i] : offsets[i + 1]]
