@@ -412,8 +412,9 @@ def unit_ranks(unit_of: np.ndarray, span_rank: np.ndarray, n_units: int) -> np.n
     return u_rank
 
 
-def find_pairs(values: np.ndarray, offsets: np.ndarray, config: Config) -> Pairs:
-    """Sketch, propose (LSH bands and anchors) and verify pairs of distinct sets."""
+def find_pairs(values: np.ndarray, offsets: np.ndarray, config: Config, *, threads: int = 1) -> Pairs:
+    """Sketch, propose (LSH bands and anchors) and verify pairs of distinct sets
+    (verification in `threads` threads)."""
     bands, rows = config.band_rows
     perms = sketch.permutations(config.num_perm, config.seed)
     prop = candidates.propose(
@@ -421,7 +422,7 @@ def find_pairs(values: np.ndarray, offsets: np.ndarray, config: Config) -> Pairs
         containment=config.containment, max_bucket=config.max_bucket,
         keys=candidates.set_band_keys(values, offsets, perms, bands, rows),
     )
-    return Pairs(prop.pairs, verify.intersections(prop.pairs, values, offsets), prop)
+    return Pairs(prop.pairs, verify.intersections(prop.pairs, values, offsets, threads=threads), prop)
 
 
 def span_drops(
@@ -497,7 +498,8 @@ def scan(
     Input order matters only for `keep="first"`: the earlier of two near-equal
     copies is kept. The CLI passes documents in a canonical order (sorted paths,
     then line), so the order files are listed in does not matter. `jobs`:
-    processes for the map stage (segment, shingle, sketch); `spill`: a folder
+    processes for the map stage (segment, shingle, sketch) and threads for
+    verification; `spill`: a folder
     for the distinct shingle sets (see UnitBuilder) instead of memory. Results
     depend on neither. `documents` may be a stream (readers.DocumentStream): the
     map stage starts on the first ones while the rest are read.
@@ -545,7 +547,7 @@ def _scan(documents: Iterable[Document], config: Config, progress: Progress | No
     span_rank = rank_spans(lengths, config.keep)
     u_rank = unit_ranks(units.unit_of, span_rank, len(units.sizes))
     lap("units")
-    found = find_pairs(units.values, units.offsets, config)
+    found = find_pairs(units.values, units.offsets, config, threads=jobs)
     units.values = np.zeros(0, dtype=np.uint64)  # verified: from here on only the sizes count
     lap("candidates_verify")
     keeper = decide.decide(units.sizes, u_rank, found.pairs, found.inter, config.containment)
