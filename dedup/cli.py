@@ -229,7 +229,7 @@ def scan(
                 raise OutputError(f"--spill {spill} is not a folder")
             stream = DocumentStream(sources, opts, progress=tick)
             if index is None:  # read while mapping
-                result = run_scan(stream, config, tick, jobs=jobs or default_jobs(), spill=spill)
+                result = run_scan(stream, config, tick, jobs=jobs or default_jobs(), spill=spill, sample_pairs=report is not None)
             else:
                 result = scan_with_index(list(stream), index, config, tick)
             skipped, read = stream.skipped, stream.read
@@ -246,7 +246,10 @@ def scan(
             if clusters is not None:
                 atomic_write(clusters, b"".join(cluster_lines(result)))
         else:
-            write_out_dir(result, read, out_dir, text_field=text_field, omit_duplicates=omit_duplicate_docs)
+            write_out_dir(
+                result, read, out_dir, text_field=text_field, omit_duplicates=omit_duplicate_docs,
+                parallel=(jobs or default_jobs()) > 1,
+            )
         elapsed = time.perf_counter() - started
         result.stats["elapsed_seconds"] = round(elapsed, 3)
         if stats is not None:

@@ -491,7 +491,7 @@ class Laps:
 
 def scan(
     documents: Iterable[Document], config: Config | None = None, progress: Progress | None = None, *,
-    jobs: int = 1, spill: str | os.PathLike | None = None,
+    jobs: int = 1, spill: str | os.PathLike | None = None, sample_pairs: bool = True,
 ) -> ScanResult:
     """Find near-duplicate spans within and across `documents`, in the order given.
 
@@ -501,17 +501,21 @@ def scan(
     processes for the map stage (segment, shingle, sketch) and threads for
     verification; `spill`: a folder
     for the distinct shingle sets (see UnitBuilder) instead of memory. Results
-    depend on neither. `documents` may be a stream (readers.DocumentStream): the
+    depend on neither. `sample_pairs`: measure the borderline pairs the HTML
+    report shows (result.pairs). `documents` may be a stream (readers.DocumentStream): the
     map stage starts on the first ones while the rest are read.
     """
     config = config or Config()
     if spill is None:
-        return _scan(documents, config, progress, jobs, None)
+        return _scan(documents, config, progress, jobs, None, sample_pairs)
     with tempfile.TemporaryDirectory(prefix="dedup-spill-", dir=spill, ignore_cleanup_errors=True) as folder:
-        return _scan(documents, config, progress, jobs, Path(folder))
+        return _scan(documents, config, progress, jobs, Path(folder), sample_pairs)
 
 
-def _scan(documents: Iterable[Document], config: Config, progress: Progress | None, jobs: int, spill: Path | None) -> ScanResult:
+def _scan(
+    documents: Iterable[Document], config: Config, progress: Progress | None, jobs: int, spill: Path | None,
+    sample_pairs: bool,
+) -> ScanResult:
     lap = Laps()
     docs: list[Document] = []
     warm: list[threading.Thread] = []
@@ -557,8 +561,9 @@ def _scan(documents: Iterable[Document], config: Config, progress: Progress | No
 
     result = ScanResult(config, docs, sh.spans, sh.doc_spans, drops, clusters)
     result._eligible = sh.eligible
-    reps = borderline.representatives(units.unit_of, span_rank, elig_idx)
-    result.pairs = borderline.sample(found.pairs, found.inter, units.sizes, reps, config.containment)
+    if sample_pairs:
+        reps = borderline.representatives(units.unit_of, span_rank, elig_idx)
+        result.pairs = borderline.sample(found.pairs, found.inter, units.sizes, reps, config.containment)
     result.stats = summarize(result, units, found, config)
     result.stats["seconds"] = lap.timings
     return result

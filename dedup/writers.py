@@ -13,8 +13,9 @@ import json
 from json.encoder import encode_basestring
 import os
 import shutil
+import signal
 import tempfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from itertools import islice
@@ -319,14 +320,61 @@ def _clean_file_lines(
 
 
 def write_out_dir(
-    result: ScanResult, sources: list[Source], out: Path, *, text_field: str, omit_duplicates: bool
+    result: ScanResult, sources: list[Source], out: Path, *, text_field: str, omit_duplicates: bool,
+    parallel: bool = False,
 ) -> None:
     """Write the clean mirror of the sources that were read, and clusters.jsonl, under `out`,
-    replacing a previous output atomically. Raises OutputError naming the path on failure."""
+    replacing a previous output atomically. Raises OutputError naming the path on failure.
+    `parallel`: clusters.jsonl is written by a forked child process while this one
+    writes the clean files (where the platform can fork)."""
     with staged_dir(out) as stage:
-        for rel, gz, lines in _clean_file_lines(result, sources, text_field=text_field, omit_duplicates=omit_duplicates):
-            _write_lines(safe_join(stage, rel), lines, gz)
-        _write_lines(stage / CLUSTERS, cluster_lines(result), False)
+        with _beside(lambda: _write_lines(stage / CLUSTERS, cluster_lines(result), False), parallel):
+            for rel, gz, lines in _clean_file_lines(result, sources, text_field=text_field, omit_duplicates=omit_duplicates):
+                _write_lines(safe_join(stage, rel), lines, gz)
+
+
+@contextmanager
+def _beside(work: Callable[[], None], parallel: bool) -> Iterator[None]:
+    """Run `work` while the block runs: in a forked child when `parallel` (formatting
+    is pure Python, so a thread would wait for this one), else first, here. The block's
+    end waits for the child and raises its failure as OutputError; a failure or
+    interrupt of the block kills the child, whose half-written file the staging folder's
+    removal then takes away."""
+    if not parallel or not hasattr(os, "fork"):
+        work()
+        yield
+        return
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: report a failure through the pipe, never return into the caller's code
+        code = 0
+        try:
+            os.close(read_end)
+            work()
+        except BaseException as e:  # noqa: BLE001 - everything must end in os._exit
+            code = 1
+            with contextlib.suppress(BaseException):
+                os.write(write_end, (str(e) if isinstance(e, OutputError) else f"{type(e).__name__}: {e}").encode()[:4000])
+        finally:
+            os._exit(code)
+    os.close(write_end)
+    done = False
+    try:
+        yield
+        with os.fdopen(read_end, "rb") as pipe:
+            read_end = None
+            message = pipe.read().decode(errors="replace")
+        _, status = os.waitpid(pid, 0)
+        done = True
+        if os.waitstatus_to_exitcode(status) != 0:
+            raise OutputError(message or f"writing {CLUSTERS} failed (exit status {os.waitstatus_to_exitcode(status)})")
+    finally:
+        if read_end is not None:
+            os.close(read_end)
+        if not done:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+            os.waitpid(pid, 0)
 
 
 @contextmanager
