@@ -455,7 +455,7 @@ def _read_jsonl(data: bytes, src: Source, rel: str, opts: ReadOptions) -> tuple[
 def _jsonl_documents(data: bytes, src: Source, rel: str, opts: ReadOptions, skipped: list[Skipped]) -> Iterator[Document]:
     """The documents of a JSONL file's bytes, one line at a time; bad lines raise
     InputError, or are added to `skipped` with --skip-bad-records."""
-    for lineno, raw in enumerate(data.removeprefix(_UTF8_BOM).splitlines(), 1):
+    for lineno, raw in enumerate(lines(data.removeprefix(_UTF8_BOM)), 1):
         if not raw.strip():
             continue
         try:
@@ -469,6 +469,16 @@ def _jsonl_documents(data: bytes, src: Source, rel: str, opts: ReadOptions, skip
         if isinstance(rid, bool) or not isinstance(rid, (str, int)):
             rid = f"{rel}:{lineno}"
         yield Document(str(rid), record[opts.text_field], rel, lineno, record)
+
+
+def lines(data: bytes) -> Iterator[bytes]:
+    """`data.splitlines()` one line at a time: the list of a big file's lines would
+    hold a second copy of it while its records are parsed."""
+    for line in io.BytesIO(data):  # cut after each \n
+        if b"\r" in line:  # \r and \r\n end lines too
+            yield from line.splitlines()
+        else:
+            yield line[:-1] if line.endswith(b"\n") else line
 
 
 def _parse_record(raw: bytes, opts: ReadOptions) -> dict:

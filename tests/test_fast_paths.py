@@ -260,3 +260,12 @@ def test_compiled_xxh3_equals_xxhash():
             data = rng.integers(0, 256, n, dtype=np.uint8)
             buf[:n] = data
             assert compiled.xxh3_64(buf, n, compiled._SECRET) == xxhash.xxh3_64_intdigest(data.tobytes())
+
+
+@given(st.lists(st.sampled_from([b"a", b"{}", b"\n", b"\r", b"\r\n", b"\n\n", b" ", b"\x0b", b"\x1c", b"\x85"]), max_size=30))
+def test_lines_cut_as_splitlines(pieces):
+    """readers.lines, the one-line-at-a-time reader of JSONL bytes, cuts where bytes.splitlines does."""
+    from dedup.readers import lines
+
+    data = b"".join(pieces)
+    assert list(lines(data)) == data.splitlines()
