@@ -231,7 +231,7 @@ def scan(
             if index is None:  # read while mapping
                 result = run_scan(stream, config, tick, jobs=jobs or default_jobs(), spill=spill, sample_pairs=report is not None)
             else:
-                result = scan_with_index(list(stream), index, config, tick)
+                result = scan_with_index(list(stream), index, config, tick, jobs=jobs or default_jobs())
             skipped, read = stream.skipped, stream.read
             _warn_skipped(skipped)
             repeated = _repeated_ids(result.documents)
