@@ -48,7 +48,7 @@ def count_tokens(texts: list[str]) -> int:
 
 def floor(path: str, jobs: int) -> int:
     docs = read(path)
-    chunks = [[d.text for d in docs[a:b]] for a, b in scan_stages._chunks(docs, scan_stages.CHUNK_CHARS)]
+    chunks = [[d.text for d in run] for run in scan_stages._runs(docs, scan_stages.CHUNK_CHARS)]
     if jobs > 1 and len(chunks) > 1:
         with ProcessPoolExecutor(jobs, mp_context=scan_stages._pool_context()) as pool:
             return sum(pool.map(count_tokens, chunks))

@@ -101,6 +101,7 @@ def group_pairs(keys: np.ndarray, items: np.ndarray, max_bucket: int) -> tuple[n
     keys, items = keys[keep], items[keep]
     order = np.lexsort((items, keys))
     keys, items = keys[order], items[order]
+    del order
     starts = np.flatnonzero(np.concatenate(([True], keys[1:] != keys[:-1]))) if len(keys) else np.zeros(0, np.int64)
     sizes = np.diff(np.append(starts, len(keys)))
     sizes, starts = sizes[sizes >= 2], starts[sizes >= 2]
@@ -127,18 +128,18 @@ def group_pairs(keys: np.ndarray, items: np.ndarray, max_bucket: int) -> tuple[n
 
 
 def _distinct(pairs: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
-    """The distinct pairs, sorted, and how often each occurs in `pairs` (n: items)."""
+    """The distinct pairs, sorted, and how often each occurs in `pairs` (n: items).
+    Pairs keep their dtype: int32 halves the memory of millions of them."""
     fast = kernels.compiled(len(pairs))
     if fast is not None:
         pairs = np.ascontiguousarray(pairs)
         rights, counts = np.empty(len(pairs), pairs.dtype), np.empty(len(pairs), np.int32)
         per_left = np.empty(n, np.int64)
         m = fast.distinct_pairs(pairs, n, rights, counts, per_left)
-        left = np.repeat(np.arange(n, dtype=np.int64), per_left)
-        return np.stack((left, rights[:m].astype(np.int64)), axis=1), counts[:m].astype(np.int64)
-    pairs = pairs.astype(np.int64)
-    codes, counts = np.unique(pairs[:, 0] * n + pairs[:, 1], return_counts=True)
-    return np.stack((codes // n, codes % n), axis=1), counts
+        left = np.repeat(np.arange(n, dtype=pairs.dtype), per_left)
+        return np.stack((left, rights[:m]), axis=1), counts[:m].astype(np.int64)
+    codes, counts = np.unique(pairs[:, 0].astype(np.int64) * n + pairs[:, 1], return_counts=True)
+    return np.stack((codes // n, codes % n), axis=1).astype(pairs.dtype), counts
 
 
 def lsh_pairs(
@@ -151,14 +152,19 @@ def lsh_pairs(
     items = np.arange(n, dtype=np.int64)
     # Pairs recur in every band they share; stored small (int32) until merged.
     small = np.int32 if n < 2**31 else np.int64
-    found, oversized = [np.empty((0, 2), dtype=small)], 0
+    found, batch, waiting, oversized = np.empty((0, 2), dtype=small), [], 0, 0
     for band in range(bands):  # keys of different bands never pair
         pairs, over = group_pairs(np.ascontiguousarray(keys[:, band]), items, max_bucket)
-        found.append(pairs.astype(small))
+        batch.append(pairs.astype(small))
+        waiting += len(pairs)
         oversized += over
-    merged = np.concatenate(found)
-    found.clear()  # free the per-band copies before merging
-    return _distinct(merged, max(n, 1))[0], oversized
+        # Merge once the bands' pairs outnumber the distinct ones so far: a pair shared
+        # by many bands is held once, and merging costs linear time overall.
+        if waiting >= len(found) or band == bands - 1:
+            found = _distinct(np.concatenate([found, *batch]), max(n, 1))[0]
+            batch.clear()
+            waiting = 0
+    return found, oversized
 
 
 def anchor_mask(values: np.ndarray, rate: int) -> np.ndarray:
@@ -184,7 +190,9 @@ def anchor_pairs(
     """
     n = len(offsets) - 1
     at = np.flatnonzero(anchor_mask(values, rate))
-    a_vals, a_owner = values[at], np.searchsorted(offsets, at, side="right") - 1
+    small = np.int32 if n < 2**31 else np.int64  # millions of anchors: keep their owners small
+    a_vals, a_owner = values[at], (np.searchsorted(offsets, at, side="right") - 1).astype(small)
+    del at
     n_anchors = np.bincount(a_owner, minlength=n)
     pairs, oversized = group_pairs(a_vals, a_owner, max_bucket)
     if not len(pairs):

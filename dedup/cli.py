@@ -27,12 +27,12 @@ from .errors import ConfigError, DedupError, OutputError
 from .explain import explain, resolve
 from .index import check_index_outside, scan_with_index
 from .explain import render as render_explanation
-from .readers import STDIN, ReadOptions, Skipped, discover, parse_size, read_cluster_records, read_sources, read_stats
+from .readers import STDIN, DocumentStream, ReadOptions, Skipped, discover, parse_size, read_cluster_records, read_sources, read_stats
 from .report import MAX_CLUSTERS, render, render_result
 from .scan import default_jobs
 from .scan import scan as run_scan
 from .writers import (
-    atomic_write, check_file_out, check_out_dir, check_out_not_in_inputs, clean_records, cluster_records,
+    atomic_write, check_file_out, check_out_dir, check_out_not_in_inputs, clean_records, cluster_lines,
     jsonl_bytes, stats_bytes, write_jsonl_stream, write_out_dir,
 )
 
@@ -183,7 +183,7 @@ def scan(
     omit_duplicate_docs: Annotated[bool, typer.Option("--omit-duplicate-docs", help="Leave out articles all of whose judged spans were dropped (default: write what is left of them).")] = False,
     max_input_size: Annotated[str, typer.Option(help="Skip an input larger than this after decompression (K, M, G suffixes); guards against gzip bombs.")] = "4G",
     index: Annotated[Optional[str], typer.Option(help="Also clean against this index of earlier batches (SQLite file or redis://host:port/db), then add this batch's kept spans to it. Created when missing.")] = None,
-    jobs: Annotated[int, typer.Option("--jobs", "-j", min=0, help="Processes for segmenting, shingling and sketching (0: all cores). The output does not depend on it.")] = 0,
+    jobs: Annotated[int, typer.Option("--jobs", "-j", min=0, help="Processes for segmenting, shingling and sketching, threads for verifying (0: all cores). The output does not depend on it.")] = 0,
     spill: Annotated[Optional[Path], typer.Option(help="Keep the distinct shingle sets in numpy files in this folder instead of memory (for corpora near the memory limit); removed afterwards.")] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar, no summary.")] = False,
     engine: Annotated[Engine, typer.Option(help="local: this process; spark: Apache Spark (pip install 'dedup[spark]'), clean records as part files under --out/clean/.")] = Engine.local,
@@ -227,13 +227,14 @@ def scan(
         with _progress(show) as tick:
             if spill is not None and not spill.is_dir():
                 raise OutputError(f"--spill {spill} is not a folder")
-            docs, skipped, read = read_sources(sources, opts, progress=tick)
-            _warn_skipped(skipped)
-            repeated = _repeated_ids(docs)
-            if index is None:
-                result = run_scan(docs, config, tick, jobs=jobs or default_jobs(), spill=spill)
+            stream = DocumentStream(sources, opts, progress=tick)
+            if index is None:  # read while mapping
+                result = run_scan(stream, config, tick, jobs=jobs or default_jobs(), spill=spill, sample_pairs=report is not None)
             else:
-                result = scan_with_index(docs, index, config, tick)
+                result = scan_with_index(list(stream), index, config, tick, jobs=jobs or default_jobs())
+            skipped, read = stream.skipped, stream.read
+            _warn_skipped(skipped)
+            repeated = _repeated_ids(result.documents)
         result.stats["inputs"] = {
             "files": len(sources),
             "skipped": [str(s) for s in skipped],
@@ -243,9 +244,12 @@ def scan(
             write_jsonl_stream(sys.stdout.buffer, (r for _, r in clean_records(result, text_field, omit_duplicate_docs)))
             sys.stdout.flush()
             if clusters is not None:
-                atomic_write(clusters, jsonl_bytes(cluster_records(result)))
+                atomic_write(clusters, b"".join(cluster_lines(result)))
         else:
-            write_out_dir(result, read, out_dir, text_field=text_field, omit_duplicates=omit_duplicate_docs)
+            write_out_dir(
+                result, read, out_dir, text_field=text_field, omit_duplicates=omit_duplicate_docs,
+                parallel=(jobs or default_jobs()) > 1,
+            )
         elapsed = time.perf_counter() - started
         result.stats["elapsed_seconds"] = round(elapsed, 3)
         if stats is not None:

@@ -45,7 +45,9 @@ def decide(
     covers the largest share of it (ties: higher Jaccard, then better rank).
     """
     n = len(sizes)
-    pairs = np.asarray(pairs, dtype=np.int64).reshape(-1, 2)
+    pairs = np.asarray(pairs).reshape(-1, 2)
+    if pairs.dtype.kind != "i":
+        pairs = pairs.astype(np.int64)  # int32 or int64 as given: millions of pairs stay small
     inter = np.asarray(inter, dtype=np.int64)
     si, sj = sizes[pairs[:, 0]], sizes[pairs[:, 1]]
     edge = inter >= threshold * np.minimum(si, sj)  # verified: only these matter

@@ -48,7 +48,8 @@ def warm_up() -> None:
         np.ones(1, np.uint64), one, np.ones(2, np.uint32), np.ones(2, np.uint32), 1, 2, np.uint64(3), np.zeros((1, 1), np.uint64)
     )
     pair = np.zeros((1, 2), dtype=np.int64)
-    fast.intersections(pair, np.ones(1, np.uint64), one, np.zeros(1, np.int64))
+    for kind in (np.int32, np.int64):  # candidate pairs are int32 unless there are 2**31 sets
+        fast.intersections(pair.astype(kind), np.ones(1, np.uint64), one, np.zeros(1, np.int64))
     out = np.zeros(1, np.int64)
     empty = np.zeros(0, np.int64)
     for kind in (np.int32, np.int64):
@@ -56,7 +57,9 @@ def warm_up() -> None:
     for kind in (np.int32, np.int64):
         fast.distinct_pairs(pair.astype(kind), 1, out.astype(kind), np.zeros(1, np.int32), out.copy())
     fast.repeated(np.zeros(1, np.uint64), np.uint64(0), 2, np.ones(1, bool))
-    fast.decide(np.ones(1, np.int64), empty[:0] + 0, one, empty, empty, out.copy(), one, empty, empty, 0.5, out.copy())
+    for kind in (np.int32, np.int64):
+        e = empty.astype(kind)
+        fast.decide(np.ones(1, np.int64), empty[:0] + 0, one, e, empty, out.copy(), one, e, e, 0.5, out.copy())
     from .normalize import char_table
 
     for codes in (np.frombuffer(b"ab", dtype=np.uint8), np.frombuffer("ab".encode("utf-32-le"), dtype=np.uint32)):

@@ -394,28 +394,68 @@ def read_sources(
 ) -> tuple[list[Document], list[Skipped], list[Source]]:
     """Documents of all sources in order, what was skipped, and the sources that were read
     (a source skipped as a whole has no clean output)."""
-    docs: list[Document] = []
-    skipped: list[Skipped] = []
-    read: list[Source] = []
-    for n, src in enumerate(sources, 1):
-        got, lost = read_source(src, opts, stdin)
-        docs += got
-        skipped += lost
-        if not any(s.whole_file for s in lost):
-            if src.kind == "sniff":  # standard input: a text file is always one record-less document
-                src = replace(src, kind="text" if got and got[0].record is None else "jsonl")
-            read.append(src)
-        if progress:
-            progress("read", n, len(sources))
-    return docs, skipped, read
+    stream = DocumentStream(sources, opts, stdin, progress)
+    docs = list(stream)
+    return docs, stream.skipped, stream.read
+
+
+class DocumentStream:
+    """Documents of all sources in order, parsed as they are consumed, so a scan can map
+    the first ones while the rest are read. Once exhausted, `skipped` lists what was
+    skipped and `read` the sources that were read (as read_sources returns them)."""
+
+    def __init__(
+        self, sources: list[Source], opts: ReadOptions = ReadOptions(), stdin: BinaryIO | None = None,
+        progress: Callable[[str, int, int], None] | None = None,
+    ) -> None:
+        self.sources, self.opts, self.stdin, self.progress = sources, opts, stdin, progress
+        self.skipped: list[Skipped] = []
+        self.read: list[Source] = []
+
+    def __iter__(self) -> Iterator[Document]:
+        for n, src in enumerate(self.sources, 1):
+            lost: list[Skipped] = []
+            first = None
+            for doc in self._documents(src, lost):
+                first = first or doc
+                yield doc
+            self.skipped += lost
+            if not any(s.whole_file for s in lost):
+                if src.kind == "sniff":  # standard input: a text file is always one record-less document
+                    src = replace(src, kind="text" if first is not None and first.record is None else "jsonl")
+                self.read.append(src)
+            if self.progress:
+                self.progress("read", n, len(self.sources))
+
+    def _documents(self, src: Source, lost: list[Skipped]) -> Iterator[Document]:
+        try:
+            data = _read_bytes(src, self.stdin, self.opts.max_bytes)
+        except _Skip as e:
+            lost.append(Skipped(src.label, str(e), e.line))
+            return
+        kind = src.kind
+        if kind == "sniff":
+            kind = "jsonl" if data.removeprefix(_UTF8_BOM).lstrip()[:1] == b"{" else "text"
+        if kind == "jsonl":  # record by record
+            yield from _jsonl_documents(data, src, output_name(src, kind), self.opts, lost)
+            return
+        docs, skipped = decode_source(src, data, self.opts)
+        lost += skipped
+        yield from docs
 
 
 _UTF8_BOM = b"\xef\xbb\xbf"
 
 
 def _read_jsonl(data: bytes, src: Source, rel: str, opts: ReadOptions) -> tuple[list[Document], list[Skipped]]:
-    docs, skipped = [], []
-    for lineno, raw in enumerate(data.removeprefix(_UTF8_BOM).splitlines(), 1):
+    skipped: list[Skipped] = []
+    return list(_jsonl_documents(data, src, rel, opts, skipped)), skipped
+
+
+def _jsonl_documents(data: bytes, src: Source, rel: str, opts: ReadOptions, skipped: list[Skipped]) -> Iterator[Document]:
+    """The documents of a JSONL file's bytes, one line at a time; bad lines raise
+    InputError, or are added to `skipped` with --skip-bad-records."""
+    for lineno, raw in enumerate(lines(data.removeprefix(_UTF8_BOM)), 1):
         if not raw.strip():
             continue
         try:
@@ -428,8 +468,17 @@ def _read_jsonl(data: bytes, src: Source, rel: str, opts: ReadOptions) -> tuple[
         rid = record.get(opts.id_field)
         if isinstance(rid, bool) or not isinstance(rid, (str, int)):
             rid = f"{rel}:{lineno}"
-        docs.append(Document(str(rid), record[opts.text_field], rel, lineno, record))
-    return docs, skipped
+        yield Document(str(rid), record[opts.text_field], rel, lineno, record)
+
+
+def lines(data: bytes) -> Iterator[bytes]:
+    """`data.splitlines()` one line at a time: the list of a big file's lines would
+    hold a second copy of it while its records are parsed."""
+    for line in io.BytesIO(data):  # cut after each \n
+        if b"\r" in line:  # \r and \r\n end lines too
+            yield from line.splitlines()
+        else:
+            yield line[:-1] if line.endswith(b"\n") else line
 
 
 def _parse_record(raw: bytes, opts: ReadOptions) -> dict:

@@ -84,13 +84,6 @@ def span_offsets(spans: Sequence[Span], r: range) -> list[tuple[int, int]]:
     return [(spans[i].start, spans[i].end) for i in r]
 
 
-def span_docs(spans: Sequence[Span], idx: list[int]) -> list[int]:
-    """The distinct documents of spans[i] for i in idx, sorted."""
-    if isinstance(spans, SpanTable):
-        return np.unique(spans.doc[np.asarray(idx, dtype=np.int64)]).tolist()
-    return sorted({spans[i].doc for i in idx})
-
-
 def span_lengths(spans: Sequence[Span]) -> np.ndarray:
     """end - start of each span, as an int64 array."""
     if isinstance(spans, SpanTable):

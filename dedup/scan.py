@@ -7,10 +7,10 @@ import os
 import tempfile
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence, Sized
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
-from itertools import chain
+from itertools import chain, islice
 from pathlib import Path
 
 import numpy as np
@@ -20,26 +20,10 @@ from . import borderline, candidates, decide, kernels, segment, shingle, sketch,
 from .arrays import ramp, run_starts
 from .config import Config
 from .normalize import char_table, token_bytes
-from .records import Document, IndexedSpan, Span, SpanTable, span_docs, span_lengths, span_offsets
+from .outcome import Cluster, ClusterTable, Drop, DropTable
+from .records import Document, IndexedSpan, Span, SpanTable, span_lengths, span_offsets
 
 Progress = Callable[[str, int, int], None]
-
-
-@dataclass(frozen=True)
-class Drop:
-    """Why a span was dropped: the kept span covering it and how well."""
-
-    kept: int  # index of the kept span in ScanResult.spans
-    jaccard: float
-    containment: float  # C(dropped -> kept): share of this span found in the kept one
-    kept_containment: float  # C(kept -> dropped)
-    reason: str  # "exact", "contained" or "near-equal"
-
-
-@dataclass(frozen=True)
-class Cluster:
-    kept: int
-    dropped: tuple[int, ...]
 
 
 @dataclass
@@ -48,8 +32,8 @@ class ScanResult:
     documents: list[Document]
     spans: list[Span]
     doc_spans: list[range]  # indices into spans, per document
-    drops: dict[int, Drop]
-    clusters: list[Cluster]
+    drops: Mapping[int, Drop]  # a DropTable from scan()
+    clusters: Sequence[Cluster]  # a ClusterTable from scan()
     stats: dict = field(default_factory=dict)
     # Kept spans of earlier batches that spans here were dropped against (scan
     # against an index); span number len(spans) + k means indexed[k].
@@ -66,7 +50,7 @@ class ScanResult:
     def clean_text(self, doc: int) -> str:
         """The document with its dropped spans (and their separators) cut out."""
         idx = self.doc_spans[doc]
-        dropped = {k for k, i in enumerate(idx) if i in self.drops}
+        dropped = set(np.flatnonzero(self.dropped_mask()[idx.start : idx.stop]).tolist())
         text = self.documents[doc].text
         if not dropped:
             return text
@@ -74,11 +58,37 @@ class ScanResult:
 
     def is_duplicate_document(self, doc: int) -> bool:
         """True when every span long enough to be judged was dropped."""
-        idx = self.doc_spans[doc]
-        judged = [i for i in idx if i in self.drops or self._eligible[i]]
-        return bool(judged) and all(i in self.drops for i in judged)
+        return bool(self.duplicate_documents()[doc])
+
+    def duplicate_documents(self) -> np.ndarray:
+        """is_duplicate_document of every document, as a bool array."""
+        key = (id(self.drops), len(self.drops), len(self.documents))
+        if self._cache.get("duplicates", (None,))[0] != key:
+            dropped = self.dropped_mask()
+            eligible = self._eligible if len(self._eligible) == len(dropped) else np.zeros_like(dropped)  # hand-made results
+            judged = run_starts(dropped | eligible)  # prefix counts: per document by subtraction
+            gone = run_starts(dropped)
+            first = np.fromiter((r.start for r in self.doc_spans), dtype=np.int64, count=len(self.doc_spans))
+            stop = np.fromiter((r.stop for r in self.doc_spans), dtype=np.int64, count=len(self.doc_spans))
+            n_judged = judged[stop] - judged[first]
+            self._cache["duplicates"] = (key, (n_judged > 0) & (gone[stop] - gone[first] == n_judged))
+        return self._cache["duplicates"][1]
+
+    def dropped_mask(self) -> np.ndarray:
+        """A bool per span: dropped or not (spans of a document are a range of these)."""
+        key = (id(self.drops), len(self.drops), len(self.spans))
+        if self._cache.get("dropped", (None,))[0] != key:
+            n, drops = len(self.spans), self.drops
+            if isinstance(drops, DropTable):
+                mask = drops.dropped_mask(n)
+            else:
+                mask = np.zeros(n, dtype=bool)
+                mask[[i for i in drops if i < n]] = True
+            self._cache["dropped"] = (key, mask)
+        return self._cache["dropped"][1]
 
     _eligible: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool), repr=False)
+    _cache: dict = field(default_factory=dict, repr=False, compare=False)
 
 
 @dataclass
@@ -202,38 +212,43 @@ def default_jobs() -> int:
         return os.cpu_count() or 1
 
 
-def _chunks(docs: list[Document], size: int) -> list[tuple[int, int]]:
-    bounds, total = [0], 0
-    for i, doc in enumerate(docs):
+def _runs(docs: Iterable[Document], size: int) -> Iterator[list[Document]]:
+    """Consecutive runs of documents of at least `size` characters (the last may be shorter)."""
+    run: list[Document] = []
+    total = 0
+    for doc in docs:
+        run.append(doc)
         total += len(doc.text)
         if total >= size:
-            bounds.append(i + 1)
-            total = 0
-    if bounds[-1] != len(docs):
-        bounds.append(len(docs))
-    return list(zip(bounds[:-1], bounds[1:]))
+            yield run
+            run, total = [], 0
+    if run:
+        yield run
 
 
-def map_documents(docs: list[Document], config: Config, tick: Progress | None = None, *, jobs: int = 1) -> Iterator[Mapped]:
+def map_documents(docs: Iterable[Document], config: Config, tick: Progress | None = None, *, jobs: int = 1) -> Iterator[Mapped]:
     """map_texts over runs of documents, yielded in input order; `jobs` > 1 maps them
-    in that many processes."""
-    chunks = _chunks(docs, CHUNK_CHARS)
-    work = (([d.text for d in docs[a:b]], config) for a, b in chunks)
+    in that many processes. `docs` may be a stream: runs are mapped while later
+    documents are still being read."""
+    total = len(docs) if isinstance(docs, Sized) else None
+    runs = _runs(docs, CHUNK_CHARS)
+    first = list(islice(runs, 2))  # one run: no pool needed
+    work = (([d.text for d in run], config) for run in chain(first, runs))
     done = 0
-    if jobs > 1 and len(chunks) > 1:
-        with ProcessPoolExecutor(min(jobs, len(chunks)), mp_context=_pool_context()) as pool:
+    if jobs > 1 and len(first) > 1:
+        with ProcessPoolExecutor(jobs, mp_context=_pool_context()) as pool:
             parts = pool.map(_map_chunk, work)
             for part in parts:
                 done += len(part.counts)
                 if tick:
-                    tick("shingle", done, len(docs))
+                    tick("shingle", done, total or done)
                 yield part
     else:
         for args in work:
             part = _map_chunk(args)
             done += len(part.counts)
             if tick:
-                tick("shingle", done, len(docs))
+                tick("shingle", done, total or done)
             yield part
 
 
@@ -296,7 +311,9 @@ class UnitBuilder:
 
     def __init__(self, spill: str | os.PathLike | None = None) -> None:
         self._spill = Path(spill) if spill is not None else None
-        self._unit_of_key: dict[int, int] = {}
+        # Keys of the units so far, sorted, and each one's unit number.
+        self._keys = np.zeros(0, dtype=np.uint64)
+        self._key_unit = np.zeros(0, dtype=np.int64)
         self._unit_of: list[np.ndarray] = []
         self._values: list[np.ndarray | Path] = []
         self._sizes: list[np.ndarray] = []
@@ -305,14 +322,24 @@ class UnitBuilder:
 
     def add(self, values: np.ndarray, offsets: np.ndarray, keys: np.ndarray) -> None:
         """The next sets (`values[offsets[i]:offsets[i + 1]]`, with their set_keys)."""
-        known = len(self._unit_of_key)
-        table = self._unit_of_key
-        unit_of = np.fromiter(
-            (table.setdefault(k, len(table)) for k in keys.tolist()), dtype=np.int64, count=len(keys)
-        )
+        known = len(self._keys)
+        distinct, first_at, inverse = np.unique(keys, return_index=True, return_inverse=True)
+        at = np.searchsorted(self._keys, distinct)
+        seen = at < known
+        seen[seen] = self._keys[at[seen]] == distinct[seen]
+        unit = np.empty(len(distinct), dtype=np.int64)
+        unit[seen] = self._key_unit[at[seen]]
+        # New units are numbered in order of first occurrence, as a dict filled in input order would.
+        new = np.flatnonzero(~seen)
+        new = new[np.argsort(first_at[new], kind="stable")]
+        unit[new] = known + np.arange(len(new))
+        unit_of = unit[inverse.reshape(-1)]
+        if len(new):
+            ins = np.argsort(distinct[new], kind="stable")
+            self._keys = np.insert(self._keys, at[new][ins], distinct[new][ins])
+            self._key_unit = np.insert(self._key_unit, at[new][ins], unit[new][ins])
         # A new unit's first member: its first occurrence in this run.
-        new = np.flatnonzero(unit_of >= known)
-        first = new[np.unique(unit_of[new], return_index=True)[1]]
+        first = first_at[new]
         sizes = offsets[first + 1] - offsets[first]
         fresh = values[np.repeat(offsets[first], sizes) + ramp(sizes)]
         if self._spill is not None:
@@ -333,7 +360,7 @@ class UnitBuilder:
             return out
 
         sizes = cat(self._sizes, np.int64)
-        self._unit_of_key.clear()
+        self._keys, self._key_unit = self._keys[:0], self._key_unit[:0]
         if self._spill is None:
             values = cat(self._values, np.uint64)
         else:
@@ -381,8 +408,9 @@ def unit_ranks(unit_of: np.ndarray, span_rank: np.ndarray, n_units: int) -> np.n
     return u_rank
 
 
-def find_pairs(values: np.ndarray, offsets: np.ndarray, config: Config) -> Pairs:
-    """Sketch, propose (LSH bands and anchors) and verify pairs of distinct sets."""
+def find_pairs(values: np.ndarray, offsets: np.ndarray, config: Config, *, threads: int = 1) -> Pairs:
+    """Sketch, propose (LSH bands and anchors) and verify pairs of distinct sets
+    (verification in `threads` threads)."""
     bands, rows = config.band_rows
     perms = sketch.permutations(config.num_perm, config.seed)
     prop = candidates.propose(
@@ -390,13 +418,13 @@ def find_pairs(values: np.ndarray, offsets: np.ndarray, config: Config) -> Pairs
         containment=config.containment, max_bucket=config.max_bucket,
         keys=candidates.set_band_keys(values, offsets, perms, bands, rows),
     )
-    return Pairs(prop.pairs, verify.intersections(prop.pairs, values, offsets), prop)
+    return Pairs(prop.pairs, verify.intersections(prop.pairs, values, offsets, threads=threads), prop)
 
 
 def span_drops(
     unit_of: np.ndarray, span_rank: np.ndarray, sizes: np.ndarray, keeper: np.ndarray,
     pairs: np.ndarray, inter: np.ndarray, span_ids: np.ndarray,
-) -> dict[int, Drop]:
+) -> DropTable:
     """Unit decisions applied to spans.
 
     The kept member of a unit is its best-ranked one; every other member is an
@@ -430,21 +458,18 @@ def span_drops(
     shared[near] = inter[by_code[np.searchsorted(codes[by_code], want)]]
     jac, c_x, c_k = verify.similarities(shared, sizes[u], sizes[ku])
     contained = decide.fuller(sizes[ku], sizes[u], sizes[u] + sizes[ku] - shared)
-    reason = np.where(exact, "exact", np.where(contained, "contained", "near-equal"))
-    rows = zip(span_ids[best_member[ku]].tolist(), jac.tolist(), c_x.tolist(), c_k.tolist(), reason.tolist())
-    return {i: Drop(*row) for i, row in zip(span_ids[k].tolist(), rows)}
+    reason = np.where(exact, 0, np.where(contained, 1, 2))  # outcome.REASONS
+    return DropTable(span_ids[k], span_ids[best_member[ku]], jac, c_x, c_k, reason)
 
 
-def clusters_of(drops: dict[int, Drop]) -> list[Cluster]:
+def clusters_of(drops: Mapping[int, Drop]) -> ClusterTable:
     """Star clusters: each kept span with the spans dropped against it, in span order."""
-    span = np.fromiter(drops, dtype=np.int64, count=len(drops))
-    kept = np.fromiter((d.kept for d in drops.values()), dtype=np.int64, count=len(drops))
-    order = np.lexsort((span, kept))
-    span, kept = span[order], kept[order]
-    starts = np.flatnonzero(np.concatenate(([True], kept[1:] != kept[:-1]))) if len(kept) else np.zeros(0, np.int64)
-    ends = np.append(starts[1:], len(kept))
-    members = span.tolist()
-    return [Cluster(kp, tuple(members[a:b])) for kp, a, b in zip(kept[starts].tolist(), starts.tolist(), ends.tolist())]
+    return ClusterTable.of(drops if isinstance(drops, DropTable) else DropTable.from_dict(drops))
+
+
+def _prepare(config: Config) -> None:
+    sketch.permutations(config.num_perm, config.seed)
+    kernels.warm_up()
 
 
 class Laps:
@@ -462,45 +487,58 @@ class Laps:
 
 def scan(
     documents: Iterable[Document], config: Config | None = None, progress: Progress | None = None, *,
-    jobs: int = 1, spill: str | os.PathLike | None = None,
+    jobs: int = 1, spill: str | os.PathLike | None = None, sample_pairs: bool = True,
 ) -> ScanResult:
     """Find near-duplicate spans within and across `documents`, in the order given.
 
     Input order matters only for `keep="first"`: the earlier of two near-equal
     copies is kept. The CLI passes documents in a canonical order (sorted paths,
     then line), so the order files are listed in does not matter. `jobs`:
-    processes for the map stage (segment, shingle, sketch); `spill`: a folder
+    processes for the map stage (segment, shingle, sketch) and threads for
+    verification; `spill`: a folder
     for the distinct shingle sets (see UnitBuilder) instead of memory. Results
-    depend on neither.
+    depend on neither. `sample_pairs`: measure the borderline pairs the HTML
+    report shows (result.pairs). `documents` may be a stream (readers.DocumentStream): the
+    map stage starts on the first ones while the rest are read.
     """
     config = config or Config()
     if spill is None:
-        return _scan(list(documents), config, progress, jobs, None)
+        return _scan(documents, config, progress, jobs, None, sample_pairs)
     with tempfile.TemporaryDirectory(prefix="dedup-spill-", dir=spill, ignore_cleanup_errors=True) as folder:
-        return _scan(list(documents), config, progress, jobs, Path(folder))
+        return _scan(documents, config, progress, jobs, Path(folder), sample_pairs)
 
 
-def _scan(docs: list[Document], config: Config, progress: Progress | None, jobs: int, spill: Path | None) -> ScanResult:
+def _scan(
+    documents: Iterable[Document], config: Config, progress: Progress | None, jobs: int, spill: Path | None,
+    sample_pairs: bool,
+) -> ScanResult:
     lap = Laps()
-    warm = None
-    if sum(len(d.text) for d in docs) >= 8 * kernels.min_work():  # about as many shingles as min_work
-        # Load what the reduce stages need (compiled kernels, datasketch's permutations)
-        # while the map stage runs.
-        def prepare() -> None:
-            sketch.permutations(config.num_perm, config.seed)
-            kernels.warm_up()
+    docs: list[Document] = []
+    warm: list[threading.Thread] = []
 
-        warm = threading.Thread(target=prepare, name="dedup-warm-up", daemon=True)
-        warm.start()
+    def taken() -> Iterator[Document]:
+        """The documents, kept in `docs` as the map stage takes them. Once they hold
+        about as many shingles as kernels.min_work, what the reduce stages need
+        (compiled kernels, datasketch's permutations) is loaded in a thread while
+        the map stage runs."""
+        chars = 0
+        for doc in documents:
+            docs.append(doc)
+            chars += len(doc.text)
+            if not warm and chars >= 8 * kernels.min_work():
+                warm.append(threading.Thread(target=_prepare, args=(config,), name="dedup-warm-up", daemon=True))
+                warm[0].start()
+            yield doc
+
     builder, parts = UnitBuilder(spill), []
-    for part in map_documents(docs, config, progress, jobs=jobs):
+    for part in map_documents(taken(), config, progress, jobs=jobs):
         builder.add(part.values, part.offsets, part.set_keys)
         part.values = np.zeros(0, dtype=np.uint64)  # the builder keeps distinct sets only (a [:0] view would pin them)
         parts.append(part)
     sh = _merge(parts, len(docs), 0)
     del parts
-    if warm is not None:
-        warm.join()
+    for thread in warm:
+        thread.join()
     lap("shingle")
     units = builder.units()
     del builder
@@ -509,7 +547,7 @@ def _scan(docs: list[Document], config: Config, progress: Progress | None, jobs:
     span_rank = rank_spans(lengths, config.keep)
     u_rank = unit_ranks(units.unit_of, span_rank, len(units.sizes))
     lap("units")
-    found = find_pairs(units.values, units.offsets, config)
+    found = find_pairs(units.values, units.offsets, config, threads=jobs)
     units.values = np.zeros(0, dtype=np.uint64)  # verified: from here on only the sizes count
     lap("candidates_verify")
     keeper = decide.decide(units.sizes, u_rank, found.pairs, found.inter, config.containment)
@@ -519,8 +557,9 @@ def _scan(docs: list[Document], config: Config, progress: Progress | None, jobs:
 
     result = ScanResult(config, docs, sh.spans, sh.doc_spans, drops, clusters)
     result._eligible = sh.eligible
-    reps = borderline.representatives(units.unit_of, span_rank, elig_idx)
-    result.pairs = borderline.sample(found.pairs, found.inter, units.sizes, reps, config.containment)
+    if sample_pairs:
+        reps = borderline.representatives(units.unit_of, span_rank, elig_idx)
+        result.pairs = borderline.sample(found.pairs, found.inter, units.sizes, reps, config.containment)
     result.stats = summarize(result, units, found, config)
     result.stats["seconds"] = lap.timings
     return result
@@ -531,9 +570,7 @@ def summarize(result: ScanResult, units: Units, found: Pairs, config: Config) ->
     spans = result.spans
     lengths = span_lengths(spans)
     span_chars = int(lengths.sum())
-    dropped_chars = int(lengths[list(result.drops)].sum())
-    # Only a document with a dropped span can be a duplicate document.
-    with_drops = span_docs(spans, list(result.drops))
+    dropped_chars = int(lengths[result.dropped_mask()].sum())
     sizes = units.sizes
     verified = 0
     if len(found.inter):
@@ -547,7 +584,7 @@ def summarize(result: ScanResult, units: Units, found: Pairs, config: Config) ->
         "distinct_spans": len(sizes),
         "clusters": len(result.clusters),
         "dropped_spans": len(result.drops),
-        "duplicate_documents": sum(result.is_duplicate_document(d) for d in with_drops),
+        "duplicate_documents": int(np.count_nonzero(result.duplicate_documents())),
         "span_chars": span_chars,
         "dropped_chars": dropped_chars,
         "duplicate_ratio": round(dropped_chars / span_chars, 6) if span_chars else 0.0,

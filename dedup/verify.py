@@ -2,17 +2,32 @@
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
+
 import numpy as np
 
 from . import kernels
 
 
-def intersections(pairs: np.ndarray, values: np.ndarray, offsets: np.ndarray) -> np.ndarray:
-    """|A ∩ B| for each pair of sorted, distinct shingle sets."""
+# Below this many pairs one thread does it: starting threads would cost more.
+THREADED_PAIRS = 1 << 20
+
+
+def intersections(pairs: np.ndarray, values: np.ndarray, offsets: np.ndarray, *, threads: int = 1) -> np.ndarray:
+    """|A ∩ B| for each pair of sorted, distinct shingle sets. `threads` > 1 splits
+    millions of pairs between threads (the compiled loop releases the GIL)."""
     out = np.zeros(len(pairs), dtype=np.int64)
     fast = kernels.compiled(len(values))
     if fast is not None:
-        fast.intersections(np.asarray(pairs, dtype=np.int64).reshape(-1, 2), values, np.asarray(offsets, dtype=np.int64), out)
+        pairs = np.asarray(pairs)
+        if pairs.dtype.kind != "i":
+            pairs = pairs.astype(np.int64)
+        pairs = np.ascontiguousarray(pairs).reshape(-1, 2)
+        offsets = np.asarray(offsets, dtype=np.int64)
+        parts = min(threads, max(1, len(pairs) // THREADED_PAIRS))
+        cuts = np.linspace(0, len(pairs), parts + 1).astype(np.int64).tolist()
+        with ThreadPoolExecutor(parts) as pool:
+            list(pool.map(lambda a, b: fast.intersections(pairs[a:b], values, offsets, out[a:b]), cuts[:-1], cuts[1:]))
         return out
     for k, (i, j) in enumerate(pairs):
         a = values[offsets[i] : offsets[i + 1]]

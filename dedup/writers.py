@@ -10,17 +10,24 @@ from __future__ import annotations
 import contextlib
 import gzip
 import json
+from json.encoder import encode_basestring
 import os
 import shutil
+import signal
 import tempfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from itertools import islice
 from typing import BinaryIO
 
+import numpy as np
+
+from .arrays import run_starts
 from .errors import OutputError
 from .readers import STDIN, Source, glob_could_match, output_name
-from .records import Document, Span
+from .outcome import REASONS, ClusterTable, DropTable
+from .records import Document, Span, SpanTable
 from .scan import Drop, ScanResult
 
 CLUSTERS = "clusters.jsonl"
@@ -42,6 +49,64 @@ def cluster_records(result: ScanResult) -> Iterator[dict]:
         members = [_member(result, cluster.kept, None)]
         members += [_member(result, i, result.drops[i]) for i in cluster.dropped]
         yield cluster_record(n, members)
+
+
+def cluster_lines(result: ScanResult) -> Iterator[bytes]:
+    """clusters.jsonl: `json_line` of each of cluster_records(result), the same bytes.
+
+    A scan's columns (ClusterTable, DropTable, SpanTable) are formatted straight
+    into lines, which is several times faster than building a dict per member; a
+    result without them (an index scan, a hand-made result) goes through dicts.
+    """
+    clusters, drops, spans = result.clusters, result.drops, result.spans
+    if result.indexed or not (
+        isinstance(clusters, ClusterTable) and isinstance(drops, DropTable) and isinstance(spans, SpanTable)
+    ):
+        yield from map(json_line, cluster_records(result))
+        return
+    # Members in writing order: each cluster's kept span, then its dropped ones.
+    sizes = np.diff(clusters.bounds) + 1
+    first = run_starts(sizes)[:-1]
+    order = np.empty(int(sizes.sum()), dtype=np.int64)
+    is_kept = np.zeros(len(order), dtype=bool)
+    is_kept[first] = True
+    order[first] = clusters.kept
+    order[~is_kept] = clusters.members
+    row = np.searchsorted(drops.span, order)  # a dropped member's row in drops
+    docs = spans.doc[order].tolist()
+    cols = zip(
+        docs, spans.index[order].tolist(), spans.start[order].tolist(), spans.end[order].tolist(),
+        is_kept.tolist(), row.tolist(),
+    )
+    exact = '"kept": false, "reason": "exact", "jaccard": 1.0, "containment": 1.0, "kept_containment": 1.0'
+    tails = [  # per dropped span; an exact copy scores 1.0 three times, so most share one string
+        exact if (j, c, k) == (1.0, 1.0, 1.0) and REASONS[w] == "exact" else
+        f'"kept": false, "reason": {json.dumps(REASONS[w])}, "jaccard": {round(j, 4)!r}, '
+        f'"containment": {round(c, 4)!r}, "kept_containment": {round(k, 4)!r}'
+        for j, c, k, w in zip(
+            drops.jaccard.tolist(), drops.containment.tolist(), drops.kept_containment.tolist(), drops.reason.tolist()
+        )
+    ]
+    texts = result.documents
+    heads: dict[int, str] = {}  # per document: the member's fields up to its span number
+
+    def head(d: int) -> str:
+        doc = texts[d]
+        return f'{{"doc": {json.dumps(doc.id, ensure_ascii=False)}, "source": {json.dumps(doc.source, ensure_ascii=False)}, "line": {json.dumps(doc.line)}, "span": '
+
+    kept_tail = '"kept": true, "reason": "kept", "jaccard": 1.0, "containment": 1.0, "kept_containment": 1.0'
+    for n, size in enumerate(sizes.tolist()):
+        members = []
+        for d, index, start, end, kept, r in islice(cols, size):
+            h = heads.get(d) or heads.setdefault(d, head(d))
+            tail = kept_tail if kept else tails[r]
+            members.append(f'{h}{index}, "start": {start}, "end": {end}, {tail}, "text": {encode_basestring(texts[d].text[start:end])}}}')
+        line = f'{{"cluster": {n}, "size": {size}, "members": [{", ".join(members)}]}}\n'
+        try:
+            yield line.encode()
+        except UnicodeEncodeError:  # a lone surrogate: json_line's escaped form
+            c = clusters[n]
+            yield json_line(cluster_record(n, [_member(result, c.kept, None)] + [_member(result, i, drops[i]) for i in c.dropped]))
 
 
 def cluster_record(n: int, members: list[dict]) -> dict:
@@ -255,14 +320,61 @@ def _clean_file_lines(
 
 
 def write_out_dir(
-    result: ScanResult, sources: list[Source], out: Path, *, text_field: str, omit_duplicates: bool
+    result: ScanResult, sources: list[Source], out: Path, *, text_field: str, omit_duplicates: bool,
+    parallel: bool = False,
 ) -> None:
     """Write the clean mirror of the sources that were read, and clusters.jsonl, under `out`,
-    replacing a previous output atomically. Raises OutputError naming the path on failure."""
+    replacing a previous output atomically. Raises OutputError naming the path on failure.
+    `parallel`: clusters.jsonl is written by a forked child process while this one
+    writes the clean files (where the platform can fork)."""
     with staged_dir(out) as stage:
-        for rel, gz, lines in _clean_file_lines(result, sources, text_field=text_field, omit_duplicates=omit_duplicates):
-            _write_lines(safe_join(stage, rel), lines, gz)
-        _write_lines(stage / CLUSTERS, map(json_line, cluster_records(result)), False)
+        with _beside(lambda: _write_lines(stage / CLUSTERS, cluster_lines(result), False), parallel):
+            for rel, gz, lines in _clean_file_lines(result, sources, text_field=text_field, omit_duplicates=omit_duplicates):
+                _write_lines(safe_join(stage, rel), lines, gz)
+
+
+@contextmanager
+def _beside(work: Callable[[], None], parallel: bool) -> Iterator[None]:
+    """Run `work` while the block runs: in a forked child when `parallel` (formatting
+    is pure Python, so a thread would wait for this one), else first, here. The block's
+    end waits for the child and raises its failure as OutputError; a failure or
+    interrupt of the block kills the child, whose half-written file the staging folder's
+    removal then takes away."""
+    if not parallel or not hasattr(os, "fork"):
+        work()
+        yield
+        return
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: report a failure through the pipe, never return into the caller's code
+        code = 0
+        try:
+            os.close(read_end)
+            work()
+        except BaseException as e:  # noqa: BLE001 - everything must end in os._exit
+            code = 1
+            with contextlib.suppress(BaseException):
+                os.write(write_end, (str(e) if isinstance(e, OutputError) else f"{type(e).__name__}: {e}").encode()[:4000])
+        finally:
+            os._exit(code)
+    os.close(write_end)
+    done = False
+    try:
+        yield
+        with os.fdopen(read_end, "rb") as pipe:
+            read_end = None
+            message = pipe.read().decode(errors="replace")
+        _, status = os.waitpid(pid, 0)
+        done = True
+        if os.waitstatus_to_exitcode(status) != 0:
+            raise OutputError(message or f"writing {CLUSTERS} failed (exit status {os.waitstatus_to_exitcode(status)})")
+    finally:
+        if read_end is not None:
+            os.close(read_end)
+        if not done:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+            os.waitpid(pid, 0)
 
 
 @contextmanager

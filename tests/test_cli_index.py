@@ -207,3 +207,22 @@ def test_unreachable_redis_is_a_clear_error(tmp_path):
 
     r = invoke("scan", str(SAMPLES), "--index", f"redis://127.0.0.1:{free_port()}/0", "--out", str(tmp_path / "o"), "-q")
     assert r.exit_code == 2 and "cannot reach Redis" in said(r)
+
+
+def test_scan_with_index_maps_in_jobs_processes_with_the_same_result(tmp_path, monkeypatch):
+    """--index uses --jobs for the map stage; the output and the index do not depend on it."""
+    import importlib
+
+    monkeypatch.setattr(importlib.import_module("dedup.scan"), "CHUNK_CHARS", 3_000)  # many runs: the pool splits them
+    src = write_jsonl(tmp_path / "batch.jsonl", planted_docs(random.Random(11), 120))
+    outs = {}
+    for jobs in ("1", "2"):
+        db = tmp_path / f"index{jobs}.db"
+        r = invoke("scan", str(src), "--index", str(db), "--out", str(tmp_path / f"out{jobs}"), "-q", "--jobs", jobs)
+        assert r.exit_code == 0, r.output
+        outs[jobs] = tree(tmp_path / f"out{jobs}")
+        r = invoke("index", "stats", str(db))
+        assert r.exit_code == 0, r.output
+        outs[jobs]["stats"] = r.output.replace(str(db), "DB").encode()
+    assert outs["1"] == outs["2"]
+    assert outs["1"]["clusters.jsonl"].count(b"\n") > 5, "planted copies were found"

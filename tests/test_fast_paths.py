@@ -330,3 +330,12 @@ def test_compiled_tokenizer_every_table_character_in_urls_and_addresses(both_pat
     for a, b in zip(fast, slow):
         assert np.array_equal(a, b)
     assert min(_compiled_span(t.replace("\n\n", " "))[0] for t in texts) >= 0, "all on the compiled path"
+
+
+@given(st.lists(st.sampled_from([b"a", b"{}", b"\n", b"\r", b"\r\n", b"\n\n", b" ", b"\x0b", b"\x1c", b"\x85"]), max_size=30))
+def test_lines_cut_as_splitlines(pieces):
+    """readers.lines, the one-line-at-a-time reader of JSONL bytes, cuts where bytes.splitlines does."""
+    from dedup.readers import lines
+
+    data = b"".join(pieces)
+    assert list(lines(data)) == data.splitlines()

@@ -68,7 +68,7 @@ def _patch(moment: str, sig: int) -> None:
         return wrapper
 
     if moment == "reading":
-        readers.read_source = nth(readers.read_source, 3)
+        readers._read_bytes = nth(readers._read_bytes, 3)  # the third input file
     elif moment == "scanning":
         scan_module.find_pairs = nth(scan_module.find_pairs, 1)
     elif moment == "half-written-file":
@@ -215,3 +215,58 @@ def test_sigkill_at_arbitrary_times(tmp_path):
         assert r.exit_code == 0 and snapshot(out) == previous and leftovers(out) == []
     assert cli("scan", str(new), "--out", str(out), "-q").exit_code == 0
     assert snapshot(out) == expected
+
+
+# --- clusters.jsonl written by a forked child beside the clean files (writers._beside)
+
+
+def _scanned(tmp_path: Path):
+    from dedup import Config, scan
+    from dedup.readers import DocumentStream, ReadOptions, discover
+
+    stream = DocumentStream(discover([str(ROOT / "samples")], ReadOptions()))
+    return scan(stream, Config()), stream.read
+
+
+def test_a_failure_in_the_forked_writer_is_raised_and_nothing_is_written(tmp_path, monkeypatch):
+    pytest.importorskip("numpy")
+    if not hasattr(os, "fork"):
+        pytest.skip("no fork here: clusters.jsonl is written in this process")
+    from dedup import writers
+    from dedup.errors import OutputError
+
+    result, read = _scanned(tmp_path)
+
+    def broken(_result):
+        yield b"{}\n"
+        raise OutputError("cannot write clusters.jsonl: No space left on device")
+
+    monkeypatch.setattr(writers, "cluster_lines", broken)  # the child inherits it
+    out = tmp_path / "out"
+    with pytest.raises(OutputError, match="No space left on device"):
+        writers.write_out_dir(result, read, out, text_field="text", omit_duplicates=False, parallel=True)
+    assert sorted(p.name for p in tmp_path.iterdir()) == [], "no output, no staging folder"
+
+
+def test_a_failure_beside_the_forked_writer_stops_it_at_once(tmp_path, monkeypatch):
+    if not hasattr(os, "fork"):
+        pytest.skip("no fork here")
+    from dedup import writers
+    from dedup.errors import OutputError
+
+    result, read = _scanned(tmp_path)
+
+    def slow(_result):
+        yield b"{}\n"
+        time.sleep(60)  # the child would sit here: the parent must not wait for it
+
+    def failing(*_args, **_kwargs):
+        raise OutputError("cannot write out/a.txt: Permission denied")
+
+    monkeypatch.setattr(writers, "cluster_lines", slow)
+    monkeypatch.setattr(writers, "_clean_file_lines", failing)
+    started = time.monotonic()
+    with pytest.raises(OutputError, match="Permission denied"):
+        writers.write_out_dir(result, read, tmp_path / "out", text_field="text", omit_duplicates=False, parallel=True)
+    assert time.monotonic() - started < 30, "the child was killed, not waited for"
+    assert sorted(p.name for p in tmp_path.iterdir()) == []

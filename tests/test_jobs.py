@@ -89,3 +89,37 @@ def test_spilled_shingle_sets_give_the_same_result(tmp_path, monkeypatch):
 def test_spill_option_needs_a_folder(tmp_path):
     res = CliRunner().invoke(app, ["scan", str(SAMPLES), "--out", str(tmp_path / "o"), "--spill", str(tmp_path / "nope")])
     assert res.exit_code == 2 and "--spill" in res.output
+
+
+def test_a_stream_of_documents_gives_the_same_result(monkeypatch):
+    """scan() maps the first runs while later documents are still being read: a
+    one-pass iterator must give what the list gives, with or without the pool."""
+    docs = [Document(d["id"], d["text"]) for d in corpus(120, seed=5)]
+    monkeypatch.setattr(scan_module, "CHUNK_CHARS", 5_000)
+
+    def run(documents, jobs):
+        result = scan(documents, Config(), jobs=jobs)
+        result.stats.pop("seconds")
+        return result.documents, result.drops, result.clusters, result.stats
+
+    listed = run(docs, 1)
+    assert len(listed[1]) > 10
+    assert run(iter(docs), 1) == listed
+    assert run((d for d in docs), 2) == listed
+
+
+def test_a_bad_record_late_in_a_stream_stops_the_pool_and_writes_nothing(tmp_path, monkeypatch):
+    """Mapping starts before the file is read to its end: a broken line found then
+    still stops the run with the file and line named, and no output."""
+    records = corpus(200, seed=7)
+    src = tmp_path / "in.jsonl"
+    lines = [json.dumps(d) for d in records]
+    lines[180] = '{"id": "broken", "text": '
+    src.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    monkeypatch.setattr(scan_module, "CHUNK_CHARS", 5_000)  # many runs mapped before line 181 is parsed
+    out = tmp_path / "out"
+    res = CliRunner().invoke(app, ["scan", str(src), "--out", str(out), "--quiet", "--jobs", "2"])
+    assert res.exit_code == 2, res.output
+    assert f"{src}:181: not valid JSON" in res.output
+    assert not out.exists()
+    assert [p.name for p in tmp_path.iterdir()] == ["in.jsonl"]  # no staging folder left either

@@ -67,3 +67,19 @@ def test_similarity_directions_swap():
     jac2, c_ba2, c_ab2 = similarity(30, 90, 40)
     assert (jac, c_ab, c_ba) == (jac2, c_ab2, c_ba2)
     assert jac <= min(c_ab, c_ba)
+
+
+def test_threads_split_the_pairs_and_agree(monkeypatch):
+    """Millions of pairs are split between threads; every slice lands where it belongs."""
+    pytest.importorskip("numba")
+    from dedup import verify
+
+    monkeypatch.setenv("DEDUP_NUMBA_MIN_WORK", "0")
+    monkeypatch.setattr(verify, "THREADED_PAIRS", 7)  # a few pairs per thread
+    rng = np.random.default_rng(4)
+    sets = [set(rng.integers(0, 60, rng.integers(0, 30)).tolist()) for _ in range(40)]
+    values, offsets = pack(sets)
+    pairs = rng.integers(0, len(sets), (101, 2)).astype(np.int32)
+    brute = [len(sets[i] & sets[j]) for i, j in pairs.tolist()]
+    for threads in (1, 2, 3, 8):
+        assert intersections(pairs, values, offsets, threads=threads).tolist() == brute

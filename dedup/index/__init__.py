@@ -44,12 +44,13 @@ def check_index_outside(location: str, out: Path) -> None:
 
 
 def scan_with_index(
-    documents: Iterable[Document], location: str, config: Config | None = None, progress: Progress | None = None
+    documents: Iterable[Document], location: str, config: Config | None = None, progress: Progress | None = None,
+    *, jobs: int = 1,
 ) -> ScanResult:
     """Open the index, scan the batch against it and add its kept spans; see scan_incremental."""
     store = open_index(location, config)
     try:
-        return scan_incremental(documents, store, progress)
+        return scan_incremental(documents, store, progress, jobs=jobs)
     finally:
         store.close()
 

@@ -183,16 +183,19 @@ def _edges(pairs: np.ndarray, inter: np.ndarray, sizes: np.ndarray, indexed: np.
     return keep
 
 
-def scan_incremental(documents: Iterable[Document], store: Store, progress: Progress | None = None) -> ScanResult:
+def scan_incremental(
+    documents: Iterable[Document], store: Store, progress: Progress | None = None, *, jobs: int = 1
+) -> ScanResult:
     """Clean `documents` against everything in `store`, then add their kept spans to it.
 
     The batch is added all or nothing. Running the same batch (same ids and texts,
     same order) again gives the same result as the first time and adds nothing.
+    `jobs`: processes for the map stage, as in scan.scan.
     """
     config = store.config
     lap = Laps()
     docs = list(documents)
-    sh = shingle_documents(docs, config, progress)
+    sh = shingle_documents(docs, config, progress, jobs=jobs)
     b = sketch_batch(sh, config)
     key = batch_key(docs)
     lap("shingle_sketch")
