@@ -414,13 +414,13 @@ def unit_ranks(unit_of: np.ndarray, span_rank: np.ndarray, n_units: int) -> np.n
 
 def find_pairs(values: np.ndarray, offsets: np.ndarray, config: Config, *, threads: int = 1) -> Pairs:
     """Sketch, propose (LSH bands and anchors) and verify pairs of distinct sets
-    (verification in `threads` threads)."""
+    (LSH bands and verification in `threads` threads)."""
     bands, rows = config.band_rows
     perms = sketch.permutations(config.num_perm, config.seed)
     prop = candidates.propose(
         None, values, offsets, bands=bands, rows=rows, anchor_rate=config.anchor_rate,
         containment=config.containment, max_bucket=config.max_bucket,
-        keys=candidates.set_band_keys(values, offsets, perms, bands, rows),
+        keys=candidates.set_band_keys(values, offsets, perms, bands, rows), threads=threads,
     )
     return Pairs(prop.pairs, verify.intersections(prop.pairs, values, offsets, threads=threads), prop)
 
