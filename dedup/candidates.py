@@ -6,6 +6,7 @@ over the indices of the sets given.
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
@@ -143,27 +144,37 @@ def _distinct(pairs: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
 
 
 def lsh_pairs(
-    sig: np.ndarray | None, bands: int, rows: int, max_bucket: int, *, keys: np.ndarray | None = None
+    sig: np.ndarray | None, bands: int, rows: int, max_bucket: int, *, keys: np.ndarray | None = None,
+    threads: int = 1,
 ) -> tuple[np.ndarray, int]:
     """Pairs whose signatures agree on all rows of at least one band. `keys`:
-    band_keys(sig, bands, rows) if already computed (then sig may be None)."""
+    band_keys(sig, bands, rows) if already computed (then sig may be None).
+    `threads` > 1 pairs that many bands at a time (sorting and the compiled
+    loops release the GIL); the result does not depend on it."""
     keys = band_keys(sig, bands, rows) if keys is None else keys
     n = keys.shape[0]
     items = np.arange(n, dtype=np.int64)
     # Pairs recur in every band they share; stored small (int32) until merged.
     small = np.int32 if n < 2**31 else np.int64
-    found, batch, waiting, oversized = np.empty((0, 2), dtype=small), [], 0, 0
-    for band in range(bands):  # keys of different bands never pair
+
+    def band_pairs(band: int) -> tuple[np.ndarray, int]:  # keys of different bands never pair
         pairs, over = group_pairs(np.ascontiguousarray(keys[:, band]), items, max_bucket)
-        batch.append(pairs.astype(small))
-        waiting += len(pairs)
-        oversized += over
-        # Merge once the bands' pairs outnumber the distinct ones so far: a pair shared
-        # by many bands is held once, and merging costs linear time overall.
-        if waiting >= len(found) or band == bands - 1:
-            found = _distinct(np.concatenate([found, *batch]), max(n, 1))[0]
-            batch.clear()
-            waiting = 0
+        return pairs.astype(small), over
+
+    found, batch, waiting, oversized = np.empty((0, 2), dtype=small), [], 0, 0
+    threads = max(1, min(threads, bands))
+    with ThreadPoolExecutor(threads) as pool:
+        for wave in range(0, bands, threads):  # a wave at a time: memory for `threads` bands only
+            for pairs, over in pool.map(band_pairs, range(wave, min(wave + threads, bands))):
+                batch.append(pairs)
+                waiting += len(pairs)
+                oversized += over
+            # Merge once the bands' pairs outnumber the distinct ones so far: a pair shared
+            # by many bands is held once, and merging costs linear time overall.
+            if waiting >= len(found) or wave + threads >= bands:
+                found = _distinct(np.concatenate([found, *batch]), max(n, 1))[0]
+                batch.clear()
+                waiting = 0
     return found, oversized
 
 
@@ -208,11 +219,11 @@ def anchor_need(n_a: np.ndarray, n_b: np.ndarray, containment: float) -> np.ndar
 
 def propose(
     sig: np.ndarray | None, values: np.ndarray, offsets: np.ndarray, *, bands: int, rows: int,
-    anchor_rate: int, containment: float, max_bucket: int, keys: np.ndarray | None = None,
+    anchor_rate: int, containment: float, max_bucket: int, keys: np.ndarray | None = None, threads: int = 1,
 ) -> Proposals:
     """All candidate pairs from both sources, distinct. `keys`: the sets' band keys
-    if already computed (then sig may be None)."""
-    lsh, over_lsh = lsh_pairs(sig, bands, rows, max_bucket, keys=keys)
+    if already computed (then sig may be None); `threads`: see lsh_pairs."""
+    lsh, over_lsh = lsh_pairs(sig, bands, rows, max_bucket, keys=keys, threads=threads)
     del keys  # when the caller passed them inline, their memory is free for the anchors
     anc, over_anc = anchor_pairs(values, offsets, anchor_rate, containment, max_bucket)
     n = max(len(offsets) - 1, 1)

@@ -4,11 +4,12 @@ costs a few arrays instead of a million objects; items are built on access."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from typing import overload
 
 import numpy as np
+
+from .records import Columns
 
 REASONS = ("exact", "contained", "near-equal")
 
@@ -105,11 +106,12 @@ class DropTable(Mapping[int, Drop]):
         return f"DropTable({len(self)} dropped spans)"
 
 
-class ClusterTable(Sequence[Cluster]):
+class ClusterTable(Columns[Cluster]):
     """Star clusters as columns: cluster c is kept span `kept[c]` with dropped spans
     `members[bounds[c]:bounds[c + 1]]` (in span order)."""
 
     __slots__ = ("kept", "members", "bounds")
+    noun = "clusters"
 
     def __init__(self, kept: np.ndarray, members: np.ndarray, bounds: np.ndarray) -> None:
         self.kept, self.members, self.bounds = kept, members, bounds
@@ -125,29 +127,11 @@ class ClusterTable(Sequence[Cluster]):
     def __len__(self) -> int:
         return len(self.kept)
 
-    @overload
-    def __getitem__(self, c: int) -> Cluster: ...
-
-    @overload
-    def __getitem__(self, c: slice) -> list[Cluster]: ...
-
-    def __getitem__(self, c):
-        if isinstance(c, slice):
-            return [self[k] for k in range(*c.indices(len(self)))]
-        if c < 0:
-            c += len(self)
-        a, b = self.bounds.item(c), self.bounds.item(c + 1)  # numpy checks the bounds
+    def item(self, c: int) -> Cluster:
+        a, b = self.bounds.item(c), self.bounds.item(c + 1)
         return Cluster(self.kept.item(c), tuple(self.members[a:b].tolist()))
 
     def __iter__(self) -> Iterator[Cluster]:
         members, bounds = self.members.tolist(), self.bounds.tolist()
         for c, kept in enumerate(self.kept.tolist()):
             yield Cluster(kept, tuple(members[bounds[c] : bounds[c + 1]]))
-
-    def __eq__(self, other: object) -> bool:
-        if isinstance(other, (ClusterTable, list, tuple)):
-            return len(self) == len(other) and all(a == b for a, b in zip(self, other))
-        return NotImplemented
-
-    def __repr__(self) -> str:
-        return f"ClusterTable({len(self)} clusters)"

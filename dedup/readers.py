@@ -490,8 +490,10 @@ def _parse_record(raw: bytes, opts: ReadOptions) -> dict:
         raise ValueError(f"JSON nested deeper than {MAX_JSON_DEPTH} levels") from None
     except json.JSONDecodeError as e:
         raise ValueError(f"not valid JSON ({e.msg}: column {e.colno})") from None
-    # Counting brackets is cheap and bounds the depth; walk only when it might be too deep.
-    if raw.count(b"[") + raw.count(b"{") > MAX_JSON_DEPTH and _depth(record) > MAX_JSON_DEPTH:
+    # A flat record (the usual) is shallow; otherwise counting brackets is cheap and bounds
+    # the depth, and only a record that might be too deep is walked.
+    nested = not isinstance(record, dict) or any(isinstance(v, (dict, list)) for v in record.values())
+    if nested and raw.count(b"[") + raw.count(b"{") > MAX_JSON_DEPTH and _depth(record) > MAX_JSON_DEPTH:
         raise ValueError(f"JSON nested deeper than {MAX_JSON_DEPTH} levels")
     if not isinstance(record, dict):
         raise ValueError(f"a JSON {type(record).__name__}, not an object")

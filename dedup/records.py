@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Any, overload
+from typing import Any, TypeVar, overload
 
 import numpy as np
 
@@ -37,11 +38,48 @@ class Span:
     end: int
 
 
-class SpanTable(Sequence[Span]):
-    """A read-only list of Spans stored as columns, so a corpus of millions of spans
-    costs four integer arrays instead of millions of objects. Items are built on access."""
+T = TypeVar("T")
+
+
+class Columns(Sequence[T]):
+    """A read-only list whose items are built on access from numpy columns (see
+    SpanTable): millions of rows cost a few arrays instead of millions of objects.
+    Subclasses give __len__, item(i) for 0 <= i < len, and __iter__."""
+
+    __slots__ = ()
+    noun = "rows"
+
+    def item(self, i: int) -> T:
+        raise NotImplementedError
+
+    @overload
+    def __getitem__(self, i: int) -> T: ...
+
+    @overload
+    def __getitem__(self, i: slice) -> list[T]: ...
+
+    def __getitem__(self, i):
+        if isinstance(i, slice):
+            return [self.item(k) for k in range(*i.indices(len(self)))]
+        i = operator.index(i)
+        if not -len(self) <= i < len(self):
+            raise IndexError(f"{type(self).__name__} index {i} out of range")
+        return self.item(i + len(self) if i < 0 else i)
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, (Columns, list, tuple)):
+            return len(self) == len(other) and all(a == b for a, b in zip(self, other))
+        return NotImplemented
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({len(self)} {self.noun})"
+
+
+class SpanTable(Columns[Span]):
+    """The spans of a scan as four integer columns; a Span is built on access."""
 
     __slots__ = ("doc", "index", "start", "end")
+    noun = "spans"
 
     def __init__(self, doc: np.ndarray, index: np.ndarray, start: np.ndarray, end: np.ndarray) -> None:
         self.doc, self.index, self.start, self.end = doc, index, start, end
@@ -49,16 +87,8 @@ class SpanTable(Sequence[Span]):
     def __len__(self) -> int:
         return len(self.start)
 
-    @overload
-    def __getitem__(self, i: int) -> Span: ...
-
-    @overload
-    def __getitem__(self, i: slice) -> list[Span]: ...
-
-    def __getitem__(self, i):
-        if isinstance(i, slice):
-            return [self[k] for k in range(*i.indices(len(self)))]
-        # ndarray.item: a Python int straight away (numpy checks the bounds)
+    def item(self, i: int) -> Span:
+        # ndarray.item: a Python int straight away
         return Span(self.doc.item(i), self.index.item(i), self.start.item(i), self.end.item(i))
 
     def offsets(self, r: range) -> list[tuple[int, int]]:
@@ -67,14 +97,6 @@ class SpanTable(Sequence[Span]):
 
     def __iter__(self) -> Iterator[Span]:
         return map(Span, self.doc.tolist(), self.index.tolist(), self.start.tolist(), self.end.tolist())
-
-    def __eq__(self, other: object) -> bool:
-        if isinstance(other, (SpanTable, list, tuple)):
-            return len(self) == len(other) and all(a == b for a, b in zip(self, other))
-        return NotImplemented
-
-    def __repr__(self) -> str:
-        return f"SpanTable({len(self)} spans)"
 
 
 def span_offsets(spans: Sequence[Span], r: range) -> list[tuple[int, int]]:

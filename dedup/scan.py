@@ -7,6 +7,7 @@ import os
 import tempfile
 import threading
 import time
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence, Sized
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -235,21 +236,29 @@ def map_documents(docs: Iterable[Document], config: Config, tick: Progress | Non
     first = list(islice(runs, 2))  # one run: no pool needed
     work = (([d.text for d in run], config) for run in chain(first, runs))
     done = 0
-    if jobs > 1 and len(first) > 1:
-        with ProcessPoolExecutor(jobs, mp_context=_pool_context()) as pool:
-            parts = pool.map(_map_chunk, work)
-            for part in parts:
-                done += len(part.counts)
-                if tick:
-                    tick("shingle", done, total or done)
-                yield part
-    else:
-        for args in work:
-            part = _map_chunk(args)
-            done += len(part.counts)
-            if tick:
-                tick("shingle", done, total or done)
-            yield part
+    for part in _pooled(work, jobs) if jobs > 1 and len(first) > 1 else map(_map_chunk, work):
+        done += len(part.counts)
+        if tick:
+            tick("shingle", done, total or done)
+        yield part
+
+
+def _pooled(work: Iterator[tuple[list[str], Config]], jobs: int) -> Iterator[Mapped]:
+    """_map_chunk over `work` in `jobs` processes, results in order. A few runs are in
+    flight at a time, so results are taken (and their copies of shingle sets freed)
+    while later documents are still being read."""
+    with ProcessPoolExecutor(jobs, mp_context=_pool_context()) as pool:
+        pending: deque = deque()
+        try:
+            for args in work:
+                pending.append(pool.submit(_map_chunk, args))
+                while len(pending) > 2 * jobs or (pending and pending[0].done()):
+                    yield pending.popleft().result()
+            while pending:
+                yield pending.popleft().result()
+        finally:  # on an error or an early close, do not map what nobody will read
+            for future in pending:
+                future.cancel()
 
 
 def shingle_documents(
@@ -410,13 +419,13 @@ def unit_ranks(unit_of: np.ndarray, span_rank: np.ndarray, n_units: int) -> np.n
 
 def find_pairs(values: np.ndarray, offsets: np.ndarray, config: Config, *, threads: int = 1) -> Pairs:
     """Sketch, propose (LSH bands and anchors) and verify pairs of distinct sets
-    (verification in `threads` threads)."""
+    (LSH bands and verification in `threads` threads)."""
     bands, rows = config.band_rows
     perms = sketch.permutations(config.num_perm, config.seed)
     prop = candidates.propose(
         None, values, offsets, bands=bands, rows=rows, anchor_rate=config.anchor_rate,
         containment=config.containment, max_bucket=config.max_bucket,
-        keys=candidates.set_band_keys(values, offsets, perms, bands, rows),
+        keys=candidates.set_band_keys(values, offsets, perms, bands, rows), threads=threads,
     )
     return Pairs(prop.pairs, verify.intersections(prop.pairs, values, offsets, threads=threads), prop)
 

@@ -10,7 +10,7 @@ from . import kernels
 
 
 # Below this many pairs one thread does it: starting threads would cost more.
-THREADED_PAIRS = 1 << 20
+THREADED_PAIRS = 1 << 18
 
 
 def intersections(pairs: np.ndarray, values: np.ndarray, offsets: np.ndarray, *, threads: int = 1) -> np.ndarray:

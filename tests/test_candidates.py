@@ -158,3 +158,18 @@ def test_group_pairs_accepts_signed_keys_like_unsigned():
     unsigned, over_u = candidates.group_pairs(keys.view(np.uint64), items, 200)
     assert over_s == over_u == 0
     assert sorted(map(tuple, signed.tolist())) == sorted(map(tuple, unsigned.tolist())) == [(0, 2), (0, 5), (1, 4), (2, 5)]
+
+
+@pytest.mark.parametrize("numba", ["0", "1"])
+def test_lsh_bands_in_threads_give_the_same_pairs(monkeypatch, numba):
+    """Bands paired `threads` at a time, merged in band order: the same pairs and counts."""
+    monkeypatch.setenv("DEDUP_NUMBA", numba)
+    monkeypatch.setenv("DEDUP_NUMBA_MIN_WORK", "0")
+    rng = np.random.default_rng(5)
+    base = rng.integers(0, 6, size=(300, 32), dtype=np.uint32)  # few values: many shared bands
+    sig = np.where(rng.random((300, 32)) < 0.7, base[rng.integers(0, 40, 300)], base)
+    one = lsh_pairs(sig, bands=8, rows=4, max_bucket=8, threads=1)
+    assert len(one[0]) > 100 and one[1] > 0, "many pairs and some oversized buckets"
+    for threads in (2, 3, 8, 50):
+        got = lsh_pairs(sig, bands=8, rows=4, max_bucket=8, threads=threads)
+        assert got[0].tolist() == one[0].tolist() and got[1] == one[1]
