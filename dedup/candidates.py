@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from . import kernels, sketch
+from . import kernels, memory, sketch
 from .arrays import ramp
 from .shingle import fmix64
 
@@ -245,6 +245,7 @@ def propose(
     if already computed (then sig may be None); `threads`: see lsh_pairs and anchor_pairs."""
     lsh, over_lsh = lsh_pairs(sig, bands, rows, max_bucket, keys=keys, threads=threads)
     del keys  # when the caller passed them inline, their memory is free for the anchors
+    memory.release()
     anc, over_anc = anchor_pairs(values, offsets, anchor_rate, containment, max_bucket, threads=threads)
     n = max(len(offsets) - 1, 1)
     small = np.int32 if n < 2**31 else np.int64  # a compact copy to merge

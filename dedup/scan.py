@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 import xxhash
 
-from . import borderline, candidates, decide, kernels, segment, shingle, sketch, verify
+from . import borderline, candidates, decide, kernels, memory, segment, shingle, sketch, verify
 from .arrays import ramp, run_starts
 from .config import Config
 from .normalize import char_table, token_bytes
@@ -555,6 +555,7 @@ def _scan(
     del parts
     for thread in warm:
         thread.join()
+    memory.release()  # the chunks' arrays are gone: their memory must not swell the reduce stage's peak
     lap("shingle")
     units = builder.units()
     del builder
@@ -565,6 +566,7 @@ def _scan(
     lap("units")
     found = find_pairs(units.values, units.offsets, config, threads=jobs)
     units.values = np.zeros(0, dtype=np.uint64)  # verified: from here on only the sizes count
+    memory.release()
     lap("candidates_verify")
     keeper = decide.decide(units.sizes, u_rank, found.pairs, found.inter, config.containment)
     drops = span_drops(units.unit_of, span_rank, units.sizes, keeper, found.pairs, found.inter, elig_idx)
