@@ -750,3 +750,13 @@ def shingle_sets(h, lengths, n, mul, out, sizes):  # pragma: no cover - compiled
         sizes[s] = pos - first
         tok += size
     return pos
+
+
+@njit(cache=True, nogil=True)
+def set_keys(buf, offsets, empty, out):  # pragma: no cover - compiled
+    """scan.set_keys: xxh3-64 of each set's bytes, 8 per value (`buf`: the values
+    viewed as uint8); `empty`: xxh3-64 of no bytes."""
+    secret = _SECRET
+    for i in range(offsets.shape[0] - 1):
+        n = (offsets[i + 1] - offsets[i]) * 8
+        out[i] = _xxh3_at(buf, offsets[i] * 8, n, secret) if n else empty

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from . import kernels, sketch
+from . import kernels, memory, sketch
 from .arrays import ramp
 from .shingle import fmix64
 
@@ -100,7 +100,10 @@ def group_pairs(keys: np.ndarray, items: np.ndarray, max_bucket: int) -> tuple[n
         keys = np.ascontiguousarray(keys, dtype=np.int64).view(np.uint64)
     keep = _repeated(keys)
     keys, items = keys[keep], items[keep]
-    order = np.lexsort((items, keys))
+    if len(items) < 2 or (items[1:] >= items[:-1]).all():  # items already in order (LSH, anchors):
+        order = np.argsort(keys, kind="stable")  # a stable sort by key is (key, item) order, and frees the GIL
+    else:
+        order = np.lexsort((items, keys))
     keys, items = keys[order], items[order]
     del order
     starts = np.flatnonzero(np.concatenate(([True], keys[1:] != keys[:-1]))) if len(keys) else np.zeros(0, np.int64)
@@ -190,14 +193,19 @@ def anchor_mask(values: np.ndarray, rate: int) -> np.ndarray:
     return mask
 
 
+# Below this many anchors one thread groups them: splitting would cost more.
+THREADED_ANCHORS = 1 << 20
+
+
 def anchor_pairs(
-    values: np.ndarray, offsets: np.ndarray, rate: int, containment: float, max_bucket: int
+    values: np.ndarray, offsets: np.ndarray, rate: int, containment: float, max_bucket: int, *, threads: int = 1
 ) -> tuple[np.ndarray, int]:
     """Pairs where the smaller set's anchors lie in the larger one often enough.
 
     The share of A's anchors found in B estimates C(A->B) without bias, whatever
     the size of B; we propose when it reaches half the containment threshold,
-    leaving room for sampling noise in short spans.
+    leaving room for sampling noise in short spans. `threads` > 1 groups the
+    anchors in that many parts split by value (equal anchors stay together), at once.
     """
     n = len(offsets) - 1
     at = np.flatnonzero(anchor_mask(values, rate))
@@ -205,7 +213,19 @@ def anchor_pairs(
     a_vals, a_owner = values[at], (np.searchsorted(offsets, at, side="right") - 1).astype(small)
     del at
     n_anchors = np.bincount(a_owner, minlength=n)
-    pairs, oversized = group_pairs(a_vals, a_owner, max_bucket)
+    parts = max(1, min(threads, len(a_vals) // THREADED_ANCHORS))
+    if parts == 1:
+        pairs, oversized = group_pairs(a_vals, a_owner, max_bucket)
+    else:  # anchor values are hashes: their top bits split them evenly
+        part = (a_vals >> np.uint64(48)) % np.uint64(parts)
+        split = [(a_vals[part == k], a_owner[part == k]) for k in range(parts)]
+        del a_vals, a_owner, part
+        with ThreadPoolExecutor(parts) as pool:
+            found = list(pool.map(lambda p: group_pairs(p[0], p[1], max_bucket), split))
+        del split
+        pairs = np.concatenate([p for p, _ in found], dtype=small)
+        oversized = sum(o for _, o in found)
+        del found
     if not len(pairs):
         return pairs, oversized
     pairs, shared = _distinct(pairs, max(n, 1))
@@ -222,10 +242,11 @@ def propose(
     anchor_rate: int, containment: float, max_bucket: int, keys: np.ndarray | None = None, threads: int = 1,
 ) -> Proposals:
     """All candidate pairs from both sources, distinct. `keys`: the sets' band keys
-    if already computed (then sig may be None); `threads`: see lsh_pairs."""
+    if already computed (then sig may be None); `threads`: see lsh_pairs and anchor_pairs."""
     lsh, over_lsh = lsh_pairs(sig, bands, rows, max_bucket, keys=keys, threads=threads)
     del keys  # when the caller passed them inline, their memory is free for the anchors
-    anc, over_anc = anchor_pairs(values, offsets, anchor_rate, containment, max_bucket)
+    memory.release()
+    anc, over_anc = anchor_pairs(values, offsets, anchor_rate, containment, max_bucket, threads=threads)
     n = max(len(offsets) - 1, 1)
     small = np.int32 if n < 2**31 else np.int64  # a compact copy to merge
     both = _distinct(np.concatenate((lsh, anc), dtype=small), n)[0] if len(lsh) + len(anc) else lsh

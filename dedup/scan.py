@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 import xxhash
 
-from . import borderline, candidates, decide, kernels, segment, shingle, sketch, verify
+from . import borderline, candidates, decide, kernels, memory, segment, shingle, sketch, verify
 from .arrays import ramp, run_starts
 from .config import Config
 from .normalize import char_table, token_bytes
@@ -304,7 +304,14 @@ def _merge(parts: list[Mapped], n_docs: int, first_doc: int) -> Shingled:
 
 
 def set_keys(values: np.ndarray, offsets: np.ndarray) -> np.ndarray:
-    """A 64-bit key per shingle set (uint64); equal sets, equal keys."""
+    """A 64-bit key per shingle set (uint64); equal sets, equal keys: xxh3-64 of the
+    set's bytes (an index stores these, so they never change)."""
+    fast = kernels.compiled(len(values))
+    if fast is not None:
+        out = np.empty(len(offsets) - 1, dtype=np.uint64)
+        data = np.ascontiguousarray(values, dtype=np.uint64).view(np.uint8)
+        fast.set_keys(data, np.asarray(offsets, dtype=np.int64), np.uint64(xxhash.xxh3_64_intdigest(b"")), out)
+        return out
     digest = xxhash.xxh3_64_intdigest
     return np.fromiter(
         (digest(values[offsets[i] : offsets[i + 1]].tobytes()) for i in range(len(offsets) - 1)),
@@ -551,6 +558,7 @@ def _scan(
     del parts
     for thread in warm:
         thread.join()
+    memory.release()  # the chunks' arrays are gone: their memory must not swell the reduce stage's peak
     lap("shingle")
     units = builder.units()
     del builder
@@ -561,6 +569,7 @@ def _scan(
     lap("units")
     found = find_pairs(units.values, units.offsets, config, threads=jobs)
     units.values = np.zeros(0, dtype=np.uint64)  # verified: from here on only the sizes count
+    memory.release()
     lap("candidates_verify")
     keeper = decide.decide(units.sizes, u_rank, found.pairs, found.inter, config.containment)
     drops = span_drops(units.unit_of, span_rank, units.sizes, keeper, found.pairs, found.inter, elig_idx)

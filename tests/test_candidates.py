@@ -173,3 +173,36 @@ def test_lsh_bands_in_threads_give_the_same_pairs(monkeypatch, numba):
     for threads in (2, 3, 8, 50):
         got = lsh_pairs(sig, bands=8, rows=4, max_bucket=8, threads=threads)
         assert got[0].tolist() == one[0].tolist() and got[1] == one[1]
+
+
+@pytest.mark.parametrize("numba", ["0", "1"])
+def test_anchors_grouped_in_threads_give_the_same_pairs(monkeypatch, numba):
+    """Anchors split by value between threads (equal anchors stay together): same pairs."""
+    from dedup import candidates
+
+    monkeypatch.setenv("DEDUP_NUMBA", numba)
+    monkeypatch.setenv("DEDUP_NUMBA_MIN_WORK", "0")
+    monkeypatch.setattr(candidates, "THREADED_ANCHORS", 50)
+    rng = np.random.default_rng(6)
+    pool = rng.integers(0, 2**64, 3000, dtype=np.uint64)  # shared shingles: sets overlap
+    sets = [np.unique(rng.choice(pool, rng.integers(5, 80))) for _ in range(200)]
+    values = np.concatenate(sets)
+    offsets = np.concatenate(([0], np.cumsum([len(s) for s in sets]))).astype(np.int64)
+    one = anchor_pairs(values, offsets, 2, 0.5, 6, threads=1)
+    assert len(one[0]) > 50 and one[1] > 0, "many pairs and some oversized groups"
+    for threads in (2, 3, 7):
+        got = anchor_pairs(values, offsets, 2, 0.5, 6, threads=threads)
+        assert got[0].tolist() == one[0].tolist() and got[1] == one[1]
+
+
+def test_group_pairs_with_items_out_of_order_pairs_like_in_order():
+    """Items in increasing order take a stable sort by key; others a sort by (key, item)."""
+    from dedup.candidates import group_pairs
+
+    rng = np.random.default_rng(2)
+    keys = rng.integers(0, 30, 400).astype(np.uint64)
+    items = np.arange(400, dtype=np.int64)
+    shuffle = rng.permutation(400)
+    in_order = group_pairs(keys, items, 5)
+    out_of_order = group_pairs(keys[shuffle], items[shuffle], 5)
+    assert pairs_set(in_order[0]) == pairs_set(out_of_order[0]) and in_order[1] == out_of_order[1]

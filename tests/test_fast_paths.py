@@ -385,3 +385,16 @@ def test_lines_cut_as_splitlines(pieces):
 
     data = b"".join(pieces)
     assert list(lines(data)) == data.splitlines()
+
+
+def test_compiled_set_keys_are_xxh3_of_the_set_bytes(both_paths):
+    """The set keys an index stores: the compiled kernel gives xxhash's digests, for
+    empty sets, short ones and sets past xxh3's 240-byte long path."""
+    rng = np.random.default_rng(8)
+    sizes = [0, 1, 2, 15, 16, 17, 29, 30, 31, 200, 0, 1000]
+    values = rng.integers(0, 2**63, sum(sizes), dtype=np.uint64)
+    offsets = np.concatenate(([0], np.cumsum(sizes))).astype(np.int64)
+    stages = importlib.import_module("dedup.scan")
+    fast, slow = both_paths(lambda: stages.set_keys(values, offsets))
+    expected = [xxhash.xxh3_64_intdigest(values[a:b].tobytes()) for a, b in zip(offsets[:-1], offsets[1:])]
+    assert fast.tolist() == slow.tolist() == expected
