@@ -649,6 +649,76 @@ def span_token_hashes(codes, starts, ends, kind, start, data, out, counts):  # p
     return pos
 
 
+@njit(cache=True, nogil=True, inline="always")
+def _strips(c, table, extra):  # pragma: no cover - compiled
+    """c is in segment._STRIP: looked up in table below its size, else among extra."""
+    if c < table.shape[0]:
+        return table[c]
+    for x in extra:
+        if c == x:
+            return True
+    return False
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _emit(counts, starts, ends, k, t, lo, s, e):  # pragma: no cover - compiled
+    counts[t] += 1
+    starts[k], ends[k] = s - lo, e - lo
+    return k + 1
+
+
+@njit(cache=True, nogil=True)
+def segment_spans(codes, base, sizes, table, extra, mode, wrap):  # pragma: no cover - compiled
+    """segment.segment_many of the texts codes[base[t] : base[t] + sizes[t]] (code
+    points), mode 0 `line`, 1 `paragraph`, else `auto` with wrap as WRAP_WIDTH;
+    table and extra as segment.strip_lookup. One pass per text, line by line: a
+    piece (a span before trimming) is open while non-blank short lines follow
+    each other; a blank line, a long line (auto) or the text's end closes it."""
+    counts = np.zeros(base.shape[0], dtype=np.int64)
+    # Spans hold a character each and a line break lies between two: at most half.
+    starts = np.empty(codes.shape[0] // 2 + 1, dtype=np.int64)
+    ends = np.empty(codes.shape[0] // 2 + 1, dtype=np.int64)
+    k = 0
+    for t in range(base.shape[0]):
+        lo, hi = base[t], base[t] + sizes[t]
+        is_open, p_start, p_end = False, 0, 0
+        at = lo
+        while True:  # the line [at, stop), then its \n if stop < hi
+            first = at  # its first character that is not in _STRIP, if any
+            while first < hi and codes[first] != 10 and _strips(codes[first], table, extra):
+                first += 1
+            stop = first
+            while stop < hi and codes[stop] != 10:
+                stop += 1
+            last = stop - 1
+            while last > first and _strips(codes[last], table, extra):
+                last -= 1
+            if first == stop:  # blank
+                if is_open:
+                    k = _emit(counts, starts, ends, k, t, lo, p_start, p_end)
+                    is_open = False
+            elif mode == 0:
+                k = _emit(counts, starts, ends, k, t, lo, first, last + 1)
+            else:
+                # A line's length leaves out the CR before its line break (the last line has none).
+                length = stop - at - (1 if stop < hi and codes[stop - 1] == 13 else 0)
+                if mode != 1 and length > wrap:  # a long line on its own
+                    if is_open:
+                        k = _emit(counts, starts, ends, k, t, lo, p_start, p_end)
+                        is_open = False
+                    k = _emit(counts, starts, ends, k, t, lo, first, last + 1)
+                else:
+                    if not is_open:
+                        is_open, p_start = True, first
+                    p_end = last + 1
+            if stop >= hi:
+                break
+            at = stop + 1
+        if is_open:
+            k = _emit(counts, starts, ends, k, t, lo, p_start, p_end)
+    return counts, starts[:k].copy(), ends[:k].copy()
+
+
 @njit(cache=True, nogil=True)
 def shingle_sets(h, lengths, n, mul, out, sizes):  # pragma: no cover - compiled
     """shingle.shingle_hashes: each span's n-token folds (all its tokens when it has

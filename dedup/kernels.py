@@ -61,8 +61,10 @@ def warm_up() -> None:
         e = empty.astype(kind)
         fast.decide(np.ones(1, np.int64), empty[:0] + 0, one, e, empty, out.copy(), one, e, e, 0.5, out.copy())
     from .normalize import char_table
+    from .segment import strip_lookup
 
     for codes in (np.frombuffer(b"ab", dtype=np.uint8), np.frombuffer("ab".encode("utf-32-le"), dtype=np.uint32)):
+        fast.segment_spans(codes, one[:1], one[1:] * 2, *strip_lookup(), 2, 100)
         fast.span_token_hashes(codes, one[:1], one[1:] * 2, *char_table(), np.zeros(2, np.uint64), out.copy())
     fast.set_keys(np.zeros(8, np.uint8), one, np.uint64(0), np.zeros(1, np.uint64))
     fast.shingle_sets(np.ones(1, np.uint64), np.ones(1, np.int64), 5, np.uint64(3), np.zeros(1, np.uint64), out.copy())

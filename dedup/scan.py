@@ -167,23 +167,26 @@ def map_texts(texts: Sequence[str], config: Config) -> Mapped:
 def _token_hashes(texts: Sequence[str], config: Config):
     """Spans of texts, their token hashes back to back, and each span's token count.
 
-    With numba, a compiled loop tokenizes and hashes the spans made of ASCII and
-    characters of normalize.char_table (URLs and e-mail addresses included), and
-    token_bytes the rest; the hashes are the same either way (tested).
+    With numba, compiled loops segment the texts (as segment.segment_many) and
+    tokenize and hash the spans made of ASCII and characters of
+    normalize.char_table (URLs and e-mail addresses included), and token_bytes
+    the rest; the spans and hashes are the same either way (tested).
     """
     fast = kernels.compiled(sum(map(len, texts)))
     if fast is None:
         counts, starts, ends, toks = span_tokens(texts, config)
         n_tokens = np.fromiter(map(len, toks), dtype=np.int64, count=len(toks))
         return counts, starts, ends, shingle.byte_token_hashes(list(chain.from_iterable(toks))), n_tokens
-    counts, starts, ends = segment.segment_many(texts, config.segment)
     joined = "\n\n".join(texts)  # the layout segment_many uses, so offsets carry over
-    base = run_starts(np.fromiter(map(len, texts), dtype=np.int64, count=len(texts)) + 2)[:-1]
-    at = np.repeat(base, counts)
+    sizes = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
+    base = run_starts(sizes + 2)[:-1]
     if joined.isascii():  # one byte per character
         codes = np.frombuffer(joined.encode("ascii"), dtype=np.uint8)
     else:  # a lone surrogate (JSON can carry one) stays its own code point: not in the table, so slow
         codes = np.frombuffer(joined.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    mode = {"line": 0, "paragraph": 1}.get(config.segment, 2)  # anything else is auto, as in segment_many
+    counts, starts, ends = fast.segment_spans(codes, base, sizes, *segment.strip_lookup(), mode, segment.WRAP_WIDTH)
+    at = np.repeat(base, counts)
     out = np.empty(len(codes) // 2 + 1, dtype=np.uint64)  # a token and its separator take >= 2 characters
     n_tokens = np.empty(len(starts), dtype=np.int64)
     fast.span_token_hashes(codes, at + starts, at + ends, *char_table(), out, n_tokens)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import cache
 from itertools import repeat
 
 import numpy as np
@@ -65,6 +66,20 @@ def segment_many(texts: Sequence[str], mode: str = "auto") -> tuple[np.ndarray, 
     text_of = np.searchsorted(base, starts, side="right") - 1
     counts = np.bincount(text_of, minlength=len(texts))
     return counts, starts - base[text_of], ends - base[text_of]
+
+
+# Code points below this are looked up in strip_lookup's table; _STRIP's few above it are listed.
+_LOOKUP_LIMIT = 0x3001
+
+
+@cache
+def strip_lookup() -> tuple[np.ndarray, np.ndarray]:
+    """_STRIP for a compiled segmenter: `(table, extra)`, table[c] for code points
+    c below its size, extra the characters of _STRIP at or above it (uint32)."""
+    table = np.zeros(_LOOKUP_LIMIT, dtype=np.bool_)
+    codes = np.array(sorted(map(ord, _STRIP)), dtype=np.uint32)
+    table[codes[codes < _LOOKUP_LIMIT]] = True
+    return table, codes[codes >= _LOOKUP_LIMIT]
 
 
 def segment(text: str, mode: str = "auto") -> list[tuple[int, int]]:
