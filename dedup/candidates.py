@@ -44,15 +44,23 @@ def band_keys(sig: np.ndarray, bands: int, rows: int) -> np.ndarray:
     return np.ascontiguousarray(keys.T)
 
 
-def set_band_keys(values: np.ndarray, offsets: np.ndarray, perms: np.ndarray, bands: int, rows: int) -> np.ndarray:
+def set_band_keys(
+    values: np.ndarray, offsets: np.ndarray, perms: np.ndarray, bands: int, rows: int, *, threads: int = 1
+) -> np.ndarray:
     """band_keys of the sets' MinHash signatures (sketch.signatures with `perms`),
-    without holding every signature at once."""
+    without holding every signature at once; compiled, in `threads` threads, one
+    range of sets each."""
     fast = kernels.compiled(len(values))
     keys = np.empty((len(offsets) - 1, bands), dtype=np.uint64)
     if fast is not None:
-        fast.minhash_band_keys(
-            values, np.asarray(offsets, dtype=np.int64), perms[0], perms[1], bands, rows, _MUL, keys
-        )
+        offsets = np.asarray(offsets, dtype=np.int64)
+        cuts = np.linspace(0, len(keys), max(1, min(threads, len(keys) // 1024)) + 1).astype(np.int64).tolist()
+
+        def part(lo: int, hi: int) -> None:
+            fast.minhash_band_keys(values, offsets[lo : hi + 1], perms[0], perms[1], bands, rows, _MUL, keys[lo:hi])
+
+        with ThreadPoolExecutor(len(cuts) - 1) as pool:
+            list(pool.map(part, cuts[:-1], cuts[1:]))
         return keys
     step = 1 << 16
     for lo in range(0, len(keys), step):

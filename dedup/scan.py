@@ -435,7 +435,7 @@ def find_pairs(values: np.ndarray, offsets: np.ndarray, config: Config, *, threa
     prop = candidates.propose(
         None, values, offsets, bands=bands, rows=rows, anchor_rate=config.anchor_rate,
         containment=config.containment, max_bucket=config.max_bucket,
-        keys=candidates.set_band_keys(values, offsets, perms, bands, rows), threads=threads,
+        keys=candidates.set_band_keys(values, offsets, perms, bands, rows, threads=threads), threads=threads,
     )
     return Pairs(prop.pairs, verify.intersections(prop.pairs, values, offsets, threads=threads), prop)
 

@@ -398,3 +398,16 @@ def test_compiled_set_keys_are_xxh3_of_the_set_bytes(both_paths):
     fast, slow = both_paths(lambda: stages.set_keys(values, offsets))
     expected = [xxhash.xxh3_64_intdigest(values[a:b].tobytes()) for a, b in zip(offsets[:-1], offsets[1:])]
     assert fast.tolist() == slow.tolist() == expected
+
+
+def test_band_keys_in_threads_are_the_same(monkeypatch):
+    """set_band_keys splits the sets between threads (ranges of sets): the same keys."""
+    pytest.importorskip("numba")
+    monkeypatch.setenv("DEDUP_NUMBA_MIN_WORK", "0")
+    values, offsets = random_sets(12, n=5000)
+    perms = sketch.permutations(128, 1)
+    one = candidates.set_band_keys(values, offsets, perms, 32, 4, threads=1)
+    for threads in (2, 3):
+        assert (candidates.set_band_keys(values, offsets, perms, 32, 4, threads=threads) == one).all()
+    monkeypatch.setenv("DEDUP_NUMBA", "0")
+    assert (candidates.set_band_keys(values, offsets, perms, 32, 4) == one).all()
