@@ -10,15 +10,15 @@ from __future__ import annotations
 import contextlib
 import gzip
 import json
-from json.encoder import encode_basestring
 import os
 import shutil
 import signal
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from pathlib import Path
 from itertools import islice
+from json.encoder import encode_basestring
+from pathlib import Path
 from typing import BinaryIO
 
 import numpy as np
@@ -92,7 +92,8 @@ def cluster_lines(result: ScanResult) -> Iterator[bytes]:
 
     def head(d: int) -> str:
         doc = texts[d]
-        return f'{{"doc": {json.dumps(doc.id, ensure_ascii=False)}, "source": {json.dumps(doc.source, ensure_ascii=False)}, "line": {json.dumps(doc.line)}, "span": '
+        ident, source = json.dumps(doc.id, ensure_ascii=False), json.dumps(doc.source, ensure_ascii=False)
+        return f'{{"doc": {ident}, "source": {source}, "line": {json.dumps(doc.line)}, "span": '
 
     kept_tail = '"kept": true, "reason": "kept", "jaccard": 1.0, "containment": 1.0, "kept_containment": 1.0'
     for n, size in enumerate(sizes.tolist()):
@@ -328,18 +329,18 @@ def write_out_dir(
     `parallel`: clusters.jsonl is written by a forked child process while this one
     writes the clean files (where the platform can fork)."""
     with staged_dir(out) as stage:
-        with _beside(lambda: _write_lines(stage / CLUSTERS, cluster_lines(result), False), parallel):
+        with _beside(stage / CLUSTERS, lambda: _write_lines(stage / CLUSTERS, cluster_lines(result), False), parallel):
             for rel, gz, lines in _clean_file_lines(result, sources, text_field=text_field, omit_duplicates=omit_duplicates):
                 _write_lines(safe_join(stage, rel), lines, gz)
 
 
 @contextmanager
-def _beside(work: Callable[[], None], parallel: bool) -> Iterator[None]:
-    """Run `work` while the block runs: in a forked child when `parallel` (formatting
-    is pure Python, so a thread would wait for this one), else first, here. The block's
-    end waits for the child and raises its failure as OutputError; a failure or
-    interrupt of the block kills the child, whose half-written file the staging folder's
-    removal then takes away."""
+def _beside(path: Path, work: Callable[[], None], parallel: bool) -> Iterator[None]:
+    """Run `work`, which writes `path`, while the block runs: in a forked child when
+    `parallel` (formatting is pure Python, so a thread would wait for this one), else
+    first, here. The block's end waits for the child and raises its failure as
+    OutputError; a failure or interrupt of the block kills the child, whose
+    half-written file the staging folder's removal then takes away."""
     if not parallel or not hasattr(os, "fork"):
         work()
         yield
@@ -353,8 +354,12 @@ def _beside(work: Callable[[], None], parallel: bool) -> Iterator[None]:
             work()
         except BaseException as e:  # noqa: BLE001 - everything must end in os._exit
             code = 1
+            if isinstance(e, OSError):  # as staged_dir words it in this process
+                message = f"cannot write {e.filename if e.filename is not None else path}: {e.strerror or e}"
+            else:
+                message = str(e) if isinstance(e, OutputError) else f"{type(e).__name__}: {e}"
             with contextlib.suppress(BaseException):
-                os.write(write_end, (str(e) if isinstance(e, OutputError) else f"{type(e).__name__}: {e}").encode()[:4000])
+                os.write(write_end, message.encode(errors="replace")[:4000])
         finally:
             os._exit(code)
     os.close(write_end)
@@ -367,7 +372,7 @@ def _beside(work: Callable[[], None], parallel: bool) -> Iterator[None]:
         _, status = os.waitpid(pid, 0)
         done = True
         if os.waitstatus_to_exitcode(status) != 0:
-            raise OutputError(message or f"writing {CLUSTERS} failed (exit status {os.waitstatus_to_exitcode(status)})")
+            raise OutputError(message or f"cannot write {path}: exit status {os.waitstatus_to_exitcode(status)}")
     finally:
         if read_end is not None:
             os.close(read_end)

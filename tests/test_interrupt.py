@@ -270,3 +270,23 @@ def test_a_failure_beside_the_forked_writer_stops_it_at_once(tmp_path, monkeypat
         writers.write_out_dir(result, read, tmp_path / "out", text_field="text", omit_duplicates=False, parallel=True)
     assert time.monotonic() - started < 30, "the child was killed, not waited for"
     assert sorted(p.name for p in tmp_path.iterdir()) == []
+
+
+def test_a_disk_error_in_the_forked_writer_names_the_file(tmp_path, monkeypatch):
+    if not hasattr(os, "fork"):
+        pytest.skip("no fork here")
+    import errno
+
+    from dedup import writers
+    from dedup.errors import OutputError
+
+    result, read = _scanned(tmp_path)
+
+    def full(_result):
+        yield b"{}\n"
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(writers, "cluster_lines", full)
+    with pytest.raises(OutputError, match=r"cannot write .*clusters\.jsonl: No space left on device"):
+        writers.write_out_dir(result, read, tmp_path / "out", text_field="text", omit_duplicates=False, parallel=True)
+    assert sorted(p.name for p in tmp_path.iterdir()) == []
