@@ -11,6 +11,7 @@ themselves; a last test also kills an unpatched run at a few points in time.
 
 from __future__ import annotations
 
+import errno
 import os
 import random
 import signal
@@ -21,6 +22,8 @@ from pathlib import Path
 
 import pytest
 from conftest import ROOT, cli
+
+from dedup.errors import OutputError
 
 WORDS = "budget harbour bridge council voted against plan minister said growth rain snow north hills data".split()
 
@@ -220,7 +223,7 @@ def test_sigkill_at_arbitrary_times(tmp_path):
 # --- clusters.jsonl written by a forked child beside the clean files (writers._beside)
 
 
-def _scanned(tmp_path: Path):
+def _scanned():
     from dedup import Config, scan
     from dedup.readers import DocumentStream, ReadOptions, discover
 
@@ -228,33 +231,38 @@ def _scanned(tmp_path: Path):
     return scan(stream, Config()), stream.read
 
 
-def test_a_failure_in_the_forked_writer_is_raised_and_nothing_is_written(tmp_path, monkeypatch):
-    pytest.importorskip("numpy")
+@pytest.mark.parametrize(
+    "error, message",
+    [
+        (lambda: OutputError("cannot write clusters.jsonl: quota exceeded"), "quota exceeded"),
+        (lambda: OSError(errno.ENOSPC, "No space left on device"), r"cannot write .*clusters\.jsonl: No space left on device"),
+    ],
+    ids=["output-error", "disk-full"],
+)
+def test_a_failure_in_the_forked_writer_is_raised_and_nothing_is_written(tmp_path, monkeypatch, error, message):
+    """The child's failure comes back as OutputError naming the file; no output, no staging folder."""
     if not hasattr(os, "fork"):
         pytest.skip("no fork here: clusters.jsonl is written in this process")
     from dedup import writers
-    from dedup.errors import OutputError
 
-    result, read = _scanned(tmp_path)
+    result, read = _scanned()
 
     def broken(_result):
         yield b"{}\n"
-        raise OutputError("cannot write clusters.jsonl: No space left on device")
+        raise error()
 
     monkeypatch.setattr(writers, "cluster_lines", broken)  # the child inherits it
-    out = tmp_path / "out"
-    with pytest.raises(OutputError, match="No space left on device"):
-        writers.write_out_dir(result, read, out, text_field="text", omit_duplicates=False, parallel=True)
-    assert sorted(p.name for p in tmp_path.iterdir()) == [], "no output, no staging folder"
+    with pytest.raises(OutputError, match=message):
+        writers.write_out_dir(result, read, tmp_path / "out", text_field="text", omit_duplicates=False, parallel=True)
+    assert sorted(p.name for p in tmp_path.iterdir()) == []
 
 
 def test_a_failure_beside_the_forked_writer_stops_it_at_once(tmp_path, monkeypatch):
     if not hasattr(os, "fork"):
         pytest.skip("no fork here")
     from dedup import writers
-    from dedup.errors import OutputError
 
-    result, read = _scanned(tmp_path)
+    result, read = _scanned()
 
     def slow(_result):
         yield b"{}\n"
@@ -269,24 +277,4 @@ def test_a_failure_beside_the_forked_writer_stops_it_at_once(tmp_path, monkeypat
     with pytest.raises(OutputError, match="Permission denied"):
         writers.write_out_dir(result, read, tmp_path / "out", text_field="text", omit_duplicates=False, parallel=True)
     assert time.monotonic() - started < 30, "the child was killed, not waited for"
-    assert sorted(p.name for p in tmp_path.iterdir()) == []
-
-
-def test_a_disk_error_in_the_forked_writer_names_the_file(tmp_path, monkeypatch):
-    if not hasattr(os, "fork"):
-        pytest.skip("no fork here")
-    import errno
-
-    from dedup import writers
-    from dedup.errors import OutputError
-
-    result, read = _scanned(tmp_path)
-
-    def full(_result):
-        yield b"{}\n"
-        raise OSError(errno.ENOSPC, "No space left on device")
-
-    monkeypatch.setattr(writers, "cluster_lines", full)
-    with pytest.raises(OutputError, match=r"cannot write .*clusters\.jsonl: No space left on device"):
-        writers.write_out_dir(result, read, tmp_path / "out", text_field="text", omit_duplicates=False, parallel=True)
     assert sorted(p.name for p in tmp_path.iterdir()) == []
