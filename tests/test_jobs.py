@@ -123,3 +123,22 @@ def test_a_bad_record_late_in_a_stream_stops_the_pool_and_writes_nothing(tmp_pat
     assert f"{src}:181: not valid JSON" in res.output
     assert not out.exists()
     assert [p.name for p in tmp_path.iterdir()] == ["in.jsonl"]  # no staging folder left either
+
+
+def test_the_command_flushes_its_output_and_keeps_its_exit_code(tmp_path):
+    """`dedup` leaves without Python's teardown (cli.main): what it printed must all be
+    there, and the exit code must be the app's."""
+    from conftest import run_dedup
+
+    ok = run_dedup("scan", str(SAMPLES), "--out", "-", "--jobs", "2")
+    assert ok.returncode == 0, ok.stderr
+    lines = ok.stdout.decode("utf-8").splitlines()
+    assert len(lines) == len(list(SAMPLES.glob("*.txt"))) and all(json.loads(x)["text"] for x in lines)
+    bad = run_dedup("scan", str(tmp_path / "missing"), "--out", str(tmp_path / "out"))
+    assert bad.returncode == 2 and "no such file or directory" in bad.stderr
+    big = tmp_path / "big.jsonl"  # enough for the pool, the forked writer and a resource tracker
+    big.write_text("".join(json.dumps(d) + "\n" for d in corpus(6000, seed=4)), encoding="utf-8")
+    assert big.stat().st_size > 2 * scan_module.CHUNK_CHARS
+    done = run_dedup("scan", str(big), "--out", str(tmp_path / "o"), "--jobs", "2", "--quiet")
+    assert done.returncode == 0 and done.stderr == "", done.stderr  # no leaked-resource warnings either
+    assert (tmp_path / "o" / "clusters.jsonl").stat().st_size > 0
