@@ -45,17 +45,21 @@ def intersections(pairs, values, offsets, out):  # pragma: no cover - compiled
         out[k] = shared
 
 
+@njit(cache=True, nogil=True, inline="always")
+def _before(h_rank, h_node, i, j):  # pragma: no cover - compiled
+    """Heap entry i comes before entry j: by (rank, node)."""
+    return h_rank[i] < h_rank[j] or (h_rank[i] == h_rank[j] and h_node[i] < h_node[j])
+
+
 @njit(cache=True, nogil=True)
 def _sift_down(h_rank, h_node, size, pos):  # pragma: no cover - compiled
     while True:
         child = 2 * pos + 1
         if child >= size:
             return
-        if child + 1 < size and (
-            h_rank[child + 1] < h_rank[child] or (h_rank[child + 1] == h_rank[child] and h_node[child + 1] < h_node[child])
-        ):
+        if child + 1 < size and _before(h_rank, h_node, child + 1, child):
             child += 1
-        if h_rank[child] < h_rank[pos] or (h_rank[child] == h_rank[pos] and h_node[child] < h_node[pos]):
+        if _before(h_rank, h_node, child, pos):
             h_rank[child], h_rank[pos] = h_rank[pos], h_rank[child]
             h_node[child], h_node[pos] = h_node[pos], h_node[child]
             pos = child
@@ -69,7 +73,7 @@ def _push(h_rank, h_node, size, rank, node):  # pragma: no cover - compiled
     h_rank[pos], h_node[pos] = rank, node
     while pos > 0:
         parent = (pos - 1) // 2
-        if h_rank[pos] < h_rank[parent] or (h_rank[pos] == h_rank[parent] and h_node[pos] < h_node[parent]):
+        if _before(h_rank, h_node, pos, parent):
             h_rank[pos], h_rank[parent] = h_rank[parent], h_rank[pos]
             h_node[pos], h_node[parent] = h_node[parent], h_node[pos]
             pos = parent

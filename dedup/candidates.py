@@ -54,13 +54,11 @@ def set_band_keys(
     keys = np.empty((len(offsets) - 1, bands), dtype=np.uint64)
     if fast is not None:
         offsets = np.asarray(offsets, dtype=np.int64)
-        cuts = np.linspace(0, len(keys), max(1, min(threads, len(keys) // 1024)) + 1).astype(np.int64).tolist()
 
         def part(lo: int, hi: int) -> None:
             fast.minhash_band_keys(values, offsets[lo : hi + 1], perms[0], perms[1], bands, rows, _MUL, keys[lo:hi])
 
-        with ThreadPoolExecutor(len(cuts) - 1) as pool:
-            list(pool.map(part, cuts[:-1], cuts[1:]))
+        kernels.in_ranges(part, len(keys), min(threads, len(keys) // 1024))
         return keys
     step = 1 << 16
     for lo in range(0, len(keys), step):

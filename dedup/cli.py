@@ -225,14 +225,15 @@ def scan(
         if index is not None and out_dir is not None:
             check_index_outside(index, out_dir)
         show = not quiet and err.is_terminal
+        jobs = jobs or default_jobs()
         with _progress(show) as tick:
             if spill is not None and not spill.is_dir():
                 raise OutputError(f"--spill {spill} is not a folder")
             stream = DocumentStream(sources, opts, progress=tick)
             if index is None:  # read while mapping
-                result = run_scan(stream, config, tick, jobs=jobs or default_jobs(), spill=spill, sample_pairs=report is not None)
+                result = run_scan(stream, config, tick, jobs=jobs, spill=spill, sample_pairs=report is not None)
             else:
-                result = scan_with_index(list(stream), index, config, tick, jobs=jobs or default_jobs())
+                result = scan_with_index(list(stream), index, config, tick, jobs=jobs)
             skipped, read = stream.skipped, stream.read
             _warn_skipped(skipped)
             repeated = _repeated_ids(result.documents)
@@ -249,7 +250,7 @@ def scan(
         else:
             write_out_dir(
                 result, read, out_dir, text_field=text_field, omit_duplicates=omit_duplicate_docs,
-                parallel=(jobs or default_jobs()) > 1,
+                parallel=jobs > 1,
             )
         elapsed = time.perf_counter() - started
         result.stats["elapsed_seconds"] = round(elapsed, 3)

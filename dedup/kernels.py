@@ -11,7 +11,11 @@ from __future__ import annotations
 
 import importlib
 import os
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from types import ModuleType
+
+import numpy as np
 
 # Elements of work below which numpy is used: loading the compiled code costs
 # about a second once per process (more on the very first run, when it compiles).
@@ -28,6 +32,17 @@ def compiled(work: int) -> ModuleType | None:
         return None
 
 
+def in_ranges(fn: Callable[[int, int], object], n: int, parts: int) -> None:
+    """fn(lo, hi) over `parts` contiguous ranges that cover range(n), in that many
+    threads: the compiled loops release the GIL, so the ranges run at once."""
+    cuts = np.linspace(0, n, max(1, parts) + 1).astype(np.int64).tolist()
+    if len(cuts) == 2:
+        fn(0, n)
+        return
+    with ThreadPoolExecutor(len(cuts) - 1) as pool:
+        list(pool.map(fn, cuts[:-1], cuts[1:]))
+
+
 def min_work() -> int:
     """MIN_WORK, or DEDUP_NUMBA_MIN_WORK when set (tests use 0 to compare both paths)."""
     return int(os.environ.get("DEDUP_NUMBA_MIN_WORK", MIN_WORK))
@@ -36,8 +51,6 @@ def min_work() -> int:
 def warm_up() -> None:
     """Load numba and the compiled kernels now (from the on-disk cache when there),
     so a caller can do it in a background thread while the map stage runs."""
-    import numpy as np
-
     fast = compiled(min_work())
     if fast is None:
         return

@@ -361,11 +361,20 @@ def read_source(
 ) -> tuple[list[Document], list[Skipped]]:
     """Documents of one source, and what was skipped. Raises InputError on a bad record
     unless `skip_bad_records`; an unreadable or binary file is skipped, never fatal."""
+    lost: list[Skipped] = []
+    return list(source_documents(src, opts, stdin, lost)), lost
+
+
+def source_documents(
+    src: Source, opts: ReadOptions, stdin: BinaryIO | None, lost: list[Skipped]
+) -> Iterator[Document]:
+    """read_source's documents as they are parsed; what is skipped is added to `lost`."""
     try:
         data = _read_bytes(src, stdin, opts.max_bytes)
     except _Skip as e:
-        return [], [Skipped(src.label, str(e), e.line)]
-    return decode_source(src, data, opts)
+        lost.append(Skipped(src.label, str(e), e.line))
+        return
+    yield from _decoded(src, data, opts, lost)
 
 
 def decode_source(
@@ -373,6 +382,12 @@ def decode_source(
 ) -> tuple[list[Document], list[Skipped]]:
     """Documents of one source from its bytes, wherever they were read. `raw`: the
     file's bytes as stored (a Spark task's), so gzip and --max-input-size still apply."""
+    lost: list[Skipped] = []
+    return list(_decoded(src, data, opts, lost, raw=raw)), lost
+
+
+def _decoded(src: Source, data: bytes, opts: ReadOptions, lost: list[Skipped], *, raw: bool = False) -> Iterator[Document]:
+    """decode_source's documents, a JSONL file's one line at a time."""
     try:
         if raw:
             data = (_gunzip if src.gz else _read_limited)(io.BytesIO(data), opts.max_bytes)
@@ -380,12 +395,14 @@ def decode_source(
         if kind == "sniff":
             kind = "jsonl" if data.removeprefix(_UTF8_BOM).lstrip()[:1] == b"{" else "text"
         rel = output_name(src, kind)
-        if kind == "text":
-            text, enc = decode_text(data)
-            return [Document(rel, text, rel, None, None, enc)], []
-        return _read_jsonl(data, src, rel, opts)
+        text = decode_text(data) if kind == "text" else None
     except _Skip as e:
-        return [], [Skipped(src.label, str(e), e.line)]
+        lost.append(Skipped(src.label, str(e), e.line))
+        return
+    if text is not None:
+        yield Document(rel, text[0], rel, None, None, text[1])
+    else:
+        yield from _jsonl_documents(data, src, rel, opts, lost)
 
 
 def read_sources(
@@ -416,7 +433,7 @@ class DocumentStream:
         for n, src in enumerate(self.sources, 1):
             lost: list[Skipped] = []
             first = None
-            for doc in self._documents(src, lost):
+            for doc in source_documents(src, self.opts, self.stdin, lost):
                 first = first or doc
                 yield doc
             self.skipped += lost
@@ -427,29 +444,8 @@ class DocumentStream:
             if self.progress:
                 self.progress("read", n, len(self.sources))
 
-    def _documents(self, src: Source, lost: list[Skipped]) -> Iterator[Document]:
-        try:
-            data = _read_bytes(src, self.stdin, self.opts.max_bytes)
-        except _Skip as e:
-            lost.append(Skipped(src.label, str(e), e.line))
-            return
-        kind = src.kind
-        if kind == "sniff":
-            kind = "jsonl" if data.removeprefix(_UTF8_BOM).lstrip()[:1] == b"{" else "text"
-        if kind == "jsonl":  # record by record
-            yield from _jsonl_documents(data, src, output_name(src, kind), self.opts, lost)
-            return
-        docs, skipped = decode_source(src, data, self.opts)
-        lost += skipped
-        yield from docs
-
 
 _UTF8_BOM = b"\xef\xbb\xbf"
-
-
-def _read_jsonl(data: bytes, src: Source, rel: str, opts: ReadOptions) -> tuple[list[Document], list[Skipped]]:
-    skipped: list[Skipped] = []
-    return list(_jsonl_documents(data, src, rel, opts, skipped)), skipped
 
 
 def _jsonl_documents(data: bytes, src: Source, rel: str, opts: ReadOptions, skipped: list[Skipped]) -> Iterator[Document]:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from concurrent.futures import ThreadPoolExecutor
-
 import numpy as np
 
 from . import kernels
@@ -25,9 +23,7 @@ def intersections(pairs: np.ndarray, values: np.ndarray, offsets: np.ndarray, *,
         pairs = np.ascontiguousarray(pairs).reshape(-1, 2)
         offsets = np.asarray(offsets, dtype=np.int64)
         parts = min(threads, max(1, len(pairs) // THREADED_PAIRS))
-        cuts = np.linspace(0, len(pairs), parts + 1).astype(np.int64).tolist()
-        with ThreadPoolExecutor(parts) as pool:
-            list(pool.map(lambda a, b: fast.intersections(pairs[a:b], values, offsets, out[a:b]), cuts[:-1], cuts[1:]))
+        kernels.in_ranges(lambda a, b: fast.intersections(pairs[a:b], values, offsets, out[a:b]), len(pairs), parts)
         return out
     for k, (i, j) in enumerate(pairs):
         a = values[offsets[i] : offsets[i + 1]]

@@ -26,7 +26,7 @@ import numpy as np
 from .arrays import run_starts
 from .errors import OutputError
 from .readers import STDIN, Source, glob_could_match, output_name
-from .outcome import REASONS, ClusterTable, DropTable
+from .outcome import REASONS, Cluster, ClusterTable, DropTable
 from .records import Document, Span, SpanTable
 from .scan import Drop, ScanResult
 
@@ -46,9 +46,13 @@ def json_line(obj) -> bytes:
 def cluster_records(result: ScanResult) -> Iterator[dict]:
     """One JSON-ready record per cluster: the kept span first, then the dropped ones."""
     for n, cluster in enumerate(result.clusters):
-        members = [_member(result, cluster.kept, None)]
-        members += [_member(result, i, result.drops[i]) for i in cluster.dropped]
-        yield cluster_record(n, members)
+        yield _cluster_record(result, n, cluster)
+
+
+def _cluster_record(result: ScanResult, n: int, cluster: Cluster) -> dict:
+    members = [_member(result, cluster.kept, None)]
+    members += [_member(result, i, result.drops[i]) for i in cluster.dropped]
+    return cluster_record(n, members)
 
 
 def cluster_lines(result: ScanResult) -> Iterator[bytes]:
@@ -106,8 +110,7 @@ def cluster_lines(result: ScanResult) -> Iterator[bytes]:
         try:
             yield line.encode()
         except UnicodeEncodeError:  # a lone surrogate: json_line's escaped form
-            c = clusters[n]
-            yield json_line(cluster_record(n, [_member(result, c.kept, None)] + [_member(result, i, drops[i]) for i in c.dropped]))
+            yield json_line(_cluster_record(result, n, clusters[n]))
 
 
 def cluster_record(n: int, members: list[dict]) -> dict:
