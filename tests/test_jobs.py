@@ -38,7 +38,15 @@ def outputs(folder: Path) -> dict[str, bytes]:
     return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
-def test_jobs_give_byte_identical_output(tmp_path, monkeypatch):
+@pytest.mark.parametrize("pool", ["threads", "processes"])
+def test_jobs_give_byte_identical_output(tmp_path, monkeypatch, pool):
+    """The map stage runs in threads where it is compiled, in processes otherwise (scan._map_pool)."""
+    if pool == "processes":
+        monkeypatch.setattr(scan_module.kernels, "available", lambda: False)
+    elif not scan_module.kernels.available():
+        pytest.skip("numba missing: the map stage uses processes")
+    with scan_module._map_pool(2, Config()) as executor:
+        assert type(executor).__name__ == {"threads": "ThreadPoolExecutor", "processes": "ProcessPoolExecutor"}[pool]
     src = tmp_path / "in" / "articles.jsonl"
     src.parent.mkdir()
     src.write_text("".join(json.dumps(d) + "\n" for d in corpus()), encoding="utf-8")
