@@ -764,3 +764,20 @@ def set_keys(buf, offsets, empty, out):  # pragma: no cover - compiled
     for i in range(offsets.shape[0] - 1):
         n = (offsets[i + 1] - offsets[i]) * 8
         out[i] = _xxh3_at(buf, offsets[i] * 8, n, secret) if n else empty
+
+
+@njit(cache=True, nogil=True)
+def gather_token_hashes(fast, slow, n_tokens, is_slow, h):  # pragma: no cover - compiled
+    """scan._token_hashes' assembly: span after span, its n_tokens hashes go to h,
+    taken in turn from `fast` (span_token_hashes' output) or, for a span it left
+    to Python, from `slow`."""
+    a = b = c = 0
+    for i in range(n_tokens.shape[0]):
+        n = n_tokens[i]
+        if is_slow[i]:
+            h[c : c + n] = slow[b : b + n]
+            b += n
+        else:
+            h[c : c + n] = fast[a : a + n]
+            a += n
+        c += n

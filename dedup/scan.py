@@ -192,15 +192,12 @@ def _token_hashes(texts: Sequence[str], config: Config):
     fast.span_token_hashes(codes, at + starts, at + ends, *char_table(), out, n_tokens)
     del codes
     slow = n_tokens < 0
-    in_out = run_starts(np.where(slow, 0, n_tokens))  # where each fast span's hashes are in `out`
+    if not slow.any():
+        return counts, starts, ends, out[: int(n_tokens.sum())], n_tokens
     slow_tokens = [token_bytes(joined[s:e]) for s, e in zip((at + starts)[slow].tolist(), (at + ends)[slow].tolist())]
     n_tokens[slow] = [len(x) for x in slow_tokens]
-    first = run_starts(n_tokens)
-    h = np.empty(int(first[-1]), dtype=np.uint64)
-    c = n_tokens[~slow]
-    h[np.repeat(first[:-1][~slow], c) + ramp(c)] = out[np.repeat(in_out[:-1][~slow], c) + ramp(c)]
-    c = n_tokens[slow]
-    h[np.repeat(first[:-1][slow], c) + ramp(c)] = shingle.byte_token_hashes(list(chain.from_iterable(slow_tokens)))
+    h = np.empty(int(n_tokens.sum()), dtype=np.uint64)
+    fast.gather_token_hashes(out, shingle.byte_token_hashes(list(chain.from_iterable(slow_tokens))), n_tokens, slow, h)
     return counts, starts, ends, h, n_tokens
 
 
