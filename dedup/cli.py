@@ -33,8 +33,8 @@ from .report import MAX_CLUSTERS, render, render_result
 from .scan import default_jobs
 from .scan import scan as run_scan
 from .writers import (
-    atomic_write, check_file_out, check_out_dir, check_out_not_in_inputs, clean_records, cluster_lines,
-    jsonl_bytes, stats_bytes, write_jsonl_stream, write_out_dir,
+    atomic_write, check_file_out, check_out_dir, check_out_not_in_inputs, clean_lines, cluster_lines,
+    kept_documents, stats_bytes, write_out_dir,
 )
 
 EXIT_OK, EXIT_FAIL, EXIT_USAGE, EXIT_SKIPPED, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
@@ -243,7 +243,7 @@ def scan(
             "repeated_ids": repeated,
         }
         if out_dir is None:
-            write_jsonl_stream(sys.stdout.buffer, (r for _, r in clean_records(result, text_field, omit_duplicate_docs)))
+            sys.stdout.buffer.writelines(clean_lines(result, kept_documents(result, omit_duplicate_docs), text_field))
             sys.stdout.flush()
             if clusters is not None:
                 atomic_write(clusters, b"".join(cluster_lines(result)))

@@ -22,7 +22,7 @@ from .arrays import ramp, run_starts
 from .config import Config
 from .normalize import char_table, token_bytes
 from .outcome import Cluster, ClusterTable, Drop, DropTable
-from .records import Document, IndexedSpan, Span, SpanTable, span_lengths, span_offsets
+from .records import Document, IndexedSpan, Span, SpanTable, span_lengths
 
 Progress = Callable[[str, int, int], None]
 
@@ -50,12 +50,36 @@ class ScanResult:
 
     def clean_text(self, doc: int) -> str:
         """The document with its dropped spans (and their separators) cut out."""
-        idx = self.doc_spans[doc]
-        dropped = set(np.flatnonzero(self.dropped_mask()[idx.start : idx.stop]).tolist())
         text = self.documents[doc].text
-        if not dropped:
+        r_doc, r_start, r_end = self._removals()
+        a, b = np.searchsorted(r_doc, (doc, doc + 1)).tolist()
+        if a == b:
             return text
-        return segment.cut(text, segment.removal_ranges(span_offsets(self.spans, idx), dropped, len(text)))
+        return segment.cut(text, list(zip(r_start[a:b].tolist(), r_end[a:b].tolist())))
+
+    def clean_texts(self, docs: Iterable[int]) -> Iterator[str]:
+        """clean_text of each of `docs`, in order; for many documents, faster than a call each."""
+        r_doc, r_start, r_end = self._removals()
+        bounds = np.searchsorted(r_doc, np.arange(len(self.documents) + 1)).tolist()
+        starts, ends = r_start.tolist(), r_end.tolist()
+        for d in docs:
+            a, b = bounds[d], bounds[d + 1]
+            text = self.documents[d].text
+            yield text if a == b else segment.cut(text, list(zip(starts[a:b], ends[a:b])))
+
+    def _removals(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """segment.removal_ranges of every document at once, kept while the drops are the same."""
+        mask = self.dropped_mask()
+        if self._cache.get("removals", (None,))[0] is not mask:
+            spans = self.spans
+            if isinstance(spans, SpanTable):
+                starts, ends = spans.start, spans.end
+            else:
+                starts, ends = (np.fromiter((getattr(x, f) for x in spans), np.int64, len(spans)) for f in ("start", "end"))
+            count = np.fromiter((len(r) for r in self.doc_spans), np.int64, len(self.doc_spans))
+            doc = np.repeat(np.arange(len(count)), count)  # numbered as clean_text's `doc`
+            self._cache["removals"] = (mask, segment.removal_ranges_many(doc, starts, ends, mask))
+        return self._cache["removals"][1]
 
     def is_duplicate_document(self, doc: int) -> bool:
         """True when every span long enough to be judged was dropped."""

@@ -122,6 +122,35 @@ def removal_ranges(spans: list[tuple[int, int]], dropped: set[int], text_len: in
     return merged
 
 
+def removal_ranges_many(
+    doc: np.ndarray, starts: np.ndarray, ends: np.ndarray, dropped: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """removal_ranges of many texts at once: spans given in text order, the spans of
+    a text consecutive (`doc`: its text, nondecreasing). Returns each range's text,
+    start and end, in order (ranges of a text sorted and merged, as removal_ranges)."""
+    n = len(doc)
+    idx = np.arange(n)
+    first_of = np.flatnonzero(np.concatenate(([True], doc[1:] != doc[:-1]))) if n else idx
+    first = np.repeat(first_of, np.diff(np.append(first_of, n)))  # each span's text's first span
+    # tail: one past the text's last kept span (its first span if every span is dropped).
+    kept_at = np.where(dropped, -1, idx)
+    last_kept = np.maximum.reduceat(kept_at, first_of) if n else kept_at
+    tail = np.repeat(np.maximum(last_kept + 1, first_of), np.diff(np.append(first_of, n)))
+    i = np.flatnonzero(dropped)
+    inner = i < tail[i]  # a dropped span before the tail takes the gap after it
+    nxt = np.minimum(i + 1, n - 1)
+    before = np.where(tail[i] > first[i], ends[np.maximum(tail[i] - 1, 0)], starts[first[i]])
+    r_doc, r_start = doc[i], np.where(inner, starts[i], before)
+    r_end = np.where(inner, starts[nxt], ends[i])
+    # Merge within a text: starts and ends both run in order, so a range joins the one
+    # before it when it starts where (or before) that one ends.
+    new = np.ones(len(i), dtype=bool)
+    new[1:] = (r_doc[1:] != r_doc[:-1]) | (r_start[1:] > r_end[:-1])
+    heads = np.flatnonzero(new)
+    last = np.append(heads[1:], len(i)) - 1 if len(heads) else heads
+    return r_doc[heads], r_start[heads], r_end[last]
+
+
 def cut(text: str, ranges: list[tuple[int, int]]) -> str:
     """`text` without the given sorted, disjoint ranges."""
     parts, pos = [], 0

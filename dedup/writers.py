@@ -172,26 +172,63 @@ def member_record(ref: dict, text: str, drop: Drop | None) -> dict:
 
 def clean_records(result: ScanResult, text_field: str, omit_duplicates: bool) -> Iterator[tuple[int, dict]]:
     """(document index, record with its text cleaned) in input order, as JSONL would carry it."""
-    for d in range(len(result.documents)):
-        if not (omit_duplicates and result.is_duplicate_document(d)):
-            yield d, clean_record(result, d, text_field)
+    docs = kept_documents(result, omit_duplicates)
+    for d, text in zip(docs, result.clean_texts(docs)):
+        yield d, _with_text(result.documents[d], text_field, text)
 
 
-def clean_record(result: ScanResult, d: int, text_field: str) -> dict:
-    """Document d's record with its text cleaned."""
-    doc = result.documents[d]
+def kept_documents(result: ScanResult, omit_duplicates: bool) -> list[int]:
+    """The documents that get a clean copy, in input order."""
+    if not omit_duplicates:
+        return list(range(len(result.documents)))
+    return np.flatnonzero(~result.duplicate_documents()).tolist()
+
+
+def clean_lines(result: ScanResult, docs: list[int], text_field: str) -> Iterator[bytes]:
+    """json_line of each of docs' clean record (as clean_records makes it), the same bytes.
+    An article's text is escaped as UTF-8 bytes (_json_text) where it can be: the json
+    module takes several times longer on long texts."""
+    keys = {f: _json_text(f) for f in (text_field, "text")}
+    for d, text in zip(docs, result.clean_texts(docs)):
+        doc = result.documents[d]
+        record = doc.record if doc.record is not None else {"id": doc.id}
+        field = text_field if doc.record is not None else "text"
+        fast = keys[field] is not None and (next(reversed(record), field) == field or field not in record)
+        body = _json_text(text) if fast else None
+        if body is None:
+            yield json_line(_with_text(doc, text_field, text))
+            continue
+        head = json.dumps({k: v for k, v in record.items() if k != field}, ensure_ascii=False)[:-1]
+        try:
+            yield b"".join((head.encode(), b", " if len(head) > 1 else b"", keys[field], b": ", body, b"}\n"))
+        except UnicodeEncodeError:  # a lone surrogate in another field
+            yield json_line(_with_text(doc, text_field, text))
+
+
+def _with_text(doc: Document, text_field: str, text: str) -> dict:
+    """doc's record with `text` as its text (a text file's: its id and text)."""
     if doc.record is not None:
-        return {**doc.record, text_field: result.clean_text(d)}
-    return {"id": doc.id, "text": result.clean_text(d)}
+        return {**doc.record, text_field: text}
+    return {"id": doc.id, "text": text}
 
 
-def write_jsonl_stream(out: BinaryIO, records: Iterable[dict]) -> None:
-    for rec in records:
-        out.write(json_line(rec))
+_NOT_CONTROL = bytes(range(0x20, 256))
+_ESCAPES = ((b"\\", b"\\\\"), (b'"', b'\\"'), (b"\n", b"\\n"), (b"\t", b"\\t"), (b"\r", b"\\r"))  # backslash first
 
 
-def jsonl_bytes(records: Iterable[dict]) -> bytes:
-    return b"".join(json_line(r) for r in records)
+def _json_text(text: str) -> bytes | None:
+    """json.dumps(text, ensure_ascii=False) in UTF-8, made with a few bytes.replace
+    passes; None when the json module must do it (control characters other than
+    tab, newline and return, which it writes as \\u escapes, or a lone surrogate)."""
+    try:
+        raw = text.encode()
+    except UnicodeEncodeError:
+        return None
+    if raw.translate(None, _NOT_CONTROL).strip(b"\t\n\r"):  # what is left are control characters
+        return None
+    for char, escaped in _ESCAPES:
+        raw = raw.replace(char, escaped)
+    return b'"' + raw + b'"'
 
 
 def _write_lines(path: Path, lines: Iterable[bytes], gz: bool) -> None:
@@ -327,7 +364,7 @@ def _clean_file_lines(
             doc = result.documents[texts[rel]]
             yield rel, src.gz, [result.clean_text(texts[rel]).encode(doc.encoding)]
         else:
-            yield rel, src.gz, (json_line(clean_record(result, d, text_field)) for d in records.get(rel, ()))
+            yield rel, src.gz, clean_lines(result, records.get(rel, []), text_field)
 
 
 # clusters.jsonl is formatted in this many blocks of about equal text when two

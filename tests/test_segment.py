@@ -2,9 +2,12 @@
 
 from pathlib import Path
 
+import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from dedup.segment import WRAP_WIDTH, cut, removal_ranges, segment
+from dedup.segment import WRAP_WIDTH, cut, removal_ranges, removal_ranges_many, segment
 
 SAMPLES = Path(__file__).resolve().parent.parent / "samples"
 NBSP = "\u00a0"
@@ -198,3 +201,30 @@ def test_cut_keeps_every_kept_span_in_order():
         pos = found + (e - s)
     assert out.endswith("\n") and text.endswith("\n")
     assert len(out) == len(text) - sum(e - s for s, e in removal_ranges(spans, dropped, len(text)))
+
+
+# Texts as lists of (gap before, span length, dropped) with a trailing gap; some texts have no spans.
+_TEXTS = st.lists(
+    st.tuples(st.lists(st.tuples(st.integers(0, 3), st.integers(1, 5), st.booleans()), max_size=6), st.integers(0, 2)),
+    min_size=1, max_size=6,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_TEXTS)
+def test_removal_ranges_many_equals_one_text_at_a_time(texts):
+    """removal_ranges_many (ScanResult.clean_text's) gives each text's removal_ranges."""
+    doc, starts, ends, dropped, expected = [], [], [], [], []
+    for t, (spans, tail) in enumerate(texts):
+        pos, mine = 0, []
+        for gap, length, gone in spans:
+            mine.append((pos + gap, pos + gap + length))
+            pos += gap + length
+            doc.append(t)
+            dropped.append(gone)
+        starts += [s for s, _ in mine]
+        ends += [e for _, e in mine]
+        gone = {i for i, (_, _, g) in enumerate(spans) if g}
+        expected += [(t, s, e) for s, e in removal_ranges(mine, gone, pos + tail)] if mine else []
+    got = removal_ranges_many(*(np.array(x, dtype=np.int64) for x in (doc, starts, ends)), np.array(dropped, dtype=bool))
+    assert list(zip(*(x.tolist() for x in got))) == expected
