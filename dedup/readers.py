@@ -21,6 +21,11 @@ from pathlib import Path
 from typing import BinaryIO
 
 from .errors import ConfigError, InputError
+
+try:
+    import orjson as _orjson
+except ImportError:  # optional: json parses every line then
+    _orjson = None
 from .records import Document
 
 STDIN = "-"
@@ -477,7 +482,27 @@ def lines(data: bytes) -> Iterator[bytes]:
             yield line[:-1] if line.endswith(b"\n") else line
 
 
+def _fast_record(raw: bytes) -> dict | None:
+    """The record of a JSONL line parsed by orjson (2-3 times faster than json on
+    news text), or None where json must parse it to be sure of the same value: orjson
+    missing, a line orjson refuses (lone surrogates, NaN, infinities, bad UTF-8, deep
+    nesting: json judges those as before), nested values, or any float (orjson turns
+    integers beyond 64 bits into floats, json keeps them exact)."""
+    if _orjson is None:
+        return None
+    try:
+        record = _orjson.loads(raw)
+    except _orjson.JSONDecodeError:
+        return None
+    if type(record) is not dict or any(type(v) in (float, dict, list) for v in record.values()):
+        return None
+    return record
+
+
 def _parse_record(raw: bytes, opts: ReadOptions) -> dict:
+    record = _fast_record(raw)
+    if record is not None:
+        return _checked(record, opts)
     try:
         record = json.loads(raw.decode("utf-8"))
     except UnicodeDecodeError as e:
@@ -493,6 +518,10 @@ def _parse_record(raw: bytes, opts: ReadOptions) -> dict:
         raise ValueError(f"JSON nested deeper than {MAX_JSON_DEPTH} levels")
     if not isinstance(record, dict):
         raise ValueError(f"a JSON {type(record).__name__}, not an object")
+    return _checked(record, opts)
+
+
+def _checked(record: dict, opts: ReadOptions) -> dict:
     if opts.text_field not in record:
         raise ValueError(f"no {opts.text_field!r} field (set --text-field)")
     if not isinstance(record[opts.text_field], str):

@@ -88,10 +88,11 @@ def cluster_lines(result: ScanResult, part: range | None = None) -> Iterator[byt
     docs = spans.doc[order].tolist()
     exact = '"kept": false, "reason": "exact", "jaccard": 1.0, "containment": 1.0, "kept_containment": 1.0'
     kept_tail = '"kept": true, "reason": "kept", "jaccard": 1.0, "containment": 1.0, "kept_containment": 1.0'
+    reasons = [json.dumps(r) for r in REASONS]
     tails = [  # per member; an exact copy scores 1.0 three times, so most share one string
         kept_tail if r < 0 else
         exact if (j, c, k) == (1.0, 1.0, 1.0) and REASONS[w] == "exact" else
-        f'"kept": false, "reason": {json.dumps(REASONS[w])}, "jaccard": {round(j, 4)!r}, '
+        f'"kept": false, "reason": {reasons[w]}, "jaccard": {round(j, 4)!r}, '
         f'"containment": {round(c, 4)!r}, "kept_containment": {round(k, 4)!r}'
         for r, j, c, k, w in zip(
             row.tolist(), *(np.asarray(col)[row].tolist() for col in (
