@@ -163,6 +163,21 @@ def minhash_band_keys(values, offsets, a, b, bands, rows, mul, out):  # pragma: 
         _fold_bands(row, bands, rows, mul, out[s])
 
 
+@njit(cache=True, nogil=True, inline="always")
+def _sort_run(run):  # pragma: no cover - compiled
+    """Sorts run in place: insertion sort for the short runs most are, else quicksort."""
+    if run.shape[0] > 32:
+        run.sort()
+        return
+    for k in range(1, run.shape[0]):
+        value = run[k]
+        j = k - 1
+        while j >= 0 and run[j] > value:
+            run[j + 1] = run[j]
+            j -= 1
+        run[j + 1] = value
+
+
 @njit(cache=True, nogil=True)
 def distinct_pairs(pairs, n, rights, counts, per_left):  # pragma: no cover - compiled
     """candidates._distinct: sorts the (left, right) rows of pairs and merges equal
@@ -180,17 +195,7 @@ def distinct_pairs(pairs, n, rights, counts, per_left):  # pragma: no cover - co
         fill[pairs[e, 0]] += 1
     m = 0
     for x in range(n):
-        run = rights[start[x] : start[x + 1]]
-        if run.shape[0] > 32:
-            run.sort()
-        else:  # insertion sort: most runs are short
-            for k in range(1, run.shape[0]):
-                value = run[k]
-                j = k - 1
-                while j >= 0 and run[j] > value:
-                    run[j + 1] = run[j]
-                    j -= 1
-                run[j + 1] = value
+        _sort_run(rights[start[x] : start[x + 1]])
         first = m
         for k in range(start[x], start[x + 1]):  # compact in place: m <= k always
             if m > first and rights[k] == rights[m - 1]:
@@ -201,6 +206,82 @@ def distinct_pairs(pairs, n, rights, counts, per_left):  # pragma: no cover - co
                 m += 1
         per_left[x] = m - first
     return m
+
+
+@njit(cache=True, nogil=True)
+def member_index(members, starts, sizes, max_bucket, occ_ptr, occ, occ_end, work):  # pragma: no cover - compiled
+    """For candidates._union, of groups members[starts[g]:starts[g] + sizes[g]], each
+    with its items in increasing order: occ[occ_ptr[x]:occ_ptr[x + 1]] are positions p
+    where item x is a member with later members members[p + 1:occ_end[...]] to pair
+    with (a group above max_bucket: its first member only, with all the others);
+    work[x + 1] - work[x] is how many such later members x has."""
+    for g in range(starts.shape[0]):
+        s, size = starts[g], sizes[g]
+        for p in range(s, s + size - 1):  # the last member has no later ones
+            if size <= max_bucket or p == s:
+                x = members[p]
+                occ_ptr[x + 1] += 1
+                work[x + 1] += s + size - p - 1
+    for x in range(occ_ptr.shape[0] - 1):
+        occ_ptr[x + 1] += occ_ptr[x]
+        work[x + 1] += work[x]
+    fill = occ_ptr[:-1].copy()
+    for g in range(starts.shape[0]):
+        s, size = starts[g], sizes[g]
+        for p in range(s, s + size - 1):
+            if size <= max_bucket or p == s:
+                x = members[p]
+                occ[fill[x]], occ_end[fill[x]] = p, s + size
+                fill[x] += 1
+
+
+@njit(cache=True, nogil=True)
+def partners(members, anchor_from, occ_ptr, occ, occ_end, n_anchors, half_c, lo, hi, out):  # pragma: no cover - compiled
+    """candidates._union for items lo..hi-1 (occurrences as member_index gives them):
+    the pairs (x, y), x < y, proposed by a shared LSH group (members before
+    anchor_from) or by shared anchor groups (the rest) at least
+    max(1, ceil(half_c * min(n_anchors[x], n_anchors[y]))) times, sorted and
+    distinct, as rows of out (flat). Returns (rows, LSH pairs, anchor pairs)."""
+    n = occ_ptr.shape[0] - 1
+    # Per partner y, side by side (one cache line): mark[y, 0] == x once met as x's
+    # partner; then mark[y, 1] is 2 * (anchor groups shared) + (1 if an LSH group is).
+    mark = np.full((n, 2), -1, dtype=np.int64)
+    met = np.empty(16, dtype=members.dtype)
+    m, n_lsh, n_anc = 0, 0, 0
+    for x in range(lo, hi):
+        t = 0
+        for o in range(occ_ptr[x], occ_ptr[x + 1]):
+            p = occ[o]
+            step = 2 if p >= anchor_from else 0
+            for q in range(p + 1, occ_end[o]):
+                y = members[q]
+                if mark[y, 0] != x:
+                    mark[y, 0] = x
+                    mark[y, 1] = 0
+                    met = _grown(met, t + 1)
+                    met[t] = y
+                    t += 1
+                if step:
+                    mark[y, 1] += 2
+                else:
+                    mark[y, 1] |= 1
+        kept = 0
+        for k in range(t):
+            y = met[k]
+            by_lsh = mark[y, 1] & 1
+            shared = mark[y, 1] >> 1
+            by_anchors = shared > 0 and shared >= max(1.0, np.ceil(half_c * min(n_anchors[x], n_anchors[y])))
+            n_lsh += by_lsh
+            n_anc += by_anchors
+            if by_lsh or by_anchors:
+                met[kept] = y
+                kept += 1
+        _sort_run(met[:kept])
+        for k in range(kept):
+            out[2 * m] = x
+            out[2 * m + 1] = met[k]
+            m += 1
+    return m, n_lsh, n_anc
 
 
 @njit(cache=True, nogil=True)

@@ -57,9 +57,9 @@ def warm_up() -> None:
     one = np.array([0, 1], dtype=np.int64)
     fast.minhash(np.ones(1, np.uint32), one, np.ones(2, np.uint32), np.ones(2, np.uint32), np.zeros((1, 2), np.uint32))
     fast.band_keys(np.zeros((1, 2), np.uint32), 1, 2, np.uint64(3), np.zeros((1, 1), np.uint64))
-    fast.minhash_band_keys(
-        np.ones(1, np.uint64), one, np.ones(2, np.uint32), np.ones(2, np.uint32), 1, 2, np.uint64(3), np.zeros((1, 1), np.uint64)
-    )
+    band_major = np.zeros((2, 2), np.uint64).T  # set_band_keys' layout: whole (F) and a range of sets (A)
+    for keys in (band_major, band_major[:1]):
+        fast.minhash_band_keys(np.ones(1, np.uint64), one, np.ones(2, np.uint32), np.ones(2, np.uint32), 2, 1, np.uint64(3), keys)
     pair = np.zeros((1, 2), dtype=np.int64)
     for kind in (np.int32, np.int64):  # candidate pairs are int32 unless there are 2**31 sets
         fast.intersections(pair.astype(kind), np.ones(1, np.uint64), one, np.zeros(1, np.int64))
