@@ -120,6 +120,70 @@ def decide(sizes, rank, adj_ptr, adj_node, adj_k, waits, unl_ptr, unl_node, read
                 size = _push(h_rank, h_node, size, rank[z], z)
 
 
+@njit(cache=True, nogil=True)
+def decide_pairs(sizes, rank, pairs, inter, threshold, fuller_min, fuller_share, keeper):  # pragma: no cover - compiled
+    """decide.decide: keeps only verified pairs (inter >= threshold * the smaller
+    size), lays their graph out as flat arrays (each set's neighbours in pair order;
+    the sets each one's decision unlocks, those it is fuller than) in two passes,
+    and runs decide() on it."""
+    n = sizes.shape[0]
+    adj_ptr = np.zeros(n + 1, dtype=np.int64)
+    unl_ptr = np.zeros(n + 1, dtype=np.int64)
+    waits = np.zeros(n, dtype=np.int64)
+    for k in range(pairs.shape[0]):
+        i, j = pairs[k, 0], pairs[k, 1]
+        if inter[k] >= threshold * min(sizes[i], sizes[j]):
+            adj_ptr[i + 1] += 1
+            adj_ptr[j + 1] += 1
+            waiter = _waiter(sizes[i], sizes[j], inter[k], i, j, fuller_min, fuller_share)
+            if waiter >= 0:
+                waits[waiter] += 1
+                unl_ptr[i + j - waiter + 1] += 1
+    for x in range(n):
+        adj_ptr[x + 1] += adj_ptr[x]
+        unl_ptr[x + 1] += unl_ptr[x]
+    adj_node = np.empty(adj_ptr[n], dtype=pairs.dtype)
+    adj_k = np.empty(adj_ptr[n], dtype=np.int64)
+    unl_node = np.empty(unl_ptr[n], dtype=pairs.dtype)
+    adj_fill, unl_fill = adj_ptr[:-1].copy(), unl_ptr[:-1].copy()
+    for k in range(pairs.shape[0]):
+        i, j = pairs[k, 0], pairs[k, 1]
+        if inter[k] >= threshold * min(sizes[i], sizes[j]):
+            adj_node[adj_fill[i]], adj_k[adj_fill[i]] = j, inter[k]
+            adj_fill[i] += 1
+            adj_node[adj_fill[j]], adj_k[adj_fill[j]] = i, inter[k]
+            adj_fill[j] += 1
+            waiter = _waiter(sizes[i], sizes[j], inter[k], i, j, fuller_min, fuller_share)
+            if waiter >= 0:  # unlock order is free: the heap pops by (rank, node)
+                waited = i + j - waiter
+                unl_node[unl_fill[waited]] = waiter
+                unl_fill[waited] += 1
+    ready_count = 0
+    for x in range(n):
+        if adj_ptr[x + 1] > adj_ptr[x]:
+            keeper[x] = -2  # undecided
+            ready_count += waits[x] == 0
+    ready = np.empty(ready_count, dtype=np.int64)
+    ready_count = 0
+    for x in range(n):
+        if adj_ptr[x + 1] > adj_ptr[x] and waits[x] == 0:
+            ready[ready_count] = x
+            ready_count += 1
+    decide(sizes, rank, adj_ptr, adj_node, adj_k, waits, unl_ptr, unl_node, ready, threshold, keeper)
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _waiter(si, sj, shared, i, j, fuller_min, fuller_share):  # pragma: no cover - compiled
+    """decide.fuller both ways: the set of the pair that must wait for the other
+    (the other is fuller), or -1 if neither is fuller."""
+    union = si + sj - shared
+    if sj - si > max(fuller_min, fuller_share * union):
+        return i
+    if si - sj > max(fuller_min, fuller_share * union):
+        return j
+    return -1
+
+
 @njit(cache=True, nogil=True, inline="always")
 def _fold_bands(row, bands, rows, mul, out):  # pragma: no cover - compiled
     for band in range(bands):

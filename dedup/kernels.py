@@ -67,12 +67,13 @@ def warm_up() -> None:
     empty = np.zeros(0, np.int64)
     for kind in (np.int32, np.int64):
         fast.group_pairs(one, empty, empty, 2, out.astype(kind), out.astype(kind))
-    for kind in (np.int32, np.int64):
-        fast.distinct_pairs(pair.astype(kind), 1, out.astype(kind), np.zeros(1, np.int32), out.copy())
+    for kind in (np.int32, np.int64):  # candidates._union, pairs int32 unless there are 2**31 sets
+        members = np.zeros(2, kind)
+        fast.member_index(members, one[:1] * 0, one[1:] * 2, 2, np.zeros(2, np.int64), out.copy(), out.copy(), np.zeros(2, np.int64))
+        fast.partners(members, 0, one, out.copy(), out.copy(), empty, 0.5, 0, 1, np.zeros(2, kind))
     fast.repeated(np.zeros(1, np.uint64), np.uint64(0), 2, np.ones(1, bool))
     for kind in (np.int32, np.int64):
-        e = empty.astype(kind)
-        fast.decide(np.ones(1, np.int64), empty[:0] + 0, one, e, empty, out.copy(), one, e, e, 0.5, out.copy())
+        fast.decide_pairs(one + 1, one, one.astype(kind).reshape(1, 2), one[1:], 0.5, 3.0, 0.02, np.full(2, -1, np.int64))
     from .normalize import char_table
     from .segment import strip_lookup
 
