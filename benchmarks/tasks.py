@@ -5,10 +5,11 @@
 
 `floor` reads the JSONL with dedup's reader, then segments and tokenizes every
 span with dedup's functions (the compiled tokenizer, which hashes each token as
-it ends, when numba is there), in JOBS processes chunked as `dedup scan` chunks
-them: the work no pipeline over these spans can skip. `peer` reads the same
-JSONL, runs a peer pipeline (benchmarks/peers.py) on dedup's spans (the same
-paragraphs) and writes the clean records as JSONL.
+it ends, when numba is there), in a pool of JOBS (threads where compiled, as
+scan._map_pool chooses) chunked as `dedup scan` chunks them: the work no
+pipeline over these spans can skip. `peer` reads the same JSONL, runs a peer
+pipeline (benchmarks/peers.py) on dedup's spans (the same paragraphs) and
+writes the clean records as JSONL.
 """
 
 from __future__ import annotations
@@ -16,7 +17,6 @@ from __future__ import annotations
 import importlib
 import json
 import sys
-from concurrent.futures import ProcessPoolExecutor
 
 from dedup.config import Config
 from dedup.readers import discover, read_source
@@ -50,7 +50,7 @@ def floor(path: str, jobs: int) -> int:
     docs = read(path)
     chunks = [[d.text for d in run] for run in scan_stages._runs(docs, scan_stages.CHUNK_CHARS)]
     if jobs > 1 and len(chunks) > 1:
-        with ProcessPoolExecutor(jobs, mp_context=scan_stages._pool_context()) as pool:
+        with scan_stages._map_pool(jobs, Config()) as pool:  # threads or processes, as dedup's map stage
             return sum(pool.map(count_tokens, chunks))
     return sum(map(count_tokens, chunks))
 

@@ -22,7 +22,7 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from . import __version__
+from . import __version__, memory
 from .config import Config
 from .errors import ConfigError, DedupError, OutputError
 from .explain import explain, resolve
@@ -389,6 +389,7 @@ def main() -> None:
     """The `dedup` command. Once the app is done (outputs written, renamed into place and
     flushed), the process leaves without Python's teardown: unloading numba's compiled
     code alone takes about a quarter of a second, a few percent of a 200 MB scan."""
+    memory.reuse_freed()  # the process is the command's own: its malloc may be tuned (see there)
     try:
         app()
         code = 0

@@ -10,6 +10,7 @@ loading it, and the environment variable DEDUP_NUMBA is not `0`.
 from __future__ import annotations
 
 import importlib
+import importlib.util
 import os
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -30,6 +31,12 @@ def compiled(work: int) -> ModuleType | None:
         return importlib.import_module("dedup._compiled")
     except ImportError:  # numba missing or unusable on this platform
         return None
+
+
+def available() -> bool:
+    """Whether the compiled kernels can be used for large work, without loading them
+    (that takes a while; a broken numba install still shows only on import)."""
+    return os.environ.get("DEDUP_NUMBA", "1") != "0" and importlib.util.find_spec("numba") is not None
 
 
 def in_ranges(fn: Callable[[int, int], object], n: int, parts: int) -> None:

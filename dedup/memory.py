@@ -17,14 +17,36 @@ from functools import lru_cache
 
 
 @lru_cache(maxsize=1)
-def _trim():
+def _libc():
     if not sys.platform.startswith("linux"):
         return None
     try:
         libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
-        return libc.malloc_trim
-    except (OSError, AttributeError):  # not glibc (musl has no malloc_trim)
+        libc.malloc_trim, libc.mallopt  # noqa: B018 - glibc's, or not glibc (musl has neither)
+        return libc
+    except (OSError, AttributeError):
         return None
+
+
+def _trim():
+    libc = _libc()
+    return None if libc is None else libc.malloc_trim
+
+
+_M_TRIM_THRESHOLD, _M_MMAP_THRESHOLD = -1, -3  # glibc's mallopt parameters
+
+
+def reuse_freed() -> None:
+    """Let malloc reuse freed blocks of up to 32 MB instead of handing them back to the
+    OS at once: per-chunk arrays are allocated and freed hundreds of times a scan, and
+    every fresh block costs page faults and zeroing in the kernel (on debian-docs
+    about 1 s of the scan's 3.4 s of system time). release() still returns them
+    between stages. Process-wide, so only the `dedup` command calls it; elsewhere a no-op.
+    """
+    libc = _libc()
+    if libc is not None:
+        libc.mallopt(_M_MMAP_THRESHOLD, 32 << 20)  # glibc's largest: blocks up to it come from the heaps
+        libc.mallopt(_M_TRIM_THRESHOLD, 1 << 30)  # free() does not trim; release() does
 
 
 def release() -> None:

@@ -9,7 +9,7 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence, Sized
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from itertools import chain, islice
 from pathlib import Path
@@ -232,25 +232,25 @@ def _runs(docs: Iterable[Document], size: int) -> Iterator[list[Document]]:
 
 def map_documents(docs: Iterable[Document], config: Config, tick: Progress | None = None, *, jobs: int = 1) -> Iterator[Mapped]:
     """map_texts over runs of documents, yielded in input order; `jobs` > 1 maps them
-    in that many processes. `docs` may be a stream: runs are mapped while later
-    documents are still being read."""
+    in that many threads or processes (see _map_pool). `docs` may be a stream: runs
+    are mapped while later documents are still being read."""
     total = len(docs) if isinstance(docs, Sized) else None
     runs = _runs(docs, CHUNK_CHARS)
     first = list(islice(runs, 2))  # one run: no pool needed
     work = (([d.text for d in run], config) for run in chain(first, runs))
     done = 0
-    for part in _pooled(work, jobs) if jobs > 1 and len(first) > 1 else map(_map_chunk, work):
+    for part in _pooled(work, jobs, config) if jobs > 1 and len(first) > 1 else map(_map_chunk, work):
         done += len(part.counts)
         if tick:
             tick("shingle", done, total or done)
         yield part
 
 
-def _pooled(work: Iterator[tuple[list[str], Config]], jobs: int) -> Iterator[Mapped]:
-    """_map_chunk over `work` in `jobs` processes, results in order. A few runs are in
-    flight at a time, so results are taken (and their copies of shingle sets freed)
-    while later documents are still being read."""
-    with ProcessPoolExecutor(jobs, mp_context=_pool_context()) as pool:
+def _pooled(work: Iterator[tuple[list[str], Config]], jobs: int, config: Config) -> Iterator[Mapped]:
+    """_map_chunk over `work` in a pool of `jobs` (see _map_pool), results in order. A
+    few runs are in flight at a time, so results are taken (and their shingle sets
+    freed) while later documents are still being read."""
+    with _map_pool(jobs, config) as pool:
         pending: deque = deque()
         try:
             for args in work:
@@ -264,13 +264,23 @@ def _pooled(work: Iterator[tuple[list[str], Config]], jobs: int) -> Iterator[Map
                 future.cancel()
 
 
+def _map_pool(jobs: int, config: Config) -> Executor:
+    """Threads when the map stage runs compiled: its loops release the GIL, and threads
+    share the texts and results instead of copying them to and from processes (and
+    start at once, where a worker process must first load numba). Processes otherwise
+    (no numba, or character shingles, whose tokenizing is Python that holds the GIL)."""
+    if config.shingle != "char" and kernels.available():
+        return ThreadPoolExecutor(jobs, thread_name_prefix="dedup-map")
+    return ProcessPoolExecutor(jobs, mp_context=_pool_context())
+
+
 def shingle_documents(
     docs: list[Document], config: Config, tick: Progress | None = None, first_doc: int = 0,
     *, jobs: int = 1,
 ) -> Shingled:
     """Segment, normalise and shingle documents; each document independently (a map stage).
 
-    `jobs` > 1 maps chunks of documents in that many processes; results are
+    `jobs` > 1 maps chunks of documents in that many threads or processes; results are
     merged in input order, so the output does not depend on `jobs`.
     """
     parts = list(map_documents(docs, config, tick, jobs=jobs))
@@ -513,9 +523,8 @@ def scan(
     Input order matters only for `keep="first"`: the earlier of two near-equal
     copies is kept. The CLI passes documents in a canonical order (sorted paths,
     then line), so the order files are listed in does not matter. `jobs`:
-    processes for the map stage (segment, shingle, sketch) and threads for
-    verification; `spill`: a folder
-    for the distinct shingle sets (see UnitBuilder) instead of memory. Results
+    threads (or processes, see _map_pool) for the map stage (segment, shingle,
+    key sets) and threads for the reduce stage; `spill`: a folder for the distinct shingle sets (see UnitBuilder) instead of memory. Results
     depend on neither. `sample_pairs`: measure the borderline pairs the HTML
     report shows (result.pairs). `documents` may be a stream (readers.DocumentStream): the
     map stage starts on the first ones while the rest are read.
@@ -537,9 +546,8 @@ def _scan(
 
     def taken() -> Iterator[Document]:
         """The documents, kept in `docs` as the map stage takes them. Once they hold
-        about as many shingles as kernels.min_work, what the reduce stages need
-        (compiled kernels, datasketch's permutations) is loaded in a thread while
-        the map stage runs."""
+        about as many shingles as kernels.min_work, the compiled kernels the reduce
+        stages need are loaded in a thread while the map stage runs."""
         chars = 0
         for doc in documents:
             docs.append(doc)

@@ -10,10 +10,14 @@ from __future__ import annotations
 import contextlib
 import gzip
 import json
+import mmap
+import multiprocessing
 import os
 import shutil
 import signal
+import struct
 import tempfile
+import threading
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from itertools import islice
@@ -55,42 +59,47 @@ def _cluster_record(result: ScanResult, n: int, cluster: Cluster) -> dict:
     return cluster_record(n, members)
 
 
-def cluster_lines(result: ScanResult) -> Iterator[bytes]:
-    """clusters.jsonl: `json_line` of each of cluster_records(result), the same bytes.
+def cluster_lines(result: ScanResult, part: range | None = None) -> Iterator[bytes]:
+    """clusters.jsonl: `json_line` of each of cluster_records(result), the same bytes;
+    `part`: only the lines of these clusters (a range of cluster numbers).
 
     A scan's columns (ClusterTable, DropTable, SpanTable) are formatted straight
     into lines, which is several times faster than building a dict per member; a
     result without them (an index scan, a hand-made result) goes through dicts.
     """
     clusters, drops, spans = result.clusters, result.drops, result.spans
+    part = range(len(clusters)) if part is None else part
     if result.indexed or not (
         isinstance(clusters, ClusterTable) and isinstance(drops, DropTable) and isinstance(spans, SpanTable)
     ):
-        yield from map(json_line, cluster_records(result))
+        yield from map(json_line, islice(cluster_records(result), part.start, part.stop))
         return
     # Members in writing order: each cluster's kept span, then its dropped ones.
-    sizes = np.diff(clusters.bounds) + 1
+    bounds = clusters.bounds[part.start : part.stop + 1]
+    sizes = np.diff(bounds) + 1
     first = run_starts(sizes)[:-1]
     order = np.empty(int(sizes.sum()), dtype=np.int64)
     is_kept = np.zeros(len(order), dtype=bool)
     is_kept[first] = True
-    order[first] = clusters.kept
-    order[~is_kept] = clusters.members
+    order[first] = clusters.kept[part.start : part.stop]
+    order[~is_kept] = clusters.members[bounds[0] : bounds[-1]] if len(bounds) else []
     row = np.searchsorted(drops.span, order)  # a dropped member's row in drops
+    row[is_kept] = -1
     docs = spans.doc[order].tolist()
-    cols = zip(
-        docs, spans.index[order].tolist(), spans.start[order].tolist(), spans.end[order].tolist(),
-        is_kept.tolist(), row.tolist(),
-    )
     exact = '"kept": false, "reason": "exact", "jaccard": 1.0, "containment": 1.0, "kept_containment": 1.0'
-    tails = [  # per dropped span; an exact copy scores 1.0 three times, so most share one string
+    kept_tail = '"kept": true, "reason": "kept", "jaccard": 1.0, "containment": 1.0, "kept_containment": 1.0'
+    tails = [  # per member; an exact copy scores 1.0 three times, so most share one string
+        kept_tail if r < 0 else
         exact if (j, c, k) == (1.0, 1.0, 1.0) and REASONS[w] == "exact" else
         f'"kept": false, "reason": {json.dumps(REASONS[w])}, "jaccard": {round(j, 4)!r}, '
         f'"containment": {round(c, 4)!r}, "kept_containment": {round(k, 4)!r}'
-        for j, c, k, w in zip(
-            drops.jaccard.tolist(), drops.containment.tolist(), drops.kept_containment.tolist(), drops.reason.tolist()
+        for r, j, c, k, w in zip(
+            row.tolist(), *(np.asarray(col)[row].tolist() for col in (
+                drops.jaccard, drops.containment, drops.kept_containment, drops.reason,
+            ))
         )
     ]
+    cols = zip(docs, spans.index[order].tolist(), spans.start[order].tolist(), spans.end[order].tolist(), tails)
     texts = result.documents
     heads: dict[int, str] = {}  # per document: the member's fields up to its span number
 
@@ -99,12 +108,10 @@ def cluster_lines(result: ScanResult) -> Iterator[bytes]:
         ident, source = json.dumps(doc.id, ensure_ascii=False), json.dumps(doc.source, ensure_ascii=False)
         return f'{{"doc": {ident}, "source": {source}, "line": {json.dumps(doc.line)}, "span": '
 
-    kept_tail = '"kept": true, "reason": "kept", "jaccard": 1.0, "containment": 1.0, "kept_containment": 1.0'
-    for n, size in enumerate(sizes.tolist()):
+    for n, size in zip(part, sizes.tolist()):
         members = []
-        for d, index, start, end, kept, r in islice(cols, size):
+        for d, index, start, end, tail in islice(cols, size):
             h = heads.get(d) or heads.setdefault(d, head(d))
-            tail = kept_tail if kept else tails[r]
             members.append(f'{h}{index}, "start": {start}, "end": {end}, {tail}, "text": {encode_basestring(texts[d].text[start:end])}}}')
         line = f'{{"cluster": {n}, "size": {size}, "members": [{", ".join(members)}]}}\n'
         try:
@@ -323,18 +330,90 @@ def _clean_file_lines(
             yield rel, src.gz, (json_line(clean_record(result, d, text_field)) for d in records.get(rel, ()))
 
 
+# clusters.jsonl is formatted in this many blocks of about equal text when two
+# processes share it: the last block either takes is all they can differ by.
+CLUSTER_BLOCKS = 64
+
+
 def write_out_dir(
     result: ScanResult, sources: list[Source], out: Path, *, text_field: str, omit_duplicates: bool,
     parallel: bool = False,
 ) -> None:
     """Write the clean mirror of the sources that were read, and clusters.jsonl, under `out`,
     replacing a previous output atomically. Raises OutputError naming the path on failure.
-    `parallel`: clusters.jsonl is written by a forked child process while this one
-    writes the clean files (where the platform can fork)."""
+
+    `parallel` (where the platform can fork): a forked child formats clusters.jsonl
+    block by block from the front while this process writes the clean files, then
+    takes blocks from the back until they meet; its blocks are appended once the
+    child is done. The file is the same either way; the split only balances the work.
+    """
     with staged_dir(out) as stage:
-        with _beside(stage / CLUSTERS, lambda: _write_lines(stage / CLUSTERS, cluster_lines(result), False), parallel):
-            for rel, gz, lines in _clean_file_lines(result, sources, text_field=text_field, omit_duplicates=omit_duplicates):
-                _write_lines(safe_join(stage, rel), lines, gz)
+        path = stage / CLUSTERS
+        blocks = cluster_blocks(result, CLUSTER_BLOCKS if parallel else 1)
+        claims = _Claims(len(blocks), shared=parallel)
+
+        def front() -> None:
+            with open(path, "xb", buffering=1 << 20) as f:
+                while (b := claims.take(front=True)) is not None:
+                    f.writelines(cluster_lines(result, blocks[b]))
+
+        with tempfile.TemporaryFile(dir=stage) as back:  # unnamed: never mistaken for an output
+            taken = []  # (offset, length) in `back` of the blocks taken from the back, last block first
+            with _beside(path, front, parallel):
+                for rel, gz, lines in _clean_file_lines(result, sources, text_field=text_field, omit_duplicates=omit_duplicates):
+                    _write_lines(safe_join(stage, rel), lines, gz)
+                try:
+                    while (b := claims.take(front=False)) is not None:
+                        at = back.tell()
+                        back.writelines(cluster_lines(result, blocks[b]))
+                        taken.append((at, back.tell() - at))
+                except OSError as e:
+                    raise OutputError(_worded(e, path)) from None
+            if taken:  # the child is done: its blocks come first
+                with open(path, "ab") as f:
+                    for at, size in reversed(taken):
+                        back.seek(at)
+                        f.write(back.read(size))
+
+
+def cluster_blocks(result: ScanResult, n: int) -> list[range]:
+    """Cluster numbers cut into at most `n` consecutive ranges of about equal text
+    (formatting a cluster costs about its members' text)."""
+    clusters, spans = result.clusters, result.spans
+    if n <= 1 or not isinstance(clusters, ClusterTable) or not isinstance(spans, SpanTable) or result.indexed:
+        return [range(len(clusters))]
+    length = spans.end - spans.start
+    chars = np.add.reduceat(np.append(length[clusters.members], 0), clusters.bounds[:-1]) if len(clusters) else length[:0]
+    cum = np.cumsum(chars + length[clusters.kept] + 200)  # + the fields of a member or two
+    cuts = np.unique(np.searchsorted(cum, cum[-1] * np.arange(1, n) / n if len(cum) else []))
+    edges = [0, *cuts.tolist(), len(clusters)]
+    return [range(a, b) for a, b in zip(edges, edges[1:]) if b > a] or [range(0)]
+
+
+class _Claims:
+    """Blocks 0..n-1 handed out once each, from the front or from the back, also
+    between this process and a child forked after it is made (`shared`)."""
+
+    def __init__(self, n: int, shared: bool) -> None:
+        self._ends = mmap.mmap(-1, 16)  # anonymous and MAP_SHARED: a forked child sees the same bytes
+        struct.pack_into("qq", self._ends, 0, 0, n)
+        fork = shared and hasattr(os, "fork")
+        self._lock = multiprocessing.get_context("fork").Lock() if fork else threading.Lock()
+
+    def take(self, front: bool) -> int | None:
+        with self._lock:
+            lo, hi = struct.unpack_from("qq", self._ends, 0)
+            if lo >= hi:
+                return None
+            struct.pack_into("qq", self._ends, 0, lo + front, hi - (not front))
+            return lo if front else hi - 1
+
+
+def _worded(e: BaseException, path: Path) -> str:
+    """A failure to write `path`, worded as staged_dir words it."""
+    if isinstance(e, OSError):
+        return f"cannot write {e.filename if e.filename is not None else path}: {e.strerror or e}"
+    return str(e) if isinstance(e, OutputError) else f"{type(e).__name__}: {e}"
 
 
 @contextmanager
@@ -357,12 +436,8 @@ def _beside(path: Path, work: Callable[[], None], parallel: bool) -> Iterator[No
             work()
         except BaseException as e:  # noqa: BLE001 - everything must end in os._exit
             code = 1
-            if isinstance(e, OSError):  # as staged_dir words it in this process
-                message = f"cannot write {e.filename if e.filename is not None else path}: {e.strerror or e}"
-            else:
-                message = str(e) if isinstance(e, OutputError) else f"{type(e).__name__}: {e}"
             with contextlib.suppress(BaseException):
-                os.write(write_end, message.encode(errors="replace")[:4000])
+                os.write(write_end, _worded(e, path).encode(errors="replace")[:4000])
         finally:
             os._exit(code)
     os.close(write_end)

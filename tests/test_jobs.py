@@ -38,7 +38,15 @@ def outputs(folder: Path) -> dict[str, bytes]:
     return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
-def test_jobs_give_byte_identical_output(tmp_path, monkeypatch):
+@pytest.mark.parametrize("pool", ["threads", "processes"])
+def test_jobs_give_byte_identical_output(tmp_path, monkeypatch, pool):
+    """The map stage runs in threads where it is compiled, in processes otherwise (scan._map_pool)."""
+    if pool == "processes":
+        monkeypatch.setattr(scan_module.kernels, "available", lambda: False)
+    elif not scan_module.kernels.available():
+        pytest.skip("numba missing: the map stage uses processes")
+    with scan_module._map_pool(2, Config()) as executor:
+        assert type(executor).__name__ == {"threads": "ThreadPoolExecutor", "processes": "ProcessPoolExecutor"}[pool]
     src = tmp_path / "in" / "articles.jsonl"
     src.parent.mkdir()
     src.write_text("".join(json.dumps(d) + "\n" for d in corpus()), encoding="utf-8")
@@ -142,3 +150,41 @@ def test_the_command_flushes_its_output_and_keeps_its_exit_code(tmp_path):
     done = run_dedup("scan", str(big), "--out", str(tmp_path / "o"), "--jobs", "2", "--quiet")
     assert done.returncode == 0 and done.stderr == "", done.stderr  # no leaked-resource warnings either
     assert (tmp_path / "o" / "clusters.jsonl").stat().st_size > 0
+
+
+def test_clusters_written_by_two_processes_are_the_same_bytes(tmp_path, monkeypatch):
+    """With `parallel`, a forked child formats clusters.jsonl blocks from the front and this
+    process from the back (writers.write_out_dir); the file must not tell."""
+    import os
+    import time
+
+    from dedup import writers
+    from dedup.readers import DocumentStream, ReadOptions, discover
+
+    if not hasattr(os, "fork"):
+        pytest.skip("no fork here")
+    src = tmp_path / "in.jsonl"
+    src.write_text("".join(json.dumps(d) + "\n" for d in corpus(400, seed=8)), encoding="utf-8")
+    stream = DocumentStream(discover([str(src)], ReadOptions()))
+    result = scan(stream, Config())
+    blocks = writers.cluster_blocks(result, 16)
+    assert len(blocks) > 8 and [b.start for b in blocks[1:]] == [b.stop for b in blocks[:-1]]
+    assert blocks[0].start == 0 and blocks[-1].stop == len(result.clusters)
+    whole = writers.cluster_lines
+    parent, taken = os.getpid(), []
+
+    def lines(res, part=None):
+        if os.getpid() != parent:
+            time.sleep(0.05)  # a slow child: this process takes blocks from the back
+        else:
+            taken.append(part)
+        return whole(res, part)
+
+    monkeypatch.setattr(writers, "CLUSTER_BLOCKS", 16)
+    monkeypatch.setattr(writers, "cluster_lines", lines)
+    writers.write_out_dir(result, stream.read, tmp_path / "two", text_field="text", omit_duplicates=False, parallel=True)
+    assert len(taken) >= 2, "the parent took blocks"
+    writers.write_out_dir(result, stream.read, tmp_path / "one", text_field="text", omit_duplicates=False, parallel=False)
+    assert outputs(tmp_path / "two") == outputs(tmp_path / "one")
+    expected = b"".join(writers.json_line(r) for r in writers.cluster_records(result))
+    assert (tmp_path / "one" / "clusters.jsonl").read_bytes() == expected

@@ -104,6 +104,14 @@ def test_signatures_equal_datasketch(num_perm, seed):
         assert (sig[i] == datasketch_signature(span_values, num_perm, seed)).all(), f"span {i}"
 
 
+@pytest.mark.parametrize("num_perm,seed", [(128, 1), (1, 0), (256, 42), (1024, 2**32 - 1)])
+def test_permutations_are_datasketchs(num_perm, seed):
+    ours = permutations(num_perm, seed)
+    theirs = MinHash(num_perm=num_perm, seed=seed).permutations
+    assert ours.dtype == np.uint32 and ours.shape == (2, num_perm)
+    assert (ours == theirs).all()
+
+
 def test_signatures_equal_datasketch_across_blocks():
     # more shingles than one block (sketch._BLOCK = 16384), and one span larger than a block
     rng = np.random.default_rng(5)
