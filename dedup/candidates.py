@@ -173,8 +173,9 @@ def lsh_pairs(
 ) -> tuple[np.ndarray, int]:
     """Pairs whose signatures agree on all rows of at least one band. `keys`:
     band_keys(sig, bands, rows) if already computed (then sig may be None).
-    `threads` > 1 pairs that many bands at a time (sorting and the compiled
-    loops release the GIL); the result does not depend on it."""
+    `threads` > 1 groups that many bands at a time, and pairs that many ranges
+    of sets at once (sorting and the compiled loops release the GIL); the result
+    does not depend on it."""
     keys = band_keys(sig, bands, rows) if keys is None else keys
     n = keys.shape[0]
     fast = kernels.compiled(keys.size)
