@@ -185,16 +185,40 @@ def _waiter(si, sj, shared, i, j, fuller_min, fuller_share):  # pragma: no cover
 
 
 @njit(cache=True, nogil=True, inline="always")
+def _fmix64(h):  # pragma: no cover - compiled
+    """shingle.fmix64 of one value."""
+    h ^= h >> np.uint64(33)
+    h *= np.uint64(0xFF51AFD7ED558CCD)
+    h ^= h >> np.uint64(33)
+    h *= np.uint64(0xC4CEB9FE1A85EC53)
+    return h ^ (h >> np.uint64(33))
+
+
+@njit(cache=True, nogil=True)
+def anchors(values, offsets, rate, salt, out_values, out_owner):  # pragma: no cover - compiled
+    """candidates.anchor_mask's anchors of each set, in order, with the set they are
+    in (out_owner): values v with fmix64(v ^ salt) % rate == 0. Returns how many."""
+    m = 0
+    low = rate - np.uint64(1)
+    power_of_two = (rate & low) == 0  # then h % rate is h & low, without a division
+    for s in range(offsets.shape[0] - 1):
+        for k in range(offsets[s], offsets[s + 1]):
+            v = values[k]
+            h = _fmix64(v ^ salt)
+            if (h & low == 0) if power_of_two else (h % rate == 0):
+                out_values[m] = v
+                out_owner[m] = s
+                m += 1
+    return m
+
+
+@njit(cache=True, nogil=True, inline="always")
 def _fold_bands(row, bands, rows, mul, out):  # pragma: no cover - compiled
     for band in range(bands):
         acc = np.uint64(band + 1)
         for col in range(band * rows, (band + 1) * rows):
             acc = acc * mul + np.uint64(row[col])
-        acc ^= acc >> np.uint64(33)
-        acc *= np.uint64(0xFF51AFD7ED558CCD)
-        acc ^= acc >> np.uint64(33)
-        acc *= np.uint64(0xC4CEB9FE1A85EC53)
-        out[band] = acc ^ (acc >> np.uint64(33))
+        out[band] = _fmix64(acc)
 
 
 @njit(cache=True, nogil=True)
@@ -883,12 +907,7 @@ def shingle_sets(h, lengths, n, mul, out, sizes):  # pragma: no cover - compiled
             acc = h[tok + j]
             for k in range(1, width):
                 acc = acc * mul + h[tok + j + k]
-            acc ^= np.uint64(width)
-            acc ^= acc >> np.uint64(33)
-            acc *= np.uint64(0xFF51AFD7ED558CCD)
-            acc ^= acc >> np.uint64(33)
-            acc *= np.uint64(0xC4CEB9FE1A85EC53)
-            buf[j] = acc ^ (acc >> np.uint64(33))
+            buf[j] = _fmix64(acc ^ np.uint64(width))
         run = buf[:count]
         run.sort()
         first = pos

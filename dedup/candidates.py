@@ -252,6 +252,9 @@ def _union(
     return pairs, sum(f[1] for f in found), sum(f[2] for f in found), int((sizes > max_bucket).sum())
 
 
+_ANCHOR_SALT = np.uint64(0xA5A5A5A5A5A5A5A5)
+
+
 def anchor_mask(values: np.ndarray, rate: int) -> np.ndarray:
     """The shingles chosen as anchors: the same hash-defined subset in every span."""
     if rate == 1:
@@ -259,7 +262,7 @@ def anchor_mask(values: np.ndarray, rate: int) -> np.ndarray:
     mask = np.empty(len(values), dtype=bool)
     step = 1 << 20  # in blocks: fmix64's temporaries stay small
     for lo in range(0, len(values), step):
-        block = fmix64(values[lo : lo + step] ^ np.uint64(0xA5A5A5A5A5A5A5A5))
+        block = fmix64(values[lo : lo + step] ^ _ANCHOR_SALT)
         mask[lo : lo + step] = block % np.uint64(rate) == 0
     return mask
 
@@ -301,10 +304,16 @@ def _anchor_groups(values: np.ndarray, offsets: np.ndarray, rate: int, threads: 
     anchor value (so equal anchors stay together) grouped in threads; and how many
     anchors each set has."""
     n = len(offsets) - 1
-    at = np.flatnonzero(anchor_mask(values, rate))
     small = np.int32 if n < 2**31 else np.int64  # millions of anchors: keep their owners small
-    a_vals, a_owner = values[at], (np.searchsorted(offsets, at, side="right") - 1).astype(small)
-    del at
+    fast = kernels.compiled(len(values))
+    if fast is not None:  # one pass; the arrays' unused tails are never touched, so take no memory
+        a_vals, a_owner = np.empty(len(values), dtype=np.uint64), np.empty(len(values), dtype=small)
+        m = fast.anchors(values, np.asarray(offsets, dtype=np.int64), np.uint64(rate), _ANCHOR_SALT, a_vals, a_owner)
+        a_vals, a_owner = a_vals[:m], a_owner[:m]
+    else:
+        at = np.flatnonzero(anchor_mask(values, rate))
+        a_vals, a_owner = values[at], (np.searchsorted(offsets, at, side="right") - 1).astype(small)
+        del at
     n_anchors = np.bincount(a_owner, minlength=n)
     parts = max(1, min(threads, len(a_vals) // THREADED_ANCHORS))
     if parts == 1:

@@ -80,6 +80,8 @@ def warm_up() -> None:
         fast.partners(members, 0, one, out.copy(), out.copy(), empty, 0.5, 0, 1, np.zeros(2, kind))
     fast.repeated(np.zeros(1, np.uint64), np.uint64(0), 2, np.ones(1, bool))
     for kind in (np.int32, np.int64):
+        fast.anchors(np.ones(1, np.uint64), one, np.uint64(2), np.uint64(3), np.zeros(1, np.uint64), np.zeros(1, kind))
+    for kind in (np.int32, np.int64):
         fast.decide_pairs(one + 1, one, one.astype(kind).reshape(1, 2), one[1:], 0.5, 3.0, 0.02, np.full(2, -1, np.int64))
     from .normalize import char_table
     from .segment import strip_lookup

@@ -222,8 +222,8 @@ def test_compiled_candidates_intersections_and_decisions(both_paths, seed):
     assert slow[3].tolist() == brute
 
 
-@pytest.mark.parametrize("threads", [1, 3])
-def test_compiled_propose_matches_numpy(both_paths, monkeypatch, threads):
+@pytest.mark.parametrize("threads,rate", [(1, 2), (3, 3)])
+def test_compiled_propose_matches_numpy(both_paths, monkeypatch, threads, rate):
     """propose's compiled path (each set gathers its partners from its groups) gives
     the numpy path's pairs and counts: LSH and anchors merged, anchor counts checked."""
     values, offsets = random_sets(7, n=400, universe=120)
@@ -232,7 +232,7 @@ def test_compiled_propose_matches_numpy(both_paths, monkeypatch, threads):
 
     def run():
         p = candidates.propose(
-            None, values, offsets, bands=32, rows=4, anchor_rate=2, containment=0.7, max_bucket=5, keys=keys,
+            None, values, offsets, bands=32, rows=4, anchor_rate=rate, containment=0.7, max_bucket=5, keys=keys,
             threads=threads,
         )
         return p.pairs.tolist(), p.lsh, p.anchors, p.oversized
