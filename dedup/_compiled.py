@@ -120,17 +120,105 @@ def decide(sizes, rank, adj_ptr, adj_node, adj_k, waits, unl_ptr, unl_node, read
                 size = _push(h_rank, h_node, size, rank[z], z)
 
 
+@njit(cache=True, nogil=True)
+def decide_pairs(sizes, rank, pairs, inter, threshold, fuller_min, fuller_share, keeper):  # pragma: no cover - compiled
+    """decide.decide: keeps only verified pairs (inter >= threshold * the smaller
+    size), lays their graph out as flat arrays (each set's neighbours in pair order;
+    the sets each one's decision unlocks, those it is fuller than) in two passes,
+    and runs decide() on it."""
+    n = sizes.shape[0]
+    adj_ptr = np.zeros(n + 1, dtype=np.int64)
+    unl_ptr = np.zeros(n + 1, dtype=np.int64)
+    waits = np.zeros(n, dtype=np.int64)
+    for k in range(pairs.shape[0]):
+        i, j = pairs[k, 0], pairs[k, 1]
+        if inter[k] >= threshold * min(sizes[i], sizes[j]):
+            adj_ptr[i + 1] += 1
+            adj_ptr[j + 1] += 1
+            waiter = _waiter(sizes[i], sizes[j], inter[k], i, j, fuller_min, fuller_share)
+            if waiter >= 0:
+                waits[waiter] += 1
+                unl_ptr[i + j - waiter + 1] += 1
+    for x in range(n):
+        adj_ptr[x + 1] += adj_ptr[x]
+        unl_ptr[x + 1] += unl_ptr[x]
+    adj_node = np.empty(adj_ptr[n], dtype=pairs.dtype)
+    adj_k = np.empty(adj_ptr[n], dtype=np.int64)
+    unl_node = np.empty(unl_ptr[n], dtype=pairs.dtype)
+    adj_fill, unl_fill = adj_ptr[:-1].copy(), unl_ptr[:-1].copy()
+    for k in range(pairs.shape[0]):
+        i, j = pairs[k, 0], pairs[k, 1]
+        if inter[k] >= threshold * min(sizes[i], sizes[j]):
+            adj_node[adj_fill[i]], adj_k[adj_fill[i]] = j, inter[k]
+            adj_fill[i] += 1
+            adj_node[adj_fill[j]], adj_k[adj_fill[j]] = i, inter[k]
+            adj_fill[j] += 1
+            waiter = _waiter(sizes[i], sizes[j], inter[k], i, j, fuller_min, fuller_share)
+            if waiter >= 0:  # unlock order is free: the heap pops by (rank, node)
+                waited = i + j - waiter
+                unl_node[unl_fill[waited]] = waiter
+                unl_fill[waited] += 1
+    ready_count = 0
+    for x in range(n):
+        if adj_ptr[x + 1] > adj_ptr[x]:
+            keeper[x] = -2  # undecided
+            ready_count += waits[x] == 0
+    ready = np.empty(ready_count, dtype=np.int64)
+    ready_count = 0
+    for x in range(n):
+        if adj_ptr[x + 1] > adj_ptr[x] and waits[x] == 0:
+            ready[ready_count] = x
+            ready_count += 1
+    decide(sizes, rank, adj_ptr, adj_node, adj_k, waits, unl_ptr, unl_node, ready, threshold, keeper)
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _waiter(si, sj, shared, i, j, fuller_min, fuller_share):  # pragma: no cover - compiled
+    """decide.fuller both ways: the set of the pair that must wait for the other
+    (the other is fuller), or -1 if neither is fuller."""
+    union = si + sj - shared
+    if sj - si > max(fuller_min, fuller_share * union):
+        return i
+    if si - sj > max(fuller_min, fuller_share * union):
+        return j
+    return -1
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _fmix64(h):  # pragma: no cover - compiled
+    """shingle.fmix64 of one value."""
+    h ^= h >> np.uint64(33)
+    h *= np.uint64(0xFF51AFD7ED558CCD)
+    h ^= h >> np.uint64(33)
+    h *= np.uint64(0xC4CEB9FE1A85EC53)
+    return h ^ (h >> np.uint64(33))
+
+
+@njit(cache=True, nogil=True)
+def anchors(values, offsets, rate, salt, out_values, out_owner):  # pragma: no cover - compiled
+    """candidates.anchor_mask's anchors of each set, in order, with the set they are
+    in (out_owner): values v with fmix64(v ^ salt) % rate == 0. Returns how many."""
+    m = 0
+    low = rate - np.uint64(1)
+    power_of_two = (rate & low) == 0  # then h % rate is h & low, without a division
+    for s in range(offsets.shape[0] - 1):
+        for k in range(offsets[s], offsets[s + 1]):
+            v = values[k]
+            h = _fmix64(v ^ salt)
+            if (h & low == 0) if power_of_two else (h % rate == 0):
+                out_values[m] = v
+                out_owner[m] = s
+                m += 1
+    return m
+
+
 @njit(cache=True, nogil=True, inline="always")
 def _fold_bands(row, bands, rows, mul, out):  # pragma: no cover - compiled
     for band in range(bands):
         acc = np.uint64(band + 1)
         for col in range(band * rows, (band + 1) * rows):
             acc = acc * mul + np.uint64(row[col])
-        acc ^= acc >> np.uint64(33)
-        acc *= np.uint64(0xFF51AFD7ED558CCD)
-        acc ^= acc >> np.uint64(33)
-        acc *= np.uint64(0xC4CEB9FE1A85EC53)
-        out[band] = acc ^ (acc >> np.uint64(33))
+        out[band] = _fmix64(acc)
 
 
 @njit(cache=True, nogil=True)
@@ -163,6 +251,21 @@ def minhash_band_keys(values, offsets, a, b, bands, rows, mul, out):  # pragma: 
         _fold_bands(row, bands, rows, mul, out[s])
 
 
+@njit(cache=True, nogil=True, inline="always")
+def _sort_run(run):  # pragma: no cover - compiled
+    """Sorts run in place: insertion sort for the short runs most are, else quicksort."""
+    if run.shape[0] > 32:
+        run.sort()
+        return
+    for k in range(1, run.shape[0]):
+        value = run[k]
+        j = k - 1
+        while j >= 0 and run[j] > value:
+            run[j + 1] = run[j]
+            j -= 1
+        run[j + 1] = value
+
+
 @njit(cache=True, nogil=True)
 def distinct_pairs(pairs, n, rights, counts, per_left):  # pragma: no cover - compiled
     """candidates._distinct: sorts the (left, right) rows of pairs and merges equal
@@ -180,17 +283,7 @@ def distinct_pairs(pairs, n, rights, counts, per_left):  # pragma: no cover - co
         fill[pairs[e, 0]] += 1
     m = 0
     for x in range(n):
-        run = rights[start[x] : start[x + 1]]
-        if run.shape[0] > 32:
-            run.sort()
-        else:  # insertion sort: most runs are short
-            for k in range(1, run.shape[0]):
-                value = run[k]
-                j = k - 1
-                while j >= 0 and run[j] > value:
-                    run[j + 1] = run[j]
-                    j -= 1
-                run[j + 1] = value
+        _sort_run(rights[start[x] : start[x + 1]])
         first = m
         for k in range(start[x], start[x + 1]):  # compact in place: m <= k always
             if m > first and rights[k] == rights[m - 1]:
@@ -201,6 +294,82 @@ def distinct_pairs(pairs, n, rights, counts, per_left):  # pragma: no cover - co
                 m += 1
         per_left[x] = m - first
     return m
+
+
+@njit(cache=True, nogil=True)
+def member_index(members, starts, sizes, max_bucket, occ_ptr, occ, occ_end, work):  # pragma: no cover - compiled
+    """For candidates._union, of groups members[starts[g]:starts[g] + sizes[g]], each
+    with its items in increasing order: occ[occ_ptr[x]:occ_ptr[x + 1]] are positions p
+    where item x is a member with later members members[p + 1:occ_end[...]] to pair
+    with (a group above max_bucket: its first member only, with all the others);
+    work[x + 1] - work[x] is how many such later members x has."""
+    for g in range(starts.shape[0]):
+        s, size = starts[g], sizes[g]
+        for p in range(s, s + size - 1):  # the last member has no later ones
+            if size <= max_bucket or p == s:
+                x = members[p]
+                occ_ptr[x + 1] += 1
+                work[x + 1] += s + size - p - 1
+    for x in range(occ_ptr.shape[0] - 1):
+        occ_ptr[x + 1] += occ_ptr[x]
+        work[x + 1] += work[x]
+    fill = occ_ptr[:-1].copy()
+    for g in range(starts.shape[0]):
+        s, size = starts[g], sizes[g]
+        for p in range(s, s + size - 1):
+            if size <= max_bucket or p == s:
+                x = members[p]
+                occ[fill[x]], occ_end[fill[x]] = p, s + size
+                fill[x] += 1
+
+
+@njit(cache=True, nogil=True)
+def partners(members, anchor_from, occ_ptr, occ, occ_end, n_anchors, half_c, lo, hi, out):  # pragma: no cover - compiled
+    """candidates._union for items lo..hi-1 (occurrences as member_index gives them):
+    the pairs (x, y), x < y, proposed by a shared LSH group (members before
+    anchor_from) or by shared anchor groups (the rest) at least
+    max(1, ceil(half_c * min(n_anchors[x], n_anchors[y]))) times, sorted and
+    distinct, as rows of out (flat). Returns (rows, LSH pairs, anchor pairs)."""
+    n = occ_ptr.shape[0] - 1
+    # Per partner y, side by side (one cache line): mark[y, 0] == x once met as x's
+    # partner; then mark[y, 1] is 2 * (anchor groups shared) + (1 if an LSH group is).
+    mark = np.full((n, 2), -1, dtype=np.int64)
+    met = np.empty(16, dtype=members.dtype)
+    m, n_lsh, n_anc = 0, 0, 0
+    for x in range(lo, hi):
+        t = 0
+        for o in range(occ_ptr[x], occ_ptr[x + 1]):
+            p = occ[o]
+            step = 2 if p >= anchor_from else 0
+            for q in range(p + 1, occ_end[o]):
+                y = members[q]
+                if mark[y, 0] != x:
+                    mark[y, 0] = x
+                    mark[y, 1] = 0
+                    met = _grown(met, t + 1)
+                    met[t] = y
+                    t += 1
+                if step:
+                    mark[y, 1] += 2
+                else:
+                    mark[y, 1] |= 1
+        kept = 0
+        for k in range(t):
+            y = met[k]
+            by_lsh = mark[y, 1] & 1
+            shared = mark[y, 1] >> 1
+            by_anchors = shared > 0 and shared >= max(1.0, np.ceil(half_c * min(n_anchors[x], n_anchors[y])))
+            n_lsh += by_lsh
+            n_anc += by_anchors
+            if by_lsh or by_anchors:
+                met[kept] = y
+                kept += 1
+        _sort_run(met[:kept])
+        for k in range(kept):
+            out[2 * m] = x
+            out[2 * m + 1] = met[k]
+            m += 1
+    return m, n_lsh, n_anc
 
 
 @njit(cache=True, nogil=True)
@@ -738,12 +907,7 @@ def shingle_sets(h, lengths, n, mul, out, sizes):  # pragma: no cover - compiled
             acc = h[tok + j]
             for k in range(1, width):
                 acc = acc * mul + h[tok + j + k]
-            acc ^= np.uint64(width)
-            acc ^= acc >> np.uint64(33)
-            acc *= np.uint64(0xFF51AFD7ED558CCD)
-            acc ^= acc >> np.uint64(33)
-            acc *= np.uint64(0xC4CEB9FE1A85EC53)
-            buf[j] = acc ^ (acc >> np.uint64(33))
+            buf[j] = _fmix64(acc ^ np.uint64(width))
         run = buf[:count]
         run.sort()
         first = pos

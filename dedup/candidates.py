@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import kernels, memory, sketch
-from .arrays import ramp
+from .arrays import ramp, run_starts
 from .shingle import fmix64
 
 _MUL = np.uint64(0x9E3779B97F4A7C15)
@@ -49,9 +49,10 @@ def set_band_keys(
 ) -> np.ndarray:
     """band_keys of the sets' MinHash signatures (sketch.signatures with `perms`),
     without holding every signature at once; compiled, in `threads` threads, one
-    range of sets each."""
+    range of sets each. The keys are stored band by band (a transposed view): LSH
+    reads one band's keys at a time."""
     fast = kernels.compiled(len(values))
-    keys = np.empty((len(offsets) - 1, bands), dtype=np.uint64)
+    keys = np.empty((bands, len(offsets) - 1), dtype=np.uint64).T
     if fast is not None:
         offsets = np.asarray(offsets, dtype=np.int64)
 
@@ -96,12 +97,12 @@ def _repeated(keys: np.ndarray) -> np.ndarray:
     return keep
 
 
-def group_pairs(keys: np.ndarray, items: np.ndarray, max_bucket: int) -> tuple[np.ndarray, int]:
-    """Pairs of items sharing a key, with multiplicity (one per shared key).
+Groups = tuple[np.ndarray, np.ndarray, np.ndarray]  # items laid end to end, each group's start and size
 
-    A group larger than max_bucket is paired to its first item only, so a
-    stock phrase shared by thousands of spans costs linear, not quadratic, work.
-    """
+
+def key_groups(keys: np.ndarray, items: np.ndarray) -> Groups:
+    """The items sharing a key, in (key, item) order: `(items, starts, sizes)`,
+    group g being items[starts[g]:starts[g] + sizes[g]], groups of two or more only."""
     if keys.dtype != np.uint64:  # signed keys (Spark's Arrow longs): only equality matters
         keys = np.ascontiguousarray(keys, dtype=np.int64).view(np.uint64)
     keep = _repeated(keys)
@@ -114,7 +115,21 @@ def group_pairs(keys: np.ndarray, items: np.ndarray, max_bucket: int) -> tuple[n
     del order
     starts = np.flatnonzero(np.concatenate(([True], keys[1:] != keys[:-1]))) if len(keys) else np.zeros(0, np.int64)
     sizes = np.diff(np.append(starts, len(keys)))
-    sizes, starts = sizes[sizes >= 2], starts[sizes >= 2]
+    return items, starts[sizes >= 2], sizes[sizes >= 2]
+
+
+def group_pairs(keys: np.ndarray, items: np.ndarray, max_bucket: int) -> tuple[np.ndarray, int]:
+    """Pairs of items sharing a key, with multiplicity (one per shared key).
+
+    A group larger than max_bucket is paired to its first item only, so a
+    stock phrase shared by thousands of spans costs linear, not quadratic, work.
+    """
+    return group_rows(key_groups(keys, items), max_bucket)
+
+
+def group_rows(found: Groups, max_bucket: int) -> tuple[np.ndarray, int]:
+    """group_pairs of groups already found (key_groups), and how many exceed max_bucket."""
+    items, starts, sizes = found
     big = sizes > max_bucket
     fast = kernels.compiled(len(items))
     if fast is not None:
@@ -158,12 +173,17 @@ def lsh_pairs(
 ) -> tuple[np.ndarray, int]:
     """Pairs whose signatures agree on all rows of at least one band. `keys`:
     band_keys(sig, bands, rows) if already computed (then sig may be None).
-    `threads` > 1 pairs that many bands at a time (sorting and the compiled
-    loops release the GIL); the result does not depend on it."""
+    `threads` > 1 groups that many bands at a time, and pairs that many ranges
+    of sets at once (sorting and the compiled loops release the GIL); the result
+    does not depend on it."""
     keys = band_keys(sig, bands, rows) if keys is None else keys
     n = keys.shape[0]
-    items = np.arange(n, dtype=np.int64)
+    fast = kernels.compiled(keys.size)
+    if fast is not None:
+        pairs, _, _, oversized = _union(fast, n, _band_groups(keys, threads), [], None, 0.0, max_bucket, threads)
+        return pairs, oversized
     # Pairs recur in every band they share; stored small (int32) until merged.
+    items = np.arange(n, dtype=np.int64)
     small = np.int32 if n < 2**31 else np.int64
 
     def band_pairs(band: int) -> tuple[np.ndarray, int]:  # keys of different bands never pair
@@ -187,6 +207,54 @@ def lsh_pairs(
     return found, oversized
 
 
+def _band_groups(keys: np.ndarray, threads: int) -> list[Groups]:
+    """key_groups of each band's keys (sets sharing a band key), bands in `threads` threads."""
+    items = np.arange(keys.shape[0], dtype=np.int32 if keys.shape[0] < 2**31 else np.int64)
+    with ThreadPoolExecutor(max(1, min(threads, keys.shape[1]))) as pool:
+        return list(pool.map(lambda band: key_groups(np.ascontiguousarray(keys[:, band]), items), range(keys.shape[1])))
+
+
+def _union(
+    fast, n: int, lsh: list[Groups], anchors: list[Groups], n_anchors: np.ndarray | None, containment: float,
+    max_bucket: int, threads: int,
+) -> tuple[np.ndarray, int, int, int]:
+    """The distinct pairs, sorted, that share an LSH group or enough anchor groups
+    (anchor_need), as propose() takes them from lsh_pairs and anchor_pairs; also how
+    many each proposes and how many groups exceed max_bucket. Compiled: each set
+    gathers its later partners from its groups, so no list of pairs with
+    multiplicity is ever built or sorted; in `threads` ranges of sets at once."""
+    small = np.int32 if n < 2**31 else np.int64
+    parts = lsh + anchors
+    members = np.concatenate([g[0] for g in parts], dtype=small) if parts else np.zeros(0, small)
+    sizes = np.concatenate([g[2] for g in parts]) if parts else np.zeros(0, np.int64)
+    starts = np.concatenate([g[1] + shift for g, shift in zip(parts, run_starts([len(g[0]) for g in parts]))]) \
+        if parts else np.zeros(0, np.int64)
+    del parts
+    occ_ptr, work = np.zeros(n + 1, dtype=np.int64), np.zeros(n + 1, dtype=np.int64)
+    occ, occ_end = np.empty(len(members), dtype=np.int64), np.empty(len(members), dtype=np.int64)
+    fast.member_index(members, starts, sizes, max_bucket, occ_ptr, occ, occ_end, work)
+    anchor_from = sum(len(g[0]) for g in lsh)
+    n_anchors = np.zeros(0, np.int64) if n_anchors is None else n_anchors.astype(np.int64)
+    # Ranges of sets with about equal work; each writes at most one row per partner it meets.
+    cuts = np.searchsorted(work, np.linspace(0, work[-1], max(1, threads) + 1)[1:-1]).tolist()
+    bounds = list(zip([0, *cuts], [*cuts, n]))
+
+    def part(lo: int, hi: int) -> tuple[np.ndarray, int, int]:
+        out = np.empty(2 * int(work[hi] - work[lo]), dtype=small)
+        m, n_lsh, n_anc = fast.partners(
+            members, anchor_from, occ_ptr, occ, occ_end, n_anchors, 0.5 * containment, lo, hi, out,
+        )
+        return out[: 2 * m].reshape(-1, 2), n_lsh, n_anc
+
+    with ThreadPoolExecutor(len(bounds)) as pool:
+        found = list(pool.map(lambda b: part(*b), bounds))
+    pairs = found[0][0] if len(found) == 1 else np.concatenate([f[0] for f in found])
+    return pairs, sum(f[1] for f in found), sum(f[2] for f in found), int((sizes > max_bucket).sum())
+
+
+_ANCHOR_SALT = np.uint64(0xA5A5A5A5A5A5A5A5)
+
+
 def anchor_mask(values: np.ndarray, rate: int) -> np.ndarray:
     """The shingles chosen as anchors: the same hash-defined subset in every span."""
     if rate == 1:
@@ -194,7 +262,7 @@ def anchor_mask(values: np.ndarray, rate: int) -> np.ndarray:
     mask = np.empty(len(values), dtype=bool)
     step = 1 << 20  # in blocks: fmix64's temporaries stay small
     for lo in range(0, len(values), step):
-        block = fmix64(values[lo : lo + step] ^ np.uint64(0xA5A5A5A5A5A5A5A5))
+        block = fmix64(values[lo : lo + step] ^ _ANCHOR_SALT)
         mask[lo : lo + step] = block % np.uint64(rate) == 0
     return mask
 
@@ -214,28 +282,48 @@ def anchor_pairs(
     anchors in that many parts split by value (equal anchors stay together), at once.
     """
     n = len(offsets) - 1
-    at = np.flatnonzero(anchor_mask(values, rate))
-    small = np.int32 if n < 2**31 else np.int64  # millions of anchors: keep their owners small
-    a_vals, a_owner = values[at], (np.searchsorted(offsets, at, side="right") - 1).astype(small)
-    del at
-    n_anchors = np.bincount(a_owner, minlength=n)
-    parts = max(1, min(threads, len(a_vals) // THREADED_ANCHORS))
-    if parts == 1:
-        pairs, oversized = group_pairs(a_vals, a_owner, max_bucket)
-    else:  # anchor values are hashes: their top bits split them evenly
-        part = (a_vals >> np.uint64(48)) % np.uint64(parts)
-        split = [(a_vals[part == k], a_owner[part == k]) for k in range(parts)]
-        del a_vals, a_owner, part
-        with ThreadPoolExecutor(parts) as pool:
-            found = list(pool.map(lambda p: group_pairs(p[0], p[1], max_bucket), split))
-        del split
-        pairs = np.concatenate([p for p, _ in found], dtype=small)
-        oversized = sum(o for _, o in found)
-        del found
+    found, n_anchors = _anchor_groups(values, offsets, rate, threads)
+    fast = kernels.compiled(len(values))
+    if fast is not None:
+        pairs, _, _, oversized = _union(fast, n, [], found, n_anchors, containment, max_bucket, threads)
+        return pairs, oversized
+    small = np.int32 if n < 2**31 else np.int64
+    rows = [group_rows(g, max_bucket) for g in found]
+    del found
+    pairs = np.concatenate([p for p, _ in rows], dtype=small)
+    oversized = sum(o for _, o in rows)
+    del rows
     if not len(pairs):
         return pairs, oversized
     pairs, shared = _distinct(pairs, max(n, 1))
     return pairs[shared >= anchor_need(n_anchors[pairs[:, 0]], n_anchors[pairs[:, 1]], containment)], oversized
+
+
+def _anchor_groups(values: np.ndarray, offsets: np.ndarray, rate: int, threads: int) -> tuple[list[Groups], np.ndarray]:
+    """key_groups of the sets' anchors (sets sharing an anchor), in parts split by
+    anchor value (so equal anchors stay together) grouped in threads; and how many
+    anchors each set has."""
+    n = len(offsets) - 1
+    small = np.int32 if n < 2**31 else np.int64  # millions of anchors: keep their owners small
+    fast = kernels.compiled(len(values))
+    if fast is not None:  # one pass; the arrays' unused tails are never touched, so take no memory
+        a_vals, a_owner = np.empty(len(values), dtype=np.uint64), np.empty(len(values), dtype=small)
+        m = fast.anchors(values, np.asarray(offsets, dtype=np.int64), np.uint64(rate), _ANCHOR_SALT, a_vals, a_owner)
+        a_vals, a_owner = a_vals[:m], a_owner[:m]
+    else:
+        at = np.flatnonzero(anchor_mask(values, rate))
+        a_vals, a_owner = values[at], (np.searchsorted(offsets, at, side="right") - 1).astype(small)
+        del at
+    n_anchors = np.bincount(a_owner, minlength=n)
+    parts = max(1, min(threads, len(a_vals) // THREADED_ANCHORS))
+    if parts == 1:
+        return [key_groups(a_vals, a_owner)], n_anchors
+    # anchor values are hashes: their top bits split them evenly
+    part = (a_vals >> np.uint64(48)) % np.uint64(parts)
+    split = [(a_vals[part == k], a_owner[part == k]) for k in range(parts)]
+    del a_vals, a_owner, part
+    with ThreadPoolExecutor(parts) as pool:
+        return list(pool.map(lambda p: key_groups(*p), split)), n_anchors
 
 
 def anchor_need(n_a: np.ndarray, n_b: np.ndarray, containment: float) -> np.ndarray:
@@ -249,11 +337,19 @@ def propose(
 ) -> Proposals:
     """All candidate pairs from both sources, distinct. `keys`: the sets' band keys
     if already computed (then sig may be None); `threads`: see lsh_pairs and anchor_pairs."""
+    n = len(offsets) - 1
+    fast = kernels.compiled(len(values))
+    if fast is not None:  # both sources' groups at once: one pass gives the distinct pairs
+        lsh = _band_groups(band_keys(sig, bands, rows) if keys is None else keys, threads)
+        del keys  # when the caller passed them inline, their memory is free for the anchors
+        memory.release()
+        anchors, n_anchors = _anchor_groups(values, offsets, anchor_rate, threads)
+        pairs, n_lsh, n_anc, oversized = _union(fast, n, lsh, anchors, n_anchors, containment, max_bucket, threads)
+        return Proposals(pairs=pairs, lsh=n_lsh, anchors=n_anc, oversized=oversized)
     lsh, over_lsh = lsh_pairs(sig, bands, rows, max_bucket, keys=keys, threads=threads)
-    del keys  # when the caller passed them inline, their memory is free for the anchors
+    del keys
     memory.release()
     anc, over_anc = anchor_pairs(values, offsets, anchor_rate, containment, max_bucket, threads=threads)
-    n = max(len(offsets) - 1, 1)
     small = np.int32 if n < 2**31 else np.int64  # a compact copy to merge
-    both = _distinct(np.concatenate((lsh, anc), dtype=small), n)[0] if len(lsh) + len(anc) else lsh
+    both = _distinct(np.concatenate((lsh, anc), dtype=small), max(n, 1))[0] if len(lsh) + len(anc) else lsh
     return Proposals(pairs=both, lsh=len(lsh), anchors=len(anc), oversized=over_lsh + over_anc)

@@ -13,7 +13,6 @@ import heapq
 import numpy as np
 
 from . import kernels
-from .arrays import run_starts
 
 # Y is "fuller" than X when it has this many more shingles: inserting a
 # sentence adds about one shingle per word, editing words adds none, so a gap of
@@ -52,16 +51,21 @@ def decide(
     if pairs.dtype.kind != "i":
         pairs = pairs.astype(np.int64)  # int32 or int64 as given: millions of pairs stay small
     inter = np.asarray(inter, dtype=np.int64)
+    fast = kernels.compiled(len(pairs) * 16)
+    if fast is not None:  # the graph built and walked in compiled loops, without temporaries
+        keeper = np.full(n, -1, dtype=np.int64)
+        fast.decide_pairs(
+            np.asarray(sizes, dtype=np.int64), np.asarray(rank, dtype=np.int64), np.ascontiguousarray(pairs), inter,
+            float(threshold), float(FULLER_MIN), FULLER_SHARE, keeper,
+        )
+        assert (keeper != -2).all(), "fuller-than is acyclic, so every set is decided"
+        return keeper
     edge = np.empty(len(pairs), dtype=bool)  # verified: only these matter
     for lo in range(0, len(pairs), _BLOCK):  # in blocks: millions of pairs need no full-size temporaries
         p = pairs[lo : lo + _BLOCK]
         edge[lo : lo + _BLOCK] = inter[lo : lo + _BLOCK] >= threshold * np.minimum(sizes[p[:, 0]], sizes[p[:, 1]])
     pairs, inter = pairs[edge], inter[edge]
     del edge
-    si, sj = sizes[pairs[:, 0]], sizes[pairs[:, 1]]
-    fast = kernels.compiled(len(pairs) * 16)
-    if fast is not None:
-        return _decide_compiled(fast, sizes, rank, pairs, inter, si, sj, threshold)
     adj: list[list[tuple[int, int]]] = [[] for _ in range(n)]
     waits_for = np.zeros(n, dtype=np.int64)  # fuller neighbours not yet decided
     unlocks: list[list[int]] = [[] for _ in range(n)]
@@ -99,36 +103,3 @@ def decide(
     assert (keeper != -2).all(), "fuller-than is acyclic, so every set is decided"
     return keeper
 
-
-def _decide_compiled(fast, sizes, rank, pairs, inter, si, sj, threshold) -> np.ndarray:
-    """decide() with its loop compiled: the same graph as flat arrays (neighbours in pair order)."""
-    n = len(sizes)
-    # Temporaries are dropped as soon as used: with millions of edges each is tens of MB.
-    src = pairs.ravel()
-    order = np.argsort(src, kind="stable")
-    adj_ptr = run_starts(np.bincount(src, minlength=n))
-    adj_node = pairs[:, ::-1].ravel()[order]
-    adj_k = np.repeat(inter, 2)[order]
-    del order
-    union = si + sj - inter
-    j_fuller, i_fuller = fuller(sj, si, union), fuller(si, sj, union)
-    del union, si, sj
-    waiter = np.concatenate((pairs[j_fuller, 0], pairs[i_fuller, 1]))
-    waited = np.concatenate((pairs[j_fuller, 1], pairs[i_fuller, 0]))
-    del j_fuller, i_fuller
-    unl_ptr = run_starts(np.bincount(waited, minlength=n))
-    unl_node = waiter[np.argsort(waited, kind="stable")]
-    del waited
-    waits = np.bincount(waiter, minlength=n).astype(np.int64)
-    del waiter
-    keeper = np.full(n, -1, dtype=np.int64)
-    involved = np.unique(pairs)
-    keeper[involved] = -2
-    ready = involved[waits[involved] == 0]
-    del involved
-    fast.decide(
-        np.asarray(sizes, dtype=np.int64), np.asarray(rank, dtype=np.int64), adj_ptr, adj_node,
-        adj_k, waits, unl_ptr, unl_node, ready, float(threshold), keeper,
-    )
-    assert (keeper != -2).all(), "fuller-than is acyclic, so every set is decided"
-    return keeper

@@ -64,9 +64,9 @@ def warm_up() -> None:
     one = np.array([0, 1], dtype=np.int64)
     fast.minhash(np.ones(1, np.uint32), one, np.ones(2, np.uint32), np.ones(2, np.uint32), np.zeros((1, 2), np.uint32))
     fast.band_keys(np.zeros((1, 2), np.uint32), 1, 2, np.uint64(3), np.zeros((1, 1), np.uint64))
-    fast.minhash_band_keys(
-        np.ones(1, np.uint64), one, np.ones(2, np.uint32), np.ones(2, np.uint32), 1, 2, np.uint64(3), np.zeros((1, 1), np.uint64)
-    )
+    band_major = np.zeros((2, 2), np.uint64).T  # set_band_keys' layout: whole (F) and a range of sets (A)
+    for keys in (band_major, band_major[:1]):
+        fast.minhash_band_keys(np.ones(1, np.uint64), one, np.ones(2, np.uint32), np.ones(2, np.uint32), 2, 1, np.uint64(3), keys)
     pair = np.zeros((1, 2), dtype=np.int64)
     for kind in (np.int32, np.int64):  # candidate pairs are int32 unless there are 2**31 sets
         fast.intersections(pair.astype(kind), np.ones(1, np.uint64), one, np.zeros(1, np.int64))
@@ -74,12 +74,15 @@ def warm_up() -> None:
     empty = np.zeros(0, np.int64)
     for kind in (np.int32, np.int64):
         fast.group_pairs(one, empty, empty, 2, out.astype(kind), out.astype(kind))
-    for kind in (np.int32, np.int64):
-        fast.distinct_pairs(pair.astype(kind), 1, out.astype(kind), np.zeros(1, np.int32), out.copy())
+    for kind in (np.int32, np.int64):  # candidates._union, pairs int32 unless there are 2**31 sets
+        members = np.zeros(2, kind)
+        fast.member_index(members, one[:1] * 0, one[1:] * 2, 2, np.zeros(2, np.int64), out.copy(), out.copy(), np.zeros(2, np.int64))
+        fast.partners(members, 0, one, out.copy(), out.copy(), empty, 0.5, 0, 1, np.zeros(2, kind))
     fast.repeated(np.zeros(1, np.uint64), np.uint64(0), 2, np.ones(1, bool))
     for kind in (np.int32, np.int64):
-        e = empty.astype(kind)
-        fast.decide(np.ones(1, np.int64), empty[:0] + 0, one, e, empty, out.copy(), one, e, e, 0.5, out.copy())
+        fast.anchors(np.ones(1, np.uint64), one, np.uint64(2), np.uint64(3), np.zeros(1, np.uint64), np.zeros(1, kind))
+    for kind in (np.int32, np.int64):
+        fast.decide_pairs(one + 1, one, one.astype(kind).reshape(1, 2), one[1:], 0.5, 3.0, 0.02, np.full(2, -1, np.int64))
     from .normalize import char_table
     from .segment import strip_lookup
 

@@ -222,6 +222,28 @@ def test_compiled_candidates_intersections_and_decisions(both_paths, seed):
     assert slow[3].tolist() == brute
 
 
+@pytest.mark.parametrize("threads,rate", [(1, 2), (3, 3)])
+def test_compiled_propose_matches_numpy(both_paths, monkeypatch, threads, rate):
+    """propose's compiled path (each set gathers its partners from its groups) gives
+    the numpy path's pairs and counts: LSH and anchors merged, anchor counts checked."""
+    values, offsets = random_sets(7, n=400, universe=120)
+    keys = candidates.set_band_keys(values, offsets, sketch.permutations(128, 1), 32, 4)
+    monkeypatch.setattr(candidates, "THREADED_ANCHORS", 50)  # anchors grouped in parts as well
+
+    def run():
+        p = candidates.propose(
+            None, values, offsets, bands=32, rows=4, anchor_rate=rate, containment=0.7, max_bucket=5, keys=keys,
+            threads=threads,
+        )
+        return p.pairs.tolist(), p.lsh, p.anchors, p.oversized
+
+    fast, slow = both_paths(run)
+    assert fast == slow
+    pairs, lsh, anchors, oversized = slow
+    assert list(map(tuple, pairs)) == sorted(set(map(tuple, pairs))) and all(i < j for i, j in pairs)
+    assert oversized > 0 and 0 < lsh < len(pairs) and 0 < anchors < len(pairs), "each source alone finds some pairs"
+
+
 def test_distinct_counts_multiplicity(both_paths):
     pairs = np.array([[3, 4], [0, 1], [3, 4], [0, 2], [3, 4], [0, 1]], dtype=np.int64)
     fast, slow = both_paths(lambda: candidates._distinct(pairs, 5))
