@@ -324,16 +324,15 @@ def member_index(members, starts, sizes, max_bucket, occ_ptr, occ, occ_end, work
 
 
 @njit(cache=True, nogil=True)
-def partners(members, anchor_from, occ_ptr, occ, occ_end, n_anchors, half_c, lo, hi, out):  # pragma: no cover - compiled
+def partners(members, anchor_from, occ_ptr, occ, occ_end, n_anchors, half_c, lo, hi, mark, out):  # pragma: no cover - compiled
     """candidates._union for items lo..hi-1 (occurrences as member_index gives them):
     the pairs (x, y), x < y, proposed by a shared LSH group (members before
     anchor_from) or by shared anchor groups (the rest) at least
     max(1, ceil(half_c * min(n_anchors[x], n_anchors[y]))) times, sorted and
-    distinct, as rows of out (flat). Returns (rows, LSH pairs, anchor pairs)."""
-    n = occ_ptr.shape[0] - 1
-    # Per partner y, side by side (one cache line): mark[y, 0] == x once met as x's
-    # partner; then mark[y, 1] is 2 * (anchor groups shared) + (1 if an LSH group is).
-    mark = np.full((n, 2), -1, dtype=np.int64)
+    distinct, as rows of out (flat). Returns (rows, LSH pairs, anchor pairs).
+    mark: (sets, 2), all -1, of the items' dtype. Per partner y, side by side (one
+    cache line): mark[y, 0] == x once met as x's partner; then mark[y, 1] is
+    2 * (anchor groups shared) + (1 if an LSH group is)."""
     met = np.empty(16, dtype=members.dtype)
     m, n_lsh, n_anc = 0, 0, 0
     for x in range(lo, hi):

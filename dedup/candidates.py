@@ -242,7 +242,8 @@ def _union(
     def part(lo: int, hi: int) -> tuple[np.ndarray, int, int]:
         out = np.empty(2 * int(work[hi] - work[lo]), dtype=small)
         m, n_lsh, n_anc = fast.partners(
-            members, anchor_from, occ_ptr, occ, occ_end, n_anchors, 0.5 * containment, lo, hi, out,
+            members, anchor_from, occ_ptr, occ, occ_end, n_anchors, 0.5 * containment, lo, hi,
+            np.full((n, 2), -1, dtype=small), out,
         )
         return out[: 2 * m].reshape(-1, 2), n_lsh, n_anc
 

@@ -77,7 +77,7 @@ def warm_up() -> None:
     for kind in (np.int32, np.int64):  # candidates._union, pairs int32 unless there are 2**31 sets
         members = np.zeros(2, kind)
         fast.member_index(members, one[:1] * 0, one[1:] * 2, 2, np.zeros(2, np.int64), out.copy(), out.copy(), np.zeros(2, np.int64))
-        fast.partners(members, 0, one, out.copy(), out.copy(), empty, 0.5, 0, 1, np.zeros(2, kind))
+        fast.partners(members, 0, one, out.copy(), out.copy(), empty, 0.5, 0, 1, np.full((1, 2), -1, kind), np.zeros(2, kind))
     fast.repeated(np.zeros(1, np.uint64), np.uint64(0), 2, np.ones(1, bool))
     for kind in (np.int32, np.int64):
         fast.anchors(np.ones(1, np.uint64), one, np.uint64(2), np.uint64(3), np.zeros(1, np.uint64), np.zeros(1, kind))
