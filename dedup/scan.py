@@ -501,11 +501,14 @@ def span_drops(
     # The verified edge of each dropped unit and its keeper: look its code up among the pairs'.
     n = max(n_units, 1)
     codes = pairs[:, 0].astype(np.int64) * n + pairs[:, 1]
-    by_code = np.argsort(codes, kind="stable")
     near = np.flatnonzero(~exact)
     want = np.minimum(u[near], ku[near]) * n + np.maximum(u[near], ku[near])
     shared = sizes[u].astype(np.int64)
-    shared[near] = inter[by_code[np.searchsorted(codes[by_code], want)]]
+    if len(codes) > 1 and not (codes[1:] >= codes[:-1]).all():  # proposals come sorted; hand-made pairs may not
+        by_code = np.argsort(codes, kind="stable")
+        shared[near] = inter[by_code[np.searchsorted(codes[by_code], want)]]
+    else:
+        shared[near] = inter[np.searchsorted(codes, want)]
     jac, c_x, c_k = verify.similarities(shared, sizes[u], sizes[ku])
     contained = decide.fuller(sizes[ku], sizes[u], sizes[u] + sizes[ku] - shared)
     reason = np.where(exact, 0, np.where(contained, 1, 2))  # outcome.REASONS

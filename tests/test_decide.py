@@ -197,3 +197,23 @@ def test_scan_min_tokens_boundary():
     result = scan(docs(article(seven, eight), article(seven, eight)), Config(min_tokens=8))
     dropped = {(result.spans[i].doc, result.spans[i].index) for i in result.drops}
     assert dropped == {(1, 1)}
+
+
+def test_span_drops_finds_each_drops_pair_in_any_pair_order():
+    """span_drops looks up each near drop's verified pair: proposals come sorted, other callers' pairs may not."""
+    import importlib
+
+    stages = importlib.import_module("dedup.scan")
+    rng = np.random.default_rng(4)
+    n = 40
+    sizes = rng.integers(5, 30, n)
+    pairs = np.array(sorted({tuple(sorted(p)) for p in rng.integers(0, n, (120, 2)).tolist() if p[0] != p[1]}))
+    inter = np.minimum(sizes[pairs[:, 0]], sizes[pairs[:, 1]]) - rng.integers(0, 3, len(pairs))
+    unit_of = np.concatenate([np.arange(n), rng.integers(0, n, 10)])  # some spans are exact copies
+    rank = np.arange(len(unit_of))
+    keeper = decide(sizes, stages.unit_ranks(unit_of, rank, n), pairs, inter, 0.8)
+    assert (keeper >= 0).sum() >= 5, "near drops to look up"
+    shuffled = rng.permutation(len(pairs))
+    a = stages.span_drops(unit_of, rank, sizes, keeper, pairs, inter, np.arange(len(unit_of)))
+    b = stages.span_drops(unit_of, rank, sizes, keeper, pairs[shuffled], inter[shuffled], np.arange(len(unit_of)))
+    assert dict(a.items()) == dict(b.items()) and len(a) > 10
