@@ -7,10 +7,11 @@ Every task runs in its own process on the same JSONL file: `dedup scan` end to
 end (read, segment, shingle, sketch, candidates, verify, decide, write) with
 --jobs N and --jobs 1; the read-and-tokenize floor (benchmarks.tasks floor);
 and the peers of benchmarks/peers.py on dedup's spans. Wall time, CPU time
-(all processes, sampled), the peak RSS of the main process and the peak PSS of the
-whole process tree (pool workers share pages with the process that forked
-them: PSS counts each shared page once, a sum of RSS would count it per
-process), sampled every 50 ms and 250 ms, are recorded. With --repeat R every task runs R times, interleaved, and the
+(all processes: exact from wait4 for the waited-for ones), the peak RSS of the
+main process (exact, from wait4) and the peak PSS of the whole process tree
+(pool workers share pages with the process that forked them: PSS counts each
+shared page once, a sum of RSS would count it per process; sampled every
+500 ms) are recorded. With --repeat R every task runs R times, interleaved, and the
 fastest run counts; ratios are taken within this one run. The table goes into
 benchmarks/README.md between its markers, the raw numbers into
 benchmarks/out/throughput.json.
@@ -26,6 +27,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -61,36 +63,52 @@ class Run:
 def measure(cmd: list[str], corpus: str, task: str) -> Run:
     """Run cmd to completion; its wall time, CPU time and peak memory.
 
-    CPU time is each process's own user + system time, summed over every process
-    seen in the tree (sampled every 50 ms, so a process's last moments may be
-    missed): pool workers are children of a fork server, which nobody waits for,
-    so getrusage(RUSAGE_CHILDREN) would leave them out.
+    The process is reaped with wait4, whose resource usage is exact: its CPU time
+    with that of every descendant it waited for, and the peak RSS of the process
+    itself. Descendants nobody waits for (a fork server's pool workers) are seen
+    only by sampling the process tree every 100 ms (their last moments may be
+    missed); the CPU time is the larger of the two sums. PSS of the whole tree is
+    sampled every 500 ms. Sampling is kept this sparse because reading every
+    process's counters and smaps costs CPU time the measured task, when it keeps
+    both cores busy, would otherwise lose (at 50 ms and 250 ms: about a fifth of a core).
     """
     start = time.perf_counter()
     proc = subprocess.Popen(cmd, cwd=ROOT.parent, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     root = psutil.Process(proc.pid)
-    rss = pss = 0
-    cpu: dict[tuple[int, float], float] = {}  # (pid, start time) -> CPU seconds
-    tick = 0
-    while proc.poll() is None:
-        try:
-            rss = max(rss, root.memory_info().rss)
-            tree = [root, *root.children(recursive=True)]
-            for p in tree:
-                with p.oneshot():
-                    t = p.cpu_times()
-                    cpu[(p.pid, p.create_time())] = t.user + t.system
-            if tick % 5 == 0:  # reading smaps for PSS costs more: every 250 ms
-                pss = max(pss, sum(p.memory_full_info().pss for p in tree))
-        except psutil.Error:
-            pass
-        tick += 1
-        time.sleep(0.05)
+    pss = [0]
+    cpu: dict[tuple[int, float], float] = {}  # (pid, start time) -> CPU seconds, sampled
+    done = threading.Event()
+
+    def sample() -> None:
+        tick = 0
+        while not done.is_set():
+            try:
+                tree = [root, *root.children(recursive=True)]
+                for p in tree:
+                    with p.oneshot():
+                        t = p.cpu_times()
+                        cpu[(p.pid, p.create_time())] = t.user + t.system
+                if tick % 5 == 0:
+                    pss[0] = max(pss[0], sum(p.memory_full_info().pss for p in tree))
+            except psutil.Error:
+                pass
+            tick += 1
+            done.wait(0.1)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    _, status, usage = os.wait4(proc.pid, 0)  # returns the moment it ends: the wall time is exact
     seconds = time.perf_counter() - start
+    done.set()
+    sampler.join()
+    pss = pss[0]
+    proc.returncode = os.waitstatus_to_exitcode(status)  # reaped here, not by Popen
     err = proc.stderr.read().decode(errors="replace")
     if proc.returncode != 0:
         raise SystemExit(f"{task} on {corpus} failed ({proc.returncode}):\n{err}")
-    return Run(corpus, task, round(seconds, 3), round(sum(cpu.values()), 3), round(rss / 2**20, 1), round(pss / 2**20, 1))
+    cpu_seconds = max(usage.ru_utime + usage.ru_stime, sum(cpu.values()))
+    rss = usage.ru_maxrss * 1024  # kB on Linux
+    return Run(corpus, task, round(seconds, 3), round(cpu_seconds, 3), round(rss / 2**20, 1), round(pss / 2**20, 1))
 
 
 def tasks(corpus: str, path: Path, jobs: int, peers: tuple[str, ...], out_dir: Path) -> dict[str, list[str]]:

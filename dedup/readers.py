@@ -264,7 +264,7 @@ def _read_bytes(src: Source, stdin: BinaryIO | None, limit: int) -> bytes:
         if not src.gz and info.st_size > limit:
             raise _Skip(f"larger than {_size(limit)} (--max-input-size)")
         with open(src.path, "rb") as f:
-            return _gunzip(f, limit) if src.gz else _read_limited(f, limit)
+            return _gunzip(f, limit) if src.gz else _read_limited(f, limit, info.st_size)
     except OSError as e:
         raise _Skip(_os_reason(e)) from None
 
@@ -286,9 +286,17 @@ def _size(n: int) -> str:
     return f"{n} bytes"
 
 
-def _read_limited(f: BinaryIO, limit: int) -> bytes:
-    """All of f, or _Skip once more than `limit` bytes came (a file may grow while read)."""
+def _read_limited(f: BinaryIO, limit: int, size: int = 0) -> bytes:
+    """All of f, or _Skip once more than `limit` bytes came (a file may grow while read).
+    `size`: the bytes expected (a regular file's size), read at once: no chunks to join."""
     chunks, total = [], 0
+    if size:
+        chunks.append(f.read(min(size, limit) + 1))
+        total = len(chunks[0])
+        if total > limit:
+            raise _Skip(f"larger than {_size(limit)} (--max-input-size)")
+        if total <= size:  # all there (the extra byte asked for did not come)
+            return chunks[0]
     while chunk := f.read(_CHUNK):
         total += len(chunk)
         if total > limit:

@@ -660,3 +660,20 @@ def test_mode_bits_of_output_follow_umask(tmp_path):
     umask = os.umask(0)
     os.umask(umask)
     assert stat.S_IMODE(out.stat().st_mode) == 0o777 & ~umask
+
+
+def test_a_file_read_at_its_size_still_gets_what_came_after_and_stays_limited():
+    """readers._read_limited reads a regular file's st_size bytes at once; a file that grew
+    since is read to its end, and one that grew past --max-input-size is refused."""
+    import io
+
+    from dedup import readers
+
+    data = bytes(range(256)) * 4
+    assert readers._read_limited(io.BytesIO(data), 10_000, len(data)) == data
+    assert readers._read_limited(io.BytesIO(data), 10_000, 100) == data  # grew after stat
+    assert readers._read_limited(io.BytesIO(data), 10_000) == data
+    with pytest.raises(readers._Skip, match="larger than"):
+        readers._read_limited(io.BytesIO(data), 500, 100)
+    with pytest.raises(readers._Skip, match="larger than"):
+        readers._read_limited(io.BytesIO(data), 500, 600)
