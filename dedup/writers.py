@@ -86,19 +86,20 @@ def cluster_lines(result: ScanResult, part: range | None = None) -> Iterator[byt
     row = np.searchsorted(drops.span, order)  # a dropped member's row in drops
     row[is_kept] = -1
     docs = spans.doc[order].tolist()
-    exact = '"kept": false, "reason": "exact", "jaccard": 1.0, "containment": 1.0, "kept_containment": 1.0'
     kept_tail = '"kept": true, "reason": "kept", "jaccard": 1.0, "containment": 1.0, "kept_containment": 1.0'
     reasons = [json.dumps(r) for r in REASONS]
-    tails = [  # per member; an exact copy scores 1.0 three times, so most share one string
-        kept_tail if r < 0 else
-        exact if (j, c, k) == (1.0, 1.0, 1.0) and REASONS[w] == "exact" else
-        f'"kept": false, "reason": {reasons[w]}, "jaccard": {round(j, 4)!r}, '
-        f'"containment": {round(c, 4)!r}, "kept_containment": {round(k, 4)!r}'
-        for r, j, c, k, w in zip(
-            row.tolist(), *(np.asarray(col)[row].tolist() for col in (
-                drops.jaccard, drops.containment, drops.kept_containment, drops.reason,
-            ))
-        )
+    known: dict[tuple, str] = {}  # measures are ratios of small counts: most recur, so each is formatted once
+
+    def tail(key: tuple) -> str:
+        j, c, k, w = key
+        return known.setdefault(key, f'"kept": false, "reason": {reasons[w]}, "jaccard": {round(j, 4)!r}, '
+                                f'"containment": {round(c, 4)!r}, "kept_containment": {round(k, 4)!r}')
+
+    tails = [  # per member
+        kept_tail if r < 0 else known.get(key) or tail(key)
+        for r, key in zip(row.tolist(), zip(*(np.asarray(col)[row].tolist() for col in (
+            drops.jaccard, drops.containment, drops.kept_containment, drops.reason,
+        ))))
     ]
     cols = zip(docs, spans.index[order].tolist(), spans.start[order].tolist(), spans.end[order].tolist(), tails)
     texts = result.documents
