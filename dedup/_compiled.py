@@ -944,3 +944,13 @@ def gather_token_hashes(fast, slow, n_tokens, is_slow, h):  # pragma: no cover -
             h[c : c + n] = fast[a : a + n]
             a += n
         c += n
+
+
+@njit(cache=True, nogil=True)
+def count_verified(pairs, inter, sizes, threshold):  # pragma: no cover - compiled
+    """verify.count_verified: pairs whose intersection covers `threshold` of the smaller set."""
+    m = 0
+    for e in range(pairs.shape[0]):
+        if inter[e] >= threshold * min(sizes[pairs[e, 0]], sizes[pairs[e, 1]]):
+            m += 1
+    return m

@@ -90,5 +90,7 @@ def warm_up() -> None:
         fast.segment_spans(codes, one[:1], one[1:] * 2, *strip_lookup(), 2, 100)
         fast.span_token_hashes(codes, one[:1], one[1:] * 2, *char_table(), np.zeros(2, np.uint64), out.copy())
     fast.set_keys(np.zeros(8, np.uint8), one, np.uint64(0), np.zeros(1, np.uint64))
+    for kind in (np.int32, np.int64):
+        fast.count_verified(pair.astype(kind), np.ones(1, np.int64), np.ones(1, np.int64), 0.5)
     fast.gather_token_hashes(np.zeros(1, np.uint64), np.zeros(0, np.uint64), one[1:], np.zeros(1, bool), np.zeros(1, np.uint64))
     fast.shingle_sets(np.ones(1, np.uint64), np.ones(1, np.int64), 5, np.uint64(3), np.zeros(1, np.uint64), out.copy())

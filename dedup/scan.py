@@ -389,9 +389,11 @@ class UnitBuilder:
             self._keys = np.insert(self._keys, at[new][ins], distinct[new][ins])
             self._key_unit = np.insert(self._key_unit, at[new][ins], unit[new][ins])
         # A new unit's first member: its first occurrence in this run.
-        first = first_at[new]
+        first = first_at[new]  # ascending, so the new sets' values are in place order
         sizes = offsets[first + 1] - offsets[first]
-        fresh = values[np.repeat(offsets[first], sizes) + ramp(sizes)]
+        pick = np.zeros(len(keys), dtype=bool)
+        pick[first] = True
+        fresh = values[offsets[0] : offsets[-1]][np.repeat(pick, np.diff(offsets))]
         if self._spill is not None:
             path = self._spill / f"units-{len(self._values):06d}.npy"
             np.save(path, fresh, allow_pickle=False)
@@ -625,10 +627,7 @@ def summarize(result: ScanResult, units: Units, found: Pairs, config: Config) ->
     span_chars = int(lengths.sum())
     dropped_chars = int(lengths[result.dropped_mask()].sum())
     sizes = units.sizes
-    verified = 0
-    if len(found.inter):
-        smaller = np.minimum(sizes[found.pairs[:, 0]], sizes[found.pairs[:, 1]])
-        verified = int(np.count_nonzero(found.inter >= config.containment * smaller))
+    verified = verify.count_verified(found.pairs, found.inter, sizes, config.containment) if len(found.inter) else 0
     prop = found.proposals
     return {
         "documents": len(result.documents),

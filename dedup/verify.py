@@ -37,6 +37,20 @@ def intersections(pairs: np.ndarray, values: np.ndarray, offsets: np.ndarray, *,
     return out
 
 
+def count_verified(pairs: np.ndarray, inter: np.ndarray, sizes: np.ndarray, threshold: float) -> int:
+    """How many pairs are verified edges: |A ∩ B| >= threshold x the smaller set's size."""
+    pairs = np.asarray(pairs).reshape(-1, 2)
+    fast = kernels.compiled(len(pairs) * 16)
+    if fast is not None:
+        return int(fast.count_verified(np.ascontiguousarray(pairs), np.asarray(inter, dtype=np.int64),
+                                       np.asarray(sizes, dtype=np.int64), float(threshold)))
+    count, step = 0, 1 << 20  # in blocks: millions of pairs need no full-size temporaries
+    for lo in range(0, len(pairs), step):
+        p = pairs[lo : lo + step]
+        count += int(np.count_nonzero(np.asarray(inter[lo : lo + step]) >= threshold * np.minimum(sizes[p[:, 0]], sizes[p[:, 1]])))
+    return count
+
+
 def similarity(inter: int, size_a: int, size_b: int) -> tuple[float, float, float]:
     """(Jaccard, C(A->B), C(B->A)) from an intersection size and the two set sizes."""
     union = size_a + size_b - inter

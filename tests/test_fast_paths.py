@@ -208,7 +208,7 @@ def test_compiled_candidates_intersections_and_decisions(both_paths, seed):
         anchors = candidates.anchor_pairs(values, offsets, 2, 0.7, 5)
         pairs = candidates._distinct(np.concatenate((lsh[0], anchors[0])), len(sizes))[0]
         inter = verify.intersections(pairs, values, offsets)
-        return lsh, anchors, pairs, inter, decide.decide(sizes, rank, pairs, inter, 0.7)
+        return lsh, anchors, pairs, inter, decide.decide(sizes, rank, pairs, inter, 0.7), verify.count_verified(pairs, inter, sizes, 0.7)
 
     fast, slow = both_paths(pipeline)
     for a, b in zip(fast, slow):
@@ -216,6 +216,8 @@ def test_compiled_candidates_intersections_and_decisions(both_paths, seed):
             assert np.array_equal(a[0], b[0]) and a[1] == b[1]
         else:
             assert np.array_equal(a, b)
+    assert 0 < slow[5] < len(slow[2]), "some candidates are verified edges, some not"
+    assert slow[5] == sum(k >= 0.7 * min(sizes[i], sizes[j]) for (i, j), k in zip(slow[2].tolist(), slow[3].tolist()))
     assert slow[1][1] > 0, "some buckets overflow max_bucket, so star pairing is exercised"
     assert (slow[4] >= 0).any(), "some sets are dropped, so the decision loop is exercised"
     brute = [len(set(values[offsets[i] : offsets[i + 1]]) & set(values[offsets[j] : offsets[j + 1]])) for i, j in slow[2]]
