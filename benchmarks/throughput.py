@@ -128,7 +128,9 @@ def run_all(corpora: list[str], peers_of: dict[str, tuple[str, ...]], jobs: int,
     infos, runs = {}, []
     for corpus in corpora:
         path, info = ensure(corpus)
-        infos[corpus] = {**info, "bytes": path.stat().st_size, "measured": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())}
+        infos[corpus] = {
+            **info, "bytes": path.stat().st_size, "measured": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()), "repeat": repeat,
+        }
         with tempfile.TemporaryDirectory(prefix="dedup-bench-") as tmp:
             todo = tasks(corpus, path, jobs, peers_of.get(corpus, ()), Path(tmp))
             for r in range(repeat):
@@ -155,11 +157,13 @@ def best(runs: list[Run]) -> dict[tuple[str, str], Run]:
 
 def table(runs: list[Run], infos: dict, jobs: int, repeat: int, command: str) -> str:
     top = best(runs)
+    commands = {info.get("command", command) for info in infos.values()}
     lines = [
-        f"Command: `{command}`  ",
+        f"Command: `{command}`  " if len(commands) == 1 else "Commands: each corpus's is under Corpora  ",
         f"Machine: {os.cpu_count()} cores, {platform.machine()}, Python {platform.python_version()}; other jobs shared "
-        f"the cores, so times are the fastest of {repeat} interleaved run(s); each corpus's rows, and so every ratio, "
-        "come from one run (its date is under Corpora; `--corpora X` reruns X and keeps the other rows).",
+        "the cores, so each time is the fastest of the interleaved runs stated under Corpora; each corpus's rows, and "
+        "so every ratio, come from one run (its date and command are under Corpora; `--corpora X` reruns X and keeps "
+        "the other rows).",
         "",
         "| corpus | MB | task | time (s) | MB/s | dedup time ÷ this | CPU (s) | CPU ratio | peak RSS main (MB) | peak PSS all (MB) |",
         "|---|---:|---|---:|---:|---:|---:|---:|---:|---:|",
@@ -178,7 +182,8 @@ def table(runs: list[Run], infos: dict, jobs: int, repeat: int, command: str) ->
     for corpus, info in infos.items():
         d = info.get("dedup", {})
         extra = f"planted share {info['planted_share']:.1%}, " if "planted_share" in info else ""
-        lines.append(f"- `{corpus}` (measured {info.get('measured', '?')}): {info['bytes'] / MB:.0f} MB, {info['records']} records, "
+        how = f"`{info.get('command', command)}`, fastest of {info.get('repeat', repeat)} run(s)"
+        lines.append(f"- `{corpus}` (measured {info.get('measured', '?')}, {how}): {info['bytes'] / MB:.0f} MB, {info['records']} records, "
                      f"{d.get('spans', '?')} spans; {extra}dedup dropped {d.get('duplicate_ratio', 0):.1%} of span text. "
                      f"{info.get('note', '')}")
     return "\n".join(lines)
@@ -259,8 +264,10 @@ def main(argv: list[str] | None = None) -> None:
         runs = [Run(**r) for r in old["runs"] if r["corpus"] not in infos] + runs
         infos = {**{c: i for c, i in old["corpora"].items() if c not in infos}, **infos}
         infos = {c: infos[c] for c in sorted(infos, key=lambda c: (c.startswith("debian"), len(c), c))}
-    command = ".venv/bin/python -m benchmarks.throughput " + " ".join(argv if argv is not None else sys.argv[1:])
-    text = table(runs, infos, args.jobs, args.repeat, command.strip())
+    command = (".venv/bin/python -m benchmarks.throughput " + " ".join(argv if argv is not None else sys.argv[1:])).strip()
+    for corpus in set(infos) & set(corpora):  # run now: this command made their rows
+        infos[corpus]["command"] = command
+    text = table(runs, infos, args.jobs, args.repeat, command)
     OUT.mkdir(exist_ok=True)
     (OUT / "throughput.json").write_text(json.dumps({"runs": [asdict(r) for r in runs], "corpora": infos}, indent=2) + "\n")
     if args.no_readme:
