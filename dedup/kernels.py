@@ -56,33 +56,28 @@ def min_work() -> int:
 
 
 def warm_up() -> None:
-    """Load numba and the compiled kernels now (from the on-disk cache when there),
-    so a caller can do it in a background thread while the map stage runs."""
+    """Load numba and the compiled kernels a scan uses now (from the on-disk cache when
+    there), so a caller can do it in a background thread while the map stage runs.
+    Each load costs about 25 ms of the GIL, so only the variants of an ordinary scan
+    (pairs as int32: fewer than 2**31 sets) are loaded; others load on first use."""
     fast = compiled(min_work())
     if fast is None:
         return
     one = np.array([0, 1], dtype=np.int64)
-    fast.minhash(np.ones(1, np.uint32), one, np.ones(2, np.uint32), np.ones(2, np.uint32), np.zeros((1, 2), np.uint32))
-    fast.band_keys(np.zeros((1, 2), np.uint32), 1, 2, np.uint64(3), np.zeros((1, 1), np.uint64))
     band_major = np.zeros((2, 2), np.uint64).T  # set_band_keys' layout: whole (F) and a range of sets (A)
     for keys in (band_major, band_major[:1]):
         fast.minhash_band_keys(np.ones(1, np.uint64), one, np.ones(2, np.uint32), np.ones(2, np.uint32), 2, 1, np.uint64(3), keys)
-    pair = np.zeros((1, 2), dtype=np.int64)
-    for kind in (np.int32, np.int64):  # candidate pairs are int32 unless there are 2**31 sets
-        fast.intersections(pair.astype(kind), np.ones(1, np.uint64), one, np.zeros(1, np.int64))
+    pair = np.zeros((1, 2), dtype=np.int32)
+    fast.intersections(pair, np.ones(1, np.uint64), one, np.zeros(1, np.int64))
     out = np.zeros(1, np.int64)
     empty = np.zeros(0, np.int64)
-    for kind in (np.int32, np.int64):
-        fast.group_pairs(one, empty, empty, 2, out.astype(kind), out.astype(kind))
-    for kind in (np.int32, np.int64):  # candidates._union, pairs int32 unless there are 2**31 sets
-        members = np.zeros(2, kind)
-        fast.member_index(members, one[:1] * 0, one[1:] * 2, 2, np.zeros(2, np.int64), out.copy(), out.copy(), np.zeros(2, np.int64))
-        fast.partners(members, 0, one, out.copy(), out.copy(), empty, 0.5, 0, 1, np.full((1, 2), -1, kind), np.zeros(2, kind))
+    members = np.zeros(2, np.int32)  # candidates._union
+    fast.member_index(members, one[:1] * 0, one[1:] * 2, 2, np.zeros(2, np.int64), out.copy(), out.copy(), np.zeros(2, np.int64))
+    fast.partners(members, 0, one, out.copy(), out.copy(), empty, 0.5, 0, 1, np.full((1, 2), -1, np.int32), np.zeros(2, np.int32))
     fast.repeated(np.zeros(1, np.uint64), np.uint64(0), 2, np.ones(1, bool))
-    for kind in (np.int32, np.int64):
-        fast.anchors(np.ones(1, np.uint64), one, np.uint64(2), np.uint64(3), np.zeros(1, np.uint64), np.zeros(1, kind))
-    for kind in (np.int32, np.int64):
-        fast.decide_pairs(one + 1, one, one.astype(kind).reshape(1, 2), one[1:], 0.5, 3.0, 0.02, np.full(2, -1, np.int64))
+    fast.anchors(np.ones(1, np.uint64), one, np.uint64(2), np.uint64(3), np.zeros(1, np.uint64), np.zeros(1, np.int32))
+    fast.decide_pairs(one + 1, one, one.astype(np.int32).reshape(1, 2), one[1:], 0.5, 3.0, 0.02, np.full(2, -1, np.int64))
+    fast.count_verified(pair, np.ones(1, np.int64), np.ones(1, np.int64), 0.5)
     from .normalize import char_table
     from .segment import strip_lookup
 
@@ -90,7 +85,5 @@ def warm_up() -> None:
         fast.segment_spans(codes, one[:1], one[1:] * 2, *strip_lookup(), 2, 100)
         fast.span_token_hashes(codes, one[:1], one[1:] * 2, *char_table(), np.zeros(2, np.uint64), out.copy())
     fast.set_keys(np.zeros(8, np.uint8), one, np.uint64(0), np.zeros(1, np.uint64))
-    for kind in (np.int32, np.int64):
-        fast.count_verified(pair.astype(kind), np.ones(1, np.int64), np.ones(1, np.int64), 0.5)
     fast.gather_token_hashes(np.zeros(1, np.uint64), np.zeros(0, np.uint64), one[1:], np.zeros(1, bool), np.zeros(1, np.uint64))
     fast.shingle_sets(np.ones(1, np.uint64), np.ones(1, np.int64), 5, np.uint64(3), np.zeros(1, np.uint64), out.copy())
