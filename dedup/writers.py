@@ -23,7 +23,6 @@ from contextlib import contextmanager
 from itertools import islice
 from json.encoder import encode_basestring
 from pathlib import Path
-from typing import BinaryIO
 
 import numpy as np
 
