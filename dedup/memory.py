@@ -1,11 +1,12 @@
-"""Give memory the process has freed back to the operating system.
+"""How the process's freed memory goes back to the operating system.
 
 glibc's malloc keeps freed blocks below its mmap threshold (which grows up to
 32 MB as large arrays are freed) in its heaps for reuse; between the stages of a
 scan, where tens of MB of per-chunk arrays have just been freed and the next
 stage allocates arrays of other sizes, that retained memory adds 100 MB or more
-to the peak (measured on debian-docs). `malloc_trim` returns it; elsewhere this
-is a no-op.
+to the peak (measured on debian-docs). `release` returns it (`malloc_trim`);
+`reuse_freed` lets the `dedup` command keep freed blocks within a stage. Both
+are no-ops where malloc is not glibc's.
 """
 
 from __future__ import annotations
@@ -28,11 +29,6 @@ def _libc():
         return None
 
 
-def _trim():
-    libc = _libc()
-    return None if libc is None else libc.malloc_trim
-
-
 _M_TRIM_THRESHOLD, _M_MMAP_THRESHOLD = -1, -3  # glibc's mallopt parameters
 
 
@@ -51,6 +47,6 @@ def reuse_freed() -> None:
 
 def release() -> None:
     """Return freed heap memory to the OS (glibc's malloc_trim), where possible."""
-    trim = _trim()
-    if trim is not None:
-        trim(0)
+    libc = _libc()
+    if libc is not None:
+        libc.malloc_trim(0)

@@ -550,8 +550,9 @@ def scan(
     copies is kept. The CLI passes documents in a canonical order (sorted paths,
     then line), so the order files are listed in does not matter. `jobs`:
     threads (or processes, see _map_pool) for the map stage (segment, shingle,
-    key sets) and threads for the reduce stage; `spill`: a folder for the distinct shingle sets (see UnitBuilder) instead of memory. Results
-    depend on neither. `sample_pairs`: measure the borderline pairs the HTML
+    key sets) and threads for the reduce stage; `spill`: a folder for the
+    distinct shingle sets (see UnitBuilder) instead of memory. Results depend
+    on neither. `sample_pairs`: measure the borderline pairs the HTML
     report shows (result.pairs). `documents` may be a stream (readers.DocumentStream): the
     map stage starts on the first ones while the rest are read.
     """

@@ -448,7 +448,8 @@ class _Claims:
 
 
 def _worded(e: BaseException, path: Path) -> str:
-    """A failure to write `path`, worded as staged_dir words it."""
+    """A failure to write `path` (an OSError names its own file when it has one), in
+    the words every writer here uses, in this process or the forked one."""
     if isinstance(e, OSError):
         return f"cannot write {e.filename if e.filename is not None else path}: {e.strerror or e}"
     return str(e) if isinstance(e, OutputError) else f"{type(e).__name__}: {e}"
@@ -515,8 +516,7 @@ def staged_dir(out: Path) -> Iterator[Path]:
         _swap_in(stage, out)
         stage = None
     except OSError as e:
-        where = e.filename if e.filename is not None else out
-        raise OutputError(f"cannot write {where}: {e.strerror or e}") from None
+        raise OutputError(_worded(e, out)) from None
     finally:
         if stage is not None:
             shutil.rmtree(stage, ignore_errors=True)
