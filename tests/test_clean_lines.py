@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from dedup import Config, Document, scan
-from dedup.writers import _json_text, _with_text, clean_lines, json_line
+from dedup.writers import _json_text, _with_text, clean_lines, cluster_lines, cluster_records, json_line
 
 # Characters the fast path must treat exactly as json.dumps does: quotes, backslashes,
 # every control character, DEL, line and paragraph separators, non-BMP, lone surrogates.
@@ -29,8 +29,13 @@ def test_json_text_is_json_dumps_or_declines(text):
     except UnicodeEncodeError:  # a lone surrogate: only json_line's escaped form can carry it
         assert got is None
         return
-    plain = not any(ord(c) < 0x20 and c not in "\t\n\r" for c in text)  # else json.dumps writes \u escapes
-    assert got == (expected if plain else None)
+    assert got == expected
+
+
+def test_json_text_escapes_every_code_point_as_json_does():
+    # Escaping is per character, so one string of every code point but the surrogates covers them all.
+    every = "".join(map(chr, [*range(0xD800), *range(0xE000, 0x110000)]))
+    assert _json_text(every) == json.dumps(every, ensure_ascii=False).encode()
 
 
 @st.composite
@@ -52,3 +57,26 @@ def test_clean_lines_are_the_json_lines_of_the_clean_records(docs, field):
     picked = list(range(len(documents)))
     expected = [json_line(_with_text(documents[d], field, result.clean_text(d))) for d in picked]
     assert list(clean_lines(result, picked, field)) == expected
+
+
+PARAS = [
+    "The council approved the budget for the new school building on Tuesday evening.",
+    "Residents asked whether the road works would finish before the winter storms.",
+]
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.tuples(TEXTS, TEXTS, st.integers(0, 1)), min_size=2, max_size=6))
+def test_cluster_lines_are_the_json_lines_of_the_cluster_records(parts):
+    # Near-copies of a paragraph with odd characters (quotes, control characters, lone
+    # surrogates) in their text and ids: every cluster line must be json_line's bytes.
+    documents = [
+        Document(f"id{a}", f"{PARAS[k]} {a}\n\n{b} {PARAS[1 - k]}\n", "in.jsonl", i + 1, record={"id": f"id{a}", "text": ""})
+        for i, (a, b, k) in enumerate(parts)
+    ]
+    result = scan(documents, Config(min_tokens=2))
+    assert len(result.clusters) > 0
+    expected = [json_line(r) for r in cluster_records(result)]
+    assert list(cluster_lines(result)) == expected
+    half = len(result.clusters) // 2
+    assert list(cluster_lines(result, range(half, len(result.clusters)))) == expected[half:]
