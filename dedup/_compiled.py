@@ -267,6 +267,41 @@ def _sort_run(run):  # pragma: no cover - compiled
 
 
 @njit(cache=True, nogil=True)
+def _radix_sort(run, tmp):  # pragma: no cover - compiled
+    """Sorts uint64 run in place by LSD radix on 11-bit digits (6 passes, so the
+    result ends in run); tmp: scratch of at least run's length."""
+    n = run.shape[0]
+    src, dst = run, tmp[:n]
+    count = np.empty(2048, dtype=np.int64)
+    for shift in range(0, 64, 11):
+        count[:] = 0
+        sh = np.uint64(shift)
+        for i in range(n):
+            count[(src[i] >> sh) & np.uint64(2047)] += 1
+        total = 0
+        for d in range(2048):
+            c = count[d]
+            count[d] = total
+            total += c
+        for i in range(n):
+            v = src[i]
+            d = (v >> sh) & np.uint64(2047)
+            dst[count[d]] = v
+            count[d] += 1
+        src, dst = dst, src
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _sort_values(run, tmp):  # pragma: no cover - compiled
+    """Sorts uint64 run in place: _sort_run, or a radix sort for long runs (a long
+    paragraph: about half as long as quicksort there)."""
+    if run.shape[0] > 1024:
+        _radix_sort(run, tmp)
+    else:
+        _sort_run(run)
+
+
+@njit(cache=True, nogil=True)
 def distinct_pairs(pairs, n, rights, counts, per_left):  # pragma: no cover - compiled
     """candidates._distinct: sorts the (left, right) rows of pairs and merges equal
     ones; after it, left x has per_left[x] distinct rights, listed in rights[:total]
@@ -897,6 +932,7 @@ def shingle_sets(h, lengths, n, mul, out, sizes):  # pragma: no cover - compiled
     fewer), fmix64-ed, sorted and deduplicated into out; sizes[s] of them for span
     s. Returns how many values were written."""
     buf = np.empty(max(lengths.max() if lengths.shape[0] else 0, 1), dtype=np.uint64)
+    tmp = np.empty_like(buf)
     tok, pos = 0, 0
     for s in range(lengths.shape[0]):
         size = lengths[s]
@@ -908,7 +944,7 @@ def shingle_sets(h, lengths, n, mul, out, sizes):  # pragma: no cover - compiled
                 acc = acc * mul + h[tok + j + k]
             buf[j] = _fmix64(acc ^ np.uint64(width))
         run = buf[:count]
-        run.sort()
+        _sort_values(run, tmp)
         first = pos
         for j in range(count):
             if j == 0 or run[j] != run[j - 1]:

@@ -171,6 +171,20 @@ def random_sets(seed: int, n: int = 300, universe: int = 400):
     return shingle._sorted_sets(values, np.array([len(s) for s in sets]))
 
 
+@pytest.mark.parametrize("seed", [1, 2])
+def test_compiled_shingle_sets_equal_numpy(both_paths, seed):
+    # Span lengths around each sort the kernel picks (insertion, quicksort, radix past
+    # 1024 shingles), tokens from a small vocabulary so shingles repeat within a span,
+    # and hashes spread over all 64 bits (every radix digit matters).
+    rng = np.random.default_rng(seed)
+    lengths = np.array([0, 1, 2, 3, 4, 5, 31, 33, 36, 900, 1024, 1027, 1028, 1029, 5000, 40_000, 7], dtype=np.int64)
+    vocab = rng.integers(0, 2**63, 300, dtype=np.int64).astype(np.uint64) * np.uint64(3)
+    h = vocab[rng.integers(0, len(vocab), int(lengths.sum()))]
+    fast, slow = both_paths(lambda: shingle.shingle_hashes(h, lengths, 4))
+    assert np.array_equal(fast[1], slow[1]) and np.array_equal(fast[0], slow[0])
+    assert (np.diff(fast[1]) > 1024).any()
+
+
 @pytest.mark.parametrize("seed", [1, 2, 3])
 def test_compiled_signatures_and_band_keys(both_paths, seed):
     values, offsets = random_sets(seed)
