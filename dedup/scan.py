@@ -365,7 +365,10 @@ class UnitBuilder:
         self._keys = np.zeros(0, dtype=np.uint64)
         self._key_unit = np.zeros(0, dtype=np.int64)
         self._unit_of: list[np.ndarray] = []
-        self._values: list[np.ndarray | Path] = []
+        self._values: list[Path] = []  # with spill: the runs' files
+        # Without: one buffer the runs' new sets are copied into, grown by doubling
+        # (the copying happens while the map threads work, not after them).
+        self._buffer, self._used = np.zeros(0, dtype=np.uint64), 0
         self._sizes: list[np.ndarray] = []
         self._first: list[np.ndarray] = []
         self._fed = 0
@@ -399,7 +402,7 @@ class UnitBuilder:
             np.save(path, fresh, allow_pickle=False)
             self._values.append(path)
         else:
-            self._values.append(fresh)
+            self._append(fresh)
         self._unit_of.append(unit_of)
         self._sizes.append(sizes)
         self._first.append(first + self._fed)
@@ -413,11 +416,20 @@ class UnitBuilder:
 
         sizes = cat(self._sizes, np.int64)
         self._keys, self._key_unit = self._keys[:0], self._key_unit[:0]
-        if self._spill is None:
-            values = cat(self._values, np.uint64)
+        if self._spill is None:  # a view: the buffer's unused tail was never written, so takes no memory
+            values, self._buffer, self._used = self._buffer[: self._used], self._buffer[:0], 0
         else:
             values = self._spill_values(int(sizes.sum()))
         return Units(cat(self._unit_of, np.int64), values, run_starts(sizes), sizes, cat(self._first, np.int64))
+
+    def _append(self, fresh: np.ndarray) -> None:
+        need = self._used + len(fresh)
+        if need > len(self._buffer):
+            grown = np.empty(max(need, 2 * len(self._buffer)), dtype=np.uint64)
+            grown[: self._used] = self._buffer[: self._used]
+            self._buffer = grown
+        self._buffer[self._used : need] = fresh
+        self._used = need
 
     def _spill_values(self, total: int) -> np.ndarray:
         path = self._spill / "units.npy"
