@@ -23,7 +23,7 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from . import __version__, memory
+from . import __version__, kernels, memory
 from .config import Config
 from .errors import ConfigError, DedupError, OutputError
 from .explain import explain, resolve
@@ -395,6 +395,7 @@ def main() -> None:
     # threshold the young-generation collector ran some 360 times (0.15 s of the GIL the
     # map threads need on a 200 MB corpus); at this one about 70 times.
     gc.set_threshold(50_000, *gc.get_threshold()[1:])
+    kernels.OWN_PROCESS = True  # numba's BLAS probe may be skipped (see kernels._load)
     try:
         app()
         code = 0

@@ -12,6 +12,8 @@ from __future__ import annotations
 import importlib
 import importlib.util
 import os
+import sys
+import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from types import ModuleType
@@ -28,9 +30,34 @@ def compiled(work: int) -> ModuleType | None:
     if work < min_work() or os.environ.get("DEDUP_NUMBA", "1") == "0":
         return None
     try:
-        return importlib.import_module("dedup._compiled")
+        return _load()
     except ImportError:  # numba missing or unusable on this platform
         return None
+
+
+# Set by the dedup command (cli.main): the process is its own, see _load.
+OWN_PROCESS = False
+_PROBE = threading.Lock()
+
+
+def _load() -> ModuleType:
+    """The compiled kernels module. In the dedup command's own process, numba's probe for
+    a BLAS (on its first compile or cache load it imports scipy.linalg: about 0.25 s of
+    the GIL, which the map threads wait for, and an OpenBLAS thread pool) is made to
+    find none; no kernel here uses one. The block is lifted at once: scipy.linalg can
+    still be imported after."""
+    if OWN_PROCESS and "numba.np.arraymath" not in sys.modules:
+        with _PROBE:
+            blas = "scipy.linalg.cython_blas"
+            block = blas not in sys.modules
+            if block:
+                sys.modules[blas] = None  # importing it now fails as if scipy were not installed
+            try:
+                importlib.import_module("numba.np.arraymath")  # where the probe runs, once
+            finally:
+                if block and blas in sys.modules and sys.modules[blas] is None:
+                    del sys.modules[blas]
+    return importlib.import_module("dedup._compiled")
 
 
 def available() -> bool:

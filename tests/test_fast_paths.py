@@ -10,6 +10,8 @@ from __future__ import annotations
 import importlib
 import re
 import string
+import subprocess
+import sys
 
 import numpy as np
 import pytest
@@ -449,3 +451,25 @@ def test_band_keys_in_threads_are_the_same(monkeypatch):
         assert (candidates.set_band_keys(values, offsets, perms, 32, 4, threads=threads) == one).all()
     monkeypatch.setenv("DEDUP_NUMBA", "0")
     assert (candidates.set_band_keys(values, offsets, perms, 32, 4) == one).all()
+
+
+# In a fresh interpreter: load the compiled kernels as the dedup command does (or as
+# a library user does), then report whether numba imported scipy.linalg and whether
+# it can still be imported.
+_BLAS_PROBE = """
+import sys
+from dedup import kernels
+kernels.OWN_PROCESS = sys.argv[1] == "command"
+kernels.warm_up()
+loaded = "scipy.linalg" in sys.modules
+import scipy.linalg
+print(loaded, kernels.compiled(kernels.MIN_WORK) is not None)
+"""
+
+
+@pytest.mark.parametrize(("mode", "probed"), [("command", "False"), ("library", "True")])
+def test_numba_blas_probe_skipped_in_the_command_only(mode, probed):
+    pytest.importorskip("numba")
+    pytest.importorskip("scipy")
+    out = subprocess.run([sys.executable, "-c", _BLAS_PROBE, mode], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == [probed, "True"]
