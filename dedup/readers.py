@@ -24,7 +24,7 @@ from .errors import ConfigError, InputError
 
 try:
     import orjson as _orjson
-except ImportError:  # optional: json parses every line then
+except ImportError:  # a dependency, but the reader needs none: json parses every line then (tests set None too)
     _orjson = None
 from .records import Document
 
