@@ -21,12 +21,12 @@ from pathlib import Path
 from typing import BinaryIO
 
 from .errors import ConfigError, InputError
+from .records import Document
 
 try:
     import orjson as _orjson
 except ImportError:  # a dependency, but the reader needs none: json parses every line then (tests set None too)
     _orjson = None
-from .records import Document
 
 STDIN = "-"
 # Output names of standard input; a file of the same name would collide with it.
