@@ -39,7 +39,7 @@ from dedup.index import open_index, scan_incremental  # noqa: E402
 from dedup.index.base import Entries  # noqa: E402
 from dedup.index.incremental import find_candidates, sketch_batch  # noqa: E402
 from dedup.records import IndexedSpan  # noqa: E402
-from dedup.scan import shingle_documents  # noqa: E402
+from dedup.stages.mapping import shingle_documents  # noqa: E402
 
 FILL_CHUNK = 20_000
 BATCH = 1_000
@@ -73,8 +73,8 @@ def edited(text: str, seed: int) -> str:
 
 def entries_for(first: int, count: int, config: Config) -> Entries:
     """Entries for paragraphs first..first+count, as a batch of kept spans would store them."""
-    from dedup import sketch
-    from dedup.scan import set_keys
+    from dedup.stages import sketch
+    from dedup.stages.units import set_keys
 
     docs = [Document(f"fill-{i}", paragraph(i)) for i in range(first, first + count)]
     sh = shingle_documents(docs, config)

@@ -20,7 +20,7 @@ import time
 from pathlib import Path
 
 from dedup import Config, Document, scan
-from dedup.report import render_result
+from dedup.report.html import render_result
 
 OUT = Path(__file__).resolve().parent / "out"
 

@@ -6,7 +6,7 @@
 `floor` reads the JSONL with dedup's reader, then segments and tokenizes every
 span with dedup's functions (the compiled tokenizer, which hashes each token as
 it ends, when numba is there), in a pool of JOBS (threads where compiled, as
-scan._map_pool chooses) chunked as `dedup scan` chunks them: the work no
+mapping.map_pool chooses) chunked as `dedup scan` chunks them: the work no
 pipeline over these spans can skip. `peer` reads the same JSONL, runs a peer
 pipeline (benchmarks/peers.py) on dedup's spans (the same paragraphs) and
 writes the clean records as JSONL.
@@ -19,12 +19,12 @@ import json
 import sys
 
 from dedup.config import Config
-from dedup.readers import discover, read_source
-from dedup.segment import segment
+from dedup.io.readers import discover, read_source
+from dedup.stages.segment import segment
 
 from . import peers
 
-scan_stages = importlib.import_module("dedup.scan")  # the module, not dedup.scan()
+scan_stages = importlib.import_module("dedup.stages.mapping")
 
 PEERS = {
     "exact-hash": lambda docs, split: peers.exact_hash(docs, split=split),
@@ -43,14 +43,14 @@ def read(path: str):
 
 
 def count_tokens(texts: list[str]) -> int:
-    return len(scan_stages._token_hashes(texts, Config())[3])
+    return len(scan_stages.token_hashes(texts, Config())[3])
 
 
 def floor(path: str, jobs: int) -> int:
     docs = read(path)
-    chunks = [[d.text for d in run] for run in scan_stages._runs(docs, scan_stages.CHUNK_CHARS)]
+    chunks = [[d.text for d in run] for run in scan_stages.document_runs(docs, scan_stages.CHUNK_CHARS)]
     if jobs > 1 and len(chunks) > 1:
-        with scan_stages._map_pool(jobs, Config()) as pool:  # threads or processes, as dedup's map stage
+        with scan_stages.map_pool(jobs, Config()) as pool:  # threads or processes, as dedup's map stage
             return sum(pool.map(count_tokens, chunks))
     return sum(map(count_tokens, chunks))
 

@@ -128,7 +128,7 @@ def run_all(corpora: list[str], peers_of: dict[str, tuple[str, ...]], jobs: int,
     infos, runs = {}, []
     # Untimed: numba compiles the kernels on their first use after a change to their
     # source (a minute), then loads them from its cache; every timed run loads them.
-    subprocess.run([PY, "-c", "from dedup import kernels; kernels.warm_up()"], cwd=ROOT.parent, check=True)
+    subprocess.run([PY, "-c", "from dedup.accel import kernels; kernels.warm_up()"], cwd=ROOT.parent, check=True)
     for corpus in corpora:
         path, info = ensure(corpus)
         infos[corpus] = {

@@ -8,7 +8,9 @@
 from .config import Config
 from .errors import ConfigError, DedupError, InputError, OutputError
 from .records import Document, Span
-from .scan import Cluster, Drop, ScanResult, scan
+from .outcome import Cluster, Drop
+from .result import ScanResult
+from .pipeline import scan
 
 __version__ = "0.1.0"
 __all__ = [

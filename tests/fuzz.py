@@ -52,7 +52,8 @@ def text_from_bytes(data: bytes) -> str:
 
 def check_readers(data: bytes) -> None:
     """Decoding, JSONL parsing and gunzip: only InputError for bad records may escape."""
-    from dedup import InputError, readers
+    from dedup import InputError
+    from dedup.io import readers
 
     if not data:
         return
@@ -93,8 +94,8 @@ def check_readers(data: bytes) -> None:
 def check_segment(data: bytes) -> None:
     """Spans are ordered, disjoint, trimmed and non-empty; only blank text lies between them;
     removing any subset of spans leaves exactly the others."""
-    from dedup import segment as seg
-    from dedup.normalize import tokens
+    from dedup.stages import segment as seg
+    from dedup.stages.normalize import tokens
 
     text = text_from_bytes(data)
     for mode in ("auto", "paragraph", "line"):
@@ -118,8 +119,8 @@ def check_segment(data: bytes) -> None:
 
 def check_normalize(data: bytes) -> None:
     """normalize is idempotent; tokens hold no whitespace and hash without error."""
-    from dedup.normalize import normalize, tokens
-    from dedup.shingle import shingle_sets
+    from dedup.stages.normalize import normalize, tokens
+    from dedup.stages.shingle import shingle_sets
 
     text = text_from_bytes(data)
     once = normalize(text)
@@ -135,7 +136,7 @@ def check_scan(data: bytes) -> None:
     """scan() on up to three fuzzed documents: no exception, no chaining, clean texts consistent,
     and every clean record a valid UTF-8 JSON line that parses back to itself."""
     from dedup import Config, Document, scan
-    from dedup.writers import json_line
+    from dedup.io.writers import json_line
 
     if len(data) < 2:
         return
@@ -176,7 +177,7 @@ def run_atheris(target: str, seconds: int, runs: int, timeout: int, artifacts: P
     import atheris
 
     with atheris.instrument_imports(include=["dedup"]):
-        import dedup.readers, dedup.scan, dedup.segment, dedup.normalize  # noqa: E401,F401
+        import dedup.io.readers, dedup.pipeline, dedup.stages.segment, dedup.stages.normalize  # noqa: E401,F401
 
     corpus = Path(tempfile.mkdtemp(prefix=f"dedup-fuzz-{target}-"))
     for k, seed in enumerate(SEEDS):

@@ -202,8 +202,11 @@ def equivalence_limits(docs, batch_of: dict[str, int], config) -> tuple[list[str
     spans whose kept partner may differ: copies of a span dropped in an earlier batch.
     Computed from the core's stages on the whole corpus, independently of the index.
     """
-    from dedup import decide, scan
-    from dedup.scan import find_pairs, group_units, shingle_documents
+    from dedup.stages import decide
+    from dedup import scan
+    from dedup.stages.pairs import find_pairs
+    from dedup.stages.units import group_units
+    from dedup.stages.mapping import shingle_documents
 
     sh = shingle_documents(docs, config)
     units = group_units(sh.values, sh.offsets)

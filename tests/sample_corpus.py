@@ -6,8 +6,8 @@ import re
 from functools import cache
 from pathlib import Path
 
-from dedup.normalize import tokens
-from dedup.segment import segment
+from dedup.stages.normalize import tokens
+from dedup.stages.segment import segment
 
 SAMPLES = Path(__file__).resolve().parent.parent / "samples"
 # Not in any sample: inserting it makes a copy fuller than the original.

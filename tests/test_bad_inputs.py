@@ -17,7 +17,7 @@ import pytest
 from conftest import cli, run_dedup
 
 from dedup.errors import OutputError
-from dedup.writers import safe_join
+from dedup.io.writers import safe_join
 
 PARA_A = "The committee met on Tuesday to discuss the annual budget and the new harbour bridge plans."
 PARA_B = "Rain is expected over the northern hills tonight, with snow above a thousand metres by morning."
@@ -667,7 +667,7 @@ def test_a_file_read_at_its_size_still_gets_what_came_after_and_stays_limited():
     since is read to its end, and one that grew past --max-input-size is refused."""
     import io
 
-    from dedup import readers
+    from dedup.io import readers
 
     data = bytes(range(256)) * 4
     assert readers._read_limited(io.BytesIO(data), 10_000, len(data)) == data

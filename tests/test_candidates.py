@@ -3,12 +3,12 @@
 import numpy as np
 import pytest
 
-from dedup.candidates import anchor_mask, anchor_pairs, band_keys, lsh_pairs, propose
+from dedup.stages.candidates import anchor_mask, anchor_pairs, band_keys, lsh_pairs, propose
 from dedup.config import Config
-from dedup.normalize import tokens
-from dedup.segment import segment
-from dedup.shingle import shingle_sets
-from dedup.sketch import permutations, signatures
+from dedup.stages.normalize import tokens
+from dedup.stages.segment import segment
+from dedup.stages.shingle import shingle_sets
+from dedup.stages.sketch import permutations, signatures
 
 from sample_corpus import sample_text, sample_texts
 
@@ -150,7 +150,7 @@ def test_group_pairs_accepts_signed_keys_like_unsigned():
     """The Spark engine groups by int64 Arrow columns; pairs must equal those of the same bits as uint64."""
     import numpy as np
 
-    from dedup import candidates
+    from dedup.stages import candidates
 
     keys = np.array([5, -3, 5, 7, -3, 5, 9], dtype=np.int64)
     items = np.arange(len(keys), dtype=np.int64)
@@ -178,7 +178,7 @@ def test_lsh_bands_in_threads_give_the_same_pairs(monkeypatch, numba):
 @pytest.mark.parametrize("numba", ["0", "1"])
 def test_anchors_grouped_in_threads_give_the_same_pairs(monkeypatch, numba):
     """Anchors split by value between threads (equal anchors stay together): same pairs."""
-    from dedup import candidates
+    from dedup.stages import candidates
 
     monkeypatch.setenv("DEDUP_NUMBA", numba)
     monkeypatch.setenv("DEDUP_NUMBA_MIN_WORK", "0")
@@ -197,7 +197,7 @@ def test_anchors_grouped_in_threads_give_the_same_pairs(monkeypatch, numba):
 
 def test_group_pairs_with_items_out_of_order_pairs_like_in_order():
     """Items in increasing order take a stable sort by key; others a sort by (key, item)."""
-    from dedup.candidates import group_pairs
+    from dedup.stages.candidates import group_pairs
 
     rng = np.random.default_rng(2)
     keys = rng.integers(0, 30, 400).astype(np.uint64)

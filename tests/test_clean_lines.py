@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from dedup import Config, Document, scan
-from dedup.writers import _json_text, _with_text, clean_lines, cluster_lines, cluster_records, json_line
+from dedup.io.writers import _json_text, _with_text, clean_lines, cluster_lines, cluster_records, json_line
 
 # Characters the fast path must treat exactly as json.dumps does: quotes, backslashes,
 # every control character, DEL, line and paragraph separators, non-BMP, lone surrogates.

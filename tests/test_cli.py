@@ -10,8 +10,9 @@ import pytest
 from typer.testing import CliRunner
 
 from dedup import Config
-from dedup.cli import EXIT_OK, EXIT_SKIPPED, EXIT_USAGE, app
-from dedup.writers import CLUSTERS
+from dedup.cli.common import EXIT_OK, EXIT_SKIPPED, EXIT_USAGE
+from dedup.cli import app
+from dedup.io.writers import CLUSTERS
 
 from sample_corpus import SAMPLES, article, curly, paragraphs
 

@@ -4,9 +4,9 @@ import numpy as np
 import pytest
 
 from dedup import Config, Document, scan
-from dedup.decide import decide, fuller
-from dedup.normalize import tokens
-from dedup.shingle import shingle_sets
+from dedup.stages.decide import decide, fuller
+from dedup.stages.normalize import tokens
+from dedup.stages.shingle import shingle_sets
 
 from sample_corpus import NEW_SENTENCE, article, edit_word, head, insert_sentence, paragraphs
 
@@ -201,9 +201,9 @@ def test_scan_min_tokens_boundary():
 
 def test_span_drops_finds_each_drops_pair_in_any_pair_order():
     """span_drops looks up each near drop's verified pair: proposals come sorted, other callers' pairs may not."""
-    import importlib
+    from dedup.stages.drops import span_drops
+    from dedup.stages.units import unit_ranks
 
-    stages = importlib.import_module("dedup.scan")
     rng = np.random.default_rng(4)
     n = 40
     sizes = rng.integers(5, 30, n)
@@ -211,9 +211,9 @@ def test_span_drops_finds_each_drops_pair_in_any_pair_order():
     inter = np.minimum(sizes[pairs[:, 0]], sizes[pairs[:, 1]]) - rng.integers(0, 3, len(pairs))
     unit_of = np.concatenate([np.arange(n), rng.integers(0, n, 10)])  # some spans are exact copies
     rank = np.arange(len(unit_of))
-    keeper = decide(sizes, stages.unit_ranks(unit_of, rank, n), pairs, inter, 0.8)
+    keeper = decide(sizes, unit_ranks(unit_of, rank, n), pairs, inter, 0.8)
     assert (keeper >= 0).sum() >= 5, "near drops to look up"
     shuffled = rng.permutation(len(pairs))
-    a = stages.span_drops(unit_of, rank, sizes, keeper, pairs, inter, np.arange(len(unit_of)))
-    b = stages.span_drops(unit_of, rank, sizes, keeper, pairs[shuffled], inter[shuffled], np.arange(len(unit_of)))
+    a = span_drops(unit_of, rank, sizes, keeper, pairs, inter, np.arange(len(unit_of)))
+    b = span_drops(unit_of, rank, sizes, keeper, pairs[shuffled], inter[shuffled], np.arange(len(unit_of)))
     assert dict(a.items()) == dict(b.items()) and len(a) > 10

@@ -10,11 +10,12 @@ import pytest
 from rich.console import Console
 from typer.testing import CliRunner
 
-from dedup import Config, Document, InputError, align, scan
+from dedup import Config, Document, InputError, scan
+from dedup.report import align
 from dedup.cli import app
-from dedup.explain import STYLE_ALONE, STYLE_SHARED, _styled, covered, explain, parse_spec, render, resolve
-from dedup.normalize import tokens
-from dedup.shingle import shingle_sets
+from dedup.report.explain import STYLE_ALONE, STYLE_SHARED, _styled, covered, explain, parse_spec, render, resolve
+from dedup.stages.normalize import tokens
+from dedup.stages.shingle import shingle_sets
 
 SAMPLES = Path(__file__).resolve().parent.parent / "samples"
 S003 = str(SAMPLES / "003_15fa05f4d3cf0d4f.txt")

@@ -19,10 +19,11 @@ import xxhash
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from dedup import candidates, decide, kernels, shingle, sketch, verify
+from dedup.stages import candidates, decide, mapping, shingle, sketch, verify
+from dedup.accel import kernels
 from dedup.config import Config
-from dedup.normalize import token_bytes, tokens
-from dedup.segment import _STRIP, WHITESPACE, WRAP_WIDTH, segment, segment_many
+from dedup.stages.normalize import token_bytes, tokens
+from dedup.stages.segment import _STRIP, WHITESPACE, WRAP_WIDTH, segment, segment_many
 
 _M64 = (1 << 64) - 1
 _EDGE = "\ufeff\u200b\u200c\u200d\u2060"
@@ -282,8 +283,8 @@ _SPAN_PIECES = [
 @given(st.lists(st.lists(st.sampled_from(_SPAN_PIECES), max_size=30).map("".join), min_size=1, max_size=4))
 def test_compiled_tokenizer_equals_token_bytes(both_paths, texts):
     """The compiled tokenizer (ASCII plus normalize.char_table) hashes the same tokens."""
-    stages = importlib.import_module("dedup.scan")
-    fast, slow = both_paths(lambda: stages._token_hashes(texts, Config()))
+    stages = mapping
+    fast, slow = both_paths(lambda: stages.token_hashes(texts, Config()))
     for a, b in zip(fast, slow):
         assert np.array_equal(a, b)
 
@@ -291,7 +292,7 @@ def test_compiled_tokenizer_equals_token_bytes(both_paths, texts):
 def test_compiled_xxh3_equals_xxhash():
     """The compiled tokenizer's xxh3 gives xxhash's value for every length up to three
     1024-byte blocks (short, 129-240 and long inputs take different code)."""
-    compiled = pytest.importorskip("dedup._compiled")
+    compiled = pytest.importorskip("dedup.accel.numba_kernels")
     rng = np.random.default_rng(11)
     for n in range(1, 3 * 1024 + 70):
         for _ in range(20 if n <= 256 else 2):
@@ -318,8 +319,8 @@ _MARKED_PIECES = _MARKED_ALPHABET + [
 
 def _compiled_span(text: str):
     """(counts, hashes) of the compiled tokenizer over text as one span."""
-    compiled = pytest.importorskip("dedup._compiled")
-    from dedup.normalize import char_table
+    compiled = pytest.importorskip("dedup.accel.numba_kernels")
+    from dedup.stages.normalize import char_table
 
     codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
     out = np.empty(len(codes) // 2 + 1, dtype=np.uint64)
@@ -329,7 +330,7 @@ def _compiled_span(text: str):
 
 
 def _in_table(text: str) -> bool:
-    from dedup.normalize import SLOW, TABLE_LIMIT, char_table
+    from dedup.stages.normalize import SLOW, TABLE_LIMIT, char_table
 
     kind = char_table()[0]
     return all(ord(c) < 128 or (ord(c) < TABLE_LIMIT and kind[ord(c)] != SLOW) for c in text)
@@ -355,7 +356,7 @@ def test_compiled_tokenizer_takes_marked_spans(text):
 def test_compiled_tokenizer_every_table_character_in_urls_and_addresses(both_paths):
     """Each table character inside, before and after URLs and e-mail addresses
     (where a quote ends a URL, a space ends a chunk, a letter extends an address)."""
-    from dedup.normalize import SLOW, char_table
+    from dedup.stages.normalize import SLOW, char_table
 
     kind = char_table()[0]
     table = [chr(c) for c in range(128, len(kind)) if kind[c] != SLOW]
@@ -365,8 +366,8 @@ def test_compiled_tokenizer_every_table_character_in_urls_and_addresses(both_pat
     ]
     texts = ["\n\n".join(ctx.replace("{c}", c) for ctx in contexts) for c in table]
     assert all(_in_table(t) for t in texts)
-    stages = importlib.import_module("dedup.scan")
-    fast, slow = both_paths(lambda: stages._token_hashes(texts, Config()))
+    stages = mapping
+    fast, slow = both_paths(lambda: stages.token_hashes(texts, Config()))
     for a, b in zip(fast, slow):
         assert np.array_equal(a, b)
     assert min(_compiled_span(t.replace("\n\n", " "))[0] for t in texts) >= 0, "all on the compiled path"
@@ -390,8 +391,8 @@ _SEGMENT_TEXTS = st.sampled_from([_ASCII_SEGMENT_PIECES, _SEGMENT_PIECES]).flatm
 @given(_SEGMENT_TEXTS, st.sampled_from(["auto", "paragraph", "line"]))
 def test_compiled_segmentation_equals_segment_many(both_paths, texts, mode):
     """_token_hashes with numba segments as segment_many does (and so as without numba)."""
-    stages = importlib.import_module("dedup.scan")
-    fast, slow = both_paths(lambda: stages._token_hashes(texts, Config(segment=mode)))
+    stages = mapping
+    fast, slow = both_paths(lambda: stages.token_hashes(texts, Config(segment=mode)))
     for got, want in zip(fast[:3], segment_many(texts, mode)):
         assert got.tolist() == want.tolist()
     for a, b in zip(fast, slow):
@@ -405,7 +406,7 @@ def test_compiled_segmentation_every_strip_character(monkeypatch, mode, other):
     pytest.importorskip("numba")
     monkeypatch.setenv("DEDUP_NUMBA_MIN_WORK", "0")
     monkeypatch.setenv("DEDUP_NUMBA", "1")
-    stages = importlib.import_module("dedup.scan")
+    stages = mapping
     long = "x" * WRAP_WIDTH + "\r"  # long only at a text's end, where the CR is no line break's
     shapes = [
         "a\n{c}\n{o}{c}\n{c}{o}{c}{c}\n\n{c}", "{c}" + long + "{c}\n{o}\r", "{c}", "", "\r\n\r",
@@ -413,7 +414,7 @@ def test_compiled_segmentation_every_strip_character(monkeypatch, mode, other):
     ]
     for c in _STRIP:
         texts = [shape.format(c=c, o=other) for shape in shapes]
-        got = stages._token_hashes(texts, Config(segment=mode))[:3]
+        got = stages.token_hashes(texts, Config(segment=mode))[:3]
         for a, b in zip(got, segment_many(texts, mode)):
             assert a.tolist() == b.tolist(), repr(c)
 
@@ -421,7 +422,7 @@ def test_compiled_segmentation_every_strip_character(monkeypatch, mode, other):
 @given(st.lists(st.sampled_from([b"a", b"{}", b"\n", b"\r", b"\r\n", b"\n\n", b" ", b"\x0b", b"\x1c", b"\x85"]), max_size=30))
 def test_lines_cut_as_splitlines(pieces):
     """readers.lines, the one-line-at-a-time reader of JSONL bytes, cuts where bytes.splitlines does."""
-    from dedup.readers import lines
+    from dedup.io.readers import lines
 
     data = b"".join(pieces)
     assert list(lines(data)) == data.splitlines()
@@ -434,8 +435,9 @@ def test_compiled_set_keys_are_xxh3_of_the_set_bytes(both_paths):
     sizes = [0, 1, 2, 15, 16, 17, 29, 30, 31, 200, 0, 1000]
     values = rng.integers(0, 2**63, sum(sizes), dtype=np.uint64)
     offsets = np.concatenate(([0], np.cumsum(sizes))).astype(np.int64)
-    stages = importlib.import_module("dedup.scan")
-    fast, slow = both_paths(lambda: stages.set_keys(values, offsets))
+    from dedup.stages.units import set_keys
+
+    fast, slow = both_paths(lambda: set_keys(values, offsets))
     expected = [xxhash.xxh3_64_intdigest(values[a:b].tobytes()) for a, b in zip(offsets[:-1], offsets[1:])]
     assert fast.tolist() == slow.tolist() == expected
 
@@ -458,7 +460,7 @@ def test_band_keys_in_threads_are_the_same(monkeypatch):
 # it can still be imported.
 _BLAS_PROBE = """
 import sys
-from dedup import kernels
+from dedup.accel import kernels
 kernels.OWN_PROCESS = sys.argv[1] == "command"
 kernels.warm_up()
 loaded = "scipy.linalg" in sys.modules

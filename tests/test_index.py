@@ -157,7 +157,7 @@ def test_empty_batch_and_short_spans(location):
 
 
 def test_clusters_name_indexed_members(location, tmp_path):
-    from dedup.writers import cluster_records
+    from dedup.io.writers import cluster_records
 
     docs = planted_docs(random.Random(9), 6, copy_rate=0.0)
     run_batches(location, [docs], Config())

@@ -27,7 +27,7 @@ from index_support import (  # noqa: F401  (fixture: redis_url)
 
 from dedup import Config
 from dedup.index import batch_key, open_index, scan_incremental
-from dedup.readers import ReadOptions, discover, read_source
+from dedup.io.readers import ReadOptions, discover, read_source
 
 
 def dedup(*args: str) -> subprocess.Popen:

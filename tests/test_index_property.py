@@ -18,8 +18,8 @@ from index_support import EDITS, decisions, equivalence_limits, planted_docs
 
 from dedup import Config, scan
 from dedup.index import open_index, scan_incremental
-from dedup.normalize import tokens
-from dedup.shingle import shingle_sets
+from dedup.stages.normalize import tokens
+from dedup.stages.shingle import shingle_sets
 
 
 def containment(a: str, b: str, n: int) -> float:
@@ -80,6 +80,6 @@ def test_batches_through_index_decide_like_one_scan(seed, n_docs, sizes, kinds, 
 
 
 def _segments(doc, config):
-    from dedup.segment import segment
+    from dedup.stages.segment import segment
 
     return segment(doc.text, config.segment)

@@ -53,10 +53,10 @@ def leftovers(out: Path) -> list[str]:
 
 def _patch(moment: str, sig: int) -> None:
     """In the child: make the chosen moment signal this very process."""
-    import dedup.readers as readers
-    import dedup.writers as writers
+    import dedup.io.readers as readers
+    import dedup.io.writers as writers
+    import dedup.pipeline as scan_module
 
-    scan_module = sys.modules["dedup.scan"]  # `dedup.scan` the attribute is the scan() function
 
     die = lambda: os.kill(os.getpid(), sig)  # noqa: E731
     calls = {"n": 0}
@@ -225,7 +225,7 @@ def test_sigkill_at_arbitrary_times(tmp_path):
 
 def _scanned():
     from dedup import Config, scan
-    from dedup.readers import DocumentStream, ReadOptions, discover
+    from dedup.io.readers import DocumentStream, ReadOptions, discover
 
     stream = DocumentStream(discover([str(ROOT / "samples")], ReadOptions()))
     return scan(stream, Config()), stream.read
@@ -243,7 +243,7 @@ def test_a_failure_in_the_forked_writer_is_raised_and_nothing_is_written(tmp_pat
     """The child's failure comes back as OutputError naming the file; no output, no staging folder."""
     if not hasattr(os, "fork"):
         pytest.skip("no fork here: clusters.jsonl is written in this process")
-    from dedup import writers
+    from dedup.io import writers
 
     result, read = _scanned()
 
@@ -260,7 +260,7 @@ def test_a_failure_in_the_forked_writer_is_raised_and_nothing_is_written(tmp_pat
 def test_a_failure_beside_the_forked_writer_stops_it_at_once(tmp_path, monkeypatch):
     if not hasattr(os, "fork"):
         pytest.skip("no fork here")
-    from dedup import writers
+    from dedup.io import writers
 
     result, read = _scanned()
 

@@ -25,8 +25,8 @@ from hypothesis import event, given, settings
 from hypothesis import strategies as st
 
 from dedup import Config
-from dedup.normalize import normalize, tokens
-from dedup.segment import WRAP_WIDTH, segment
+from dedup.stages.normalize import normalize, tokens
+from dedup.stages.segment import WRAP_WIDTH, segment
 
 CONFIG = Config()
 # Each example runs the command (or two) on files: half the profile's examples.

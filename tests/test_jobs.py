@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 from dedup import Config, Document, scan
 from dedup.cli import app
 
-scan_module = importlib.import_module("dedup.scan")
+scan_module = importlib.import_module("dedup.stages.mapping")
 SAMPLES = Path(__file__).resolve().parent.parent / "samples"
 
 
@@ -45,7 +45,7 @@ def test_jobs_give_byte_identical_output(tmp_path, monkeypatch, pool):
         monkeypatch.setattr(scan_module.kernels, "available", lambda: False)
     elif not scan_module.kernels.available():
         pytest.skip("numba missing: the map stage uses processes")
-    with scan_module._map_pool(2, Config()) as executor:
+    with scan_module.map_pool(2, Config()) as executor:
         assert type(executor).__name__ == {"threads": "ThreadPoolExecutor", "processes": "ProcessPoolExecutor"}[pool]
     src = tmp_path / "in" / "articles.jsonl"
     src.parent.mkdir()
@@ -158,8 +158,8 @@ def test_clusters_written_by_two_processes_are_the_same_bytes(tmp_path, monkeypa
     import os
     import time
 
-    from dedup import writers
-    from dedup.readers import DocumentStream, ReadOptions, discover
+    from dedup.io import writers
+    from dedup.io.readers import DocumentStream, ReadOptions, discover
 
     if not hasattr(os, "fork"):
         pytest.skip("no fork here")

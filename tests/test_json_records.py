@@ -8,8 +8,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from dedup import readers
-from dedup.readers import ReadOptions
+from dedup.io import readers
+from dedup.io.readers import ReadOptions
 
 pytestmark = pytest.mark.skipif(readers._orjson is None, reason="orjson missing: json parses every line")
 

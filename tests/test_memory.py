@@ -1,4 +1,4 @@
-"""dedup.memory: how the `dedup` command tunes glibc's malloc (a no-op elsewhere)."""
+"""dedup.accel.memory: how the `dedup` command tunes glibc's malloc (a no-op elsewhere)."""
 
 from __future__ import annotations
 
@@ -7,13 +7,13 @@ import sys
 
 import pytest
 
-from dedup import memory
+from dedup.accel import memory
 
 # In a fresh interpreter: resident memory (MB) after freeing a 24 MB array, then after release().
 PROBE = """
 import sys
 import numpy as np
-from dedup import memory
+from dedup.accel import memory
 if sys.argv[1] == "reuse":
     memory.reuse_freed()
 def rss():

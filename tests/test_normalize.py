@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dedup.normalize import normalize, tokens
+from dedup.stages.normalize import normalize, tokens
 
 SAMPLES = Path(__file__).resolve().parent.parent / "samples"
 

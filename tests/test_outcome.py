@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from dedup.outcome import REASONS, Cluster, ClusterTable, Drop, DropTable
-from dedup.scan import clusters_of
+from dedup.stages.drops import clusters_of
 
 DROPS = {
     7: Drop(2, 0.5, 0.9, 0.4, "contained"),

@@ -11,11 +11,11 @@ from typer.testing import CliRunner
 
 from dedup import Config, Document, scan
 from dedup.cli import app
-from dedup.normalize import tokens
-from dedup.readers import discover
-from dedup.segment import cut, removal_ranges
-from dedup.shingle import shingle_sets
-from dedup.writers import CLUSTERS
+from dedup.stages.normalize import tokens
+from dedup.io.readers import discover
+from dedup.stages.segment import cut, removal_ranges
+from dedup.stages.shingle import shingle_sets
+from dedup.io.writers import CLUSTERS
 
 from sample_corpus import curly, edit_word, head, insert_sentence, paragraphs, respace
 

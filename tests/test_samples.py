@@ -8,7 +8,7 @@ from typer.testing import CliRunner
 
 from dedup import Config, Document, scan
 from dedup.cli import app
-from dedup.writers import CLUSTERS
+from dedup.io.writers import CLUSTERS
 
 SAMPLES = Path(__file__).resolve().parent.parent / "samples"
 

@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dedup.segment import WRAP_WIDTH, cut, removal_ranges, removal_ranges_many, segment
+from dedup.stages.segment import WRAP_WIDTH, cut, removal_ranges, removal_ranges_many, segment
 
 SAMPLES = Path(__file__).resolve().parent.parent / "samples"
 NBSP = "\u00a0"

@@ -4,8 +4,8 @@ import numpy as np
 import pytest
 from datasketch import MinHash
 
-from dedup.shingle import shingle_sets
-from dedup.sketch import minhash_input, permutations, signatures
+from dedup.stages.shingle import shingle_sets
+from dedup.stages.sketch import minhash_input, permutations, signatures
 
 WORDS = "the turkish president told reporters that ankara had no doubts about purchasing a second batch".split()
 

@@ -186,8 +186,8 @@ def test_planted_keep_longest_and_oversized_buckets_same_as_local(spark, tmp_pat
     """Library call: keep=longest ranks by length, and max_bucket=4 takes the oversized-bucket path."""
     from dedup import Config, scan
     from dedup.engines.spark import run
-    from dedup.readers import ReadOptions, discover, read_source
-    from dedup.writers import write_out_dir
+    from dedup.io.readers import ReadOptions, discover, read_source
+    from dedup.io.writers import write_out_dir
 
     corpus = write_corpus(tmp_path / "in", planted_records(), bad_line=False)
     config = Config(keep="longest", max_bucket=4)

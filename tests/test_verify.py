@@ -5,7 +5,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dedup.verify import intersections, similarity
+from dedup.stages.verify import intersections, similarity
 
 
 def pack(sets: list[set[int]]):
@@ -72,7 +72,7 @@ def test_similarity_directions_swap():
 def test_threads_split_the_pairs_and_agree(monkeypatch):
     """Millions of pairs are split between threads; every slice lands where it belongs."""
     pytest.importorskip("numba")
-    from dedup import verify
+    from dedup.stages import verify
 
     monkeypatch.setenv("DEDUP_NUMBA_MIN_WORK", "0")
     monkeypatch.setattr(verify, "THREADED_PAIRS", 7)  # a few pairs per thread

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections import Counter
 
-from dedup import Config, scan, shingle
-from dedup.normalize import tokens
+from dedup import Config, scan
+from dedup.stages import shingle
+from dedup.stages.normalize import tokens
 
 from .labels import Corpus
 from .runner import documents

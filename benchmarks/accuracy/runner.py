@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from dedup import Config, Document, scan
-from dedup.writers import cluster_records
+from dedup.io.writers import cluster_records
 
 from .. import peers
 from .labels import Corpus

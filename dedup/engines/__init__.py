@@ -1,6 +1,6 @@
 """Engines: how the same stage functions are scheduled.
 
-- local: `dedup.scan.scan`, one process (the default).
+- local: `dedup.pipeline.scan`, one process (the default).
 - spark: `dedup.engines.spark.run`, on Apache Spark (`pip install 'dedup[spark]'`);
   pyspark is imported only when that engine runs.
 """

@@ -26,10 +26,10 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .. import readers, writers
+from ..io import readers, writers
 from ..config import Config
 from ..errors import DedupError, InputError, OutputError
-from ..readers import ReadOptions, Skipped
+from ..io.readers import ReadOptions, Skipped
 from . import spark_batches as B
 from .spark_components import connected_components
 
@@ -138,7 +138,7 @@ def discover_files(spark: "SparkSession", inputs: list[str], opts: ReadOptions) 
         found[src.rel] = (_qualify(spark, os.path.abspath(src.path)), src.path, src.kind, src.gz, size)
     for arg in (a for a in inputs if _is_uri(a)):
         for path, rel, size in _hadoop_list(spark, arg):
-            kind, gz = readers._kind(rel, opts.input_format)
+            kind, gz = readers.input_kind(rel, opts.input_format)
             found[rel] = (path, path, kind, gz, size)
     files = []
     for rank, rel in enumerate(sorted(found)):

@@ -16,12 +16,17 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from .. import candidates, decide, readers, sketch, verify, writers
+from ..stages import candidates, decide, sketch, verify
+from ..io import readers, writers
 from ..config import Config
 from ..errors import InputError
-from ..readers import ReadOptions, Source
+from ..io.readers import ReadOptions, Source
 from ..records import Document, Span
-from ..scan import Drop, ScanResult, rank_spans, set_keys, shingle_documents, span_drops, unit_ranks
+from ..outcome import Drop
+from ..result import ScanResult
+from ..stages.units import rank_spans, set_keys, unit_ranks
+from ..stages.mapping import shingle_documents
+from ..stages.drops import span_drops
 
 # A span's id is its document's number in canonical input order, then its
 # index in the document: id order is input order, which keep="first" ranks by,

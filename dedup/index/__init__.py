@@ -14,7 +14,8 @@ from pathlib import Path
 from ..config import Config
 from ..errors import OutputError
 from ..records import Document
-from ..scan import Progress, ScanResult
+from ..stages.mapping import Progress
+from ..result import ScanResult
 from .base import Batch, Conflict, Entries, IndexStoreError, Store, batch_key
 from .incremental import scan_incremental
 

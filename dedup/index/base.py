@@ -19,7 +19,7 @@ from typing import Protocol
 
 import numpy as np
 
-from .. import candidates
+from ..stages import candidates
 from ..config import Config, NORMALIZATION_VERSION
 from ..errors import DedupError
 from ..records import Document, IndexedSpan

@@ -28,11 +28,15 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .. import borderline, candidates, decide, sketch, verify
-from ..scan import (
-    Drop, Laps, Pairs, Progress, ScanResult, Shingled, Units, clusters_of, group_units, rank_spans, set_keys,
-    shingle_documents, span_drops, summarize,
-)
+from ..report import borderline
+from ..stages import candidates, decide, sketch, verify
+from ..outcome import Drop
+from ..stats import Laps, summarize
+from ..stages.pairs import Pairs
+from ..stages.mapping import Progress, Shingled, shingle_documents
+from ..result import ScanResult
+from ..stages.units import Units, group_units, rank_spans, set_keys
+from ..stages.drops import clusters_of, span_drops
 from ..config import Config
 from ..records import Document, IndexedSpan
 from .base import Conflict, Entries, IndexStoreError, Store, Transaction, batch_key

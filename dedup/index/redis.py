@@ -29,10 +29,7 @@ import numpy as np
 
 from ..config import Config
 from ..records import IndexedSpan
-from .base import (
-    Batch, Conflict, Entries, IndexStoreError, StoreBase, anchor_counts, check_header, header, postings,
-    stack_entries,
-)
+from .base import Batch, Conflict, Entries, IndexStoreError, StoreBase, anchor_counts, check_header, header, postings, stack_entries
 
 _MAGIC = b"DSP1"
 # magic, batch, set_key, line (-1: none), span index, start, end, anchors, shingles, num_perm, len(doc), len(source), len(text)

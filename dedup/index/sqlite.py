@@ -28,9 +28,7 @@ import numpy as np
 
 from ..config import Config
 from ..records import IndexedSpan
-from .base import (
-    Batch, Entries, IndexStoreError, StoreBase, anchor_counts, check_header, header, postings, stack_entries,
-)
+from .base import Batch, Entries, IndexStoreError, StoreBase, anchor_counts, check_header, header, postings, stack_entries
 
 SCHEMA = """
 CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);

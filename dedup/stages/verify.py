@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import kernels
+from ..accel import kernels
 
 
 # Below this many pairs one thread does it: starting threads would cost more.

@@ -13,7 +13,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from . import kernels
+from ..accel import kernels
 from .shingle import fmix
 
 _MAX32 = np.uint32(0xFFFFFFFF)

@@ -1,26 +1,22 @@
 """`dedup index ...`: look after a persistent index of kept spans (library: dedup.index).
 
-Registered on the main app by cli.py; its shared helpers are imported when a
-command runs, so the two modules do not import each other at load time.
+Registered on the main app by cli/__init__.py; shared helpers come from cli.common.
 """
 
 from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, Literal, Optional
+from typing import Annotated, Optional
 
 import typer
 from rich.markup import escape
 
-from .errors import DedupError, InputError
-from .index import open_index, scan_incremental
-from .readers import STDIN, ReadOptions, discover
-
-EXIT_SKIPPED = 3
+from ..errors import InputError
+from ..index import open_index, scan_incremental
+from ..io.readers import STDIN, ReadOptions, discover
+from .common import EXIT_SKIPPED, Format, err, progress, read_all, reported
 
 index_app = typer.Typer(
     no_args_is_help=True,
@@ -30,20 +26,10 @@ index_app = typer.Typer(
 Location = Annotated[str, typer.Argument(help="The index: an SQLite file, or redis://host:port/db[?prefix=name:].", show_default=False)]
 
 
-@contextmanager
-def _reported() -> Iterator[None]:
-    from .cli import _failed
-
-    try:
-        yield
-    except DedupError as e:
-        raise _failed(e) from None
-
-
 @index_app.command(epilog="Example: dedup index stats archive.db")
 def stats(location: Location) -> None:
     """Print the index's counts, parameters and size as JSON on stdout."""
-    with _reported():
+    with reported():
         store = open_index(location, create=False)
         try:
             info = store.stats()
@@ -58,7 +44,7 @@ def add(
     inputs: Annotated[list[str], typer.Argument(help="Files, folders (recursive), globs, or - for standard input.", show_default=False)],
     text_field: Annotated[str, typer.Option(help="JSONL field holding the article text.")] = "text",
     id_field: Annotated[str, typer.Option(help="JSONL field holding the article id (missing: file:line).")] = "id",
-    input_format: Annotated[Literal["auto", "text", "jsonl"], typer.Option("--format", help="Input format; auto: by extension (.jsonl, .jsonl.gz).")] = "auto",
+    input_format: Annotated[Format, typer.Option("--format", help="Input format; auto: by extension (.jsonl, .jsonl.gz).")] = Format.auto,
     skip_bad_records: Annotated[bool, typer.Option(help="Skip (and count) JSONL lines that are not valid records.")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar, no summary.")] = False,
 ) -> None:
@@ -69,15 +55,13 @@ def add(
     parameters are used; a new index gets the defaults (create it with
     `dedup scan ... --index` to choose others). Adding the same batch again adds nothing.
     """
-    from .cli import _progress, _read_all, err
-
-    with _reported():
-        opts = ReadOptions(text_field, id_field, input_format, skip_bad_records)
+    with reported():
+        opts = ReadOptions(text_field, id_field, input_format.value, skip_bad_records)
         sources = discover(inputs, opts)
         store = open_index(location)
         try:
-            with _progress(not quiet and err.is_terminal) as tick:
-                docs, skipped = _read_all(sources, opts, tick)
+            with progress(not quiet and err.is_terminal) as tick:
+                docs, skipped = read_all(sources, opts, tick)
                 result = scan_incremental(docs, store, tick)
         finally:
             store.close()
@@ -104,9 +88,7 @@ def remove(
 
     Exit code 3 when some ids had no spans in the index.
     """
-    from .cli import err
-
-    with _reported():
+    with reported():
         wanted = list(ids or [])
         if ids_from is not None:
             wanted += _read_ids(ids_from)

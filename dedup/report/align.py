@@ -12,7 +12,7 @@ import difflib
 import re
 from typing import NamedTuple
 
-from .normalize import tokens
+from ..stages.normalize import tokens
 
 _CHUNK = re.compile(r"\S+")
 

@@ -12,7 +12,7 @@ import heapq
 
 import numpy as np
 
-from . import kernels
+from ..accel import kernels
 
 # Y is "fuller" than X when it has this many more shingles: inserting a
 # sentence adds about one shingle per word, editing words adds none, so a gap of

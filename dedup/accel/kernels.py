@@ -57,7 +57,7 @@ def _load() -> ModuleType:
             finally:
                 if block and blas in sys.modules and sys.modules[blas] is None:
                     del sys.modules[blas]
-    return importlib.import_module("dedup._compiled")
+    return importlib.import_module("dedup.accel.numba_kernels")
 
 
 def available() -> bool:
@@ -105,8 +105,8 @@ def warm_up() -> None:
     fast.anchors(np.ones(1, np.uint64), one, np.uint64(2), np.uint64(3), np.zeros(1, np.uint64), np.zeros(1, np.int32))
     fast.decide_pairs(one + 1, one, one.astype(np.int32).reshape(1, 2), one[1:], 0.5, 3.0, 0.02, np.full(2, -1, np.int64))
     fast.count_verified(pair, np.ones(1, np.int64), np.ones(1, np.int64), 0.5)
-    from .normalize import char_table
-    from .segment import strip_lookup
+    from ..stages.normalize import char_table
+    from ..stages.segment import strip_lookup
 
     for codes in (np.frombuffer(b"ab", dtype=np.uint8), np.frombuffer("ab".encode("utf-32-le"), dtype=np.uint32)):
         fast.segment_spans(codes, one[:1], one[1:] * 2, *strip_lookup(), 2, 100)

@@ -20,8 +20,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import BinaryIO
 
-from .errors import ConfigError, InputError
-from .records import Document
+from ..errors import ConfigError, InputError
+from ..records import Document
 
 try:
     import orjson as _orjson
@@ -94,7 +94,7 @@ def parse_size(text: str) -> int:
     return int(m.group(1)) << (10 * " kmgt".index(m.group(2).lower() or " "))
 
 
-def _kind(name: str, fmt: str) -> tuple[str, bool]:
+def input_kind(name: str, fmt: str) -> tuple[str, bool]:
     gz = name.endswith(".gz")
     stem = name[:-3] if gz else name
     if fmt != "auto":
@@ -126,7 +126,7 @@ def discover(inputs: list[str], opts: ReadOptions = ReadOptions()) -> list[Sourc
     found: dict[str, Source] = {}
 
     def add(path: str, rel: str) -> None:
-        kind, gz = _kind(rel, opts.input_format)
+        kind, gz = input_kind(rel, opts.input_format)
         src = Source(path, Path(rel).as_posix(), kind, gz)
         other = found.get(src.rel)
         if other is not None and os.path.realpath(other.path) != os.path.realpath(path):

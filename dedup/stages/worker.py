@@ -1,8 +1,9 @@
-"""Imported once by the process that forks the map stage's workers (scan._pool_context),
+"""Imported once by the process that forks the map stage's workers (mapping's pool context),
 so every worker starts with the stages imported, the character table built and,
 with numba, the compiled tokenizer loaded, instead of paying for it each."""
 
-from . import kernels, scan  # noqa: F401 - importing the stages is the point
+from .. import pipeline  # noqa: F401 - importing the stages is the point
+from ..accel import kernels
 from .normalize import char_table
 
 char_table()

@@ -1,67 +1,29 @@
-"""`dedup` command line: parse options, build a Config, call the library, write.
-
-Exit codes: 0 done; 1 unexpected failure; 2 usage, missing input, bad record or
-unsafe output; 3 done, but some inputs or records were skipped (see stderr);
-130 interrupted (Ctrl-C): nothing partial was written.
-"""
+"""`dedup scan`: parse options, build a Config, call the library, write."""
 
 from __future__ import annotations
 
-import gc
-import os
 import sys
 import time
 from collections import Counter
-from contextlib import contextmanager
 from enum import Enum
 from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
-from rich.console import Console
-from rich.markup import escape
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from . import __version__, kernels, memory
-from .config import Config
-from .errors import ConfigError, DedupError, OutputError
-from .explain import explain, resolve
-from .index import check_index_outside, scan_with_index
-from .explain import render as render_explanation
-from .readers import STDIN, DocumentStream, ReadOptions, Skipped, discover, parse_size, read_cluster_records, read_sources, read_stats
-from .report import MAX_CLUSTERS, render, render_result
-from .scan import default_jobs
-from .scan import scan as run_scan
-from .writers import (
+from ..config import Config
+from ..errors import ConfigError, DedupError, OutputError
+from ..index import check_index_outside, scan_with_index
+from ..io.readers import STDIN, DocumentStream, ReadOptions, Skipped, discover, parse_size
+from ..io.writers import (
     atomic_write, check_file_out, check_out_dir, check_out_not_in_inputs, clean_lines, cluster_lines,
     kept_documents, stats_bytes, write_out_dir,
 )
-
-EXIT_OK, EXIT_FAIL, EXIT_USAGE, EXIT_SKIPPED, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
-# Skipped inputs listed one by one on stderr; the rest are counted (all are in --stats).
-MAX_WARNINGS = 20
-
-app = typer.Typer(
-    add_completion=False,
-    # Plain help: rich panels cut long option names (--omit-duplicate-docs) short at 80 columns.
-    rich_markup_mode=None,
-    no_args_is_help=True,
-    help="Find near-duplicate paragraphs within and across articles; write clean articles and clusters.",
-    epilog="Example: dedup scan samples/ --out cleaned/",
-)
-err = Console(stderr=True)
-
-
-class Keep(str, Enum):
-    first = "first"
-    longest = "longest"
-
-
-class Segment(str, Enum):
-    auto = "auto"
-    paragraph = "paragraph"
-    line = "line"
+from ..pipeline import scan as run_scan
+from ..report.html import render_result
+from ..stages.mapping import default_jobs
+from .common import EXIT_INTERRUPTED, EXIT_OK, EXIT_SKIPPED, Format, Keep, Segment, err, failed, progress, say, warn_skipped
 
 
 class Engine(str, Enum):
@@ -72,58 +34,6 @@ class Engine(str, Enum):
 class OutFormat(str, Enum):
     jsonl = "jsonl"
     parquet = "parquet"
-
-
-class Format(str, Enum):
-    auto = "auto"
-    text = "text"
-    jsonl = "jsonl"
-
-
-# Control characters (terminal escapes) and bidi overrides in file names or ids
-# are shown escaped, so an input cannot rewrite the user's terminal.
-_UNPRINTABLE = {c: f"\\x{c:02x}" for c in [*range(0x20), 0x7F, *range(0x80, 0xA0)]}
-_UNPRINTABLE.update({c: f"\\u{c:04x}" for c in [*range(0x202A, 0x202F), *range(0x2066, 0x206A)]})
-
-
-def _say(label: str, message: str) -> None:
-    """One line on stderr: a coloured label, then the message shown literally.
-
-    soft_wrap: one message per line, so file names are never folded and stay greppable.
-    """
-    err.print(f"{label} {escape(message.translate(_UNPRINTABLE))}", highlight=False, soft_wrap=True)
-
-
-def _version(value: bool) -> None:
-    if value:
-        typer.echo(f"dedup {__version__}")
-        raise typer.Exit()
-
-
-@app.callback()
-def _root(
-    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version.")] = False,
-) -> None:
-    """Near-duplicate text detector: MinHash/LSH proposes, exact containment decides."""
-
-
-@contextmanager
-def _progress(enabled: bool):
-    if not enabled:
-        yield None
-        return
-    with Progress(
-        TextColumn("{task.description:<10}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-        console=err, transient=True,
-    ) as bar:
-        tasks: dict[str, int] = {}
-
-        def tick(stage: str, done: int, total: int) -> None:
-            if stage not in tasks:
-                tasks[stage] = bar.add_task(stage, total=total)
-            bar.update(tasks[stage], completed=done, total=total)
-
-        yield tick
 
 
 def _summary(stats: dict, skipped: list[Skipped], seconds: float) -> None:
@@ -152,15 +62,15 @@ def _summary(stats: dict, skipped: list[Skipped], seconds: float) -> None:
     err.print(table)
 
 
-@app.command(
-    epilog=(
+EPILOG = (
         "Examples:\n\n"
         "  dedup scan samples/ --out cleaned/\n\n"
         "  dedup scan 'crawl/**/*.jsonl.gz' --text-field body --out clean/ --stats stats.json\n\n"
         "  cat articles.jsonl | dedup scan - --out - > clean.jsonl\n\n"
         "  dedup scan today/ --index archive.db --out cleaned/"
-    )
 )
+
+
 def scan(
     inputs: Annotated[list[str], typer.Argument(help="Files, folders (recursive), globs, or - for standard input.", show_default=False)],
     out: Annotated[str, typer.Option("--out", "-o", help="Folder for clean articles and clusters.jsonl, or - for clean JSONL on stdout.")],
@@ -227,7 +137,7 @@ def scan(
             check_index_outside(index, out_dir)
         show = not quiet and err.is_terminal
         jobs = jobs or default_jobs()
-        with _progress(show) as tick:
+        with progress(show) as tick:
             if spill is not None and not spill.is_dir():
                 raise OutputError(f"--spill {spill} is not a folder")
             stream = DocumentStream(sources, opts, progress=tick)
@@ -236,7 +146,7 @@ def scan(
             else:
                 result = scan_with_index(list(stream), index, config, tick, jobs=jobs)
             skipped, read = stream.skipped, stream.read
-            _warn_skipped(skipped)
+            warn_skipped(skipped)
             repeated = _repeated_ids(result.documents)
         result.stats["inputs"] = {
             "files": len(sources),
@@ -262,19 +172,19 @@ def scan(
         if not quiet:
             _summary(result.stats, skipped, elapsed)
     except DedupError as e:
-        raise _failed(e) from None
+        raise failed(e) from None
     except KeyboardInterrupt:
-        _say("[red]interrupted:[/]", "nothing partial was written; --out holds a complete output or none")
+        say("[red]interrupted:[/]", "nothing partial was written; --out holds a complete output or none")
         raise typer.Exit(EXIT_INTERRUPTED) from None
     if skipped:
         raise typer.Exit(EXIT_SKIPPED)
 
 
 def _scan_spark(inputs, out, config, opts, master, out_format, omit_duplicates, stats, quiet, started) -> list[Skipped]:
-    from .engines import spark as spark_engine
+    from ..engines import spark as spark_engine
 
     run = spark_engine.run(inputs, out, config, opts, master=master, out_format=out_format, omit_duplicates=omit_duplicates, quiet=quiet)
-    _warn_skipped(run.skipped)
+    warn_skipped(run.skipped)
     elapsed = time.perf_counter() - started
     run.stats["elapsed_seconds"] = round(elapsed, 3)
     if stats is not None:
@@ -284,129 +194,15 @@ def _scan_spark(inputs, out, config, opts, master, out_format, omit_duplicates, 
     return run.skipped
 
 
-def _warn_skipped(skipped: list[Skipped]) -> None:
-    for s in skipped[:MAX_WARNINGS]:
-        _say("[yellow]warning:[/] skipped", str(s))
-    if len(skipped) > MAX_WARNINGS:
-        _say("[yellow]warning:[/]", f"... and {len(skipped) - MAX_WARNINGS} more skipped (all listed in --stats)")
-
-
 def _repeated_ids(docs: list) -> int:
     """Count ids used by more than one article, and say so: they are allowed (clusters.jsonl
     tells the articles apart by source and line), but often mean a corpus was concatenated twice."""
     counts = Counter(d.id for d in docs)
     repeated = [i for i, n in counts.items() if n > 1]
     if repeated:
-        _say(
+        say(
             "[yellow]warning:[/]",
             f"{len(repeated)} article id(s) used more than once, e.g. {repeated[0]!r}; "
             "clusters.jsonl tells them apart by source and line",
         )
     return len(repeated)
-
-
-def _read_all(sources: list, opts: ReadOptions, tick) -> tuple[list, list[Skipped]]:
-    """Documents of every source in order, warning on stderr about what was skipped."""
-    docs, skipped, _ = read_sources(sources, opts, progress=tick)
-    _warn_skipped(skipped)
-    return docs, skipped
-
-
-def _failed(e: DedupError) -> typer.Exit:
-    """Print a library error (naming the flag of a bad option) and return the exit to raise."""
-    message = f"{_flag(e.option)}: {e}" if isinstance(e, ConfigError) and e.option else str(e)
-    _say("[red]error:[/]", message)
-    return typer.Exit(e.exit_code)
-
-
-def _flag(option: str) -> str:
-    """The command-line flag that sets a Config field."""
-    return "--threshold" if option == "containment" else "--" + option.replace("_", "-")
-
-
-@app.command("report", epilog="Example:\n\n  dedup report cleaned/clusters.jsonl --stats stats.json --out report.html")
-def report_cmd(
-    clusters: Annotated[str, typer.Argument(help="A clusters.jsonl written by dedup scan.", show_default=False)],
-    out: Annotated[Path, typer.Option("--out", "-o", help="The HTML file to write.")],
-    stats: Annotated[Optional[str], typer.Option(help="The scan's --stats file: adds counts and the options used.")] = None,
-    threshold: Annotated[Optional[float], typer.Option(min=0.0, max=1.0, help="Threshold to mark when no --stats is given.")] = None,
-    title: Annotated[str, typer.Option(help="Page title.")] = "dedup report",
-    max_clusters: Annotated[int, typer.Option(min=1, help="Show at most this many clusters, largest first.")] = MAX_CLUSTERS,
-) -> None:
-    """Render clusters.jsonl as one self-contained HTML page (no network, no external files).
-
-    Borderline pairs (just below the threshold) are not in clusters.jsonl; use
-    `dedup scan ... --report report.html` to include them.
-    """
-    try:
-        records = read_cluster_records(clusters)
-        page = render(
-            records, stats=read_stats(stats) if stats else None, threshold=threshold, title=title, max_clusters=max_clusters
-        )
-        if out.is_dir():
-            raise DedupError(f"--out {out} is a folder; name a file")
-        atomic_write(out, page.encode())
-    except DedupError as e:
-        raise _failed(e) from None
-
-
-@app.command(
-    "explain",
-    epilog=(
-        "Examples:\n\n"
-        "  dedup explain samples/003_15fa05f4d3cf0d4f.txt:0 samples/003_15fa05f4d3cf0d4f.txt:2\n\n"
-        "  dedup explain a.txt b.txt            (the most similar pair of spans)\n\n"
-        "  dedup explain crawl.jsonl:12:3 crawl.jsonl:40:0   (JSONL: FILE:LINE:PARA)"
-    ),
-)
-def explain_cmd(
-    a: Annotated[str, typer.Argument(help="FILE[:PARA] (PARA: span index from 0), or FILE:LINE[:PARA] for JSONL.", show_default=False)],
-    b: Annotated[str, typer.Argument(help="The other span, same form.", show_default=False)],
-    threshold: Annotated[float, typer.Option(help="Containment threshold.")] = Config.containment,
-    ngram: Annotated[int, typer.Option(help="Words per shingle.")] = Config.ngram,
-    min_tokens: Annotated[int, typer.Option(help="Shorter spans are never dropped.")] = Config.min_tokens,
-    keep: Annotated[Keep, typer.Option(help="Keep policy among near-equal copies.")] = Keep.first,
-    segment: Annotated[Segment, typer.Option(help="How the files are split into spans.")] = Segment.auto,
-    text_field: Annotated[str, typer.Option(help="JSONL field holding the article text.")] = "text",
-) -> None:
-    """Show why two spans are or are not duplicates: aligned text, shared shingles, measures, verdict.
-
-    A PARA left out means: the span of that file most similar to the other side.
-    """
-    try:
-        config = Config(ngram=ngram, containment=threshold, min_tokens=min_tokens, keep=keep.value, segment=segment.value)
-        side_a, side_b = resolve(a, b, config, ReadOptions(text_field=text_field))
-        render_explanation(explain(side_a, side_b, config), Console())
-    except DedupError as e:
-        raise _failed(e) from None
-
-
-from .cli_index import index_app  # noqa: E402  (after the helpers it imports lazily)
-
-app.add_typer(index_app, name="index")
-
-
-def main() -> None:
-    """The `dedup` command. Once the app is done (outputs written, renamed into place and
-    flushed), the process leaves without Python's teardown: unloading numba's compiled
-    code alone takes about a quarter of a second, a few percent of a 200 MB scan."""
-    memory.reuse_freed()  # the process is the command's own: its malloc may be tuned (see there)
-    # A scan makes few reference cycles but millions of lists and tuples: at the default
-    # threshold the young-generation collector ran some 360 times (0.15 s of the GIL the
-    # map threads need on a 200 MB corpus); at this one about 70 times.
-    gc.set_threshold(50_000, *gc.get_threshold()[1:])
-    kernels.OWN_PROCESS = True  # numba's BLAS probe may be skipped (see kernels._load)
-    try:
-        app()
-        code = 0
-    except SystemExit as e:
-        code = e.code
-    if code is not None and not isinstance(code, int):  # sys.exit("message"): print it, as Python would
-        print(code, file=sys.stderr)
-        code = 1
-    for stream in (sys.stdout, sys.stderr):
-        try:
-            stream.flush()
-        except (BrokenPipeError, OSError):  # `dedup scan ... --out - | head`: nothing left to say
-            code = code or EXIT_FAIL
-    os._exit(code or 0)

@@ -26,12 +26,13 @@ from pathlib import Path
 import numpy as np
 import orjson
 
-from .arrays import run_starts
-from .errors import OutputError
+from ..arrays import run_starts
+from ..errors import OutputError
 from .readers import STDIN, Source, glob_could_match, output_name
-from .outcome import REASONS, Cluster, ClusterTable, DropTable
-from .records import Document, Span, SpanTable
-from .scan import Drop, ScanResult
+from ..outcome import REASONS, Cluster, ClusterTable, DropTable
+from ..records import Document, Span, SpanTable
+from ..outcome import Drop
+from ..result import ScanResult
 
 CLUSTERS = "clusters.jsonl"
 

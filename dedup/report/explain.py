@@ -17,13 +17,15 @@ from rich.console import Console, Group
 from rich.table import Table
 from rich.text import Text
 
-from . import align, decide, segment, shingle, verify
-from .config import Config
-from .errors import InputError
-from .normalize import tokens
-from .readers import ReadOptions, discover, read_source
-from .records import Document
-from .scan import find_pairs, rank_spans
+from . import align
+from ..stages import decide, segment, shingle, verify
+from ..config import Config
+from ..errors import InputError
+from ..stages.normalize import tokens
+from ..io.readers import ReadOptions, discover, read_source
+from ..records import Document
+from ..stages.pairs import find_pairs
+from ..stages.units import rank_spans
 
 _SPEC = re.compile(r"(?P<path>.+?)(?::(?P<n1>\d+))?(?::(?P<n2>\d+))?\Z", re.S)
 

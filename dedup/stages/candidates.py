@@ -11,8 +11,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from . import kernels, memory, sketch
-from .arrays import ramp, run_starts
+from ..accel import kernels, memory
+from . import sketch
+from ..arrays import ramp, run_starts
 from .shingle import fmix64
 
 _MUL = np.uint64(0x9E3779B97F4A7C15)

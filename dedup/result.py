@@ -1,0 +1,105 @@
+"""ScanResult: what a scan found, and each document's clean text."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .report import borderline
+from .stages import segment
+from .arrays import run_starts
+from .config import Config
+from .outcome import Cluster, Drop, DropTable
+from .records import Document, IndexedSpan, Span, SpanTable
+
+
+@dataclass
+class ScanResult:
+    config: Config
+    documents: list[Document]
+    spans: list[Span]
+    doc_spans: list[range]  # indices into spans, per document
+    drops: Mapping[int, Drop]  # a DropTable from scan()
+    clusters: Sequence[Cluster]  # a ClusterTable from scan()
+    stats: dict = field(default_factory=dict)
+    # Kept spans of earlier batches that spans here were dropped against (scan
+    # against an index); span number len(spans) + k means indexed[k].
+    indexed: list[IndexedSpan] = field(default_factory=list)
+    # Near-threshold verified pairs and histograms for the report (None when not measured).
+    pairs: borderline.PairSample | None = None
+
+    def span_text(self, i: int) -> str:
+        if i >= len(self.spans):
+            return self.indexed[i - len(self.spans)].text
+        s = self.spans[i]
+        return self.documents[s.doc].text[s.start : s.end]
+
+    def clean_text(self, doc: int) -> str:
+        """The document with its dropped spans (and their separators) cut out."""
+        text = self.documents[doc].text
+        r_doc, r_start, r_end = self._removals()
+        a, b = np.searchsorted(r_doc, (doc, doc + 1)).tolist()
+        if a == b:
+            return text
+        return segment.cut(text, list(zip(r_start[a:b].tolist(), r_end[a:b].tolist())))
+
+    def clean_texts(self, docs: Iterable[int]) -> Iterator[str]:
+        """clean_text of each of `docs`, in order; for many documents, faster than a call each."""
+        r_doc, r_start, r_end = self._removals()
+        bounds = np.searchsorted(r_doc, np.arange(len(self.documents) + 1)).tolist()
+        starts, ends = r_start.tolist(), r_end.tolist()
+        for d in docs:
+            a, b = bounds[d], bounds[d + 1]
+            text = self.documents[d].text
+            yield text if a == b else segment.cut(text, list(zip(starts[a:b], ends[a:b])))
+
+    def _removals(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """segment.removal_ranges of every document at once, kept while the drops are the same."""
+        mask = self.dropped_mask()
+        if self._cache.get("removals", (None,))[0] is not mask:
+            spans = self.spans
+            if isinstance(spans, SpanTable):
+                starts, ends = spans.start, spans.end
+            else:
+                starts, ends = (np.fromiter((getattr(x, f) for x in spans), np.int64, len(spans)) for f in ("start", "end"))
+            count = np.fromiter((len(r) for r in self.doc_spans), np.int64, len(self.doc_spans))
+            doc = np.repeat(np.arange(len(count)), count)  # numbered as clean_text's `doc`
+            self._cache["removals"] = (mask, segment.removal_ranges_many(doc, starts, ends, mask))
+        return self._cache["removals"][1]
+
+    def is_duplicate_document(self, doc: int) -> bool:
+        """True when every span long enough to be judged was dropped."""
+        return bool(self.duplicate_documents()[doc])
+
+    def duplicate_documents(self) -> np.ndarray:
+        """is_duplicate_document of every document, as a bool array."""
+        key = (id(self.drops), len(self.drops), len(self.documents))
+        if self._cache.get("duplicates", (None,))[0] != key:
+            dropped = self.dropped_mask()
+            eligible = self._eligible if len(self._eligible) == len(dropped) else np.zeros_like(dropped)  # hand-made results
+            judged = run_starts(dropped | eligible)  # prefix counts: per document by subtraction
+            gone = run_starts(dropped)
+            first = np.fromiter((r.start for r in self.doc_spans), dtype=np.int64, count=len(self.doc_spans))
+            stop = np.fromiter((r.stop for r in self.doc_spans), dtype=np.int64, count=len(self.doc_spans))
+            n_judged = judged[stop] - judged[first]
+            self._cache["duplicates"] = (key, (n_judged > 0) & (gone[stop] - gone[first] == n_judged))
+        return self._cache["duplicates"][1]
+
+    def dropped_mask(self) -> np.ndarray:
+        """A bool per span: dropped or not (spans of a document are a range of these)."""
+        key = (id(self.drops), len(self.drops), len(self.spans))
+        if self._cache.get("dropped", (None,))[0] != key:
+            n, drops = len(self.spans), self.drops
+            if isinstance(drops, DropTable):
+                mask = drops.dropped_mask(n)
+            else:
+                mask = np.zeros(n, dtype=bool)
+                mask[[i for i in drops if i < n]] = True
+            self._cache["dropped"] = (key, mask)
+        return self._cache["dropped"][1]
+
+    _eligible: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool), repr=False)
+    _cache: dict = field(default_factory=dict, repr=False, compare=False)
+

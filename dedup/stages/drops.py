@@ -1,0 +1,60 @@
+"""Unit decisions applied to spans: which spans are dropped against which, and the clusters."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import numpy as np
+
+from . import decide, verify
+from ..outcome import ClusterTable, Drop, DropTable
+
+
+def span_drops(
+    unit_of: np.ndarray, span_rank: np.ndarray, sizes: np.ndarray, keeper: np.ndarray,
+    pairs: np.ndarray, inter: np.ndarray, span_ids: np.ndarray,
+) -> DropTable:
+    """Unit decisions applied to spans.
+
+    The kept member of a unit is its best-ranked one; every other member is an
+    exact copy dropped against it, and a dropped unit's members are dropped
+    against the kept member of the unit that covers it. `span_ids` maps eligible
+    spans to global span indices.
+    """
+    n_units = len(sizes)
+    best_rank = np.full(n_units, np.iinfo(np.int64).max, dtype=np.int64)
+    np.minimum.at(best_rank, unit_of, span_rank)
+    member_of_rank = np.empty(len(span_rank), dtype=np.int64)
+    member_of_rank[span_rank] = np.arange(len(span_rank))
+    best_member = np.full(n_units, -1, dtype=np.int64)
+    present = best_rank < len(span_rank)
+    best_member[present] = member_of_rank[best_rank[present]]
+
+    keeper_of = keeper[unit_of]
+    # Dropped: copies of a kept unit other than its best member, and every member of a dropped unit.
+    exact_copy = (keeper_of == -1) & (best_member[unit_of] != np.arange(len(unit_of)))
+    k = np.flatnonzero(exact_copy | (keeper_of >= 0))
+    u = unit_of[k]
+    exact = keeper_of[k] == -1
+    ku = np.where(exact, u, keeper_of[k])
+    # The verified edge of each dropped unit and its keeper: look its code up among the pairs'.
+    n = max(n_units, 1)
+    codes = pairs[:, 0].astype(np.int64) * n + pairs[:, 1]
+    near = np.flatnonzero(~exact)
+    want = np.minimum(u[near], ku[near]) * n + np.maximum(u[near], ku[near])
+    shared = sizes[u].astype(np.int64)
+    if len(codes) > 1 and not (codes[1:] >= codes[:-1]).all():  # proposals come sorted; hand-made pairs may not
+        by_code = np.argsort(codes, kind="stable")
+        shared[near] = inter[by_code[np.searchsorted(codes[by_code], want)]]
+    else:
+        shared[near] = inter[np.searchsorted(codes, want)]
+    jac, c_x, c_k = verify.similarities(shared, sizes[u], sizes[ku])
+    contained = decide.fuller(sizes[ku], sizes[u], sizes[u] + sizes[ku] - shared)
+    reason = np.where(exact, 0, np.where(contained, 1, 2))  # outcome.REASONS
+    return DropTable(span_ids[k], span_ids[best_member[ku]], jac, c_x, c_k, reason)
+
+
+def clusters_of(drops: Mapping[int, Drop]) -> ClusterTable:
+    """Star clusters: each kept span with the spans dropped against it, in span order."""
+    return ClusterTable.of(drops if isinstance(drops, DropTable) else DropTable.from_dict(drops))
+

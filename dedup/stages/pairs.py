@@ -1,0 +1,33 @@
+"""Sketch, propose and verify: the verified candidate pairs of distinct sets."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from . import candidates, sketch, verify
+from ..config import Config
+
+
+@dataclass
+class Pairs:
+    """Verified candidate pairs of units, with what was proposed."""
+
+    pairs: np.ndarray
+    inter: np.ndarray
+    proposals: candidates.Proposals
+
+
+def find_pairs(values: np.ndarray, offsets: np.ndarray, config: Config, *, threads: int = 1) -> Pairs:
+    """Sketch, propose (LSH bands and anchors) and verify pairs of distinct sets
+    (LSH bands and verification in `threads` threads)."""
+    bands, rows = config.band_rows
+    perms = sketch.permutations(config.num_perm, config.seed)
+    prop = candidates.propose(
+        None, values, offsets, bands=bands, rows=rows, anchor_rate=config.anchor_rate,
+        containment=config.containment, max_bucket=config.max_bucket,
+        keys=candidates.set_band_keys(values, offsets, perms, bands, rows, threads=threads), threads=threads,
+    )
+    return Pairs(prop.pairs, verify.intersections(prop.pairs, values, offsets, threads=threads), prop)
+

@@ -1,0 +1,61 @@
+"""The counts of a finished scan (its stats), and per-stage timings."""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+
+from .stages import verify
+from .config import Config
+from .records import span_lengths
+from .result import ScanResult
+from .stages.pairs import Pairs
+from .stages.units import Units
+
+
+class Laps:
+    """Seconds spent per stage: call with a stage's name when it ends."""
+
+    def __init__(self) -> None:
+        self.timings: dict[str, float] = {}
+        self._clock = time.perf_counter()
+
+    def __call__(self, stage: str) -> None:
+        now = time.perf_counter()
+        self.timings[stage] = round(now - self._clock, 4)
+        self._clock = now
+
+
+def summarize(result: ScanResult, units: Units, found: Pairs, config: Config) -> dict:
+    """Counts of a finished scan; everything but timings is deterministic."""
+    spans = result.spans
+    lengths = span_lengths(spans)
+    span_chars = int(lengths.sum())
+    dropped_chars = int(lengths[result.dropped_mask()].sum())
+    sizes = units.sizes
+    verified = verify.count_verified(found.pairs, found.inter, sizes, config.containment) if len(found.inter) else 0
+    prop = found.proposals
+    return {
+        "documents": len(result.documents),
+        "spans": len(spans),
+        "short_spans": int(np.count_nonzero(~result._eligible)),
+        "distinct_spans": len(sizes),
+        "clusters": len(result.clusters),
+        "dropped_spans": len(result.drops),
+        "duplicate_documents": int(np.count_nonzero(result.duplicate_documents())),
+        "span_chars": span_chars,
+        "dropped_chars": dropped_chars,
+        "duplicate_ratio": round(dropped_chars / span_chars, 6) if span_chars else 0.0,
+        "candidates": {
+            "lsh": prop.lsh,
+            "anchors": prop.anchors,
+            "total": len(prop.pairs),
+            "verified": verified,
+            "false_positives": len(prop.pairs) - verified,
+            "oversized_buckets": prop.oversized,
+        },
+        "parameters": config.params(),
+        "fingerprint": config.fingerprint,
+    }
+
