@@ -9,8 +9,9 @@ such as the copied share) in the corpus meta, for tests and diagnosis.
 Copies (resolved = not both the copy and its source kept):
 
 - subpara_copy: a new paragraph opening with a run of 2+ consecutive sentences of
-  a paragraph of another article, then new sentences (held-out articles); the
-  copied share of its words is drawn from 0.35-0.70;
+  a paragraph (3+ sentences) of another article, then new sentences (held-out
+  articles; subpara_new); the copied share of its words is drawn from 0.35-0.70;
+  the source paragraph's other sentences become subpara_rest;
 - subpara_middle: the same with the copied run between new sentences;
 - recut: 5-8 consecutive sentences of an article (2+ paragraphs) copied into
   another one, re-paragraphed with cuts in the middle of the old paragraphs;
@@ -31,7 +32,9 @@ Hard negatives (each unit its own label; they must not be removed):
 - quote_para: `As <who> put it, "<a sentence of another article's paragraph>"`
   (unit kind quote_para, 60-80 % of the paragraph's words) then a new sentence
   (quote_own); the quoted sentence's own unit becomes quote_source;
-- template_report: 1-2 weather / market / sports / appointment report lines;
+- template_report: 1-2 weather / market / sports / appointment report lines, each
+  its own paragraph; the lines of one event share the bulletin's values (sky and
+  winds, the index's close, venue and day) and differ in names and a number or two;
 - table_rows: a table of 20-60 rows (glyph coverage or package lists);
 - release_headers: 2-4 changelog sections, a header each (release_headers) and
   2-4 bullet lines (release_notes);
@@ -160,12 +163,15 @@ def _fragments(gen: Generator, rng: random.Random, n: int) -> list[str] | None:
 # -- copies ------------------------------------------------------------------------
 def subpara(gen: Generator, kind: str, rng: random.Random) -> bool:
     for _ in range(20):
-        found = _free_para(gen, rng, min_units=2)
+        # The source paragraph says more than the run (3+ sentences, the run 2+ of them): then
+        # neither paragraph holds the other, and only removing the run resolves the copy
+        # without losing the new sentences (subpara_new) or the source's rest (subpara_rest).
+        found = _free_para(gen, rng, min_units=3)
         if not found:
             return False
         a, p = found
         n = len(p.units)
-        i, j = rng.choice([(i, j) for i in range(n) for j in range(i + 2, n + 1)])
+        i, j = rng.choice([(i, j) for i in range(n) for j in range(i + 2, n + 1) if j - i < n])
         run = p.units[i:j]
         copied = sum(nwords(u.text) for u in run)
         new = _fill(gen, rng, copied, rng.uniform(*SUBPARA_SHARE), 1 if kind == "subpara_copy" else 2)
@@ -178,6 +184,8 @@ def subpara(gen: Generator, kind: str, rng: random.Random) -> bool:
         else:
             cut = rng.randint(1, len(fresh) - 1)
             units = fresh[:cut] + copies + fresh[cut:]
+        for u in p.units[:i] + p.units[j:]:
+            u.kind = "subpara_rest"
         p.used = a.touched = True
         b = rng.choice(_targets(gen, a))
         para = Para(units, used=True)
@@ -387,37 +395,36 @@ def _name(rng: random.Random) -> str:
     return f"{rng.choice(FIRST)} {rng.choice(LAST)}"
 
 
-def _report_line(family: str, rng: random.Random) -> str:
+def _report_context(family: str, rng: random.Random) -> dict:
+    """What one event's lines share (one bulletin: the day's weather, the market's close, a round)."""
+    w1 = rng.randrange(5, 35, 5)
+    return {"sky": rng.choice(SKIES), "wind": rng.choice(WINDS), "w1": w1, "w2": w1 + rng.randrange(10, 25, 5),
+            "top": rng.randint(14, 39), "move": rng.choice(["up", "down"]), "pct": rng.randint(1, 19) / 10,
+            "index": f"{rng.randint(2900, 3600):,}.{rng.randint(0, 9)}", "venue": rng.choice(VENUES),
+            "day": rng.choice(DAYS), "org": rng.choice(ORGS), "month": rng.choice(MONTHS)}
+
+
+def _report_line(family: str, rng: random.Random, c: dict) -> str:
+    """A report line from the family's template: names and a number or two drawn, the rest from `c`."""
     if family == "weather":
-        top = rng.randint(14, 39)
-        w1 = rng.randrange(5, 35, 5)
-        return (f"{rng.choice(CITIES)}: {rng.choice(SKIES)}, top temperature {top} degrees, overnight low "
-                f"{top - rng.randint(5, 15)}, winds {rng.choice(WINDS)} {w1} to {w1 + rng.randrange(10, 25, 5)} km/h.")
+        # neighbouring towns often get the same forecast: then only the town differs
+        if "low" not in c or rng.random() < 0.6:
+            c["t"] = c["top"] + rng.randint(-4, 4)
+            c["low"] = c["t"] - rng.randint(5, 15)
+        return (f"{rng.choice(CITIES)}: {c['sky']}, top temperature {c['t']} degrees, overnight low "
+                f"{c['low']}, winds {c['wind']} {c['w1']} to {c['w2']} km/h.")
     if family == "market":
         a, b = rng.sample(COMPANIES, 2)
-        kind = rng.random()
-        if kind < 0.5:
-            return (f"The ASX 200 closed {rng.choice(['up', 'down'])} {rng.randint(1, 19) / 10} per cent at "
-                    f"{rng.randint(2900, 3600)}.{rng.randint(0, 9)} points, with {a} gaining {rng.randint(1, 40) / 10} "
-                    f"per cent and {b} down {rng.randint(1, 40) / 10} per cent.")
-        if kind < 0.8:
-            c, d = rng.randint(48, 56), rng.randint(48, 56)
-            return (f"The Australian dollar was buying {c}.{rng.randint(10, 99)} US cents at 5pm, "
-                    f"{'up' if c >= d else 'down'} from {d}.{rng.randint(10, 99)} cents yesterday, "
-                    f"while spot gold traded at ${rng.randint(270, 330)}.{rng.randint(10, 99)} an ounce.")
-        return (f"Shares in {a} rose {rng.randint(1, 90)} cents to ${rng.randint(2, 60)}.{rng.randint(10, 99)}, "
-                f"while {b} fell {rng.randint(1, 90)} cents to ${rng.randint(2, 60)}.{rng.randint(10, 99)} "
-                f"on volume of {rng.randint(2, 40)}.{rng.randint(1, 9)} million shares.")
+        return (f"The ASX 200 closed {c['move']} {c['pct']} per cent at {c['index']} points, with {a} gaining "
+                f"{rng.randint(1, 40) / 10} per cent and {b} down {rng.randint(1, 40) / 10} per cent.")
     if family == "sports":
         x, y = rng.sample(TEAMS, 2)
-        g1, b1, g2, b2 = rng.randint(10, 22), rng.randint(6, 18), rng.randint(6, 14), rng.randint(5, 15)
-        if g1 * 6 + b1 <= g2 * 6 + b2:
-            g1 = g2 + rng.randint(1, 6)
-        return (f"{x} {g1}.{b1} ({g1 * 6 + b1}) defeated {y} {g2}.{b2} ({g2 * 6 + b2}) at {rng.choice(VENUES)} on "
-                f"{rng.choice(DAYS)}, with {_name(rng)} kicking {rng.randint(2, 8)} goals before a crowd of "
-                f"{rng.randint(15, 90)},{rng.randint(100, 999)}.")
-    return (f"{_name(rng)} has been appointed {rng.choice(ROLES)} of {rng.choice(ORGS)}, replacing {_name(rng)}, "
-            f"who retires in {rng.choice(MONTHS)} after {rng.randint(3, 25)} years in the role.")
+        g2, b2 = rng.randint(6, 14), rng.randint(5, 15)
+        g1, b1 = g2 + rng.randint(1, 6), rng.randint(6, 18)
+        return (f"{x} {g1}.{b1} ({g1 * 6 + b1}) defeated {y} {g2}.{b2} ({g2 * 6 + b2}) at {c['venue']} on "
+                f"{c['day']}, with {_name(rng)} kicking {rng.randint(2, 8)} goals.")
+    return (f"{_name(rng)} has been appointed {rng.choice(ROLES)} of {c['org']}, replacing {_name(rng)}, "
+            f"who retires in {c['month']} after {rng.randint(3, 25)} years in the role.")
 
 
 def _unique(gen: Generator, make: Callable[[], str], tries: int = 50) -> str | None:
@@ -440,7 +447,8 @@ def _plant_lines(gen: Generator, rng: random.Random, kind: str, groups: list[lis
 
 def template_report(gen: Generator, rng: random.Random) -> bool:
     family = rng.choice(["weather", "market", "sports", "appointment"])
-    lines = [_unique(gen, lambda: _report_line(family, rng)) for _ in range(rng.randint(1, 2))]
+    ctx = _report_context(family, rng)
+    lines = [_unique(gen, lambda: _report_line(family, rng, ctx)) for _ in range(rng.randint(1, 2))]
     if None in lines:
         return False
     return _plant_lines(gen, rng, "template_report", [[("template_report", t)] for t in lines], " ")

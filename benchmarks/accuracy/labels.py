@@ -12,7 +12,7 @@ from pathlib import Path
 ORIGINAL_KINDS = (
     "original", "same_story", "shared_phrase", "subheading", "inserted", "glued_host", "header", "footer",
     # events.py
-    "subpara_new", "list_item", "quote_source", "quote_para", "quote_own", "template_report", "table_rows",
+    "subpara_new", "subpara_rest", "list_item", "quote_source", "quote_para", "quote_own", "template_report", "table_rows",
     "release_headers", "release_notes", "env_vars", "copyright_stanza",
 )
 COPY_KINDS = (
@@ -25,7 +25,7 @@ COPY_KINDS = (
 # Planted unique content that a tool must keep (hard negatives); quote_para (the quotation
 # itself) is reported apart: removing a one-sentence quotation is wrong, but less so.
 HARD_NEGATIVE_KINDS = (
-    "shared_phrase", "subheading", "subpara_new", "quote_own", "template_report", "table_rows",
+    "shared_phrase", "subheading", "subpara_new", "subpara_rest", "quote_own", "template_report", "table_rows",
     "release_headers", "release_notes", "env_vars", "copyright_stanza",
 )
 
