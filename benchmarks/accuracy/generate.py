@@ -18,6 +18,11 @@ every kind of duplication a news archive has, and hard negatives:
   of a paragraph set as a line of their own, like 004's "S-400 purchase", in the
   same or another article); same_story (base articles on one story, e.g. the five
   samples, which share names and topic words but no sentences).
+- the kinds of events.py (NEW_KINDS): copied runs of sentences inside new
+  paragraphs, re-paragraphed and glued copies, heavy OCR, abridged and reordered
+  copies, copied lists; and quotations and template text as hard negatives. They
+  are planted after the kinds above, with a random generator of their own, so the
+  events above are the same with or without them.
 
 Every planted copy is labelled with the content label of the sentence it copies,
 so labels do not depend on how anyone splits paragraphs.
@@ -39,7 +44,35 @@ EVENT_COUNTS = {
     "doubled_edited": 12, "doubled_inserted": 12, "doubled_removed": 12, "doubled_glued": 12,
     "syndicated_quotes": 15, "syndicated_whitespace": 15, "syndicated_words": 15, "syndicated_ocr": 15,
     "reprint_block": 12, "reprint_lines": 12, "shared_phrase": 30, "subheading": 20,
+    # events.py: sentence runs inside paragraphs, and templates / quotes that are not copies.
+    "subpara_copy": 15, "subpara_middle": 15, "recut": 15, "glued_reprint": 15, "heavy_ocr": 15,
+    "abridged": 15, "reordered": 15, "list_copy": 15,
+    "quote_para": 15, "template_report": 15, "table_rows": 15, "release_headers": 15, "env_vars": 15,
+    "copyright_stanza": 15,
 }
+# The kinds the benchmark had before events.py; planted first, with the generator's first RNG.
+BASE_KINDS = (
+    "doubled_edited", "doubled_inserted", "doubled_removed", "doubled_glued",
+    "syndicated_quotes", "syndicated_whitespace", "syndicated_words", "syndicated_ocr",
+    "reprint_block", "reprint_lines", "shared_phrase", "subheading",
+)
+NEW_KINDS = tuple(k for k in EVENT_COUNTS if k not in BASE_KINDS)
+
+
+def parse_kinds(spec: str | None) -> list[str] | None:
+    """`--kinds` values: comma-separated kind names, or `base` / `new` for either group; None for all."""
+    if not spec:
+        return None
+    out: list[str] = []
+    for name in (x.strip() for x in spec.split(",")):
+        group = {"base": BASE_KINDS, "new": NEW_KINDS, "all": tuple(EVENT_COUNTS)}.get(name)
+        if group:
+            out += [k for k in group if k not in out]
+        elif name in EVENT_COUNTS:
+            out += [name] if name not in out else []
+        elif name:
+            raise ValueError(f"unknown kind {name!r}; known: {', '.join(EVENT_COUNTS)}, or base / new")
+    return out
 OUTLETS = [
     ("The Daily Courier", "dailycourier.example", "SYDNEY"),
     ("Harbour Wire", "harbourwire.example", "MELBOURNE"),
@@ -106,11 +139,17 @@ def same_story_names(pool: list[SourceArticle], threshold: float = SAME_STORY_JA
 
 
 class Generator:
-    def __init__(self, pool: list[SourceArticle], seed: int, scale: float = 1.0, spare_share: float = 0.08):
+    def __init__(self, pool: list[SourceArticle], seed: int, scale: float = 1.0, spare_share: float = 0.08,
+                 kinds: list[str] | None = None):
         self.rng = random.Random(seed)
+        # events.py's kinds draw from their own generator, so adding them leaves the
+        # draws (and so the events) of the base kinds as they were.
+        self.rng2 = random.Random(f"events:{seed}")
         self.seed = seed
         self.next_label = 0
-        self.counts = {k: max(1, round(v * scale)) for k, v in EVENT_COUNTS.items()}
+        self.counts = {k: max(1, round(v * scale)) for k, v in EVENT_COUNTS.items() if kinds is None or k in kinds}
+        self.events: list[tuple[str, list[U], dict]] = []  # events.py's events: kind, units, facts
+        self.seen: set[str] = set()  # texts of generated template lines (each must be unique)
         story = same_story_names(pool)
         order = list(pool)
         self.rng.shuffle(order)
@@ -142,33 +181,40 @@ class Generator:
         return Art(paras, layout, src.name)
 
     # -- picking places ---------------------------------------------------------
-    def _free(self, min_words: int = 12, min_units: int = 1, art: Art | None = None) -> tuple[Art, Para] | None:
+    def _free(self, min_words: int = 12, min_units: int = 1, art: Art | None = None,
+              rng: random.Random | None = None) -> tuple[Art, Para] | None:
         arts = [art] if art else self.arts
+        rng = rng or self.rng
         for _ in range(200):
-            a = self.rng.choice(arts)
+            a = rng.choice(arts)
             cands = [p for p in a.paras if not p.used and len(p.units) >= min_units
                      and sum(nwords(u.text) for u in p.units) >= min_words and all(u.src is None for u in p.units)]
             if cands:
-                return a, self.rng.choice(cands)
+                return a, rng.choice(cands)
         return None
 
     def _copy(self, p: Para, kind: str, edit=None) -> list[U]:
         return [U(u.label, edit(u.text) if edit else u.text, kind, u) for u in p.units]
 
-    def _place(self, a: Art, para: Para, away_from: Para | None = None) -> None:
+    def _place(self, a: Art, para: Para, away_from: Para | None = None, rng: random.Random | None = None) -> None:
         """Insert `para` at a random position of `a` (not directly next to `away_from` when possible)."""
+        rng = rng or self.rng
         positions = list(range(len(a.paras) + 1))
         if away_from is not None and away_from in a.paras:
             i = a.paras.index(away_from)
             far = [k for k in positions if k not in (i, i + 1)]
             positions = far or positions
-        a.paras.insert(self.rng.choice(positions), para)
+        a.paras.insert(rng.choice(positions), para)
 
     def _words_pool(self, a: Art) -> list[str]:
         return [w for p in a.paras for u in p.units for w in u.text.split(" ") if w.isalpha()]
 
     # -- planting ---------------------------------------------------------------
     def plant(self, kind: str) -> bool:
+        if kind in NEW_KINDS:
+            from . import events
+
+            return events.plant(self, kind)
         rng = self.rng
         if kind.startswith("doubled_"):
             found = self._free(min_units=2 if kind == "doubled_removed" else 1)
@@ -302,13 +348,18 @@ class Generator:
         raise ValueError(f"unknown kind {kind}")
 
     def build(self) -> Corpus:
-        plan = [k for k, n in self.counts.items() for _ in range(n)]
+        plan = [k for k, n in self.counts.items() if k in BASE_KINDS for _ in range(n)]
         self.rng.shuffle(plan)
         # Reprints first, while untouched articles remain; they mark what they copy
         # as used, so no later event copies from it again.
         plan.sort(key=lambda k: not k.startswith("reprint_"))
+        # Then events.py's kinds, shuffled by their own generator; the ones that copy
+        # whole runs of paragraphs first, while such runs are still free.
+        later = [k for k, n in self.counts.items() if k in NEW_KINDS for _ in range(n)]
+        self.rng2.shuffle(later)
+        later.sort(key=lambda k: k not in ("recut", "glued_reprint", "abridged", "reordered"))
         missed: dict[str, int] = {}
-        for kind in plan:
+        for kind in plan + later:
             if self.plant(kind):
                 self.planted[kind] = self.planted.get(kind, 0) + 1
             else:
@@ -354,11 +405,17 @@ class Generator:
         for k, u in pending:
             if u.src is not None:
                 units[k] = Unit(*[*vars(units[k]).values()][:5], uid[id(u.src)])
-        meta = {"planted": self.planted, "missed": missed, "documents": len(ids)}
+        def fact(v):  # units named in an event's facts become unit indices
+            return [uid[id(x)] for x in v] if isinstance(v, list) and v and isinstance(v[0], U) else v
+
+        events = [{"kind": kind, "units": [uid[id(u)] for u in us], **{k: fact(v) for k, v in facts.items()}}
+                  for kind, us, facts in self.events]
+        meta = {"planted": self.planted, "missed": missed, "documents": len(ids), "events": events}
         return Corpus(self.seed, ids, texts, units, meta)
 
 
-def generate(pool: list[SourceArticle], seed: int, scale: float = 1.0) -> Corpus:
-    corpus = Generator(pool, seed, scale).build()
+def generate(pool: list[SourceArticle], seed: int, scale: float = 1.0, kinds: list[str] | None = None) -> Corpus:
+    """One labelled corpus; `kinds` (names of EVENT_COUNTS) plants only those, None all."""
+    corpus = Generator(pool, seed, scale, kinds=kinds).build()
     corpus.check()
     return corpus

@@ -9,11 +9,24 @@ from pathlib import Path
 
 # Kinds of unit occurrences. ORIGINAL_KINDS are first occurrences of content;
 # every other kind is a planted copy of an earlier unit (`src`).
-ORIGINAL_KINDS = ("original", "same_story", "shared_phrase", "subheading", "inserted", "glued_host", "header", "footer")
+ORIGINAL_KINDS = (
+    "original", "same_story", "shared_phrase", "subheading", "inserted", "glued_host", "header", "footer",
+    # events.py
+    "subpara_new", "subpara_rest", "list_item", "quote_source", "quote_para", "quote_own", "template_report", "table_rows",
+    "release_headers", "release_notes", "env_vars", "copyright_stanza",
+)
 COPY_KINDS = (
     "doubled_edited", "doubled_inserted", "doubled_removed", "doubled_glued",
     "syndicated_quotes", "syndicated_whitespace", "syndicated_words", "syndicated_ocr",
     "reprint_block", "reprint_lines", "footer_copy",
+    # events.py
+    "subpara_copy", "subpara_middle", "recut", "glued_reprint", "heavy_ocr", "abridged", "reordered", "list_copy",
+)
+# Planted unique content that a tool must keep (hard negatives); quote_para (the quotation
+# itself) is reported apart: removing a one-sentence quotation is wrong, but less so.
+HARD_NEGATIVE_KINDS = (
+    "shared_phrase", "subheading", "subpara_new", "subpara_rest", "quote_own", "template_report", "table_rows",
+    "release_headers", "release_notes", "env_vars", "copyright_stanza",
 )
 
 

@@ -125,3 +125,46 @@ def ocr(text: str, rng: random.Random, rate: float) -> str:
             i += 1
     noisy = "".join(out).strip()
     return noisy or text
+
+
+def ocr_words(text: str, rng: random.Random, count: int) -> tuple[str, int]:
+    """A character error in `count` of the words: a confusion (OCR_CONFUSIONS), a dropped
+    character, a word split in two, or two words merged. Returns (text, words changed)."""
+    toks = text.split(" ")
+    slots = [k for k, t in enumerate(toks) if any(c.isalnum() for c in t)]
+    if not slots or count <= 0:
+        return text, 0
+    chosen = sorted(rng.sample(slots, min(len(slots), count)))
+    merged: set[int] = set()
+    changed = 0
+    for k in chosen:
+        if k in merged:
+            continue
+        word = toks[k]
+        r = rng.random()
+        spots = [(i, w) for i in range(len(word)) for w in (word[i : i + 2], word[i]) if w in OCR_CONFUSIONS]
+        if r < 0.55 and spots:
+            i, w = rng.choice(spots)
+            new = word[:i] + OCR_CONFUSIONS[w] + word[i + len(w) :]
+        elif r < 0.75 and len(word) >= 3:
+            i = rng.randrange(len(word))
+            new = word[:i] + word[i + 1 :]
+        elif r < 0.9 and k + 1 < len(toks) and k + 1 not in chosen:
+            new = word + toks[k + 1]
+            merged.add(k + 1)
+        elif len(word) >= 4:
+            i = rng.randrange(1, len(word) - 1)
+            new = word[:i] + " " + word[i:]
+        elif spots:
+            i, w = rng.choice(spots)
+            new = word[:i] + OCR_CONFUSIONS[w] + word[i + len(w) :]
+        elif k + 1 < len(toks) and k + 1 not in chosen:
+            new = word + toks[k + 1]
+            merged.add(k + 1)
+        else:  # a short word without a confusable character: a speck read as a mark
+            new = word + rng.choice(".,'")
+        if new != word:
+            toks[k] = new
+            changed += 1
+    out = " ".join(t for k, t in enumerate(toks) if k not in merged)
+    return out.strip() or text, changed
