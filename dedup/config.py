@@ -60,6 +60,11 @@ class Config:
     keep: str = "first"
     segment: str = "auto"
     seed: int = 1
+    # Decide on the text really repeated (word shingles only): drop copied sentence
+    # runs inside spans that stay, keep a span's own sentence, never take a filled-in
+    # template for a copy (stages/runs.py, stages/templates.py). False: whole spans
+    # by containment alone, as before version 0.2.
+    sentences: bool = True
 
     def __post_init__(self) -> None:
         def need(ok: bool, name: str, rule: str) -> None:
@@ -80,6 +85,7 @@ class Config:
             need(isinstance(value, (int, float)) and not isinstance(value, bool) and 0.0 < value <= 1.0, name, "a number in (0, 1]")
         need(self.shingle in SHINGLE_KINDS, "shingle", f"one of {', '.join(SHINGLE_KINDS)}")
         need(self.keep in KEEP_POLICIES, "keep", f"one of {', '.join(KEEP_POLICIES)}")
+        need(isinstance(self.sentences, bool), "sentences", "true or false")
         need(self.segment in SEGMENT_MODES, "segment", f"one of {', '.join(SEGMENT_MODES)}")
         need(is_int(self.seed) and 0 <= self.seed < 2**32, "seed", "an integer in [0, 2**32)")
         if (self.bands is None) != (self.rows is None):

@@ -1,17 +1,20 @@
-"""What a scan decided: why each dropped span was dropped (Drop) and the star
-clusters (Cluster), stored as columns so a corpus with a million dropped spans
-costs a few arrays instead of a million objects; items are built on access."""
+"""What a scan decided: why each dropped span was dropped (Drop), which sentence
+runs were dropped inside kept spans (Part), and the star clusters (Cluster),
+stored as columns so a corpus with a million dropped spans costs a few arrays
+instead of a million objects; items are built on access."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
 from .records import Columns
 
-REASONS = ("exact", "contained", "near-equal")
+# "covered": every sentence of the span lies in kept text of spans before it (stages/runs.py).
+REASONS = ("exact", "contained", "near-equal", "covered")
+PART_REASON = "sentence-run"
 
 
 @dataclass(frozen=True)
@@ -22,13 +25,66 @@ class Drop:
     jaccard: float
     containment: float  # C(dropped -> kept): share of this span found in the kept one
     kept_containment: float  # C(kept -> dropped)
-    reason: str  # "exact", "contained" or "near-equal"
+    reason: str  # "exact", "contained", "near-equal" or "covered"
 
 
 @dataclass(frozen=True)
 class Cluster:
     kept: int
     dropped: tuple[int, ...]
+    parts: tuple[int, ...] = ()  # rows of ScanResult.parts: sentence runs dropped against `kept`
+
+
+@dataclass(frozen=True)
+class Part:
+    """A run of sentences dropped inside span `span` that stays: characters
+    [start, end) of its document (the sentences, trimmed), sentences [first, stop)
+    of the span, covered by kept text before it (share `covered`), most of it by
+    span `kept` (with these measures of the run against it)."""
+
+    span: int
+    start: int
+    end: int
+    first: int
+    stop: int
+    kept: int
+    jaccard: float
+    containment: float
+    kept_containment: float
+    covered: float
+    cut_start: int  # what the clean text loses: the run and the white space beside it
+    cut_end: int
+
+
+class PartTable(Sequence[Part]):
+    """Parts as columns, sorted by (span, start)."""
+
+    FIELDS = ("span", "start", "end", "first", "stop", "kept", "jaccard", "containment", "kept_containment",
+              "covered", "cut_start", "cut_end")
+
+    def __init__(self, **cols) -> None:
+        n = len(cols.get("span", ()))
+        for name in self.FIELDS:
+            kind = np.float64 if name in ("jaccard", "containment", "kept_containment", "covered") else np.int64
+            setattr(self, name, np.asarray(cols.get(name, np.zeros(n)), dtype=kind))
+        order = np.lexsort((self.start, self.span))
+        for name in self.FIELDS:
+            setattr(self, name, getattr(self, name)[order])
+
+    @classmethod
+    def empty(cls) -> PartTable:
+        return cls(span=[])
+
+    def __len__(self) -> int:
+        return len(self.span)
+
+    def __getitem__(self, r):  # type: ignore[override]
+        if isinstance(r, slice):
+            return [self[k] for k in range(*r.indices(len(self)))]
+        return Part(*(getattr(self, f)[r].item() for f in self.FIELDS))
+
+    def __repr__(self) -> str:
+        return f"PartTable({len(self)} sentence runs)"
 
 
 class DropTable(Mapping[int, Drop]):
@@ -110,28 +166,38 @@ class ClusterTable(Columns[Cluster]):
     """Star clusters as columns: cluster c is kept span `kept[c]` with dropped spans
     `members[bounds[c]:bounds[c + 1]]` (in span order)."""
 
-    __slots__ = ("kept", "members", "bounds")
+    __slots__ = ("kept", "members", "bounds", "parts", "part_bounds")
     noun = "clusters"
 
-    def __init__(self, kept: np.ndarray, members: np.ndarray, bounds: np.ndarray) -> None:
+    def __init__(self, kept: np.ndarray, members: np.ndarray, bounds: np.ndarray,
+                 parts: np.ndarray | None = None, part_bounds: np.ndarray | None = None) -> None:
         self.kept, self.members, self.bounds = kept, members, bounds
+        self.parts = np.zeros(0, np.int64) if parts is None else parts
+        self.part_bounds = np.zeros(len(kept) + 1, np.int64) if part_bounds is None else part_bounds
 
     @classmethod
-    def of(cls, drops: DropTable) -> ClusterTable:
-        """Each kept span with the spans dropped against it; clusters in kept-span order."""
+    def of(cls, drops: DropTable, parts: PartTable | None = None) -> ClusterTable:
+        """Each kept span with the spans (and sentence runs) dropped against it; clusters in kept-span order."""
+        p_kept = parts.kept if parts is not None else np.zeros(0, np.int64)
+        kept = np.union1d(drops.kept, p_kept).astype(np.int64)
         order = np.lexsort((drops.span, drops.kept))
-        span, kept = drops.span[order], drops.kept[order]
-        starts = np.flatnonzero(np.concatenate(([True], kept[1:] != kept[:-1]))) if len(kept) else np.zeros(0, np.int64)
-        return cls(kept[starts], span, np.append(starts, len(kept)).astype(np.int64))
+        span = drops.span[order]
+        bounds = np.searchsorted(drops.kept[order], kept, side="left")
+        bounds = np.append(bounds, len(span)).astype(np.int64)
+        p_order = np.lexsort((np.arange(len(p_kept)), p_kept))
+        p_bounds = np.append(np.searchsorted(p_kept[p_order], kept, side="left"), len(p_kept)).astype(np.int64)
+        return cls(kept, span, bounds, p_order.astype(np.int64), p_bounds)
 
     def __len__(self) -> int:
         return len(self.kept)
 
     def item(self, c: int) -> Cluster:
         a, b = self.bounds.item(c), self.bounds.item(c + 1)
-        return Cluster(self.kept.item(c), tuple(self.members[a:b].tolist()))
+        pa, pb = self.part_bounds.item(c), self.part_bounds.item(c + 1)
+        return Cluster(self.kept.item(c), tuple(self.members[a:b].tolist()), tuple(self.parts[pa:pb].tolist()))
 
     def __iter__(self) -> Iterator[Cluster]:
         members, bounds = self.members.tolist(), self.bounds.tolist()
+        parts, p_bounds = self.parts.tolist(), self.part_bounds.tolist()
         for c, kept in enumerate(self.kept.tolist()):
-            yield Cluster(kept, tuple(members[bounds[c] : bounds[c + 1]]))
+            yield Cluster(kept, tuple(members[bounds[c] : bounds[c + 1]]), tuple(parts[p_bounds[c] : p_bounds[c + 1]]))

@@ -11,12 +11,13 @@ from pathlib import Path
 import numpy as np
 
 from .report import borderline
-from .stages import decide, sketch
+from .stages import sketch
+from .stages.judge import judge, part_table
 from .accel import kernels, memory
 from .config import Config
 from .records import Document
 from .result import ScanResult
-from .stats import Laps, summarize
+from .stats import Laps, sentence_stats, summarize
 from .stages.drops import clusters_of, span_drops
 from .stages.mapping import Progress, map_documents, merge
 from .stages.pairs import find_pairs
@@ -91,20 +92,28 @@ def _scan(
     u_rank = unit_ranks(units.unit_of, span_rank, len(units.sizes))
     lap("units")
     found = find_pairs(units.values, units.offsets, config, threads=jobs)
-    units.values = np.zeros(0, dtype=np.uint64)  # verified: from here on only the sizes count
-    memory.release()
     lap("candidates_verify")
-    keeper = decide.decide(units.sizes, u_rank, found.pairs, found.inter, config.containment)
-    drops = span_drops(units.unit_of, span_rank, units.sizes, keeper, found.pairs, found.inter, elig_idx)
-    clusters = clusters_of(drops)
+    spans = sh.spans
+
+    def unit_text(u: int) -> str:
+        span = spans[int(elig_idx[units.first_member[u]])]
+        return docs[span.doc].text[span.start : span.end]
+
+    verdict = judge(units.sizes, units.values, units.offsets, u_rank, found.pairs, found.inter, config, unit_text)
+    units.values = np.zeros(0, dtype=np.uint64)  # decided: from here on only the sizes count
+    memory.release()
+    drops = span_drops(units.unit_of, span_rank, units.sizes, verdict.keeper, found.pairs, found.inter, elig_idx, verdict.covered)
+    parts = part_table(verdict, units.unit_of, span_rank, elig_idx, lambda i: int(spans.start[i]), lambda u: int(units.sizes[u]))
+    clusters = clusters_of(drops, parts)
     lap("decide")
 
-    result = ScanResult(config, docs, sh.spans, sh.doc_spans, drops, clusters)
+    result = ScanResult(config, docs, sh.spans, sh.doc_spans, drops, clusters, parts=parts)
     result._eligible = sh.eligible
     if sample_pairs:
         reps = borderline.representatives(units.unit_of, span_rank, elig_idx)
         result.pairs = borderline.sample(found.pairs, found.inter, units.sizes, reps, config.containment)
     result.stats = summarize(result, units, found, config)
+    result.stats["sentences"] = sentence_stats(result, verdict)
     result.stats["seconds"] = lap.timings
     return result
 

@@ -11,7 +11,7 @@ from .report import borderline
 from .stages import segment
 from .arrays import run_starts
 from .config import Config
-from .outcome import Cluster, Drop, DropTable
+from .outcome import Cluster, Drop, DropTable, PartTable
 from .records import Document, IndexedSpan, Span, SpanTable
 
 
@@ -29,6 +29,8 @@ class ScanResult:
     indexed: list[IndexedSpan] = field(default_factory=list)
     # Near-threshold verified pairs and histograms for the report (None when not measured).
     pairs: borderline.PairSample | None = None
+    # Sentence runs dropped inside spans that stay (stages/runs.py).
+    parts: PartTable = field(default_factory=PartTable.empty)
 
     def span_text(self, i: int) -> str:
         if i >= len(self.spans):
@@ -66,7 +68,13 @@ class ScanResult:
                 starts, ends = (np.fromiter((getattr(x, f) for x in spans), np.int64, len(spans)) for f in ("start", "end"))
             count = np.fromiter((len(r) for r in self.doc_spans), np.int64, len(self.doc_spans))
             doc = np.repeat(np.arange(len(count)), count)  # numbered as clean_text's `doc`
-            self._cache["removals"] = (mask, segment.removal_ranges_many(doc, starts, ends, mask))
+            ranges = segment.removal_ranges_many(doc, starts, ends, mask)
+            parts = self.parts
+            if len(parts):  # sentence runs inside kept spans: their ranges join the spans'
+                r_doc, r_start, r_end = (np.concatenate(x) for x in zip(ranges, (doc[parts.span], parts.cut_start, parts.cut_end)))
+                order = np.lexsort((r_start, r_doc))
+                ranges = (r_doc[order], r_start[order], r_end[order])
+            self._cache["removals"] = (mask, ranges)
         return self._cache["removals"][1]
 
     def is_duplicate_document(self, doc: int) -> bool:

@@ -32,7 +32,8 @@ def summarize(result: ScanResult, units: Units, found: Pairs, config: Config) ->
     spans = result.spans
     lengths = span_lengths(spans)
     span_chars = int(lengths.sum())
-    dropped_chars = int(lengths[result.dropped_mask()].sum())
+    parts = result.parts
+    dropped_chars = int(lengths[result.dropped_mask()].sum()) + (int((parts.end - parts.start).sum()) if len(parts) else 0)
     sizes = units.sizes
     verified = verify.count_verified(found.pairs, found.inter, sizes, config.containment) if len(found.inter) else 0
     prop = found.proposals
@@ -59,3 +60,18 @@ def summarize(result: ScanResult, units: Units, found: Pairs, config: Config) ->
         "fingerprint": config.fingerprint,
     }
 
+
+
+def sentence_stats(result, verdict) -> dict:
+    """What the sentence-level rule changed (stages/judge.py): runs dropped inside kept
+    spans and their characters, spans kept for a sentence of their own, spans dropped
+    as covered by several, pairs refused as filled-in templates."""
+    parts = result.parts
+    refined = verdict.refined
+    return {
+        "runs_dropped": len(parts),
+        "run_chars": int((parts.end - parts.start).sum()) if len(parts) else 0,
+        "lifted_spans": 0 if refined is None else len(refined.lifted),
+        "covered_spans": len(verdict.covered),
+        "template_pairs": verdict.templates,
+    }

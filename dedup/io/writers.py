@@ -29,7 +29,7 @@ import orjson
 from ..arrays import run_starts
 from ..errors import OutputError
 from .readers import STDIN, Source, glob_could_match, output_name
-from ..outcome import REASONS, Cluster, ClusterTable, DropTable
+from ..outcome import PART_REASON, REASONS, Cluster, ClusterTable, DropTable, Part
 from ..records import Document, Span, SpanTable
 from ..outcome import Drop
 from ..result import ScanResult
@@ -56,7 +56,23 @@ def cluster_records(result: ScanResult) -> Iterator[dict]:
 def _cluster_record(result: ScanResult, n: int, cluster: Cluster) -> dict:
     members = [_member(result, cluster.kept, None)]
     members += [_member(result, i, result.drops[i]) for i in cluster.dropped]
+    members += [part_record(result, result.parts[r]) for r in cluster.parts]
     return cluster_record(n, members)
+
+
+def part_record(result: ScanResult, part: Part) -> dict:
+    """A sentence run dropped inside a span that stays: where the run is (`start`/`end`:
+    its characters; `span_start`/`span_end`: its span's), which sentences, why, how similar."""
+    span = result.spans[part.span]
+    ref = doc_span_ref(result.documents[span.doc], span)
+    ref.update(start=part.start, end=part.end)
+    return {
+        **ref, "kept": False, "reason": PART_REASON, "jaccard": round(part.jaccard, 4),
+        "containment": round(part.containment, 4), "kept_containment": round(part.kept_containment, 4),
+        "covered": round(part.covered, 4), "sentences": [part.first, part.stop],
+        "span_start": span.start, "span_end": span.end,
+        "text": result.documents[span.doc].text[part.start : part.end],
+    }
 
 
 def cluster_lines(result: ScanResult, part: range | None = None) -> Iterator[bytes]:
@@ -69,9 +85,9 @@ def cluster_lines(result: ScanResult, part: range | None = None) -> Iterator[byt
     """
     clusters, drops, spans = result.clusters, result.drops, result.spans
     part = range(len(clusters)) if part is None else part
-    if result.indexed or not (
+    if result.indexed or len(result.parts) or not (
         isinstance(clusters, ClusterTable) and isinstance(drops, DropTable) and isinstance(spans, SpanTable)
-    ):
+    ):  # dicts: slower, but sentence runs are few
         yield from map(json_line, islice(cluster_records(result), part.start, part.stop))
         return
     # Members in writing order: each cluster's kept span, then its dropped ones.

@@ -7,28 +7,24 @@ from collections.abc import Mapping
 import numpy as np
 
 from . import decide, verify
-from ..outcome import ClusterTable, Drop, DropTable
+from .units import best_members
+from ..outcome import ClusterTable, Drop, DropTable, PartTable
 
 
 def span_drops(
     unit_of: np.ndarray, span_rank: np.ndarray, sizes: np.ndarray, keeper: np.ndarray,
-    pairs: np.ndarray, inter: np.ndarray, span_ids: np.ndarray,
+    pairs: np.ndarray, inter: np.ndarray, span_ids: np.ndarray, covered: np.ndarray | None = None,
 ) -> DropTable:
     """Unit decisions applied to spans.
 
     The kept member of a unit is its best-ranked one; every other member is an
     exact copy dropped against it, and a dropped unit's members are dropped
     against the kept member of the unit that covers it. `span_ids` maps eligible
-    spans to global span indices.
+    spans to global span indices. `covered`: units dropped because kept text of
+    several spans holds every sentence (reason "covered", see runs.py).
     """
     n_units = len(sizes)
-    best_rank = np.full(n_units, np.iinfo(np.int64).max, dtype=np.int64)
-    np.minimum.at(best_rank, unit_of, span_rank)
-    member_of_rank = np.empty(len(span_rank), dtype=np.int64)
-    member_of_rank[span_rank] = np.arange(len(span_rank))
-    best_member = np.full(n_units, -1, dtype=np.int64)
-    present = best_rank < len(span_rank)
-    best_member[present] = member_of_rank[best_rank[present]]
+    best_member = best_members(unit_of, span_rank, n_units)
 
     keeper_of = keeper[unit_of]
     # Dropped: copies of a kept unit other than its best member, and every member of a dropped unit.
@@ -51,10 +47,12 @@ def span_drops(
     jac, c_x, c_k = verify.similarities(shared, sizes[u], sizes[ku])
     contained = decide.fuller(sizes[ku], sizes[u], sizes[u] + sizes[ku] - shared)
     reason = np.where(exact, 0, np.where(contained, 1, 2))  # outcome.REASONS
+    if covered is not None and len(covered):
+        reason[~exact & np.isin(u, covered)] = 3
     return DropTable(span_ids[k], span_ids[best_member[ku]], jac, c_x, c_k, reason)
 
 
-def clusters_of(drops: Mapping[int, Drop]) -> ClusterTable:
-    """Star clusters: each kept span with the spans dropped against it, in span order."""
-    return ClusterTable.of(drops if isinstance(drops, DropTable) else DropTable.from_dict(drops))
+def clusters_of(drops: Mapping[int, Drop], parts: PartTable | None = None) -> ClusterTable:
+    """Star clusters: each kept span with the spans (and sentence runs) dropped against it, in span order."""
+    return ClusterTable.of(drops if isinstance(drops, DropTable) else DropTable.from_dict(drops), parts)
 

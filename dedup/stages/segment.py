@@ -152,10 +152,10 @@ def removal_ranges_many(
 
 
 def cut(text: str, ranges: list[tuple[int, int]]) -> str:
-    """`text` without the given sorted, disjoint ranges."""
+    """`text` without the given sorted ranges (where two overlap, their union goes)."""
     parts, pos = [], 0
     for s, e in ranges:
-        parts.append(text[pos:s])
-        pos = e
+        parts.append(text[pos : max(s, pos)])
+        pos = max(pos, e)
     parts.append(text[pos:])
     return "".join(parts)

@@ -59,6 +59,14 @@ def _fold(h: np.ndarray, starts: np.ndarray, n: int) -> np.ndarray:
     return fmix64(acc ^ np.uint64(n))
 
 
+def fold_shingles(h: np.ndarray, n: int) -> np.ndarray:
+    """Hashes of the n-token windows of one token sequence, as shingle_hashes computes
+    them inside a span (none when it holds fewer than n tokens)."""
+    if len(h) < n:
+        return np.zeros(0, dtype=np.uint64)
+    return _fold(h, np.arange(len(h) - n + 1), n)
+
+
 def shingle_sets(token_lists: Sequence[Sequence[str]], n: int) -> tuple[np.ndarray, np.ndarray]:
     """Shingle sets of many spans at once.
 

@@ -155,6 +155,18 @@ def rank_spans(lengths: np.ndarray, keep: str) -> np.ndarray:
     return rank
 
 
+def best_members(unit_of: np.ndarray, span_rank: np.ndarray, n_units: int) -> np.ndarray:
+    """The best-ranked member (an eligible span) of each unit; -1 for a unit without members."""
+    best_rank = np.full(n_units, np.iinfo(np.int64).max, dtype=np.int64)
+    np.minimum.at(best_rank, unit_of, span_rank)
+    member_of_rank = np.empty(len(span_rank), dtype=np.int64)
+    member_of_rank[span_rank] = np.arange(len(span_rank))
+    out = np.full(n_units, -1, dtype=np.int64)
+    present = best_rank < len(span_rank)
+    out[present] = member_of_rank[best_rank[present]]
+    return out
+
+
 def unit_ranks(unit_of: np.ndarray, span_rank: np.ndarray, n_units: int) -> np.ndarray:
     """A unit's keep preference: that of its best-ranked member span."""
     u_rank = np.full(n_units, np.iinfo(np.int64).max, dtype=np.int64)

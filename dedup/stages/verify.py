@@ -37,6 +37,11 @@ def intersections(pairs: np.ndarray, values: np.ndarray, offsets: np.ndarray, *,
     return out
 
 
+def is_edge(inter, size_a, size_b, threshold: float):
+    """The verified-pair rule: |A ∩ B| >= threshold x the smaller set's size (element-wise on arrays)."""
+    return inter >= threshold * np.minimum(size_a, size_b)
+
+
 def count_verified(pairs: np.ndarray, inter: np.ndarray, sizes: np.ndarray, threshold: float) -> int:
     """How many pairs are verified edges: |A ∩ B| >= threshold x the smaller set's size."""
     pairs = np.asarray(pairs).reshape(-1, 2)

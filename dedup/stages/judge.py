@@ -1,0 +1,80 @@
+"""The decision rule on distinct shingle sets, start to end, for every engine: filled-in
+templates refused as pairs (templates.py), keep or drop whole sets (decide.py), then
+sentence runs (runs.py). The one-shot scan and the index scan both call `judge`."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..config import Config
+from ..outcome import PartTable
+from . import decide, runs, templates
+from .units import best_members
+
+
+@dataclass
+class Judgement:
+    keeper: np.ndarray  # per unit: -1 kept, else the unit it is dropped against
+    refined: runs.Refined | None  # sentence runs (None when config.sentences is off)
+    templates: int  # verified pairs refused as filled-in templates
+    covered: np.ndarray  # units dropped whole because kept text before them holds every sentence
+
+
+def judge(
+    sizes: np.ndarray, values: np.ndarray, offsets: np.ndarray, u_rank: np.ndarray, pairs: np.ndarray,
+    inter: np.ndarray, config: Config, unit_text: Callable[[int], str], *, usable: np.ndarray | None = None,
+) -> Judgement:
+    """Keep or drop each unit. `usable`: a bool per pair, the pairs decide may use
+    (the index leaves out some, see index/incremental.py); `unit_text(u)`: the text of
+    one span holding set u (read only for units that share text with others)."""
+    use = np.ones(len(pairs), dtype=bool) if usable is None else usable.copy()
+    if not (config.sentences and config.shingle == "word"):
+        keeper = decide.decide(sizes, u_rank, pairs[use], inter[use], config.containment)
+        return Judgement(keeper, None, 0, np.zeros(0, np.int64))
+    texts = templates.UnitTexts(unit_text)
+    refused = templates.template_pairs(pairs, inter, sizes, config.containment, texts)
+    use &= ~refused
+    keeper = decide.decide(sizes, u_rank, pairs[use], inter[use], config.containment)
+    is_keeper = np.zeros(len(sizes), dtype=bool)
+    is_keeper[keeper[keeper >= 0]] = True
+    refined = runs.refine(
+        sizes, values, offsets, pairs, inter, keeper, u_rank, texts, ngram=config.ngram,
+        containment=config.containment, min_tokens=config.min_tokens, is_keeper=is_keeper,
+    )
+    keeper[refined.lifted] = -1
+    covered = np.array(sorted(refined.whole), dtype=np.int64)
+    for u, v in refined.whole.items():
+        keeper[u] = v
+    return Judgement(keeper, refined, int(refused.sum()), covered)
+
+
+def part_table(
+    j: Judgement, unit_of: np.ndarray, span_rank: np.ndarray, span_ids: np.ndarray, span_start: Callable[[int], int],
+    partner_size: Callable[[int], int],
+) -> PartTable:
+    """The sentence runs as spans' parts: each unit's runs go to its kept (best-ranked)
+    member; `span_ids` maps eligible spans to span numbers; `span_start(i)`: span i's offset."""
+    if j.refined is None or not j.refined.runs:
+        return PartTable.empty()
+    best = best_members(unit_of, span_rank, len(j.keeper))
+    cols: dict[str, list] = {f: [] for f in PartTable.FIELDS}
+    for r in j.refined.runs:
+        span = int(span_ids[best[r.unit]])
+        base = span_start(span)
+        sent = j.refined.sentenced[r.unit]
+        lo, hi = runs.run_range(sent, r.first, r.stop)
+        k_size = partner_size(r.partner)
+        union = r.size + k_size - r.shared
+        row = {
+            "span": span, "start": base + sent.bounds[r.first][0], "end": base + sent.bounds[r.stop - 1][1],
+            "first": r.first, "stop": r.stop, "kept": int(span_ids[best[r.partner]]),
+            "jaccard": r.shared / union if union else 1.0, "containment": r.shared / r.size if r.size else 1.0,
+            "kept_containment": r.shared / k_size if k_size else 1.0, "covered": r.covered,
+            "cut_start": base + lo, "cut_end": base + hi,
+        }
+        for f in PartTable.FIELDS:
+            cols[f].append(row[f])
+    return PartTable(**cols)
