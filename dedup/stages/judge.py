@@ -35,7 +35,7 @@ def judge(
         keeper = decide.decide(sizes, u_rank, pairs[use], inter[use], config.containment)
         return Judgement(keeper, None, 0, np.zeros(0, np.int64))
     texts = templates.UnitTexts(unit_text)
-    refused = templates.template_pairs(pairs, inter, sizes, config.containment, texts)
+    refused = templates.template_pairs(pairs, inter, sizes, values, offsets, config.containment, texts, config.ngram)
     use &= ~refused
     keeper = decide.decide(sizes, u_rank, pairs[use], inter[use], config.containment)
     is_keeper = np.zeros(len(sizes), dtype=bool)

@@ -186,7 +186,7 @@ def refine(
                 if cover_tokens is None:
                     cover_tokens = set().union(*(texts.token_set(v) for v, _ in cover_of))
                 lo, hi = s.bounds[j]
-                ok = not templated(texts.text(u)[lo:hi], s.tokens[j], cover_tokens)
+                ok = not templated(texts.text(u)[lo:hi], s.tokens[j], cover, cover_tokens, ngram)
             covered.append(ok), neutral.append(False), share.append(c)
         found_runs = _runs(covered, neutral, s.n_tokens, min_tokens)
         if not found_runs:

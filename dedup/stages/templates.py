@@ -18,19 +18,21 @@ from collections.abc import Callable, Collection
 import numpy as np
 
 from .normalize import token_bytes
+from .shingle import byte_token_hashes, fold_shingles
 from .verify import is_edge
 
 # A side is templated when at least this share of its missing words are values ...
 VALUE_SHARE = 0.5
-# ... and the missing values are at least this share of all its words.
-VALUE_DENSITY = 0.1
+# ... and the missing values are at least this share of all its words (one
+# corrected figure in a 25-word copy is 0.04: still a copy).
+VALUE_DENSITY = 0.05
 
 _DIGIT = re.compile(rb"[0-9]")
 _LETTER = re.compile(rb"[a-z]")
 # OCR reads l as 1, o as 0, s as 5, b as 8: such a word is an error, not a value.
 _OCR = (bytes.maketrans(b"0158", b"olsb"), bytes.maketrans(b"0158", b"oisb"))
 # Identifiers: all capitals with a digit or two+ letters (GTK_DEBUG, ASX, U+057D), in the original text.
-_CAPITALS = re.compile(r"(?<!\w)[A-Z][A-Z0-9]+(?!\w)")
+_CAPITALS = re.compile(r"(?<![A-Za-z0-9])[A-Z][A-Z0-9]+(?![a-z0-9])")
 
 
 def identifiers(text: str) -> frozenset[bytes]:
@@ -38,23 +40,33 @@ def identifiers(text: str) -> frozenset[bytes]:
     return frozenset(m.group().lower().encode() for m in _CAPITALS.finditer(text))
 
 
-def templated(text: str, tokens: list[bytes], other: Collection[bytes]) -> bool:
-    """Whether `text` (its `tokens`) differs from a text with tokens `other` mostly in values."""
-    missing = [t for t in tokens if t not in other]
-    if not missing:
+def templated(text: str, tokens: list[bytes], other: np.ndarray, other_tokens: Collection[bytes], n: int) -> bool:
+    """Whether `text` (its `tokens`) differs from a text with shingle set `other` (and
+    tokens `other_tokens`) mostly in values: its shingles missing from `other` mostly
+    hold a value, and those values are a noticeable share of its words."""
+    if len(tokens) < n:
         return False
-    caps = None
-    values = 0
-    for t in missing:
+    windows = fold_shingles(byte_token_hashes(tokens), n)
+    missing = ~np.isin(windows, other)
+    if not missing.any():
+        return False
+    caps = identifiers(text)
+    value = np.zeros(len(tokens), dtype=bool)
+    for i, t in enumerate(tokens):
         if _DIGIT.search(t):
-            if _LETTER.search(t) and any(t.translate(m) in other for m in _OCR):
-                continue
-            values += 1
+            value[i] = not (_LETTER.search(t) and any(t.translate(m) in other_tokens for m in _OCR))
         else:
-            if caps is None:
-                caps = identifiers(text)
-            values += t in caps
-    return values >= 1 and values >= VALUE_SHARE * len(missing) and values >= VALUE_DENSITY * len(tokens)
+            value[i] = t in caps
+    if not value.any():
+        return False
+    starts = np.flatnonzero(missing)
+    holds = np.zeros(len(windows), dtype=bool)  # window holds a value
+    in_missing = np.zeros(len(tokens), dtype=bool)  # token lies in a missing window
+    for j in range(n):
+        holds |= value[j : j + len(windows)]
+        in_missing[starts + j] = True
+    n_values = int(np.count_nonzero(value & in_missing))
+    return n_values >= 1 and holds[missing].mean() >= VALUE_SHARE and n_values >= VALUE_DENSITY * len(tokens)
 
 
 class UnitTexts:
@@ -80,16 +92,19 @@ class UnitTexts:
 
 
 def template_pairs(
-    pairs: np.ndarray, inter: np.ndarray, sizes: np.ndarray, threshold: float, texts: UnitTexts
+    pairs: np.ndarray, inter: np.ndarray, sizes: np.ndarray, values: np.ndarray, offsets: np.ndarray,
+    threshold: float, texts: UnitTexts, n: int,
 ) -> np.ndarray:
-    """Which verified pairs are filled-in templates (a bool per pair). Only edges
-    that are not full containment are read: a set inside the other has no missing words."""
+    """Which verified pairs are filled-in templates (a bool per pair), each side read
+    against the other. Only edges short of full containment are read: a set inside
+    the other misses nothing."""
     out = np.zeros(len(pairs), dtype=bool)
     a, b = sizes[pairs[:, 0]], sizes[pairs[:, 1]]
     look = np.flatnonzero(is_edge(inter, a, b, threshold) & (inter < np.minimum(a, b)))
     for k in look.tolist():
         x, y = int(pairs[k, 0]), int(pairs[k, 1])
-        out[k] = templated(texts.text(x), texts.tokens(x), texts.token_set(y)) and templated(
-            texts.text(y), texts.tokens(y), texts.token_set(x)
+        sx, sy = values[offsets[x] : offsets[x + 1]], values[offsets[y] : offsets[y + 1]]
+        out[k] = templated(texts.text(x), texts.tokens(x), sy, texts.token_set(y), n) and templated(
+            texts.text(y), texts.tokens(y), sx, texts.token_set(x), n
         )
     return out
