@@ -113,7 +113,8 @@ def _scan(
         reps = borderline.representatives(units.unit_of, span_rank, elig_idx)
         result.pairs = borderline.sample(found.pairs, found.inter, units.sizes, reps, config.containment)
     result.stats = summarize(result, units, found, config)
-    result.stats["sentences"] = sentence_stats(result, verdict)
+    if verdict.refined is not None:
+        result.stats["sentences"] = sentence_stats(result, verdict)
     result.stats["seconds"] = lap.timings
     return result
 

@@ -115,7 +115,8 @@ def write_corpus(folder: Path, records: list[dict], bad_line: bool = True) -> Pa
 
 
 def _scan(args: list[str]):
-    return runner.invoke(app, ["scan", *args, "--quiet"], catch_exceptions=False)
+    # Spark decides whole spans only (engines/spark.py): the local engine is compared with --whole-spans.
+    return runner.invoke(app, ["scan", *args, "--quiet", "--whole-spans"], catch_exceptions=False)
 
 
 def _said(output: str) -> str:
@@ -190,7 +191,7 @@ def test_planted_keep_longest_and_oversized_buckets_same_as_local(spark, tmp_pat
     from dedup.io.writers import write_out_dir
 
     corpus = write_corpus(tmp_path / "in", planted_records(), bad_line=False)
-    config = Config(keep="longest", max_bucket=4)
+    config = Config(keep="longest", max_bucket=4, sentences=False)  # Spark decides whole spans only
     sources = discover([str(corpus)])
     docs = [d for s in sources for d in read_source(s)[0]]
     result = scan(docs, config)
@@ -224,7 +225,7 @@ def test_parquet_in_parquet_out_through_uris(spark, tmp_path):
     rows = table.to_pylist()
     # Expected: the local engine on the same records in the same order (part/y.parquet sorts first).
     ordered = [(f"part/y.parquet:{i + 1}", r) for i, r in enumerate(records[25:])] + [(f"x.parquet:{i + 1}", r) for i, r in enumerate(records[:25])]
-    result = scan([Document(r["id"] or rid, r["text"]) for rid, r in ordered], Config())
+    result = scan([Document(r["id"] or rid, r["text"]) for rid, r in ordered], Config(sentences=False))
     assert [r["n"] for r in rows] == [r["n"] for _, r in ordered]
     assert [r["text"] for r in rows] == [result.clean_text(d) for d in range(len(ordered))]
     assert sum(1 for _ in (tmp_path / "out" / "clusters.jsonl").open()) == len(result.clusters)

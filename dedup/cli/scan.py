@@ -92,6 +92,7 @@ def scan(
     anchor_rate: Annotated[int, typer.Option(help="Index one shingle in N exactly, to find short spans inside long ones.")] = Config.anchor_rate,
     segment: Annotated[Segment, typer.Option(help="Paragraphs: blank-line blocks, single lines, or auto (a line over 100 characters is a paragraph of its own, shorter lines run together).")] = Segment.auto,
     seed: Annotated[int, typer.Option(help="MinHash seed.")] = Config.seed,
+    sentences: Annotated[bool, typer.Option("--sentences/--whole-spans", help="Also drop copied sentence runs inside paragraphs that stay, keep a paragraph's own sentence, and never take a filled-in template (lines differing in numbers and identifiers) for a copy; --whole-spans: whole paragraphs by containment only.")] = Config.sentences,
     omit_duplicate_docs: Annotated[bool, typer.Option("--omit-duplicate-docs", help="Leave out articles all of whose judged spans were dropped (default: write what is left of them).")] = False,
     max_input_size: Annotated[str, typer.Option(help="Skip an input larger than this after decompression (K, M, G suffixes); guards against gzip bombs.")] = "4G",
     index: Annotated[Optional[str], typer.Option(help="Also clean against this index of earlier batches (SQLite file or redis://host:port/db), then add this batch's kept spans to it. Created when missing.")] = None,
@@ -107,7 +108,9 @@ def scan(
     Each paragraph is shingled into word n-grams; MinHash LSH and exact anchor
     shingles propose pairs, and each pair is verified on its real shingle sets.
     A paragraph is dropped when a kept paragraph contains at least --threshold of
-    it; the fuller copy is kept. Kept text is written byte for byte.
+    it; the fuller copy is kept. Inside paragraphs that stay, runs of two or more
+    sentences that kept text already holds are dropped. Kept text is written byte
+    for byte.
     """
     started = time.perf_counter()
     skipped: list[Skipped] = []
@@ -115,10 +118,13 @@ def scan(
         config = Config(
             ngram=ngram, containment=threshold, min_tokens=min_tokens, lsh_threshold=lsh_threshold,
             num_perm=num_perm, bands=bands, rows=rows, anchor_rate=anchor_rate, keep=keep.value,
-            segment=segment.value, seed=seed,
+            segment=segment.value, seed=seed, sentences=sentences,
         )
         opts = ReadOptions(text_field, id_field, input_format.value, skip_bad_records, parse_size(max_input_size))
         if engine is Engine.spark:
+            if config.sentences and not quiet:
+                say("warning", "--engine spark decides whole paragraphs only (as --whole-spans): sentence runs "
+                    "and the template rule run on the local engine for now")
             if index is not None:
                 raise ConfigError("--index works with the local engine only")
             skipped = _scan_spark(inputs, out, config, opts, spark_master, out_format.value, omit_duplicate_docs, stats, quiet, started)

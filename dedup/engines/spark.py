@@ -254,6 +254,8 @@ def run(
         raise DedupError(f"--out-format must be one of {', '.join(OUT_FORMATS)}, got {out_format!r}")
     if out == readers.STDIN:
         raise OutputError("--engine spark writes part files: give --out a folder or URI, not -")
+    if config.sentences:  # not yet on Spark: the CLI says so; the fingerprint in the stats says so too
+        config = config.replace(sentences=False)
     spark = spark or session(master, quiet)
     started = time.perf_counter()
     files = discover_files(spark, inputs, opts)

@@ -30,13 +30,14 @@ import numpy as np
 
 from ..report import borderline
 from ..stages import candidates, decide, sketch, verify
-from ..outcome import Drop
+from ..outcome import Drop, PartTable
 from ..stats import Laps, summarize
 from ..stages.pairs import Pairs
 from ..stages.mapping import Progress, Shingled, shingle_documents
 from ..result import ScanResult
 from ..stages.units import Units, group_units, rank_spans, set_keys
 from ..stages.drops import clusters_of, span_drops
+from ..stages.judge import judge, part_table
 from ..config import Config
 from ..records import Document, IndexedSpan
 from .base import Conflict, Entries, IndexStoreError, Store, Transaction, batch_key
@@ -119,6 +120,7 @@ class Decided:
     found: Pairs
     new: Entries  # the batch's kept spans, to be added
     sample: borderline.PairSample  # near-threshold pairs, for the report
+    parts: PartTable  # sentence runs dropped inside the batch's kept spans
 
 
 def decide_against(docs: list[Document], sh: Shingled, b: Sketched, known: Entries, config: Config) -> Decided:
@@ -146,11 +148,21 @@ def decide_against(docs: list[Document], sh: Shingled, b: Sketched, known: Entri
     pairs = prop.pairs[~(indexed[prop.pairs[:, 0]] & indexed[prop.pairs[:, 1]])]
     inter = verify.intersections(pairs, units.values, units.offsets)
     edges = _edges(pairs, inter, units.sizes, indexed)
-    keeper = decide.decide(units.sizes, u_rank, pairs[edges], inter[edges], config.containment)
+
+    def unit_text(u: int) -> str:
+        e = int(first_member[u])
+        if e < m:
+            return known.refs[e].text
+        span = sh.spans[int(elig[e - m])]
+        return docs[span.doc].text[span.start : span.end]
+
+    verdict = judge(units.sizes, units.values, units.offsets, u_rank, pairs, inter, config, unit_text, usable=edges)
+    keeper = verdict.keeper
     assert (keeper[indexed] == -1).all(), "indexed spans rank first and are never paired together"
     span_ids = np.concatenate((n_spans + np.arange(m, dtype=np.int64), elig))
-    drops = span_drops(units.unit_of, span_rank, units.sizes, keeper, pairs[edges], inter[edges], span_ids)
+    drops = span_drops(units.unit_of, span_rank, units.sizes, keeper, pairs, inter, span_ids, verdict.covered)
     drops = {i: d for i, d in drops.items() if i < n_spans}  # indexed spans are never dropped
+    parts = part_table(verdict, units.unit_of, span_rank, span_ids, lambda i: int(sh.spans[i].start), lambda u: int(units.sizes[u]))
 
     kept = [e for e, i in enumerate(elig) if int(i) not in drops]
     bu = b.units.unit_of[kept]
@@ -172,7 +184,7 @@ def decide_against(docs: list[Document], sh: Shingled, b: Sketched, known: Entri
     proposals = candidates.Proposals(pairs, prop.lsh, prop.anchors, prop.oversized)
     reps = borderline.representatives(units.unit_of, span_rank, span_ids)
     sample = borderline.sample(pairs, inter, units.sizes, reps, config.containment)
-    return Decided(drops, units, Pairs(pairs, inter, proposals), new, sample)
+    return Decided(drops, units, Pairs(pairs, inter, proposals), new, sample, parts)
 
 
 def _edges(pairs: np.ndarray, inter: np.ndarray, sizes: np.ndarray, indexed: np.ndarray) -> np.ndarray:
@@ -220,7 +232,8 @@ def scan_incremental(
     lap("index_add")
 
     result = ScanResult(
-        config, docs, sh.spans, sh.doc_spans, got.drops, clusters_of(got.drops), indexed=known.refs
+        config, docs, sh.spans, sh.doc_spans, got.drops, clusters_of(got.drops, got.parts), indexed=known.refs,
+        parts=got.parts,
     )
     result._eligible = sh.eligible
     result.pairs = got.sample
