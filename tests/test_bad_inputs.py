@@ -17,7 +17,7 @@ import pytest
 from conftest import cli, run_dedup
 
 from dedup.errors import OutputError
-from dedup.io.writers import safe_join
+from dedup.io.staging import safe_join
 
 PARA_A = "The committee met on Tuesday to discuss the annual budget and the new harbour bridge plans."
 PARA_B = "Rain is expected over the northern hills tonight, with snow above a thousand metres by morning."

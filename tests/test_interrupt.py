@@ -14,6 +14,7 @@ from __future__ import annotations
 import errno
 import os
 import random
+import shutil
 import signal
 import subprocess
 import sys
@@ -91,7 +92,7 @@ def _patch(moment: str, sig: int) -> None:
     elif moment == "between-renames":
         os.rename = nth(os.rename, 2)  # 1: old output set aside; 2: new output into place
     elif moment == "before-old-removed":
-        writers.shutil.rmtree = nth(writers.shutil.rmtree, 1)
+        shutil.rmtree = nth(shutil.rmtree, 1)
 
 
 MOMENTS = ["reading", "scanning", "half-written-file", "between-renames", "before-old-removed"]

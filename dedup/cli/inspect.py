@@ -11,7 +11,7 @@ from rich.console import Console
 from ..config import Config
 from ..errors import DedupError
 from ..io.readers import ReadOptions, read_cluster_records, read_stats
-from ..io.writers import atomic_write
+from ..io.staging import atomic_write
 from ..report.explain import explain, resolve
 from ..report.explain import render as render_explanation
 from ..report.html import MAX_CLUSTERS, render

@@ -16,10 +16,8 @@ from ..config import Config
 from ..errors import ConfigError, DedupError, OutputError
 from ..index import check_index_outside, scan_with_index
 from ..io.readers import STDIN, DocumentStream, ReadOptions, Skipped, discover, parse_size
-from ..io.writers import (
-    atomic_write, check_file_out, check_out_dir, check_out_not_in_inputs, clean_lines, cluster_lines,
-    kept_documents, stats_bytes, write_out_dir,
-)
+from ..io.staging import atomic_write, check_file_out, check_out_dir, check_out_not_in_inputs
+from ..io.writers import clean_lines, cluster_lines, kept_documents, stats_bytes, write_out_dir
 from ..pipeline import scan as run_scan
 from ..report.html import render_result
 from ..stages.mapping import default_jobs

@@ -26,7 +26,7 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..io import readers, writers
+from ..io import readers, staging
 from ..config import Config
 from ..errors import DedupError, InputError, OutputError
 from ..io.readers import ReadOptions, Skipped
@@ -264,8 +264,8 @@ def run(
         raise OutputError(f"--out {out} exists; a URI output is written only to a new location")
     if local_out is not None:
         local_inputs = [a for a in inputs if not _is_uri(a)]
-        writers.check_out_not_in_inputs(local_out, local_inputs)
-        writers.check_out_dir(local_out, readers.discover(local_inputs, opts) if local_inputs else [])
+        staging.check_out_not_in_inputs(local_out, local_inputs)
+        staging.check_out_dir(local_out, readers.discover(local_inputs, opts) if local_inputs else [])
     job = _Job(spark, config, opts)
     previous = spark.conf.get("spark.sql.shuffle.partitions")
     job.partitions = shuffle_partitions(spark, files)
@@ -274,13 +274,13 @@ def run(
         skipped = job.read(files)
         job.scan()
         if local_out is not None:
-            with writers.staged_dir(local_out) as stage:
+            with staging.staged_dir(local_out) as stage:
                 root = _qualify(spark, str(stage.resolve()))
-                job.write(f"{root}/{CLEAN}", f"{root}/{writers.CLUSTERS}", out_format, omit_duplicates)
+                job.write(f"{root}/{CLEAN}", f"{root}/{staging.CLUSTERS}", out_format, omit_duplicates)
                 _tidy_parts(stage / CLEAN, out_format)
         else:
             root = out.rstrip("/")
-            job.write(f"{root}/{CLEAN}", f"{root}/{writers.CLUSTERS}", out_format, omit_duplicates)
+            job.write(f"{root}/{CLEAN}", f"{root}/{staging.CLUSTERS}", out_format, omit_duplicates)
         stats = job.stats()
     finally:
         job.release()
