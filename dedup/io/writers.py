@@ -13,6 +13,7 @@ import json
 import mmap
 import multiprocessing
 import os
+import re
 import shutil
 import signal
 import struct
@@ -336,12 +337,21 @@ def recover(out: Path) -> None:
     parent = out.parent if str(out.parent) else Path(".")
     if not parent.is_dir():
         return
-    olds = sorted(parent.glob(f".{out.name}.dedup-old-*"))
+    # Found by exact name, never by a glob built from out.name: a name holding * ? or [
+    # would match other outputs' folders. mkdtemp adds 8 characters of [a-z0-9_].
+    names = os.listdir(parent)
+    olds = sorted(parent / n for n in names if _leftover(n, out.name, "old"))
     if not out.exists() and olds:
         os.rename(olds[-1], out)
         olds = olds[:-1]
-    for stale in [*olds, *parent.glob(f".{out.name}.dedup-tmp-*")]:
+    for stale in [*olds, *(parent / n for n in names if _leftover(n, out.name, "tmp"))]:
         shutil.rmtree(stale, ignore_errors=True)
+
+
+def _leftover(name: str, out_name: str, kind: str) -> bool:
+    """Whether `name` is a staging ("tmp") or pending-restore ("old") folder of --out `out_name`."""
+    prefix = f".{out_name}.dedup-{kind}-"
+    return name.startswith(prefix) and re.fullmatch(r"[a-z0-9_]{8}", name[len(prefix):]) is not None
 
 
 def _clean_file_lines(
