@@ -4,8 +4,13 @@ output, folders that are not dedup outputs)."""
 
 from __future__ import annotations
 
+import json
+import os
+import stat
+import threading
 from pathlib import Path
 
+import pytest
 from conftest import cli
 
 ARTICLE = (
@@ -54,3 +59,154 @@ def test_own_leftovers_of_a_glob_named_out_are_still_cleaned(tmp_path):
     assert r.exit_code == 0, r.stderr
     assert not stale.exists() and not old.exists()
     assert (tmp_path / name / "a.txt").exists()
+
+
+# --- 2. --stats, --report, --clusters over links, FIFOs and devices ----------------
+
+
+def read_fifo_in_thread(fifo: Path):
+    """A thread reading `fifo` to its end; returns (thread, chunks, keep). `keep` is a
+    write end held open so that the reader's open never blocks for ever; close it
+    once the writer is done and the reader sees end of file."""
+    keep = os.open(fifo, os.O_RDWR)
+    chunks: list[bytes] = []
+
+    def read() -> None:
+        with open(fifo, "rb") as f:
+            chunks.append(f.read())
+
+    thread = threading.Thread(target=read, daemon=True)
+    thread.start()
+    return thread, chunks, keep
+
+
+def finish_fifo(thread, chunks, keep) -> bytes:
+    os.close(keep)
+    thread.join(10)
+    assert not thread.is_alive()
+    return b"".join(chunks)
+
+
+@pytest.mark.parametrize("option", ["--stats", "--report", "--clusters"])
+def test_output_file_that_is_a_fifo_is_written_into(tmp_path, option):
+    fifo = tmp_path / "fifo"
+    os.mkfifo(fifo)
+    (corpus(tmp_path / "in") / "b.txt").write_text(ARTICLE, encoding="utf-8")
+    reader = read_fifo_in_thread(fifo)
+    out = "-" if option == "--clusters" else str(tmp_path / "out")
+    r = cli("scan", str(tmp_path / "in"), "--out", out, option, str(fifo), "-q")
+    data = finish_fifo(*reader)
+    assert r.exit_code == 0, r.stderr
+    assert stat.S_ISFIFO(os.lstat(fifo).st_mode), "the FIFO was replaced"
+    if option == "--stats":
+        assert json.loads(data)["documents"] == 2
+    elif option == "--report":
+        assert data.startswith(b"<!DOCTYPE html>") or b"<html" in data[:200]
+    else:
+        assert [json.loads(line)["size"] for line in data.splitlines()] == [2, 2]
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".fifo")] == []
+
+
+def test_report_command_writes_into_a_fifo(tmp_path):
+    src = tmp_path / "in"
+    corpus(src)
+    (src / "b.txt").write_text(ARTICLE, encoding="utf-8")
+    assert cli("scan", str(src), "--out", str(tmp_path / "out"), "-q").exit_code == 0
+    fifo = tmp_path / "page.html"
+    os.mkfifo(fifo)
+    reader = read_fifo_in_thread(fifo)
+    r = cli("report", str(tmp_path / "out" / "clusters.jsonl"), "--out", str(fifo))
+    data = finish_fifo(*reader)
+    assert r.exit_code == 0, r.stderr
+    assert stat.S_ISFIFO(os.lstat(fifo).st_mode) and b"<html" in data
+
+
+@pytest.mark.parametrize("option", ["--stats", "--report", "--clusters"])
+def test_output_file_that_is_a_symlink_is_refused(tmp_path, option):
+    target = tmp_path / "target.txt"
+    target.write_text("precious\n")
+    link = tmp_path / "link"
+    link.symlink_to(target)
+    out = "-" if option == "--clusters" else str(tmp_path / "out")
+    r = cli("scan", str(corpus(tmp_path / "in")), "--out", out, option, str(link), "-q")
+    assert r.exit_code == 2, r.stderr
+    assert f"{option} {link} is a symbolic link" in r.stderr
+    assert link.is_symlink() and target.read_text() == "precious\n"
+    assert not (tmp_path / "out").exists()
+
+
+def test_report_command_refuses_a_symlink(tmp_path):
+    corpus(tmp_path / "in")
+    assert cli("scan", str(tmp_path / "in"), "--out", str(tmp_path / "out"), "-q").exit_code == 0
+    (tmp_path / "target.html").write_text("precious\n")
+    (tmp_path / "link.html").symlink_to(tmp_path / "target.html")
+    r = cli("report", str(tmp_path / "out" / "clusters.jsonl"), "--out", str(tmp_path / "link.html"))
+    assert r.exit_code == 2 and "is a symbolic link" in r.stderr
+    assert (tmp_path / "link.html").is_symlink() and (tmp_path / "target.html").read_text() == "precious\n"
+
+
+def test_symlink_to_a_fifo_is_written_through(tmp_path):
+    fifo = tmp_path / "fifo"
+    os.mkfifo(fifo)
+    (tmp_path / "link").symlink_to(fifo)
+    reader = read_fifo_in_thread(fifo)
+    r = cli("scan", str(corpus(tmp_path / "in")), "--out", str(tmp_path / "out"), "--stats", str(tmp_path / "link"), "-q")
+    data = finish_fifo(*reader)
+    assert r.exit_code == 0, r.stderr
+    assert (tmp_path / "link").is_symlink() and stat.S_ISFIFO(os.lstat(fifo).st_mode)
+    assert json.loads(data)["documents"] == 1
+
+
+def make_null_device(path: Path) -> Path:
+    try:
+        os.mknod(path, stat.S_IFCHR | 0o666, os.makedev(1, 3))  # what /dev/null is on Linux
+    except (OSError, AttributeError) as e:
+        pytest.skip(f"cannot make a device node here: {e}")
+    return path
+
+
+@pytest.mark.parametrize("option", ["--stats", "--report"])
+def test_output_file_that_is_a_device_node_stays_one(tmp_path, option):
+    null = make_null_device(tmp_path / "null")
+    r = cli("scan", str(corpus(tmp_path / "in")), "--out", str(tmp_path / "out"), option, str(null), "-q")
+    assert r.exit_code == 0, r.stderr
+    assert stat.S_ISCHR(os.lstat(null).st_mode), "the device node was replaced"
+
+
+def test_dev_null_as_stats_stays_a_device(tmp_path):
+    # Never run this against a dedup that renames over its targets: as root it replaces /dev/null.
+    r = cli("scan", str(corpus(tmp_path / "in")), "--out", str(tmp_path / "out"), "--stats", "/dev/null", "--report", "/dev/null", "-q")
+    assert r.exit_code == 0, r.stderr
+    assert stat.S_ISCHR(os.lstat("/dev/null").st_mode)
+
+
+def test_stats_dash_goes_to_stdout(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    r = cli("scan", str(corpus(tmp_path / "in")), "--out", str(tmp_path / "out"), "--stats", "-", "-q")
+    assert r.exit_code == 0, r.stderr
+    assert json.loads(r.stdout_bytes)["documents"] == 1
+    assert not (tmp_path / "-").exists()
+    assert (tmp_path / "out" / "a.txt").exists()
+
+
+def test_report_dash_goes_to_stdout(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    r = cli("scan", str(corpus(tmp_path / "in")), "--out", str(tmp_path / "out"), "--report", "-", "-q")
+    assert r.exit_code == 0, r.stderr
+    assert b"<html" in r.stdout_bytes and not (tmp_path / "-").exists()
+
+
+@pytest.mark.parametrize("option", ["--stats", "--report", "--clusters"])
+def test_dash_for_a_file_and_out_dash_are_refused(tmp_path, monkeypatch, option):
+    monkeypatch.chdir(tmp_path)
+    r = cli("scan", str(corpus(tmp_path / "in")), "--out", "-", option, "-", "-q")
+    assert r.exit_code == 2
+    assert f"{option} - and --out - would both write to standard output" in r.stderr
+    assert r.stdout_bytes == b"" and not (tmp_path / "-").exists()
+
+
+def test_two_files_on_stdout_are_refused(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    r = cli("scan", str(corpus(tmp_path / "in")), "--out", str(tmp_path / "out"), "--stats", "-", "--report", "-", "-q")
+    assert r.exit_code == 2 and "--stats and --report would all write to standard output" in r.stderr
+    assert not (tmp_path / "out").exists()

@@ -16,6 +16,7 @@ import os
 import re
 import shutil
 import signal
+import stat
 import struct
 import tempfile
 import threading
@@ -253,8 +254,13 @@ def _public(path: Path, mode: int) -> None:
     os.chmod(path, mode & ~umask)
 
 
-def atomic_write(path: Path, data: bytes) -> None:
-    """Write a single file via a temporary sibling and rename."""
+def atomic_write(path: Path, data: bytes, option: str | None = None) -> None:
+    """Write a single file via a temporary sibling and rename. A FIFO or character
+    device (/dev/null, a terminal), or a symbolic link to one (/dev/stdout), is
+    written into instead: a rename would replace it with a regular file. Anything
+    else that is not a regular file is refused (see writes_into), naming `option`."""
+    if writes_into(path, option) and _write_into(path, data):
+        return
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
@@ -273,6 +279,52 @@ def atomic_write(path: Path, data: bytes) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def writes_into(path: Path, option: str | None = None) -> bool:
+    """Whether the output file `path` is written into rather than replaced by rename:
+    a FIFO or character device, or a symbolic link to one. False for a regular file or
+    none. Raises OutputError (naming `option`) for a folder, a symbolic link to anything
+    else (a rename would replace the link, writing through it would not be atomic), a
+    block device or a socket."""
+    name = f"{option} {path}" if option else str(path)
+    try:
+        mode = os.lstat(path).st_mode
+        if stat.S_ISLNK(mode):
+            try:
+                mode = os.stat(path).st_mode
+            except OSError:
+                mode = 0
+            if not (stat.S_ISFIFO(mode) or stat.S_ISCHR(mode)):
+                raise OutputError(
+                    f"{name} is a symbolic link; name the file itself (a link is written through only "
+                    "to a FIFO or character device; use - for standard output)"
+                )
+    except FileNotFoundError:
+        return False
+    except OSError as e:
+        raise OutputError(f"cannot write {path}: {e.strerror or e}") from None
+    if stat.S_ISREG(mode):
+        return False
+    if stat.S_ISDIR(mode):
+        raise OutputError(f"{name} is a folder; name a file")
+    if stat.S_ISFIFO(mode) or stat.S_ISCHR(mode):
+        return True
+    raise OutputError(f"{name} is not a regular file, FIFO or character device")
+
+
+def _write_into(path: Path, data: bytes) -> bool:
+    """Write `data` into the FIFO or device at `path` (no rename, no truncation, no
+    fsync); False, having written nothing, if it has become a regular file since."""
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_NOCTTY | os.O_CLOEXEC)
+        with os.fdopen(fd, "wb") as f:
+            if stat.S_ISREG(os.fstat(f.fileno()).st_mode):
+                return False
+            f.write(data)
+    except OSError as e:
+        raise OutputError(f"cannot write {path}: {e.strerror or e}") from None
+    return True
 
 
 def safe_join(root: Path, rel: str) -> Path:
@@ -330,6 +382,7 @@ def check_file_out(path: Path, inputs: list[str], sources: list[Source], option:
             raise OutputError(f"{option} {path} would overwrite the input {src.path}")
     if path.is_dir():
         raise OutputError(f"{option} {path} is a folder; name a file")
+    writes_into(path, option)
 
 
 def recover(out: Path) -> None:
