@@ -4,14 +4,17 @@ output, folders that are not dedup outputs)."""
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import stat
+import subprocess
+import sys
 import threading
 from pathlib import Path
 
 import pytest
-from conftest import cli
+from conftest import ROOT, cli
 
 ARTICLE = (
     "The committee met on Tuesday to discuss the annual budget and the new harbour bridge plans.\n\n"
@@ -210,3 +213,54 @@ def test_two_files_on_stdout_are_refused(tmp_path, monkeypatch):
     r = cli("scan", str(corpus(tmp_path / "in")), "--out", str(tmp_path / "out"), "--stats", "-", "--report", "-", "-q")
     assert r.exit_code == 2 and "--stats and --report would all write to standard output" in r.stderr
     assert not (tmp_path / "out").exists()
+
+
+# --- 3. two runs with the same --out at once ----------------------------------------
+
+
+def files_of(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def test_second_run_on_a_locked_out_is_refused_at_once(tmp_path):
+    out = tmp_path / "out"
+    assert cli("scan", str(corpus(tmp_path / "in")), "--out", str(out), "-q").exit_code == 0
+    first = files_of(out)
+    other = tmp_path / "other"
+    other.mkdir()
+    (other / "b.txt").write_text("Something else entirely, written by nobody in particular today.\n")
+    live_stage = tmp_path / ".out.dedup-tmp-abcd1234"  # the live run's staging folder
+    live_stage.mkdir()
+    (live_stage / "clusters.jsonl").write_text("")
+    with open(tmp_path / ".out.dedup-lock", "w") as held:  # a live run holds the lock
+        held.write("4242\n")
+        held.flush()
+        fcntl.flock(held, fcntl.LOCK_EX)
+        r = cli("scan", str(other), "--out", str(out), "-q")
+        assert r.exit_code == 2
+        assert f"error: --out {out} is being written by another dedup run (pid 4242)" in r.stderr
+        assert files_of(out) == first and live_stage.is_dir()
+    r = cli("scan", str(other), "--out", str(out), "-q")  # the lock is free again
+    assert r.exit_code == 0, r.stderr
+    assert sorted(files_of(out)) == ["b.txt", "clusters.jsonl"] and not live_stage.exists()
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".out.")] == []
+
+
+def test_run_is_refused_while_another_process_holds_out(tmp_path):
+    out = tmp_path / "out"
+    holder = subprocess.Popen(
+        [sys.executable, "-c", "import sys; from pathlib import Path; from dedup.io.writers import OutLock; "
+         f"lock = OutLock(Path({str(out)!r})); print('locked', flush=True); sys.stdin.read(); lock.release()"],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, env={**os.environ, "PYTHONPATH": str(ROOT)}, text=True,
+    )
+    try:
+        assert holder.stdout.readline() == "locked\n"
+        r = cli("scan", str(corpus(tmp_path / "in")), "--out", str(out), "-q")
+        assert r.exit_code == 2
+        assert f"--out {out} is being written by another dedup run (pid {holder.pid})" in r.stderr
+        assert not out.exists()
+    finally:
+        holder.communicate("", timeout=30)
+    assert holder.returncode == 0
+    assert cli("scan", str(tmp_path / "in"), "--out", str(out), "-q").exit_code == 0
+    assert not (tmp_path / ".out.dedup-lock").exists()

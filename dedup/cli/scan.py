@@ -17,7 +17,7 @@ from ..errors import ConfigError, DedupError, OutputError
 from ..index import check_index_outside, scan_with_index
 from ..io.readers import STDIN, DocumentStream, ReadOptions, Skipped, discover, parse_size
 from ..io.writers import (
-    atomic_write, check_file_out, check_out_dir, check_out_not_in_inputs, clean_lines, cluster_lines,
+    OutLock, atomic_write, check_file_out, check_out_dir, check_out_not_in_inputs, clean_lines, cluster_lines,
     kept_documents, stats_bytes, write_out_dir,
 )
 from ..pipeline import scan as run_scan
@@ -111,6 +111,7 @@ def scan(
     """
     started = time.perf_counter()
     skipped: list[Skipped] = []
+    lock = None
     try:
         config = Config(
             ngram=ngram, containment=threshold, min_tokens=min_tokens, lsh_threshold=lsh_threshold,
@@ -130,6 +131,7 @@ def scan(
         if out_dir is not None:
             check_out_not_in_inputs(out_dir, inputs)
             check_out_dir(out_dir, sources)
+            lock = OutLock(out_dir)  # held to the end: a second run with this --out is refused
         to_stdout = [option for path, option in ((stats, "--stats"), (clusters, "--clusters"), (report, "--report")) if _is_stdout(path)]
         if to_stdout and out_dir is None:
             raise ConfigError(f"{to_stdout[0]} - and --out - would both write to standard output; name a file for {to_stdout[0]}")
@@ -181,6 +183,9 @@ def scan(
     except KeyboardInterrupt:
         say("[red]interrupted:[/]", "nothing partial was written; --out holds a complete output or none")
         raise typer.Exit(EXIT_INTERRUPTED) from None
+    finally:
+        if lock is not None:
+            lock.release()
     if skipped:
         raise typer.Exit(EXIT_SKIPPED)
 

@@ -268,6 +268,7 @@ def run(
     previous = spark.conf.get("spark.sql.shuffle.partitions")
     job.partitions = shuffle_partitions(spark, files)
     spark.conf.set("spark.sql.shuffle.partitions", str(job.partitions))
+    lock = writers.OutLock(local_out) if local_out is not None else None
     try:
         skipped = job.read(files)
         job.scan()
@@ -283,6 +284,8 @@ def run(
     finally:
         job.release()
         spark.conf.set("spark.sql.shuffle.partitions", previous)
+        if lock is not None:
+            lock.release()
     stats["inputs"] = {"files": len(files), "skipped": [str(s) for s in skipped], "repeated_ids": stats.pop("repeated_ids")}
     stats["seconds"] = {"spark": round(time.perf_counter() - started, 4)}
     return SparkRun(stats, skipped)

@@ -25,6 +25,11 @@ from contextlib import contextmanager
 from itertools import islice
 from pathlib import Path
 
+try:
+    import fcntl
+except ImportError:  # not POSIX
+    fcntl = None
+
 import numpy as np
 import orjson
 
@@ -383,6 +388,56 @@ def check_file_out(path: Path, inputs: list[str], sources: list[Source], option:
     if path.is_dir():
         raise OutputError(f"{option} {path} is a folder; name a file")
     writes_into(path, option)
+
+
+class OutLock:
+    """An exclusive lock on --out `out` for a whole run: flock on `.NAME.dedup-lock` in
+    its parent, holding the owner's pid. A second run with the same --out is refused at
+    once (OutputError) instead of writing beside the first or removing its staging
+    folder. release() removes the file while still holding the lock; a killed run's
+    file stays, and its lock went with the process."""
+
+    def __init__(self, out: Path) -> None:
+        self._fd = None
+        if fcntl is None:  # no flock on this platform: runs are not guarded
+            return
+        full = Path(os.path.abspath(out))
+        self.path = full.parent / f".{full.name}.dedup-lock"
+        fd = None
+        try:
+            full.parent.mkdir(parents=True, exist_ok=True)
+            while True:
+                fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o666)
+                try:
+                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                except BlockingIOError:
+                    pid = os.pread(fd, 32, 0).decode(errors="replace").strip() or "unknown"
+                    raise OutputError(f"--out {out} is being written by another dedup run (pid {pid})") from None
+                try:  # the previous owner may have removed the file after we opened it
+                    if os.stat(self.path).st_ino == os.fstat(fd).st_ino:
+                        break
+                except FileNotFoundError:
+                    pass
+                os.close(fd)
+                fd = None
+            os.ftruncate(fd, 0)
+            os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
+        except OSError as e:
+            if fd is not None:
+                os.close(fd)
+            raise OutputError(f"cannot write {self.path}: {e.strerror or e}") from None
+        except BaseException:
+            if fd is not None:
+                os.close(fd)
+            raise
+        self._fd = fd
+
+    def release(self) -> None:
+        if self._fd is not None:
+            with contextlib.suppress(OSError):
+                os.unlink(self.path)
+            os.close(self._fd)
+            self._fd = None
 
 
 def recover(out: Path) -> None:
