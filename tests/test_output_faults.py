@@ -242,7 +242,7 @@ def test_second_run_on_a_locked_out_is_refused_at_once(tmp_path):
         assert files_of(out) == first and live_stage.is_dir()
     r = cli("scan", str(other), "--out", str(out), "-q")  # the lock is free again
     assert r.exit_code == 0, r.stderr
-    assert sorted(files_of(out)) == ["b.txt", "clusters.jsonl"] and not live_stage.exists()
+    assert sorted(files_of(out)) == [".dedup-output", "b.txt", "clusters.jsonl"] and not live_stage.exists()
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".out.")] == []
 
 
@@ -264,3 +264,35 @@ def test_run_is_refused_while_another_process_holds_out(tmp_path):
     assert holder.returncode == 0
     assert cli("scan", str(tmp_path / "in"), "--out", str(out), "-q").exit_code == 0
     assert not (tmp_path / ".out.dedup-lock").exists()
+
+
+# --- 4. what counts as an earlier output ---------------------------------------------
+
+
+def test_folder_with_a_clusters_file_but_no_marker_is_not_replaced(tmp_path):
+    out = tmp_path / "mine"
+    out.mkdir()
+    (out / "clusters.jsonl").write_text("my own notes, not dedup's\n")
+    (out / "thesis.txt").write_text("keep me")
+    r = cli("scan", str(corpus(tmp_path / "in")), "--out", str(out), "-q")
+    assert r.exit_code == 2
+    assert "holds clusters.jsonl but no .dedup-output marker" in r.stderr
+    assert files_of(out) == {"clusters.jsonl": b"my own notes, not dedup's\n", "thesis.txt": b"keep me"}
+
+
+def test_every_output_carries_the_marker_and_is_replaced_by_the_next_run(tmp_path):
+    out = tmp_path / "out"
+    assert cli("scan", str(corpus(tmp_path / "in")), "--out", str(out), "-q").exit_code == 0
+    marker = json.loads((out / ".dedup-output").read_text())
+    assert marker["dedup"] == "output" and marker["version"] and len(marker["fingerprint"]) == 16
+    (tmp_path / "in" / "b.txt").write_text(ARTICLE, encoding="utf-8")
+    r = cli("scan", str(tmp_path / "in"), "--out", str(out), "-q")
+    assert r.exit_code == 0, r.stderr
+    assert sorted(files_of(out)) == [".dedup-output", "a.txt", "b.txt", "clusters.jsonl"]
+
+
+def test_input_named_like_the_marker_is_refused(tmp_path):
+    (tmp_path / ".dedup-output").write_text(ARTICLE)
+    r = cli("scan", str(tmp_path / ".dedup-output"), "--out", str(tmp_path / "out"), "-q")
+    assert r.exit_code == 2 and "reserves for its marker" in r.stderr
+    assert not (tmp_path / "out").exists()

@@ -274,6 +274,7 @@ def run(
         job.scan()
         if local_out is not None:
             with writers.staged_dir(local_out) as stage:
+                (stage / writers.MARKER).write_bytes(writers.marker_bytes(config.fingerprint))
                 root = _qualify(spark, str(stage.resolve()))
                 job.write(f"{root}/{CLEAN}", f"{root}/{writers.CLUSTERS}", out_format, omit_duplicates)
                 _tidy_parts(stage / CLEAN, out_format)

@@ -42,6 +42,15 @@ from ..outcome import Drop
 from ..result import ScanResult
 
 CLUSTERS = "clusters.jsonl"
+# Written into every --out folder; only a folder holding it is replaced as an earlier output.
+MARKER = ".dedup-output"
+
+
+def marker_bytes(fingerprint: str | None) -> bytes:
+    """The marker file's content: what wrote the folder (dedup, its version, the options' fingerprint)."""
+    from .. import __version__
+
+    return json_line({"dedup": "output", "version": __version__, "fingerprint": fingerprint})
 
 
 def json_line(obj) -> bytes:
@@ -352,6 +361,8 @@ def check_out_dir(out: Path, sources: list[Source]) -> None:
         safe_join(out, src.rel)
         if src.rel == CLUSTERS:
             raise OutputError(f"the input {src.path} would be written as {CLUSTERS}, which --out reserves for clusters")
+        if src.rel == MARKER:
+            raise OutputError(f"the input {src.path} would be written as {MARKER}, which --out reserves for its marker")
         for parent in Path(src.rel).parents:
             if parent.as_posix() in rels:
                 raise OutputError(f"the input {src.path} needs a folder {parent} where another input's clean copy goes")
@@ -362,7 +373,12 @@ def check_out_dir(out: Path, sources: list[Source]) -> None:
             raise OutputError(f"--out {out} would overwrite or replace the input {src.path}")
     if out.exists() and not out.is_dir():
         raise OutputError(f"--out {out} exists and is not a folder")
-    if out.is_dir() and any(out.iterdir()) and not (out / CLUSTERS).is_file():
+    if out.is_dir() and any(out.iterdir()) and not (out / MARKER).is_file():
+        if (out / CLUSTERS).is_file():  # written before the marker existed, or a look-alike
+            raise OutputError(
+                f"--out {out} holds {CLUSTERS} but no {MARKER} marker, so it is not known to be a dedup output "
+                "(outputs written before dedup added the marker have none); remove it or choose a new or empty folder"
+            )
         raise OutputError(f"--out {out} is a non-empty folder that is not a dedup output; choose a new or empty folder")
 
 
@@ -507,6 +523,7 @@ def write_out_dir(
     child is done. The file is the same either way; the split only balances the work.
     """
     with staged_dir(out) as stage:
+        (stage / MARKER).write_bytes(marker_bytes(result.stats.get("fingerprint")))
         path = stage / CLUSTERS
         blocks = cluster_blocks(result, CLUSTER_BLOCKS if parallel else 1)
         claims = _Claims(len(blocks), shared=parallel)
