@@ -114,7 +114,7 @@ def _unreadable_case(tmp_path: Path) -> tuple[Path, Path]:
 def _check_unreadable(r_code: int, stderr: str, secret: Path, out: Path) -> None:
     assert r_code == 3, stderr
     assert f"skipped {secret}: permission denied" in stderr
-    assert sorted(files_under(out)) == ["clusters.jsonl", "good.txt"]
+    assert sorted(files_under(out)) == [".dedup-output", "clusters.jsonl", "good.txt"]
 
 
 @as_root
@@ -189,7 +189,7 @@ def test_folder_loop_through_symlinks_is_not_followed(tmp_path):
     out = tmp_path / "out"
     r = cli("scan", str(folder), "--out", str(out), "-q")
     assert r.exit_code == 0, r.stderr
-    assert sorted(files_under(out)) == ["clusters.jsonl", "good.txt"]
+    assert sorted(files_under(out)) == [".dedup-output", "clusters.jsonl", "good.txt"]
 
 
 def test_glob_through_symlink_loops_terminates(tmp_path):
@@ -202,7 +202,7 @@ def test_glob_through_symlink_loops_terminates(tmp_path):
     out = tmp_path / "out"
     r = run_dedup("scan", str(folder / "**" / "*.txt"), "--out", str(out), "-q", timeout=60)
     assert r.returncode == 0, r.stderr
-    assert sorted(files_under(out)) == ["clusters.jsonl", "good.txt"]
+    assert sorted(files_under(out)) == [".dedup-output", "clusters.jsonl", "good.txt"]
 
 
 def test_symlink_loop_inside_folder_is_skipped(tmp_path):
@@ -211,7 +211,7 @@ def test_symlink_loop_inside_folder_is_skipped(tmp_path):
     (folder / "y.txt").symlink_to("x.txt")
     r = scan_skipping(folder, tmp_path / "out")
     assert f"skipped {folder / 'x.txt'}: symbolic link loop" in r.stderr
-    assert sorted(files_under(tmp_path / "out")) == ["clusters.jsonl", "good.txt"]
+    assert sorted(files_under(tmp_path / "out")) == [".dedup-output", "clusters.jsonl", "good.txt"]
 
 
 def test_named_symlink_loop_is_refused(tmp_path):
@@ -235,13 +235,13 @@ def test_fifo_is_skipped_without_hanging(tmp_path):
     r = run_dedup("scan", str(folder), "--out", str(out), "-q", timeout=60)
     assert r.returncode == 3, r.stderr
     assert f"skipped {folder / 'pipe.txt'}: not a regular file" in r.stderr
-    assert sorted(files_under(out)) == ["clusters.jsonl", "good.txt"]
+    assert sorted(files_under(out)) == [".dedup-output", "clusters.jsonl", "good.txt"]
 
 
 def test_device_is_skipped(tmp_path):
     r = cli("scan", "/dev/zero", str(good_corpus(tmp_path / "in") / "good.txt"), "--out", str(tmp_path / "out"), "-q")
     assert r.exit_code == 3 and "skipped /dev/zero: not a regular file" in r.stderr
-    assert sorted(files_under(tmp_path / "out")) == ["clusters.jsonl", "good.txt"]
+    assert sorted(files_under(tmp_path / "out")) == [".dedup-output", "clusters.jsonl", "good.txt"]
 
 
 # --- encodings and binary data ----------------------------------------------------------
@@ -531,7 +531,7 @@ def test_path_traversal_ids_never_leave_out(tmp_path):
     assert r.exit_code == 0, r.stderr
     created = {p for p in tmp_path.parent.rglob("*")} - before
     assert all(p == tmp_path / "stats.json" or out in [p, *p.parents] for p in created), created
-    assert sorted(files_under(out)) == ["a.jsonl", "clusters.jsonl"]
+    assert sorted(files_under(out)) == [".dedup-output", "a.jsonl", "clusters.jsonl"]
     assert [json.loads(x)["id"] for x in (out / "a.jsonl").read_text().splitlines()] == hostile
 
 
@@ -599,7 +599,7 @@ def test_out_where_a_recursive_glob_would_read_it_is_refused(tmp_path):
 def test_binary_on_stdin_is_skipped(tmp_path):
     r = cli("scan", "-", "--out", str(tmp_path / "out"), "-q", input=b"\x00\x01binary")
     assert r.exit_code == 3 and "skipped <stdin>: binary file" in r.stderr
-    assert sorted(files_under(tmp_path / "out")) == ["clusters.jsonl"]
+    assert sorted(files_under(tmp_path / "out")) == [".dedup-output", "clusters.jsonl"]
 
 
 @pytest.mark.parametrize("out", [".", "..", "/"])

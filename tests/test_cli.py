@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 from dedup import Config
 from dedup.cli.common import EXIT_OK, EXIT_SKIPPED, EXIT_USAGE
 from dedup.cli import app
-from dedup.io.writers import CLUSTERS
+from dedup.io.staging import CLUSTERS, MARKER
 
 from sample_corpus import SAMPLES, article, curly, paragraphs
 
@@ -250,7 +250,7 @@ def test_text_folder_mirrored(tmp_path):
     run = invoke("scan", src, "--out", out, "-q")
     assert run.exit_code == EXIT_OK
     files = sorted(p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file())
-    assert files == sorted([CLUSTERS, "a.txt", "nested/b.txt", "nested/deeper/c.md"])
+    assert files == sorted([MARKER, CLUSTERS, "a.txt", "nested/b.txt", "nested/deeper/c.md"])
     assert (out / "a.txt").read_bytes() == (src / "a.txt").read_bytes()
     assert (out / "nested" / "b.txt").read_bytes() == article(P[9]).replace("\n", "\r\n").encode()
     assert (out / "nested" / "deeper" / "c.md").read_bytes() == (src / "nested" / "deeper" / "c.md").read_bytes()
@@ -265,7 +265,7 @@ def test_jsonl_and_gz_mirrored(tmp_path):
     out = tmp_path / "out"
     run = invoke("scan", src, "--out", out, "-q")
     assert run.exit_code == EXIT_OK
-    assert sorted(p.name for p in out.iterdir()) == sorted([CLUSTERS, "one.jsonl", "two.jsonl.gz"])
+    assert sorted(p.name for p in out.iterdir()) == sorted([MARKER, CLUSTERS, "one.jsonl", "two.jsonl.gz"])
     expect = expected_texts()
     one = read_jsonl((out / "one.jsonl").read_text(encoding="utf-8"))
     with gzip.open(out / "two.jsonl.gz", "rt", encoding="utf-8") as f:
@@ -289,7 +289,7 @@ def test_omit_duplicate_docs_text_folder(tmp_path):
     (src / "b.txt").write_text(article(P[1], curly(P[0])), encoding="utf-8")
     run = invoke("scan", src, "--out", tmp_path / "out", "-q", "--omit-duplicate-docs")
     assert run.exit_code == EXIT_OK
-    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == sorted([CLUSTERS, "a.txt"])
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == sorted([MARKER, CLUSTERS, "a.txt"])
     run = invoke("scan", src, "--out", tmp_path / "out2", "-q")
     assert (tmp_path / "out2" / "b.txt").read_text(encoding="utf-8") == "\n"
 

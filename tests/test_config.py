@@ -111,6 +111,7 @@ CHANGES = {
     "keep": {"keep": "longest"},
     "segment": {"segment": "line"},
     "seed": {"seed": 2},
+    "sentences": {"sentences": False},
 }
 
 
@@ -128,3 +129,8 @@ def test_fingerprint_changes_with_any_parameter(change):
 def test_fingerprints_all_distinct():
     prints = {Config(**change).fingerprint for change in CHANGES.values()} | {Config().fingerprint}
     assert len(prints) == len(CHANGES) + 1
+
+
+def test_sentences_must_be_a_bool():
+    with pytest.raises(ConfigError, match="sentences"):
+        Config(sentences="yes")

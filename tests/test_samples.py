@@ -8,7 +8,7 @@ from typer.testing import CliRunner
 
 from dedup import Config, Document, scan
 from dedup.cli import app
-from dedup.io.writers import CLUSTERS
+from dedup.io.staging import CLUSTERS, MARKER
 
 SAMPLES = Path(__file__).resolve().parent.parent / "samples"
 
@@ -114,7 +114,7 @@ def test_samples_cli_output_mirrors_byte_for_byte(tmp_path):
     run = CliRunner().invoke(app, ["scan", str(SAMPLES), "--out", str(out), "--quiet"])
     assert run.exit_code == 0, run.output
     names = sorted(p.name for p in SAMPLES.glob("*.txt"))
-    assert sorted(p.name for p in out.iterdir()) == sorted(names + [CLUSTERS])
+    assert sorted(p.name for p in out.iterdir()) == sorted(names + [CLUSTERS, MARKER])
     for name in names:
         original = (SAMPLES / name).read_bytes()
         cleaned = (out / name).read_bytes()

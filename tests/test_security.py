@@ -113,6 +113,6 @@ def test_outputs_stay_inside_out_whatever_the_input_names(tmp_path):
     assert r.exit_code == 0, r.stderr
     written = {p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file()}
     assert written == {"a/b/c.txt", "weird..txt", "x..y/z.txt", "-dash.txt", "space name.txt", "ünï\u00e7ode.txt",
-                       "clusters.jsonl"}
+                       "clusters.jsonl", ".dedup-output"}
     outside = {p for p in tmp_path.iterdir()} - {src, out}
     assert outside == set()

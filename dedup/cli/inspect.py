@@ -41,7 +41,7 @@ def report_cmd(
         )
         if out.is_dir():
             raise DedupError(f"--out {out} is a folder; name a file")
-        atomic_write(out, page.encode())
+        atomic_write(out, page.encode(), "--out")
     except DedupError as e:
         raise failed(e) from None
 

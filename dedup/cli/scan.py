@@ -16,7 +16,7 @@ from ..config import Config
 from ..errors import ConfigError, DedupError, OutputError
 from ..index import check_index_outside, scan_with_index
 from ..io.readers import STDIN, DocumentStream, ReadOptions, Skipped, discover, parse_size
-from ..io.staging import atomic_write, check_file_out, check_out_dir, check_out_not_in_inputs
+from ..io.staging import OutLock, atomic_write, check_file_out, check_out_dir, check_out_not_in_inputs
 from ..io.writers import clean_lines, cluster_lines, kept_documents, stats_bytes, write_out_dir
 from ..pipeline import scan as run_scan
 from ..report.html import render_result
@@ -72,9 +72,9 @@ EPILOG = (
 def scan(
     inputs: Annotated[list[str], typer.Argument(help="Files, folders (recursive), globs, or - for standard input.", show_default=False)],
     out: Annotated[str, typer.Option("--out", "-o", help="Folder for clean articles and clusters.jsonl, or - for clean JSONL on stdout.")],
-    clusters: Annotated[Optional[Path], typer.Option(help="With --out -: also write clusters.jsonl here.")] = None,
-    stats: Annotated[Optional[Path], typer.Option(help="Write JSON stats (counts, parameters, fingerprint) to this file.")] = None,
-    report: Annotated[Optional[Path], typer.Option(help="Write a self-contained HTML report (clusters side by side, borderline pairs) to this file.")] = None,
+    clusters: Annotated[Optional[Path], typer.Option(help="With --out -: also write clusters.jsonl here (a file; not - while --out - is used).")] = None,
+    stats: Annotated[Optional[Path], typer.Option(help="Write JSON stats (counts, parameters, fingerprint) to this file, or - for stdout.")] = None,
+    report: Annotated[Optional[Path], typer.Option(help="Write a self-contained HTML report (clusters side by side, borderline pairs) to this file, or - for stdout.")] = None,
     text_field: Annotated[str, typer.Option(help="JSONL field holding the article text.")] = "text",
     id_field: Annotated[str, typer.Option(help="JSONL field holding the article id (missing: file:line).")] = "id",
     input_format: Annotated[Format, typer.Option("--format", help="Input format; auto: by extension (.jsonl, .jsonl.gz), sniffed for stdin.")] = Format.auto,
@@ -112,6 +112,7 @@ def scan(
     """
     started = time.perf_counter()
     skipped: list[Skipped] = []
+    lock = None
     try:
         config = Config(
             ngram=ngram, containment=threshold, min_tokens=min_tokens, lsh_threshold=lsh_threshold,
@@ -134,8 +135,14 @@ def scan(
         if out_dir is not None:
             check_out_not_in_inputs(out_dir, inputs)
             check_out_dir(out_dir, sources)
+            lock = OutLock(out_dir)  # held to the end: a second run with this --out is refused
+        to_stdout = [option for path, option in ((stats, "--stats"), (clusters, "--clusters"), (report, "--report")) if _is_stdout(path)]
+        if to_stdout and out_dir is None:
+            raise ConfigError(f"{to_stdout[0]} - and --out - would both write to standard output; name a file for {to_stdout[0]}")
+        if len(to_stdout) > 1:
+            raise ConfigError(f"{' and '.join(to_stdout)} would all write to standard output; name files for all but one")
         for path, option in ((stats, "--stats"), (clusters, "--clusters"), (report, "--report")):
-            if path is not None:
+            if path is not None and not _is_stdout(path):
                 check_file_out(path, inputs, sources, option)
         if index is not None and out_dir is not None:
             check_index_outside(index, out_dir)
@@ -161,7 +168,7 @@ def scan(
             sys.stdout.buffer.writelines(clean_lines(result, kept_documents(result, omit_duplicate_docs), text_field))
             sys.stdout.flush()
             if clusters is not None:
-                atomic_write(clusters, b"".join(cluster_lines(result)))
+                _write_file(clusters, b"".join(cluster_lines(result)), "--clusters")
         else:
             write_out_dir(
                 result, read, out_dir, text_field=text_field, omit_duplicates=omit_duplicate_docs,
@@ -170,9 +177,9 @@ def scan(
         elapsed = time.perf_counter() - started
         result.stats["elapsed_seconds"] = round(elapsed, 3)
         if stats is not None:
-            atomic_write(stats, stats_bytes(result.stats))
+            _write_file(stats, stats_bytes(result.stats), "--stats")
         if report is not None:
-            atomic_write(report, render_result(result).encode())
+            _write_file(report, render_result(result).encode(), "--report")
         if not quiet:
             _summary(result.stats, skipped, elapsed)
     except DedupError as e:
@@ -180,6 +187,9 @@ def scan(
     except KeyboardInterrupt:
         say("[red]interrupted:[/]", "nothing partial was written; --out holds a complete output or none")
         raise typer.Exit(EXIT_INTERRUPTED) from None
+    finally:
+        if lock is not None:
+            lock.release()
     if skipped:
         raise typer.Exit(EXIT_SKIPPED)
 
@@ -192,10 +202,23 @@ def _scan_spark(inputs, out, config, opts, master, out_format, omit_duplicates, 
     elapsed = time.perf_counter() - started
     run.stats["elapsed_seconds"] = round(elapsed, 3)
     if stats is not None:
-        atomic_write(stats, stats_bytes(run.stats))
+        _write_file(stats, stats_bytes(run.stats), "--stats")
     if not quiet:
         _summary(run.stats, run.skipped, elapsed)
     return run.skipped
+
+
+def _is_stdout(path: Path | None) -> bool:
+    return path is not None and str(path) == "-"
+
+
+def _write_file(path: Path, data: bytes, option: str) -> None:
+    """--stats, --clusters or --report: - is standard output, else atomic_write."""
+    if _is_stdout(path):
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
+    else:
+        atomic_write(path, data, option)
 
 
 def _repeated_ids(docs: list) -> int:

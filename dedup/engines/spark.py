@@ -270,11 +270,13 @@ def run(
     previous = spark.conf.get("spark.sql.shuffle.partitions")
     job.partitions = shuffle_partitions(spark, files)
     spark.conf.set("spark.sql.shuffle.partitions", str(job.partitions))
+    lock = staging.OutLock(local_out) if local_out is not None else None
     try:
         skipped = job.read(files)
         job.scan()
         if local_out is not None:
             with staging.staged_dir(local_out) as stage:
+                (stage / staging.MARKER).write_bytes(staging.marker_bytes(config.fingerprint))
                 root = _qualify(spark, str(stage.resolve()))
                 job.write(f"{root}/{CLEAN}", f"{root}/{staging.CLUSTERS}", out_format, omit_duplicates)
                 _tidy_parts(stage / CLEAN, out_format)
@@ -285,6 +287,8 @@ def run(
     finally:
         job.release()
         spark.conf.set("spark.sql.shuffle.partitions", previous)
+        if lock is not None:
+            lock.release()
     stats["inputs"] = {"files": len(files), "skipped": [str(s) for s in skipped], "repeated_ids": stats.pop("repeated_ids")}
     stats["seconds"] = {"spark": round(time.perf_counter() - started, 4)}
     return SparkRun(stats, skipped)

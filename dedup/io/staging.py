@@ -4,17 +4,35 @@ output is complete or absent, never partial."""
 
 from __future__ import annotations
 
+import contextlib
+import json
 import os
+import re
 import shutil
+import stat
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+try:
+    import fcntl
+except ImportError:  # not POSIX
+    fcntl = None
+
 from ..errors import OutputError
 from .readers import STDIN, Source, glob_could_match
 
 CLUSTERS = "clusters.jsonl"
+# Written into every --out folder; only a folder holding it is replaced as an earlier output.
+MARKER = ".dedup-output"
+
+
+def marker_bytes(fingerprint: str | None) -> bytes:
+    """The marker file's content: what wrote the folder (dedup, its version, the options' fingerprint)."""
+    from .. import __version__
+
+    return (json.dumps({"dedup": "output", "version": __version__, "fingerprint": fingerprint}) + "\n").encode()
 
 
 def _public(path: Path, mode: int) -> None:
@@ -24,8 +42,13 @@ def _public(path: Path, mode: int) -> None:
     os.chmod(path, mode & ~umask)
 
 
-def atomic_write(path: Path, data: bytes) -> None:
-    """Write a single file via a temporary sibling and rename."""
+def atomic_write(path: Path, data: bytes, option: str | None = None) -> None:
+    """Write a single file via a temporary sibling and rename. A FIFO or character
+    device (/dev/null, a terminal), or a symbolic link to one (/dev/stdout), is
+    written into instead: a rename would replace it with a regular file. Anything
+    else that is not a regular file is refused (see writes_into), naming `option`."""
+    if writes_into(path, option) and _write_into(path, data):
+        return
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
@@ -44,6 +67,52 @@ def atomic_write(path: Path, data: bytes) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def writes_into(path: Path, option: str | None = None) -> bool:
+    """Whether the output file `path` is written into rather than replaced by rename:
+    a FIFO or character device, or a symbolic link to one. False for a regular file or
+    none. Raises OutputError (naming `option`) for a folder, a symbolic link to anything
+    else (a rename would replace the link, writing through it would not be atomic), a
+    block device or a socket."""
+    name = f"{option} {path}" if option else str(path)
+    try:
+        mode = os.lstat(path).st_mode
+        if stat.S_ISLNK(mode):
+            try:
+                mode = os.stat(path).st_mode
+            except OSError:
+                mode = 0
+            if not (stat.S_ISFIFO(mode) or stat.S_ISCHR(mode)):
+                raise OutputError(
+                    f"{name} is a symbolic link; name the file itself (a link is written through only "
+                    "to a FIFO or character device; use - for standard output)"
+                )
+    except FileNotFoundError:
+        return False
+    except OSError as e:
+        raise OutputError(f"cannot write {path}: {e.strerror or e}") from None
+    if stat.S_ISREG(mode):
+        return False
+    if stat.S_ISDIR(mode):
+        raise OutputError(f"{name} is a folder; name a file")
+    if stat.S_ISFIFO(mode) or stat.S_ISCHR(mode):
+        return True
+    raise OutputError(f"{name} is not a regular file, FIFO or character device")
+
+
+def _write_into(path: Path, data: bytes) -> bool:
+    """Write `data` into the FIFO or device at `path` (no rename, no truncation, no
+    fsync); False, having written nothing, if it has become a regular file since."""
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_NOCTTY | os.O_CLOEXEC)
+        with os.fdopen(fd, "wb") as f:
+            if stat.S_ISREG(os.fstat(f.fileno()).st_mode):
+                return False
+            f.write(data)
+    except OSError as e:
+        raise OutputError(f"cannot write {path}: {e.strerror or e}") from None
+    return True
 
 
 def safe_join(root: Path, rel: str) -> Path:
@@ -66,6 +135,8 @@ def check_out_dir(out: Path, sources: list[Source]) -> None:
         safe_join(out, src.rel)
         if src.rel == CLUSTERS:
             raise OutputError(f"the input {src.path} would be written as {CLUSTERS}, which --out reserves for clusters")
+        if src.rel == MARKER:
+            raise OutputError(f"the input {src.path} would be written as {MARKER}, which --out reserves for its marker")
         for parent in Path(src.rel).parents:
             if parent.as_posix() in rels:
                 raise OutputError(f"the input {src.path} needs a folder {parent} where another input's clean copy goes")
@@ -76,7 +147,12 @@ def check_out_dir(out: Path, sources: list[Source]) -> None:
             raise OutputError(f"--out {out} would overwrite or replace the input {src.path}")
     if out.exists() and not out.is_dir():
         raise OutputError(f"--out {out} exists and is not a folder")
-    if out.is_dir() and any(out.iterdir()) and not (out / CLUSTERS).is_file():
+    if out.is_dir() and any(out.iterdir()) and not (out / MARKER).is_file():
+        if (out / CLUSTERS).is_file():  # written before the marker existed, or a look-alike
+            raise OutputError(
+                f"--out {out} holds {CLUSTERS} but no {MARKER} marker, so it is not known to be a dedup output "
+                "(outputs written before dedup added the marker have none); remove it or choose a new or empty folder"
+            )
         raise OutputError(f"--out {out} is a non-empty folder that is not a dedup output; choose a new or empty folder")
 
 
@@ -101,6 +177,57 @@ def check_file_out(path: Path, inputs: list[str], sources: list[Source], option:
             raise OutputError(f"{option} {path} would overwrite the input {src.path}")
     if path.is_dir():
         raise OutputError(f"{option} {path} is a folder; name a file")
+    writes_into(path, option)
+
+
+class OutLock:
+    """An exclusive lock on --out `out` for a whole run: flock on `.NAME.dedup-lock` in
+    its parent, holding the owner's pid. A second run with the same --out is refused at
+    once (OutputError) instead of writing beside the first or removing its staging
+    folder. release() removes the file while still holding the lock; a killed run's
+    file stays, and its lock went with the process."""
+
+    def __init__(self, out: Path) -> None:
+        self._fd = None
+        if fcntl is None:  # no flock on this platform: runs are not guarded
+            return
+        full = Path(os.path.abspath(out))
+        self.path = full.parent / f".{full.name}.dedup-lock"
+        fd = None
+        try:
+            full.parent.mkdir(parents=True, exist_ok=True)
+            while True:
+                fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o666)
+                try:
+                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                except BlockingIOError:
+                    pid = os.pread(fd, 32, 0).decode(errors="replace").strip() or "unknown"
+                    raise OutputError(f"--out {out} is being written by another dedup run (pid {pid})") from None
+                try:  # the previous owner may have removed the file after we opened it
+                    if os.stat(self.path).st_ino == os.fstat(fd).st_ino:
+                        break
+                except FileNotFoundError:
+                    pass
+                os.close(fd)
+                fd = None
+            os.ftruncate(fd, 0)
+            os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
+        except OSError as e:
+            if fd is not None:
+                os.close(fd)
+            raise OutputError(f"cannot write {self.path}: {e.strerror or e}") from None
+        except BaseException:
+            if fd is not None:
+                os.close(fd)
+            raise
+        self._fd = fd
+
+    def release(self) -> None:
+        if self._fd is not None:
+            with contextlib.suppress(OSError):
+                os.unlink(self.path)
+            os.close(self._fd)
+            self._fd = None
 
 
 def recover(out: Path) -> None:
@@ -108,12 +235,21 @@ def recover(out: Path) -> None:
     parent = out.parent if str(out.parent) else Path(".")
     if not parent.is_dir():
         return
-    olds = sorted(parent.glob(f".{out.name}.dedup-old-*"))
+    # Found by exact name, never by a glob built from out.name: a name holding * ? or [
+    # would match other outputs' folders. mkdtemp adds 8 characters of [a-z0-9_].
+    names = os.listdir(parent)
+    olds = sorted(parent / n for n in names if _leftover(n, out.name, "old"))
     if not out.exists() and olds:
         os.rename(olds[-1], out)
         olds = olds[:-1]
-    for stale in [*olds, *parent.glob(f".{out.name}.dedup-tmp-*")]:
+    for stale in [*olds, *(parent / n for n in names if _leftover(n, out.name, "tmp"))]:
         shutil.rmtree(stale, ignore_errors=True)
+
+
+def _leftover(name: str, out_name: str, kind: str) -> bool:
+    """Whether `name` is a staging ("tmp") or pending-restore ("old") folder of --out `out_name`."""
+    prefix = f".{out_name}.dedup-{kind}-"
+    return name.startswith(prefix) and re.fullmatch(r"[a-z0-9_]{8}", name[len(prefix):]) is not None
 
 
 def worded(e: BaseException, path: Path) -> str:

@@ -32,7 +32,7 @@ from ..outcome import PART_REASON, REASONS, Cluster, ClusterTable, DropTable, Pa
 from ..records import Document, Span, SpanTable
 from ..outcome import Drop
 from ..result import ScanResult
-from .staging import CLUSTERS, safe_join, staged_dir, worded
+from .staging import CLUSTERS, MARKER, marker_bytes, safe_join, staged_dir, worded
 
 
 
@@ -305,6 +305,7 @@ def write_out_dir(
     child is done. The file is the same either way; the split only balances the work.
     """
     with staged_dir(out) as stage:
+        (stage / MARKER).write_bytes(marker_bytes(result.stats.get("fingerprint")))
         path = stage / CLUSTERS
         blocks = cluster_blocks(result, CLUSTER_BLOCKS if parallel else 1)
         claims = _Claims(len(blocks), shared=parallel)
