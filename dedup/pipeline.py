@@ -90,7 +90,7 @@ def _scan(
     span_rank = rank_spans(lengths, config.keep)
     u_rank = unit_ranks(units.unit_of, span_rank, len(units.sizes))
     lap("units")
-    found = find_pairs(units.values, units.offsets, config, threads=jobs)
+    found = find_pairs(units.values, units.offsets, config, threads=jobs, between=memory.release)
     units.values = np.zeros(0, dtype=np.uint64)  # verified: from here on only the sizes count
     memory.release()
     lap("candidates_verify")

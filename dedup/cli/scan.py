@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import sys
 import time
-from collections import Counter
+from contextlib import ExitStack
 from enum import Enum
 from pathlib import Path
 from typing import Annotated, Optional
@@ -13,14 +12,11 @@ import typer
 from rich.table import Table
 
 from ..config import Config
-from ..errors import ConfigError, DedupError, OutputError
-from ..index import check_index_outside, scan_with_index
-from ..io.readers import STDIN, DocumentStream, ReadOptions, Skipped, discover, parse_size
-from ..io.staging import atomic_write, check_file_out, check_out_dir, check_out_not_in_inputs
-from ..io.writers import clean_lines, cluster_lines, kept_documents, stats_bytes, write_out_dir
-from ..pipeline import scan as run_scan
-from ..report.html import render_result
-from ..stages.mapping import default_jobs
+from ..errors import ConfigError, DedupError
+from ..io.readers import ReadOptions, Skipped, parse_size
+from ..io.staging import atomic_write
+from ..io.writers import stats_bytes
+from ..run import scan_paths
 from .common import EXIT_INTERRUPTED, EXIT_OK, EXIT_SKIPPED, Format, Keep, Segment, err, failed, progress, say, warn_skipped
 
 
@@ -123,50 +119,20 @@ def scan(
             raise typer.Exit(EXIT_SKIPPED if skipped else EXIT_OK)
         if spark_master is not None or out_format is not OutFormat.jsonl:
             raise ConfigError("--spark-master and --out-format need --engine spark")
-        sources = discover(inputs, opts)
-        out_dir = None if out == STDIN else Path(out)
-        if out_dir is not None:
-            check_out_not_in_inputs(out_dir, inputs)
-            check_out_dir(out_dir, sources)
-        for path, option in ((stats, "--stats"), (clusters, "--clusters"), (report, "--report")):
-            if path is not None:
-                check_file_out(path, inputs, sources, option)
-        if index is not None and out_dir is not None:
-            check_index_outside(index, out_dir)
-        show = not quiet and err.is_terminal
-        jobs = jobs or default_jobs()
-        with progress(show) as tick:
-            if spill is not None and not spill.is_dir():
-                raise OutputError(f"--spill {spill} is not a folder")
-            stream = DocumentStream(sources, opts, progress=tick)
-            if index is None:  # read while mapping
-                result = run_scan(stream, config, tick, jobs=jobs, spill=spill, sample_pairs=report is not None)
-            else:
-                result = scan_with_index(list(stream), index, config, tick, jobs=jobs)
-            skipped, read = stream.skipped, stream.read
-            warn_skipped(skipped)
-            repeated = _repeated_ids(result.documents)
-        result.stats["inputs"] = {
-            "files": len(sources),
-            "skipped": [str(s) for s in skipped],
-            "repeated_ids": repeated,
-        }
-        if out_dir is None:
-            sys.stdout.buffer.writelines(clean_lines(result, kept_documents(result, omit_duplicate_docs), text_field))
-            sys.stdout.flush()
-            if clusters is not None:
-                atomic_write(clusters, b"".join(cluster_lines(result)))
-        else:
-            write_out_dir(
-                result, read, out_dir, text_field=text_field, omit_duplicates=omit_duplicate_docs,
-                parallel=jobs > 1,
+        with ExitStack() as bar:
+            tick = bar.enter_context(progress(not quiet and err.is_terminal))
+
+            def on_read(skipped: list[Skipped], repeated: list[str]) -> None:
+                warn_skipped(skipped)
+                _warn_repeated(repeated)
+                bar.close()  # the bar goes before the output is written
+
+            run = scan_paths(
+                inputs, out, config, read=opts, jobs=jobs, spill=spill, index=index, stats=stats, clusters=clusters,
+                report=report, omit_duplicates=omit_duplicate_docs, progress=tick, on_read=on_read,
             )
+        result, skipped = run.result, run.skipped
         elapsed = time.perf_counter() - started
-        result.stats["elapsed_seconds"] = round(elapsed, 3)
-        if stats is not None:
-            atomic_write(stats, stats_bytes(result.stats))
-        if report is not None:
-            atomic_write(report, render_result(result).encode())
         if not quiet:
             _summary(result.stats, skipped, elapsed)
     except DedupError as e:
@@ -192,15 +158,11 @@ def _scan_spark(inputs, out, config, opts, master, out_format, omit_duplicates, 
     return run.skipped
 
 
-def _repeated_ids(docs: list) -> int:
-    """Count ids used by more than one article, and say so: they are allowed (clusters.jsonl
-    tells the articles apart by source and line), but often mean a corpus was concatenated twice."""
-    counts = Counter(d.id for d in docs)
-    repeated = [i for i, n in counts.items() if n > 1]
+def _warn_repeated(repeated: list[str]) -> None:
+    """Say that some ids are used by more than one article (see run.repeated_ids)."""
     if repeated:
         say(
             "[yellow]warning:[/]",
             f"{len(repeated)} article id(s) used more than once, e.g. {repeated[0]!r}; "
             "clusters.jsonl tells them apart by source and line",
         )
-    return len(repeated)

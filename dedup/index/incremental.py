@@ -37,6 +37,7 @@ from ..stages.mapping import Progress, Shingled, shingle_documents
 from ..result import ScanResult
 from ..stages.units import Units, group_units, rank_spans, set_keys
 from ..stages.drops import clusters_of, span_drops
+from ..accel import memory
 from ..config import Config
 from ..records import Document, IndexedSpan
 from .base import Conflict, Entries, IndexStoreError, Store, Transaction, batch_key
@@ -141,7 +142,7 @@ def decide_against(docs: list[Document], sh: Shingled, b: Sketched, known: Entri
     bands, rows = config.band_rows
     prop = candidates.propose(
         sigs, units.values, units.offsets, bands=bands, rows=rows, anchor_rate=config.anchor_rate,
-        containment=config.containment, max_bucket=config.max_bucket,
+        containment=config.containment, max_bucket=config.max_bucket, between=memory.release,
     )
     pairs = prop.pairs[~(indexed[prop.pairs[:, 0]] & indexed[prop.pairs[:, 1]])]
     inter = verify.intersections(pairs, units.values, units.offsets)
