@@ -274,7 +274,7 @@ def verify_batch(batches: Batches, containment: float) -> Iterator[pa.RecordBatc
         pairs = np.stack((np.arange(n), n + np.arange(n)), axis=1)
         inter = verify.intersections(pairs, values, offsets)
         size_i, size_j = np.diff(a_off), np.diff(b_off)
-        edge = inter >= containment * np.minimum(size_i, size_j)
+        edge = verify.is_edge(inter, size_i, size_j, containment)
         yield pa.RecordBatch.from_arrays(
             [batch.column("i"), batch.column("j"), batch.column("lsh"), batch.column("anchor"),
              pa.array(inter), pa.array(size_i), pa.array(size_j), pa.array(edge)],
