@@ -99,8 +99,7 @@ def _scan(
     clusters = clusters_of(drops)
     lap("decide")
 
-    result = ScanResult(config, docs, sh.spans, sh.doc_spans, drops, clusters)
-    result._eligible = sh.eligible
+    result = ScanResult(config, docs, sh.spans, sh.doc_spans, drops, clusters, eligible=sh.eligible)
     if sample_pairs:
         reps = borderline.representatives(units.unit_of, span_rank, elig_idx)
         result.pairs = borderline.sample(found.pairs, found.inter, units.sizes, reps, config.containment)

@@ -221,9 +221,8 @@ def scan_incremental(
     lap("index_add")
 
     result = ScanResult(
-        config, docs, sh.spans, sh.doc_spans, got.drops, clusters_of(got.drops), indexed=known.refs
+        config, docs, sh.spans, sh.doc_spans, got.drops, clusters_of(got.drops), indexed=known.refs, eligible=sh.eligible,
     )
-    result._eligible = sh.eligible
     result.pairs = got.sample
     result.stats = summarize(result, got.units, got.found, config)
     result.stats["distinct_spans"] = len(b.units.sizes)
