@@ -91,7 +91,7 @@ def _scan(
     span_rank = rank_spans(lengths, config.keep)
     u_rank = unit_ranks(units.unit_of, span_rank, len(units.sizes))
     lap("units")
-    found = find_pairs(units.values, units.offsets, config, threads=jobs)
+    found = find_pairs(units.values, units.offsets, config, threads=jobs, between=memory.release)
     lap("candidates_verify")
     spans = sh.spans
 
@@ -107,8 +107,7 @@ def _scan(
     clusters = clusters_of(drops, parts)
     lap("decide")
 
-    result = ScanResult(config, docs, sh.spans, sh.doc_spans, drops, clusters, parts=parts)
-    result._eligible = sh.eligible
+    result = ScanResult(config, docs, sh.spans, sh.doc_spans, drops, clusters, eligible=sh.eligible, parts=parts)
     if sample_pairs:
         reps = borderline.representatives(units.unit_of, span_rank, elig_idx)
         result.pairs = borderline.sample(found.pairs, found.inter, units.sizes, reps, config.containment)

@@ -17,6 +17,9 @@ from .records import Document, IndexedSpan, Span, SpanTable
 
 @dataclass
 class ScanResult:
+    """What a scan found: the documents and their spans, which spans were dropped
+    against which (drops, clusters), and the counts (stats)."""
+
     config: Config
     documents: list[Document]
     spans: list[Span]
@@ -31,6 +34,8 @@ class ScanResult:
     pairs: borderline.PairSample | None = None
     # Sentence runs dropped inside spans that stay (stages/runs.py).
     parts: PartTable = field(default_factory=PartTable.empty)
+    # A bool per span: long enough to be judged (None: not known, as in a hand-made result).
+    eligible: np.ndarray | None = None
 
     def span_text(self, i: int) -> str:
         if i >= len(self.spans):
@@ -57,10 +62,22 @@ class ScanResult:
             text = self.documents[d].text
             yield text if a == b else segment.cut(text, list(zip(starts[a:b], ends[a:b])))
 
+    def _cached(self, name: str, key: tuple, compute):
+        """compute(), kept while `key` holds the same objects (compared by identity,
+        ints by value: a dict of drops may grow in place). The cache holds the key's
+        objects, so none can be freed and its id reused while the entry stands."""
+        hit = self._cache.get(name)
+        if hit is None or len(hit[0]) != len(key) or not all(
+            x is y or (type(x) is int and x == y) for x, y in zip(hit[0], key)
+        ):
+            hit = self._cache[name] = (key, compute())
+        return hit[1]
+
     def _removals(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """segment.removal_ranges of every document at once, kept while the drops are the same."""
         mask = self.dropped_mask()
-        if self._cache.get("removals", (None,))[0] is not mask:
+
+        def compute():
             spans = self.spans
             if isinstance(spans, SpanTable):
                 starts, ends = spans.start, spans.end
@@ -74,8 +91,9 @@ class ScanResult:
                 r_doc, r_start, r_end = (np.concatenate(x) for x in zip(ranges, (doc[parts.span], parts.cut_start, parts.cut_end)))
                 order = np.lexsort((r_start, r_doc))
                 ranges = (r_doc[order], r_start[order], r_end[order])
-            self._cache["removals"] = (mask, ranges)
-        return self._cache["removals"][1]
+            return ranges
+
+        return self._cached("removals", (mask,), compute)
 
     def is_duplicate_document(self, doc: int) -> bool:
         """True when every span long enough to be judged was dropped."""
@@ -83,31 +101,37 @@ class ScanResult:
 
     def duplicate_documents(self) -> np.ndarray:
         """is_duplicate_document of every document, as a bool array."""
-        key = (id(self.drops), len(self.drops), len(self.documents))
-        if self._cache.get("duplicates", (None,))[0] != key:
-            dropped = self.dropped_mask()
-            eligible = self._eligible if len(self._eligible) == len(dropped) else np.zeros_like(dropped)  # hand-made results
+        dropped = self.dropped_mask()
+
+        def compute():
+            eligible = self.eligible if self.eligible is not None and len(self.eligible) == len(dropped) else np.zeros_like(dropped)
             judged = run_starts(dropped | eligible)  # prefix counts: per document by subtraction
             gone = run_starts(dropped)
             first = np.fromiter((r.start for r in self.doc_spans), dtype=np.int64, count=len(self.doc_spans))
             stop = np.fromiter((r.stop for r in self.doc_spans), dtype=np.int64, count=len(self.doc_spans))
             n_judged = judged[stop] - judged[first]
-            self._cache["duplicates"] = (key, (n_judged > 0) & (gone[stop] - gone[first] == n_judged))
-        return self._cache["duplicates"][1]
+            return (n_judged > 0) & (gone[stop] - gone[first] == n_judged)
+
+        return self._cached("duplicates", (dropped, self.eligible, self.doc_spans, len(self.doc_spans)), compute)
 
     def dropped_mask(self) -> np.ndarray:
         """A bool per span: dropped or not (spans of a document are a range of these)."""
-        key = (id(self.drops), len(self.drops), len(self.spans))
-        if self._cache.get("dropped", (None,))[0] != key:
+
+        def compute():
             n, drops = len(self.spans), self.drops
             if isinstance(drops, DropTable):
-                mask = drops.dropped_mask(n)
-            else:
-                mask = np.zeros(n, dtype=bool)
-                mask[[i for i in drops if i < n]] = True
-            self._cache["dropped"] = (key, mask)
-        return self._cache["dropped"][1]
+                return drops.dropped_mask(n)
+            mask = np.zeros(n, dtype=bool)
+            mask[[i for i in drops if i < n]] = True
+            return mask
 
-    _eligible: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool), repr=False)
+        return self._cached("dropped", (self.drops, len(self.drops), self.spans, len(self.spans)), compute)
+
     _cache: dict = field(default_factory=dict, repr=False, compare=False)
 
+
+def is_duplicate(dropped: np.ndarray, eligible: np.ndarray) -> bool:
+    """ScanResult.is_duplicate_document for one document given as its spans' bool arrays:
+    some span is judged (dropped or eligible) and every judged span was dropped."""
+    judged = dropped | eligible
+    return bool(judged.any() and (dropped == judged).all())

@@ -40,7 +40,7 @@ def summarize(result: ScanResult, units: Units, found: Pairs, config: Config) ->
     return {
         "documents": len(result.documents),
         "spans": len(spans),
-        "short_spans": int(np.count_nonzero(~result._eligible)),
+        "short_spans": int(np.count_nonzero(~result.eligible)),
         "distinct_spans": len(sizes),
         "clusters": len(result.clusters),
         "dropped_spans": len(result.drops),

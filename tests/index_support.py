@@ -180,7 +180,7 @@ def decisions(result) -> dict[Ref, Ref | None]:
     out: dict[Ref, Ref | None] = {}
     n = len(result.spans)
     for i, span in enumerate(result.spans):
-        if not result._eligible[i]:
+        if not result.eligible[i]:
             continue
         drop = result.drops.get(i)
         if drop is None:

@@ -1,7 +1,7 @@
 """The bad-input matrix: every case gives a clear message naming the file (and line),
 the documented exit code, and no partial output.
 
-Exit codes (dedup/cli.py): 2 = refused, nothing written; 3 = done, but some inputs
+Exit codes (dedup/cli/common.py): 2 = refused, nothing written; 3 = done, but some inputs
 or records were skipped (they have no clean copy; everything else is complete).
 """
 

@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 from dedup import Config, Document, InputError, scan
 from dedup.report import align
 from dedup.cli import app
-from dedup.report.explain import STYLE_ALONE, STYLE_SHARED, _styled, covered, explain, parse_spec, render, resolve
+from dedup.report.explain import STYLE_ALONE, STYLE_SHARED, styled, covered, explain, parse_spec, render, resolve
 from dedup.stages.normalize import tokens
 from dedup.stages.shingle import shingle_sets
 
@@ -131,7 +131,7 @@ def test_shared_shingle_highlight():
     assert len(shared) == 2  # "one..five", "two..six"
     assert covered(sa, shared, 5) == [True] * 6 + [False] * 4
     ws = align.words(a)
-    text = _styled(a, ws, covered(sa, shared, 5), range(len(ws)))
+    text = styled(a, ws, covered(sa, shared, 5), range(len(ws)))
     styles = {text.plain[s.start : s.end]: str(s.style) for s in text.spans}
     assert styles["six"] == STYLE_SHARED and styles["seven"] == STYLE_ALONE
 
@@ -144,3 +144,20 @@ def test_rendered_output_has_both_columns():
     assert "Erdogan tells Biden turkeys’ position on S-400 remains unchanged" in text  # B-only row
     assert "verdict" in text and "A is dropped" in text
     assert "\x1b[" in console.export_text(styles=True)  # highlighted
+
+
+@pytest.mark.parametrize(
+    "config", [Config(), Config(shingle="char", ngram=5, containment=0.5)], ids=["word", "char"]
+)
+def test_explain_agrees_with_the_scan(config):
+    """explain measures a pair through the scan's own map stage: for each span the scan
+    drops, explain drops the same one, for the same reason, with the same measures."""
+    files = sorted(SAMPLES.iterdir())
+    docs = [Document(p.name, p.read_text(encoding="utf-8")) for p in files]
+    result = scan(docs, config)
+    assert len(result.drops) >= 1
+    for i, drop in list(result.drops.items())[:8]:
+        s, k = result.spans[i], result.spans[drop.kept]
+        ex = explain(*resolve(f"{SAMPLES / docs[s.doc].id}:{s.index}", f"{SAMPLES / docs[k.doc].id}:{k.index}", config), config)
+        assert (ex.dropped, ex.reason) == ("A", drop.reason)
+        assert (ex.jaccard, ex.a_in_b, ex.b_in_a) == pytest.approx((drop.jaccard, drop.containment, drop.kept_containment))

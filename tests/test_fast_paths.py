@@ -461,7 +461,9 @@ def test_band_keys_in_threads_are_the_same(monkeypatch):
 _BLAS_PROBE = """
 import sys
 from dedup.accel import kernels
-kernels.OWN_PROCESS = sys.argv[1] == "command"
+if sys.argv[1] == "command":
+    from dedup.cli import process
+    kernels.before_first_load(process.skip_blas_probe)
 kernels.warm_up()
 loaded = "scipy.linalg" in sys.modules
 import scipy.linalg

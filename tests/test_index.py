@@ -111,7 +111,7 @@ def test_exact_copy_of_indexed_span_is_dropped_as_exact(location):
     run_batches(location, [docs], Config())
     copy = Document("copy", docs[4].text, "copy.txt")
     r = run_batches(location, [[copy]], Config())[0]
-    judged = [i for i in range(len(r.spans)) if r._eligible[i]]
+    judged = [i for i in range(len(r.spans)) if r.eligible[i]]
     assert judged and all(r.drops[i].reason == "exact" for i in judged)
     assert all(r.span_text(r.drops[i].kept) == r.span_text(i) for i in judged)  # text read back from the index
     assert {r.indexed[r.drops[i].kept - len(r.spans)].doc for i in judged} == {docs[4].id}

@@ -1,7 +1,7 @@
 """Which inner loops run compiled.
 
 The hot loops (MinHash over shingles, exact intersections, per-span sorting)
-have a compiled version in `_compiled.py` (numba) beside their numpy version in
+have a compiled version in `numba_kernels.py` (numba) beside their numpy version in
 the module that uses them. Both give identical results (tests run both); the
 compiled one runs when numba is installed, the work is large enough to pay for
 loading it, and the environment variable DEDUP_NUMBA is not `0`.
@@ -12,7 +12,6 @@ from __future__ import annotations
 import importlib
 import importlib.util
 import os
-import sys
 import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -35,28 +34,23 @@ def compiled(work: int) -> ModuleType | None:
         return None
 
 
-# Set by the dedup command (cli.main): the process is its own, see _load.
-OWN_PROCESS = False
-_PROBE = threading.Lock()
+_FIRST_LOAD: list[Callable[[], None]] = []  # see before_first_load
+_LOADING = threading.Lock()
+
+
+def before_first_load(hook: Callable[[], None]) -> None:
+    """Run `hook` once, just before the compiled kernels are first loaded (the dedup
+    command uses it to skip numba's BLAS probe, see cli.process)."""
+    _FIRST_LOAD.append(hook)
 
 
 def _load() -> ModuleType:
-    """The compiled kernels module. In the dedup command's own process, numba's probe for
-    a BLAS (on its first compile or cache load it imports scipy.linalg: about 0.25 s of
-    the GIL, which the map threads wait for, and an OpenBLAS thread pool) is made to
-    find none; no kernel here uses one. The block is lifted at once: scipy.linalg can
-    still be imported after."""
-    if OWN_PROCESS and "numba.np.arraymath" not in sys.modules:
-        with _PROBE:
-            blas = "scipy.linalg.cython_blas"
-            block = blas not in sys.modules
-            if block:
-                sys.modules[blas] = None  # importing it now fails as if scipy were not installed
-            try:
-                importlib.import_module("numba.np.arraymath")  # where the probe runs, once
-            finally:
-                if block and blas in sys.modules and sys.modules[blas] is None:
-                    del sys.modules[blas]
+    """The compiled kernels module."""
+    if _FIRST_LOAD:
+        with _LOADING:
+            while _FIRST_LOAD:  # taken off once done, so another thread waits for it
+                _FIRST_LOAD[0]()
+                _FIRST_LOAD.pop(0)
     return importlib.import_module("dedup.accel.numba_kernels")
 
 

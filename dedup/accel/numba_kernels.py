@@ -121,6 +121,12 @@ def decide(sizes, rank, adj_ptr, adj_node, adj_k, waits, unl_ptr, unl_node, read
 
 
 @njit(cache=True, nogil=True)
+def is_edge(inter, size_a, size_b, threshold):  # pragma: no cover - compiled
+    """verify.is_edge for one pair: the verified-edge rule, written once for the kernels."""
+    return inter >= threshold * min(size_a, size_b)
+
+
+@njit(cache=True, nogil=True)
 def decide_pairs(sizes, rank, pairs, inter, threshold, fuller_min, fuller_share, keeper):  # pragma: no cover - compiled
     """decide.decide: keeps only verified pairs (inter >= threshold * the smaller
     size), lays their graph out as flat arrays (each set's neighbours in pair order;
@@ -132,7 +138,7 @@ def decide_pairs(sizes, rank, pairs, inter, threshold, fuller_min, fuller_share,
     waits = np.zeros(n, dtype=np.int64)
     for k in range(pairs.shape[0]):
         i, j = pairs[k, 0], pairs[k, 1]
-        if inter[k] >= threshold * min(sizes[i], sizes[j]):
+        if is_edge(inter[k], sizes[i], sizes[j], threshold):
             adj_ptr[i + 1] += 1
             adj_ptr[j + 1] += 1
             waiter = _waiter(sizes[i], sizes[j], inter[k], i, j, fuller_min, fuller_share)
@@ -148,7 +154,7 @@ def decide_pairs(sizes, rank, pairs, inter, threshold, fuller_min, fuller_share,
     adj_fill, unl_fill = adj_ptr[:-1].copy(), unl_ptr[:-1].copy()
     for k in range(pairs.shape[0]):
         i, j = pairs[k, 0], pairs[k, 1]
-        if inter[k] >= threshold * min(sizes[i], sizes[j]):
+        if is_edge(inter[k], sizes[i], sizes[j], threshold):
             adj_node[adj_fill[i]], adj_k[adj_fill[i]] = j, inter[k]
             adj_fill[i] += 1
             adj_node[adj_fill[j]], adj_k[adj_fill[j]] = i, inter[k]
@@ -987,6 +993,6 @@ def count_verified(pairs, inter, sizes, threshold):  # pragma: no cover - compil
     """verify.count_verified: pairs whose intersection covers `threshold` of the smaller set."""
     m = 0
     for e in range(pairs.shape[0]):
-        if inter[e] >= threshold * min(sizes[pairs[e, 0]], sizes[pairs[e, 1]]):
+        if is_edge(inter[e], sizes[pairs[e, 0]], sizes[pairs[e, 1]], threshold):
             m += 1
     return m

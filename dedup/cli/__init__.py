@@ -5,17 +5,13 @@ Exit codes: see cli.common.
 
 from __future__ import annotations
 
-import gc
-import os
 import sys
 from typing import Annotated
 
 import typer
 
 from .. import __version__
-from ..accel import kernels, memory
-from . import inspect, scan
-from .common import EXIT_FAIL
+from . import inspect, process, scan
 from .index import index_app
 
 app = typer.Typer(
@@ -48,15 +44,9 @@ app.add_typer(index_app, name="index")
 
 
 def main() -> None:
-    """The `dedup` command. Once the app is done (outputs written, renamed into place and
-    flushed), the process leaves without Python's teardown: unloading numba's compiled
-    code alone takes about a quarter of a second, a few percent of a 200 MB scan."""
-    memory.reuse_freed()  # the process is the command's own: its malloc may be tuned (see there)
-    # A scan makes few reference cycles but millions of lists and tuples: at the default
-    # threshold the young-generation collector ran some 360 times (0.15 s of the GIL the
-    # map threads need on a 200 MB corpus); at this one about 70 times.
-    gc.set_threshold(50_000, *gc.get_threshold()[1:])
-    kernels.OWN_PROCESS = True  # numba's BLAS probe may be skipped (see kernels._load)
+    """The `dedup` command: tunes its own process (see process.tune), runs the app, and
+    leaves without Python's teardown (process.leave)."""
+    process.tune()
     try:
         app()
         code = 0
@@ -65,9 +55,4 @@ def main() -> None:
     if code is not None and not isinstance(code, int):  # sys.exit("message"): print it, as Python would
         print(code, file=sys.stderr)
         code = 1
-    for stream in (sys.stdout, sys.stderr):
-        try:
-            stream.flush()
-        except (BrokenPipeError, OSError):  # `dedup scan ... --out - | head`: nothing left to say
-            code = code or EXIT_FAIL
-    os._exit(code or 0)
+    process.leave(code)

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import sys
 import time
-from collections import Counter
+from contextlib import ExitStack
 from enum import Enum
 from pathlib import Path
 from typing import Annotated, Optional
@@ -13,14 +12,11 @@ import typer
 from rich.table import Table
 
 from ..config import Config
-from ..errors import ConfigError, DedupError, OutputError
-from ..index import check_index_outside, scan_with_index
-from ..io.readers import STDIN, DocumentStream, ReadOptions, Skipped, discover, parse_size
-from ..io.staging import OutLock, atomic_write, check_file_out, check_out_dir, check_out_not_in_inputs
-from ..io.writers import clean_lines, cluster_lines, kept_documents, stats_bytes, write_out_dir
-from ..pipeline import scan as run_scan
-from ..report.html import render_result
-from ..stages.mapping import default_jobs
+from ..errors import ConfigError, DedupError
+from ..io.readers import ReadOptions, Skipped, parse_size
+from ..io.staging import atomic_write
+from ..io.writers import stats_bytes
+from ..run import scan_paths
 from .common import EXIT_INTERRUPTED, EXIT_OK, EXIT_SKIPPED, Format, Keep, Segment, err, failed, progress, say, warn_skipped
 
 
@@ -72,9 +68,9 @@ EPILOG = (
 def scan(
     inputs: Annotated[list[str], typer.Argument(help="Files, folders (recursive), globs, or - for standard input.", show_default=False)],
     out: Annotated[str, typer.Option("--out", "-o", help="Folder for clean articles and clusters.jsonl, or - for clean JSONL on stdout.")],
-    clusters: Annotated[Optional[Path], typer.Option(help="With --out -: also write clusters.jsonl here (a file; not - while --out - is used).")] = None,
-    stats: Annotated[Optional[Path], typer.Option(help="Write JSON stats (counts, parameters, fingerprint) to this file, or - for stdout.")] = None,
-    report: Annotated[Optional[Path], typer.Option(help="Write a self-contained HTML report (clusters side by side, borderline pairs) to this file, or - for stdout.")] = None,
+    clusters: Annotated[Optional[Path], typer.Option(help="With --out -: also write clusters.jsonl here.")] = None,
+    stats: Annotated[Optional[Path], typer.Option(help="Write JSON stats (counts, parameters, fingerprint) to this file.")] = None,
+    report: Annotated[Optional[Path], typer.Option(help="Write a self-contained HTML report (clusters side by side, borderline pairs) to this file.")] = None,
     text_field: Annotated[str, typer.Option(help="JSONL field holding the article text.")] = "text",
     id_field: Annotated[str, typer.Option(help="JSONL field holding the article id (missing: file:line).")] = "id",
     input_format: Annotated[Format, typer.Option("--format", help="Input format; auto: by extension (.jsonl, .jsonl.gz), sniffed for stdin.")] = Format.auto,
@@ -112,7 +108,6 @@ def scan(
     """
     started = time.perf_counter()
     skipped: list[Skipped] = []
-    lock = None
     try:
         config = Config(
             ngram=ngram, containment=threshold, min_tokens=min_tokens, lsh_threshold=lsh_threshold,
@@ -130,56 +125,20 @@ def scan(
             raise typer.Exit(EXIT_SKIPPED if skipped else EXIT_OK)
         if spark_master is not None or out_format is not OutFormat.jsonl:
             raise ConfigError("--spark-master and --out-format need --engine spark")
-        sources = discover(inputs, opts)
-        out_dir = None if out == STDIN else Path(out)
-        if out_dir is not None:
-            check_out_not_in_inputs(out_dir, inputs)
-            check_out_dir(out_dir, sources)
-            lock = OutLock(out_dir)  # held to the end: a second run with this --out is refused
-        to_stdout = [option for path, option in ((stats, "--stats"), (clusters, "--clusters"), (report, "--report")) if _is_stdout(path)]
-        if to_stdout and out_dir is None:
-            raise ConfigError(f"{to_stdout[0]} - and --out - would both write to standard output; name a file for {to_stdout[0]}")
-        if len(to_stdout) > 1:
-            raise ConfigError(f"{' and '.join(to_stdout)} would all write to standard output; name files for all but one")
-        for path, option in ((stats, "--stats"), (clusters, "--clusters"), (report, "--report")):
-            if path is not None and not _is_stdout(path):
-                check_file_out(path, inputs, sources, option)
-        if index is not None and out_dir is not None:
-            check_index_outside(index, out_dir)
-        show = not quiet and err.is_terminal
-        jobs = jobs or default_jobs()
-        with progress(show) as tick:
-            if spill is not None and not spill.is_dir():
-                raise OutputError(f"--spill {spill} is not a folder")
-            stream = DocumentStream(sources, opts, progress=tick)
-            if index is None:  # read while mapping
-                result = run_scan(stream, config, tick, jobs=jobs, spill=spill, sample_pairs=report is not None)
-            else:
-                result = scan_with_index(list(stream), index, config, tick, jobs=jobs)
-            skipped, read = stream.skipped, stream.read
-            warn_skipped(skipped)
-            repeated = _repeated_ids(result.documents)
-        result.stats["inputs"] = {
-            "files": len(sources),
-            "skipped": [str(s) for s in skipped],
-            "repeated_ids": repeated,
-        }
-        if out_dir is None:
-            sys.stdout.buffer.writelines(clean_lines(result, kept_documents(result, omit_duplicate_docs), text_field))
-            sys.stdout.flush()
-            if clusters is not None:
-                _write_file(clusters, b"".join(cluster_lines(result)), "--clusters")
-        else:
-            write_out_dir(
-                result, read, out_dir, text_field=text_field, omit_duplicates=omit_duplicate_docs,
-                parallel=jobs > 1,
+        with ExitStack() as bar:
+            tick = bar.enter_context(progress(not quiet and err.is_terminal))
+
+            def on_read(skipped: list[Skipped], repeated: list[str]) -> None:
+                warn_skipped(skipped)
+                _warn_repeated(repeated)
+                bar.close()  # the bar goes before the output is written
+
+            run = scan_paths(
+                inputs, out, config, read=opts, jobs=jobs, spill=spill, index=index, stats=stats, clusters=clusters,
+                report=report, omit_duplicates=omit_duplicate_docs, progress=tick, on_read=on_read,
             )
+        result, skipped = run.result, run.skipped
         elapsed = time.perf_counter() - started
-        result.stats["elapsed_seconds"] = round(elapsed, 3)
-        if stats is not None:
-            _write_file(stats, stats_bytes(result.stats), "--stats")
-        if report is not None:
-            _write_file(report, render_result(result).encode(), "--report")
         if not quiet:
             _summary(result.stats, skipped, elapsed)
     except DedupError as e:
@@ -187,9 +146,6 @@ def scan(
     except KeyboardInterrupt:
         say("[red]interrupted:[/]", "nothing partial was written; --out holds a complete output or none")
         raise typer.Exit(EXIT_INTERRUPTED) from None
-    finally:
-        if lock is not None:
-            lock.release()
     if skipped:
         raise typer.Exit(EXIT_SKIPPED)
 
@@ -202,34 +158,17 @@ def _scan_spark(inputs, out, config, opts, master, out_format, omit_duplicates, 
     elapsed = time.perf_counter() - started
     run.stats["elapsed_seconds"] = round(elapsed, 3)
     if stats is not None:
-        _write_file(stats, stats_bytes(run.stats), "--stats")
+        atomic_write(stats, stats_bytes(run.stats))
     if not quiet:
         _summary(run.stats, run.skipped, elapsed)
     return run.skipped
 
 
-def _is_stdout(path: Path | None) -> bool:
-    return path is not None and str(path) == "-"
-
-
-def _write_file(path: Path, data: bytes, option: str) -> None:
-    """--stats, --clusters or --report: - is standard output, else atomic_write."""
-    if _is_stdout(path):
-        sys.stdout.buffer.write(data)
-        sys.stdout.flush()
-    else:
-        atomic_write(path, data, option)
-
-
-def _repeated_ids(docs: list) -> int:
-    """Count ids used by more than one article, and say so: they are allowed (clusters.jsonl
-    tells the articles apart by source and line), but often mean a corpus was concatenated twice."""
-    counts = Counter(d.id for d in docs)
-    repeated = [i for i, n in counts.items() if n > 1]
+def _warn_repeated(repeated: list[str]) -> None:
+    """Say that some ids are used by more than one article (see run.repeated_ids)."""
     if repeated:
         say(
             "[yellow]warning:[/]",
             f"{len(repeated)} article id(s) used more than once, e.g. {repeated[0]!r}; "
             "clusters.jsonl tells them apart by source and line",
         )
-    return len(repeated)

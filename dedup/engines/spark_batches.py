@@ -23,7 +23,7 @@ from ..errors import InputError
 from ..io.readers import ReadOptions, Source
 from ..records import Document, Span
 from ..outcome import Drop
-from ..result import ScanResult
+from ..result import is_duplicate
 from ..stages.units import rank_spans, set_keys, unit_ranks
 from ..stages.mapping import shingle_documents
 from ..stages.drops import span_drops
@@ -274,7 +274,7 @@ def verify_batch(batches: Batches, containment: float) -> Iterator[pa.RecordBatc
         pairs = np.stack((np.arange(n), n + np.arange(n)), axis=1)
         inter = verify.intersections(pairs, values, offsets)
         size_i, size_j = np.diff(a_off), np.diff(b_off)
-        edge = inter >= containment * np.minimum(size_i, size_j)
+        edge = verify.is_edge(inter, size_i, size_j, containment)
         yield pa.RecordBatch.from_arrays(
             [batch.column("i"), batch.column("j"), batch.column("lsh"), batch.column("anchor"),
              pa.array(inter), pa.array(size_i), pa.array(size_j), pa.array(edge)],
@@ -338,23 +338,25 @@ def _document(row: dict, text_field: str | None = None) -> Document:
 
 def render_batch(batches: Batches, config: Config, text_field: str, omit_duplicates: bool) -> Iterator[pa.RecordBatch]:
     """Documents with their spans and dropped span indices -> the clean JSONL line
-    (writers.clean_records on a one-document ScanResult) and per-document counts."""
+    (writers.clean_record) and per-document counts."""
     for batch in batches:
         out = _rows(RENDERED)
         for row in batch.to_pylist():
             doc = _document(row)
             spans = [Span(0, k, s, e) for k, (s, e) in enumerate(zip(row["starts"], row["ends"]))]
             dropped = row["dropped"] or []
-            # clean_text and is_duplicate_document read only which spans were dropped.
-            result = ScanResult(config, [doc], spans, [range(len(spans))], dict.fromkeys(dropped), [])
-            result._eligible = np.array(row["eligible"], dtype=bool)
-            recs = [rec for _, rec in writers.clean_records(result, text_field, omit_duplicates)]
+            eligible = np.array(row["eligible"], dtype=bool)
+            mask = np.zeros(len(spans), dtype=bool)
+            mask[[k for k in dropped if k < len(spans)]] = True
+            duplicate = is_duplicate(mask, eligible if len(eligible) == len(spans) else np.zeros_like(mask))
+            offsets = [(s.start, s.end) for s in spans]
+            recs = [] if omit_duplicates and duplicate else [writers.clean_record(doc, text_field, offsets, dropped)]
             values = {
                 "doc_no": row["doc_no"],
                 "json": _line(recs[0]) if recs else None,
-                "duplicate": result.is_duplicate_document(0),
+                "duplicate": duplicate,
                 "spans": len(spans),
-                "short_spans": int(np.count_nonzero(~result._eligible)),
+                "short_spans": int(np.count_nonzero(~eligible)),
                 "span_chars": sum(s.end - s.start for s in spans),
                 "dropped_spans": len(dropped),
                 "dropped_chars": sum(spans[k].end - spans[k].start for k in dropped),

@@ -38,6 +38,7 @@ from ..result import ScanResult
 from ..stages.units import Units, group_units, rank_spans, set_keys
 from ..stages.drops import clusters_of, span_drops
 from ..stages.judge import judge, part_table
+from ..accel import memory
 from ..config import Config
 from ..records import Document, IndexedSpan
 from .base import Conflict, Entries, IndexStoreError, Store, Transaction, batch_key
@@ -143,7 +144,7 @@ def decide_against(docs: list[Document], sh: Shingled, b: Sketched, known: Entri
     bands, rows = config.band_rows
     prop = candidates.propose(
         sigs, units.values, units.offsets, bands=bands, rows=rows, anchor_rate=config.anchor_rate,
-        containment=config.containment, max_bucket=config.max_bucket,
+        containment=config.containment, max_bucket=config.max_bucket, between=memory.release,
     )
     pairs = prop.pairs[~(indexed[prop.pairs[:, 0]] & indexed[prop.pairs[:, 1]])]
     inter = verify.intersections(pairs, units.values, units.offsets)
@@ -233,9 +234,8 @@ def scan_incremental(
 
     result = ScanResult(
         config, docs, sh.spans, sh.doc_spans, got.drops, clusters_of(got.drops, got.parts), indexed=known.refs,
-        parts=got.parts,
+        eligible=sh.eligible, parts=got.parts,
     )
-    result._eligible = sh.eligible
     result.pairs = got.sample
     result.stats = summarize(result, got.units, got.found, config)
     result.stats["distinct_spans"] = len(b.units.sizes)

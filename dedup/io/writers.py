@@ -17,7 +17,7 @@ import signal
 import struct
 import tempfile
 import threading
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from itertools import islice
 from pathlib import Path
@@ -32,6 +32,7 @@ from ..outcome import PART_REASON, REASONS, Cluster, ClusterTable, DropTable, Pa
 from ..records import Document, Span, SpanTable
 from ..outcome import Drop
 from ..result import ScanResult
+from ..stages import segment
 from .staging import CLUSTERS, MARKER, marker_bytes, safe_join, staged_dir, worded
 
 
@@ -200,6 +201,14 @@ def clean_records(result: ScanResult, text_field: str, omit_duplicates: bool) ->
     docs = kept_documents(result, omit_duplicates)
     for d, text in zip(docs, result.clean_texts(docs)):
         yield d, _with_text(result.documents[d], text_field, text)
+
+
+def clean_record(doc: Document, text_field: str, spans: Sequence[tuple[int, int]], dropped: Iterable[int]) -> dict:
+    """One document's clean record (as clean_records makes it) from its spans' offsets
+    and the indices of those dropped, without a ScanResult (the Spark engine's rows)."""
+    dropped = set(dropped)
+    ranges = segment.removal_ranges(list(spans), dropped, len(doc.text)) if dropped else []
+    return _with_text(doc, text_field, segment.cut(doc.text, ranges) if ranges else doc.text)
 
 
 def kept_documents(result: ScanResult, omit_duplicates: bool) -> list[int]:

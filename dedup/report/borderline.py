@@ -11,6 +11,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..stages import verify
+
 # Histograms cover [0, 1] in bins this wide (1.0 falls in the last bin).
 BINS = 50
 # At most this many pairs on each side of the threshold, within MARGIN of it.
@@ -115,9 +117,8 @@ def _sample_block(pairs, inter, sizes, rep, threshold, limit, margin):
         idx = idx[np.lexsort((span_b[idx], span_a[idx], key))][:limit]
         return [PairMeasure(int(span_a[i]), int(span_b[i]), float(jac[i]), float(a_in_b[i]), float(b_in_a[i])) for i in idx]
 
-    # Same comparison as decide.decide (inter >= threshold * smaller size), so a
-    # pair listed above the threshold is exactly a pair decide saw as an edge.
-    edge = k >= threshold * np.minimum(sa, sb)
+    # decide's own rule, so a pair listed above the threshold is exactly a pair decide saw as an edge.
+    edge = verify.is_edge(k, sa, sb, threshold)
     below = ~edge
     return (
         take(below & (cont >= threshold - margin), descending=True),

@@ -1,9 +1,9 @@
 """`dedup explain`: why two spans are (or are not) duplicates, measured as a scan measures them.
 
-Both spans go through the pipeline's own helpers: normalize.tokens,
-shingle.shingle_sets, scan.find_pairs (sketch, candidates, verify),
-decide.decide and decide.reason, so what is printed is what a scan would compute
-for this pair alone.
+Both spans go through the pipeline's own helpers: mapping.shingle_spans (the map
+stage's tokens and shingles, word or character as the config says),
+pairs.find_pairs (sketch, candidates, verify), decide.decide and decide.reason,
+so what is printed is what a scan would compute for this pair alone.
 """
 
 from __future__ import annotations
@@ -21,7 +21,8 @@ from . import align
 from ..stages import decide, segment, shingle, verify
 from ..config import Config
 from ..errors import InputError
-from ..stages.normalize import tokens
+from ..stages.mapping import shingle_spans
+from ..stages.normalize import token_bytes
 from ..io.readers import ReadOptions, discover, read_source
 from ..records import Document
 from ..stages.pairs import find_pairs
@@ -130,8 +131,8 @@ def best_pair(
     span of a side whose PARA was left out; pairs of spans long enough to be judged come first."""
     same = doc_a is doc_b
     texts = [doc_a.text[s:e] for s, e in spans_a] + ([] if same else [doc_b.text[s:e] for s, e in spans_b])
-    toks = [tokens(t) for t in texts]
-    values, offsets = shingle.shingle_sets(toks, config.ngram)
+    toks = [token_bytes(t) for t in texts]
+    values, offsets = shingle_spans(toks, config)
     shift = 0 if same else len(spans_a)
     cands = [
         (i, j + shift)
@@ -182,8 +183,8 @@ def _a_first(a: Side, b: Side) -> bool:
 
 def explain(a: Side, b: Side, config: Config) -> Explanation:
     """Measure the pair exactly and decide it as a scan would, these two spans alone."""
-    toks = [tokens(a.text), tokens(b.text)]
-    values, offsets = shingle.shingle_sets(toks, config.ngram)
+    toks = [token_bytes(a.text), token_bytes(b.text)]
+    values, offsets = shingle_spans(toks, config)
     set_a, set_b = values[offsets[0] : offsets[1]], values[offsets[1] : offsets[2]]
     size_a, size_b = len(set_a), len(set_b)
     shared_shingles = np.intersect1d(set_a, set_b)
@@ -259,7 +260,7 @@ STYLE_SHARED = "black on pale_green3"
 STYLE_ALONE = "bold red"
 
 
-def _styled(text: str, ws: list[align.Word], flags: list[bool], rng: range) -> Text:
+def styled(text: str, ws: list[align.Word], flags: list[bool], rng: range) -> Text:
     """Words `rng` of `text`, each styled by whether its tokens lie in shared shingles."""
     out = Text()
     if not rng:
@@ -280,6 +281,7 @@ def _styled(text: str, ws: list[align.Word], flags: list[bool], rng: range) -> T
 def render(ex: Explanation, console: Console) -> None:
     """Print the explanation: the aligned spans with shared shingles highlighted, measures, verdict."""
     n = ex.config.ngram
+    unit = "character" if ex.config.shingle == "char" else "word"
     for name, side, ntok, size in (("A", ex.a, ex.tokens_a, ex.size_a), ("B", ex.b, ex.tokens_b, ex.size_b)):
         console.print(
             Text.assemble((f"{name} ", "bold"), (side.label, "cyan"),
@@ -293,16 +295,16 @@ def render(ex: Explanation, console: Console) -> None:
     table.add_column("A", ratio=1)
     table.add_column("B", ratio=1)
     for _tag, ra, rb in align.rows(ws_a, ws_b, min_equal=n):
-        table.add_row(_styled(ex.a.text, ws_a, flags_a, ra), _styled(ex.b.text, ws_b, flags_b, rb))
+        table.add_row(styled(ex.a.text, ws_a, flags_a, ra), styled(ex.b.text, ws_b, flags_b, rb))
     legend = Text.assemble(
-        ("shared", STYLE_SHARED), f": in a {n}-word shingle both spans hold   ", ("alone", STYLE_ALONE),
+        ("shared", STYLE_SHARED), f": in a {n}-{unit} shingle both spans hold   ", ("alone", STYLE_ALONE),
         ": in no shared shingle (edited, inserted or removed)",
     )
     measures = Table(show_header=False, box=None, padding=(0, 2))
     measures.add_column(style="bold")
     measures.add_column()
     for key, value in (
-        ("shingles", f"|A| = {ex.size_a}, |B| = {ex.size_b}, shared |A∩B| = {ex.shared}  ({n}-word shingles)"),
+        ("shingles", f"|A| = {ex.size_a}, |B| = {ex.size_b}, shared |A∩B| = {ex.shared}  ({n}-{unit} shingles)"),
         ("Jaccard", f"{ex.jaccard:.4f}"),
         ("C(A→B)", f"{ex.a_in_b:.4f}   share of A found in B"),
         ("C(B→A)", f"{ex.b_in_a:.4f}   share of B found in A"),

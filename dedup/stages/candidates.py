@@ -6,12 +6,13 @@ over the indices of the sets given.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
 
-from ..accel import kernels, memory
+from ..accel import kernels
 from . import sketch
 from ..arrays import ramp, run_starts
 from .shingle import fmix64
@@ -336,21 +337,26 @@ def anchor_need(n_a: np.ndarray, n_b: np.ndarray, containment: float) -> np.ndar
 def propose(
     sig: np.ndarray | None, values: np.ndarray, offsets: np.ndarray, *, bands: int, rows: int,
     anchor_rate: int, containment: float, max_bucket: int, keys: np.ndarray | None = None, threads: int = 1,
+    between: Callable[[], None] | None = None,
 ) -> Proposals:
     """All candidate pairs from both sources, distinct. `keys`: the sets' band keys
-    if already computed (then sig may be None); `threads`: see lsh_pairs and anchor_pairs."""
+    if already computed (then sig may be None); `threads`: see lsh_pairs and anchor_pairs;
+    `between`: called once the band keys are freed, before the anchors are gathered
+    (the pipeline returns freed memory to the OS there)."""
     n = len(offsets) - 1
     fast = kernels.compiled(len(values))
     if fast is not None:  # both sources' groups at once: one pass gives the distinct pairs
         lsh = _band_groups(band_keys(sig, bands, rows) if keys is None else keys, threads)
         del keys  # when the caller passed them inline, their memory is free for the anchors
-        memory.release()
+        if between is not None:
+            between()
         anchors, n_anchors = _anchor_groups(values, offsets, anchor_rate, threads)
         pairs, n_lsh, n_anc, oversized = _union(fast, n, lsh, anchors, n_anchors, containment, max_bucket, threads)
         return Proposals(pairs=pairs, lsh=n_lsh, anchors=n_anc, oversized=oversized)
     lsh, over_lsh = lsh_pairs(sig, bands, rows, max_bucket, keys=keys, threads=threads)
     del keys
-    memory.release()
+    if between is not None:
+        between()
     anc, over_anc = anchor_pairs(values, offsets, anchor_rate, containment, max_bucket, threads=threads)
     small = np.int32 if n < 2**31 else np.int64  # a compact copy to merge
     both = _distinct(np.concatenate((lsh, anc), dtype=small), max(n, 1))[0] if len(lsh) + len(anc) else lsh

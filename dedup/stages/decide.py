@@ -13,6 +13,7 @@ import heapq
 import numpy as np
 
 from ..accel import kernels
+from . import verify
 
 # Y is "fuller" than X when it has this many more shingles: inserting a
 # sentence adds about one shingle per word, editing words adds none, so a gap of
@@ -63,7 +64,7 @@ def decide(
     edge = np.empty(len(pairs), dtype=bool)  # verified: only these matter
     for lo in range(0, len(pairs), _BLOCK):  # in blocks: millions of pairs need no full-size temporaries
         p = pairs[lo : lo + _BLOCK]
-        edge[lo : lo + _BLOCK] = inter[lo : lo + _BLOCK] >= threshold * np.minimum(sizes[p[:, 0]], sizes[p[:, 1]])
+        edge[lo : lo + _BLOCK] = verify.is_edge(inter[lo : lo + _BLOCK], sizes[p[:, 0]], sizes[p[:, 1]], threshold)
     pairs, inter = pairs[edge], inter[edge]
     del edge
     adj: list[list[tuple[int, int]]] = [[] for _ in range(n)]

@@ -67,13 +67,23 @@ def map_texts(texts: Sequence[str], config: Config) -> Mapped:
     if config.shingle == "char":  # n-grams of the judged spans' characters (see shingle.char_tokens)
         counts, starts, ends, words = span_tokens(texts, config)
         eligible = np.fromiter(map(len, words), dtype=np.int64, count=len(words)) >= config.min_tokens
-        chars = [shingle.char_tokens([w.decode("utf-8", "surrogatepass") for w in words[i]]) for i in np.flatnonzero(eligible)]
-        values, offsets = shingle.shingle_sets(chars, config.ngram)
+        values, offsets = shingle_spans([words[i] for i in np.flatnonzero(eligible)], config)
     else:
         counts, starts, ends, h, n_tokens = token_hashes(texts, config)
         eligible = n_tokens >= config.min_tokens
         values, offsets = shingle.shingle_hashes(h[np.repeat(eligible, n_tokens)], n_tokens[eligible], config.ngram)
     return Mapped(counts, starts, ends, eligible, values, offsets, set_keys(values, offsets))
+
+
+def shingle_spans(words: Sequence[list[bytes]], config: Config) -> tuple[np.ndarray, np.ndarray]:
+    """Shingle sets (see shingle.shingle_sets) of spans given by their tokens (as
+    normalize.token_bytes gives them), word or character shingles as `config.shingle`
+    says: the sets map_texts makes of judged spans (without numba; the same with it, tested)."""
+    if config.shingle == "char":  # n-grams of the spans' characters (see shingle.char_tokens)
+        chars = [shingle.char_tokens([w.decode("utf-8", "surrogatepass") for w in ws]) for ws in words]
+        return shingle.shingle_sets(chars, config.ngram)
+    n_tokens = np.fromiter(map(len, words), dtype=np.int64, count=len(words))
+    return shingle.shingle_hashes(shingle.byte_token_hashes(list(chain.from_iterable(words))), n_tokens, config.ngram)
 
 
 def token_hashes(texts: Sequence[str], config: Config):

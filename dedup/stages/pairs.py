@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -19,15 +20,17 @@ class Pairs:
     proposals: candidates.Proposals
 
 
-def find_pairs(values: np.ndarray, offsets: np.ndarray, config: Config, *, threads: int = 1) -> Pairs:
+def find_pairs(
+    values: np.ndarray, offsets: np.ndarray, config: Config, *, threads: int = 1, between: Callable[[], None] | None = None,
+) -> Pairs:
     """Sketch, propose (LSH bands and anchors) and verify pairs of distinct sets
-    (LSH bands and verification in `threads` threads)."""
+    (LSH bands and verification in `threads` threads; `between`: see candidates.propose)."""
     bands, rows = config.band_rows
     perms = sketch.permutations(config.num_perm, config.seed)
     prop = candidates.propose(
         None, values, offsets, bands=bands, rows=rows, anchor_rate=config.anchor_rate,
         containment=config.containment, max_bucket=config.max_bucket,
-        keys=candidates.set_band_keys(values, offsets, perms, bands, rows, threads=threads), threads=threads,
+        keys=candidates.set_band_keys(values, offsets, perms, bands, rows, threads=threads), threads=threads, between=between,
     )
     return Pairs(prop.pairs, verify.intersections(prop.pairs, values, offsets, threads=threads), prop)
 

@@ -38,7 +38,9 @@ def intersections(pairs: np.ndarray, values: np.ndarray, offsets: np.ndarray, *,
 
 
 def is_edge(inter, size_a, size_b, threshold: float):
-    """The verified-pair rule: |A ∩ B| >= threshold x the smaller set's size (element-wise on arrays)."""
+    """Whether a verified pair is an edge: |A ∩ B| >= threshold x the smaller set's size.
+    The one place the rule is written on the Python side (numba_kernels.is_edge is its
+    compiled twin); numbers or numpy arrays (then element-wise)."""
     return inter >= threshold * np.minimum(size_a, size_b)
 
 
@@ -52,7 +54,7 @@ def count_verified(pairs: np.ndarray, inter: np.ndarray, sizes: np.ndarray, thre
     count, step = 0, 1 << 20  # in blocks: millions of pairs need no full-size temporaries
     for lo in range(0, len(pairs), step):
         p = pairs[lo : lo + step]
-        count += int(np.count_nonzero(np.asarray(inter[lo : lo + step]) >= threshold * np.minimum(sizes[p[:, 0]], sizes[p[:, 1]])))
+        count += int(np.count_nonzero(is_edge(np.asarray(inter[lo : lo + step]), sizes[p[:, 0]], sizes[p[:, 1]], threshold)))
     return count
 
 
