@@ -149,6 +149,19 @@ def records(result) -> list[dict]:
             "kept_containment": round(float(drop.kept_containment), 4),
             "cluster": cluster_of.get(i),
         })
+    for part in getattr(result, "parts", ()):  # sentence runs dropped inside spans that stay
+        s = result.spans[part.span]
+        doc = result.documents[s.doc]
+        ks = result.spans[part.kept] if part.kept < len(result.spans) else None
+        out.append({
+            "id": f"{doc.id}@{part.start}-{part.end}",
+            "dropped_file": doc.id, "dropped_at": [part.start, part.end], "span_at": [s.start, s.end], "part": True,
+            "dropped_text": doc.text[part.start : part.end],
+            "kept_file": result.documents[ks.doc].id if ks else "(index)", "kept_at": [ks.start, ks.end] if ks else None,
+            "kept_text": result.span_text(part.kept), "same_file": ks is not None and result.documents[ks.doc].id == doc.id,
+            "reason": "sentence-run", "jaccard": round(part.jaccard, 4), "containment": round(part.containment, 4),
+            "kept_containment": round(part.kept_containment, 4), "cluster": None,
+        })
     return out
 
 

@@ -158,7 +158,7 @@ def refine(
     for u in todo.tolist():
         s = info[u] = sentenced(texts.text(u), ngram)
         if keeper[u] >= 0:
-            near = np.concatenate([full(v) for v in partners(u).tolist()])
+            near = np.concatenate([full(v) for v in partners(u).tolist()] or [np.zeros(0, np.uint64)])
             own = any(
                 s.n_tokens[j] >= min_tokens and len(s.shingles[j])
                 and np.isin(s.shingles[j], near).mean() < OWN_SHARE

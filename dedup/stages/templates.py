@@ -26,6 +26,11 @@ VALUE_SHARE = 0.5
 # ... and the missing values are at least this share of all its words (one
 # corrected figure in a 25-word copy is 0.04: still a copy).
 VALUE_DENSITY = 0.05
+# Only pairs whose smaller set has at most this many shingles are read: templates
+# are lines and short paragraphs (headers, table rows, report lines, stanzas), and
+# reading every partial edge of a large corpus in Python cost more than the scan.
+TEMPLATE_MAX = 48
+_VALUE = re.compile(r"[0-9]|(?<![A-Za-z0-9])[A-Z][A-Z0-9]+(?![a-z0-9])")
 
 _DIGIT = re.compile(rb"[0-9]")
 _LETTER = re.compile(rb"[a-z]")
@@ -76,6 +81,7 @@ class UnitTexts:
         self._text_of = text_of
         self._tokens: dict[int, list[bytes]] = {}
         self._sets: dict[int, frozenset[bytes]] = {}
+        self._values: dict[int, bool] = {}
 
     def text(self, u: int) -> str:
         return self._text_of(u)
@@ -84,6 +90,12 @@ class UnitTexts:
         if u not in self._tokens:
             self._tokens[u] = token_bytes(self._text_of(u))
         return self._tokens[u]
+
+    def has_value(self, u: int) -> bool:
+        """Whether the text holds a digit or a word in capitals (else it cannot be a filled-in template)."""
+        if u not in self._values:
+            self._values[u] = _VALUE.search(self._text_of(u)) is not None
+        return self._values[u]
 
     def token_set(self, u: int) -> frozenset[bytes]:
         if u not in self._sets:
@@ -96,13 +108,16 @@ def template_pairs(
     threshold: float, texts: UnitTexts, n: int,
 ) -> np.ndarray:
     """Which verified pairs are filled-in templates (a bool per pair), each side read
-    against the other. Only edges short of full containment are read: a set inside
-    the other misses nothing."""
+    against the other. Only edges short of full containment are read (a set inside
+    the other misses nothing) whose smaller set is short (TEMPLATE_MAX)."""
     out = np.zeros(len(pairs), dtype=bool)
     a, b = sizes[pairs[:, 0]], sizes[pairs[:, 1]]
-    look = np.flatnonzero(is_edge(inter, a, b, threshold) & (inter < np.minimum(a, b)))
+    small = np.minimum(a, b)
+    look = np.flatnonzero(is_edge(inter, a, b, threshold) & (inter < small) & (small <= TEMPLATE_MAX))
     for k in look.tolist():
         x, y = int(pairs[k, 0]), int(pairs[k, 1])
+        if not (texts.has_value(x) and texts.has_value(y)):
+            continue
         sx, sy = values[offsets[x] : offsets[x + 1]], values[offsets[y] : offsets[y + 1]]
         out[k] = templated(texts.text(x), texts.tokens(x), sy, texts.token_set(y), n) and templated(
             texts.text(y), texts.tokens(y), sx, texts.token_set(x), n
