@@ -1,4 +1,6 @@
-"""The pipeline: documents in, decisions, clusters and clean texts out. No I/O here."""
+"""scan(): the stages run in turn (map, units, pairs, decide, drops), documents in, a
+ScanResult out. Its only files: with `spill`, the distinct shingle sets as .npy files
+in a temporary folder."""
 
 from __future__ import annotations
 

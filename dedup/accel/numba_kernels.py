@@ -963,7 +963,7 @@ def shingle_sets(h, lengths, n, mul, out, sizes):  # pragma: no cover - compiled
 
 @njit(cache=True, nogil=True)
 def set_keys(buf, offsets, empty, out):  # pragma: no cover - compiled
-    """scan.set_keys: xxh3-64 of each set's bytes, 8 per value (`buf`: the values
+    """units.set_keys: xxh3-64 of each set's bytes, 8 per value (`buf`: the values
     viewed as uint8); `empty`: xxh3-64 of no bytes."""
     secret = _SECRET
     for i in range(offsets.shape[0] - 1):
@@ -973,7 +973,7 @@ def set_keys(buf, offsets, empty, out):  # pragma: no cover - compiled
 
 @njit(cache=True, nogil=True)
 def gather_token_hashes(fast, slow, n_tokens, is_slow, h):  # pragma: no cover - compiled
-    """scan._token_hashes' assembly: span after span, its n_tokens hashes go to h,
+    """mapping.token_hashes' assembly: span after span, its n_tokens hashes go to h,
     taken in turn from `fast` (span_token_hashes' output) or, for a span it left
     to Python, from `slow`."""
     a = b = c = 0

@@ -370,7 +370,7 @@ class _Job:
             F.shiftleft("doc_no", B.SPAN_BITS).bitwiseOR(F.col("s.e_index").cast("long")).alias("span_id"),
             F.col("s.e_len").alias("length"), F.col("s.keys").alias("key"), F.col("s.sets").alias("set"),
         )
-        # Units: distinct shingle sets, named by their first span (scan.group_units).
+        # Units: distinct shingle sets, named by their first span (units.group_units).
         self.units = self._cache(
             spans.groupBy("key").agg(
                 F.min("span_id").alias("unit"), F.count("*").alias("members"), F.min_by("set", "span_id").alias("set")
@@ -462,7 +462,7 @@ class _Job:
         _write_single(self.spark, numbered, clusters_path)
 
     def stats(self) -> dict:
-        """The local engine's stats keys (scan.summarize), counted by Spark in one job."""
+        """The local engine's stats keys (stats.summarize), counted by Spark in one job."""
         from pyspark.sql import functions as F
 
         def total(col) -> "F.Column":

@@ -153,7 +153,7 @@ SHINGLED = pa.schema([
 
 def shingle_batch(batches: Batches, config: Config) -> Iterator[pa.RecordBatch]:
     """(doc_no, text) -> per document: all span offsets, which are judged, and the
-    judged spans' set keys and shingle sets (scan.shingle_documents)."""
+    judged spans' set keys and shingle sets (mapping.shingle_documents)."""
     for batch in batches:
         texts = batch.column("text").to_pylist()
         sh = shingle_documents([Document("", t) for t in texts], config)
@@ -292,7 +292,7 @@ DROPS = pa.schema([
 
 def decide_group(spans: pd.DataFrame, edges: pd.DataFrame, config: Config) -> pd.DataFrame:
     """One connected component: its spans (span_id, unit, size, length) and verified
-    edges (i, j, inter) -> its dropped spans (decide.decide, then scan.span_drops).
+    edges (i, j, inter) -> its dropped spans (decide.decide, then drops.span_drops).
 
     Ranks are taken over the component's spans in span-id order, which is their
     global input order, so the decisions equal the local engine's: decide never
