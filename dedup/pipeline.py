@@ -12,17 +12,17 @@ from pathlib import Path
 
 import numpy as np
 
-from .report import borderline
-from .stages import decide, sketch
 from .accel import kernels, memory
 from .config import Config
 from .records import Document
+from .report import borderline
 from .result import ScanResult
-from .stats import Laps, summarize
+from .stages import decide, sketch
 from .stages.drops import clusters_of, span_drops
 from .stages.mapping import Progress, map_documents, merge
 from .stages.pairs import find_pairs
 from .stages.units import UnitBuilder, rank_spans, unit_ranks
+from .stats import Laps, summarize
 
 
 def _prepare(config: Config) -> None:

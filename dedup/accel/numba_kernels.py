@@ -864,7 +864,7 @@ def span_token_hashes(codes, starts, ends, kind, start, data, out, counts):  # p
 
 @njit(cache=True, nogil=True, inline="always")
 def _strips(c, table, extra):  # pragma: no cover - compiled
-    """c is in segment._STRIP: looked up in table below its size, else among extra."""
+    """c is in segment.STRIP: looked up in table below its size, else among extra."""
     if c < table.shape[0]:
         return table[c]
     for x in extra:
@@ -897,7 +897,7 @@ def segment_spans(codes, base, sizes, table, extra, mode, wrap):  # pragma: no c
         is_open, p_start, p_end = False, 0, 0
         at = lo
         while True:  # the line [at, stop), then its \n if stop < hi
-            first = at  # its first character that is not in _STRIP, if any
+            first = at  # its first character that is not in STRIP, if any
             while first < hi and codes[first] != 10 and _strips(codes[first], table, extra):
                 first += 1
             stop = first

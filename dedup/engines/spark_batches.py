@@ -16,17 +16,17 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from ..stages import candidates, decide, sketch, verify
-from ..io import readers, writers
 from ..config import Config
 from ..errors import InputError
+from ..io import readers, writers
 from ..io.readers import ReadOptions, Source
-from ..records import Document, Span
 from ..outcome import Drop
+from ..records import Document, Span
 from ..result import is_duplicate
-from ..stages.units import rank_spans, set_keys, unit_ranks
-from ..stages.mapping import shingle_documents
+from ..stages import candidates, decide, sketch, verify
 from ..stages.drops import span_drops
+from ..stages.mapping import shingle_documents
+from ..stages.units import rank_spans, set_keys, unit_ranks
 
 # A span's id is its document's number in canonical input order, then its
 # index in the document: id order is input order, which keep="first" ranks by,

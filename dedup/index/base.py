@@ -19,10 +19,10 @@ from typing import Protocol
 
 import numpy as np
 
-from ..stages import candidates
 from ..config import Config, NORMALIZATION_VERSION
 from ..errors import DedupError
 from ..records import Document, IndexedSpan
+from ..stages import candidates
 
 FORMAT = "dedup-index"
 FORMAT_VERSION = 1

@@ -13,8 +13,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..accel import kernels
-from . import sketch
 from ..arrays import ramp, run_starts
+from . import sketch
 from .shingle import fmix64
 
 _MUL = np.uint64(0x9E3779B97F4A7C15)

@@ -6,8 +6,8 @@ from collections.abc import Mapping
 
 import numpy as np
 
-from . import decide, verify
 from ..outcome import ClusterTable, Drop, DropTable
+from . import decide, verify
 
 
 def span_drops(
