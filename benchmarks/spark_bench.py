@@ -151,7 +151,7 @@ SPARK_RUN = """
 import json, sys
 from pyspark.sql import SparkSession
 from dedup import Config
-from dedup.engines.spark import LOCAL_CONF, _with_python_workers, run
+from dedup.engines.spark import LOCAL_CONF, with_python_workers, run
 corpus, out, events, memory = sys.argv[1:5]
 b = (SparkSession.builder.master("local[2]").appName("dedup-bench").config("spark.ui.enabled", "false")
      .config("spark.driver.memory", memory).config("spark.eventLog.enabled", "true")
@@ -160,7 +160,7 @@ b = (SparkSession.builder.master("local[2]").appName("dedup-bench").config("spar
      .config("spark.executor.processTreeMetrics.enabled", "true"))
 for k, v in LOCAL_CONF.items():
     b = b.config(k, v)
-spark = _with_python_workers(b.getOrCreate)
+spark = with_python_workers(b.getOrCreate)
 spark.sparkContext.setLogLevel("ERROR")
 stats = run([corpus], out, Config(), spark=spark).stats
 print(json.dumps(stats["engine"]))

@@ -14,17 +14,15 @@ writes the clean records as JSONL.
 
 from __future__ import annotations
 
-import importlib
 import json
 import sys
 
 from dedup.config import Config
 from dedup.io.readers import discover, read_source
+from dedup.stages import mapping
 from dedup.stages.segment import segment
 
 from . import peers
-
-scan_stages = importlib.import_module("dedup.stages.mapping")
 
 PEERS = {
     "exact-hash": lambda docs, split: peers.exact_hash(docs, split=split),
@@ -43,14 +41,14 @@ def read(path: str):
 
 
 def count_tokens(texts: list[str]) -> int:
-    return len(scan_stages.token_hashes(texts, Config())[3])
+    return len(mapping.token_hashes(texts, Config())[3])
 
 
 def floor(path: str, jobs: int) -> int:
     docs = read(path)
-    chunks = [[d.text for d in run] for run in scan_stages.document_runs(docs, scan_stages.CHUNK_CHARS)]
+    chunks = [[d.text for d in run] for run in mapping.document_runs(docs, mapping.CHUNK_CHARS)]
     if jobs > 1 and len(chunks) > 1:
-        with scan_stages.map_pool(jobs, Config()) as pool:  # threads or processes, as dedup's map stage
+        with mapping.map_pool(jobs, Config()) as pool:  # threads or processes, as dedup's map stage
             return sum(pool.map(count_tokens, chunks))
     return sum(map(count_tokens, chunks))
 

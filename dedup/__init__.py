@@ -7,10 +7,10 @@
 
 from .config import Config
 from .errors import ConfigError, DedupError, InputError, OutputError
-from .records import Document, Span
 from .outcome import Cluster, Drop
-from .result import ScanResult
 from .pipeline import scan
+from .records import Document, Span
+from .result import ScanResult
 
 __version__ = "0.1.0"
 __all__ = [

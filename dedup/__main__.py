@@ -1,3 +1,5 @@
+"""`python -m dedup`: the dedup command."""
+
 from .cli import main
 
 if __name__ == "__main__":  # not when a worker process imports it

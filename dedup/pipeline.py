@@ -1,4 +1,6 @@
-"""The pipeline: documents in, decisions, clusters and clean texts out. No I/O here."""
+"""scan(): the stages run in turn (map, units, pairs, decide, drops), documents in, a
+ScanResult out. Its only files: with `spill`, the distinct shingle sets as .npy files
+in a temporary folder."""
 
 from __future__ import annotations
 
@@ -10,18 +12,18 @@ from pathlib import Path
 
 import numpy as np
 
-from .report import borderline
-from .stages import sketch
-from .stages.judge import judge, part_table
 from .accel import kernels, memory
 from .config import Config
 from .records import Document
+from .report import borderline
 from .result import ScanResult
-from .stats import Laps, sentence_stats, summarize
+from .stages import sketch
 from .stages.drops import clusters_of, span_drops
+from .stages.judge import judge, part_table
 from .stages.mapping import Progress, map_documents, merge
 from .stages.pairs import find_pairs
 from .stages.units import UnitBuilder, rank_spans, unit_ranks
+from .stats import Laps, sentence_stats, summarize
 
 
 def _prepare(config: Config) -> None:

@@ -7,12 +7,12 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .report import borderline
-from .stages import segment
 from .arrays import run_starts
 from .config import Config
 from .outcome import Cluster, Drop, DropTable, PartTable
 from .records import Document, IndexedSpan, Span, SpanTable
+from .report import borderline
+from .stages import segment
 
 
 @dataclass

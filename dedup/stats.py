@@ -6,10 +6,10 @@ import time
 
 import numpy as np
 
-from .stages import verify
 from .config import Config
 from .records import span_lengths
 from .result import ScanResult
+from .stages import verify
 from .stages.pairs import Pairs
 from .stages.units import Units
 

@@ -23,4 +23,14 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 export DEDUP_REQUIRE_BROWSER=1
 .venv/bin/python -m pip install -q --disable-pip-version-check -e '.[test,spark]'
-exec .venv/bin/python -m pytest "$@"
+.venv/bin/python -m pytest "$@"
+# Once more over the stage, decision and CLI tests with the compiled (numba) paths forced on
+# small inputs too (kernels.min_work): below 200,000 shingles the suite's inputs take the
+# numpy paths only. About 2 minutes of CPU. DEDUP_COMPILED_PASS=0 skips it.
+if [ "${DEDUP_COMPILED_PASS:-1}" != 0 ] && .venv/bin/python -c "import numba" 2>/dev/null; then
+  echo "tests/run.sh: again with the compiled paths on small inputs (DEDUP_NUMBA_MIN_WORK=0)" >&2
+  DEDUP_NUMBA_MIN_WORK=0 .venv/bin/python -m pytest -x -q -p no:cacheprovider \
+    tests/test_segment.py tests/test_normalize.py tests/test_shingle_sketch.py tests/test_candidates.py \
+    tests/test_verify.py tests/test_decide.py tests/test_planted.py tests/test_invariants.py \
+    tests/test_explain.py tests/test_samples.py tests/test_cli.py
+fi

@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from dedup import Config, Document, scan
-from dedup.io.writers import _json_text, _with_text, clean_lines, cluster_lines, cluster_records, json_line
+from dedup.io.writers import json_text, with_text, clean_lines, cluster_lines, cluster_records, json_line
 
 # Characters the fast path must treat exactly as json.dumps does: quotes, backslashes,
 # every control character, DEL, line and paragraph separators, non-BMP, lone surrogates.
@@ -23,7 +23,7 @@ TEXTS = st.text(_CHARS, max_size=40)
 @settings(max_examples=500, deadline=None)
 @given(TEXTS)
 def test_json_text_is_json_dumps_or_declines(text):
-    got = _json_text(text)
+    got = json_text(text)
     try:
         expected = json.dumps(text, ensure_ascii=False).encode()
     except UnicodeEncodeError:  # a lone surrogate: only json_line's escaped form can carry it
@@ -35,7 +35,7 @@ def test_json_text_is_json_dumps_or_declines(text):
 def test_json_text_escapes_every_code_point_as_json_does():
     # Escaping is per character, so one string of every code point but the surrogates covers them all.
     every = "".join(map(chr, [*range(0xD800), *range(0xE000, 0x110000)]))
-    assert _json_text(every) == json.dumps(every, ensure_ascii=False).encode()
+    assert json_text(every) == json.dumps(every, ensure_ascii=False).encode()
 
 
 @st.composite
@@ -55,7 +55,7 @@ def test_clean_lines_are_the_json_lines_of_the_clean_records(docs, field):
     ]
     result = scan(documents, Config(min_tokens=2))
     picked = list(range(len(documents)))
-    expected = [json_line(_with_text(documents[d], field, result.clean_text(d))) for d in picked]
+    expected = [json_line(with_text(documents[d], field, result.clean_text(d))) for d in picked]
     assert list(clean_lines(result, picked, field)) == expected
 
 

@@ -211,9 +211,9 @@ def test_unreachable_redis_is_a_clear_error(tmp_path):
 
 def test_scan_with_index_maps_in_jobs_processes_with_the_same_result(tmp_path, monkeypatch):
     """--index uses --jobs for the map stage; the output and the index do not depend on it."""
-    import importlib
+    from dedup.stages import mapping
 
-    monkeypatch.setattr(importlib.import_module("dedup.stages.mapping"), "CHUNK_CHARS", 3_000)  # many runs: the pool splits them
+    monkeypatch.setattr(mapping, "CHUNK_CHARS", 3_000)  # many runs: the pool splits them
     src = write_jsonl(tmp_path / "batch.jsonl", planted_docs(random.Random(11), 120))
     outs = {}
     for jobs in ("1", "2"):

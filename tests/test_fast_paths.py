@@ -23,7 +23,7 @@ from dedup.stages import candidates, decide, mapping, shingle, sketch, verify
 from dedup.accel import kernels
 from dedup.config import Config
 from dedup.stages.normalize import token_bytes, tokens
-from dedup.stages.segment import _STRIP, WHITESPACE, WRAP_WIDTH, segment, segment_many
+from dedup.stages.segment import STRIP, WHITESPACE, WRAP_WIDTH, segment, segment_many
 
 _M64 = (1 << 64) - 1
 _EDGE = "\ufeff\u200b\u200c\u200d\u2060"
@@ -375,13 +375,13 @@ def test_compiled_tokenizer_every_table_character_in_urls_and_addresses(both_pat
 
 # Compiled segmentation (segment_spans, used by _token_hashes) against segment_many.
 # Lines of 99 to 102 characters, with and without a CR before the break or at a
-# text's end, straddle WRAP_WIDTH; every character of _STRIP can make a line blank
+# text's end, straddle WRAP_WIDTH; every character of STRIP can make a line blank
 # or be trimmed; non-ASCII pieces (a lone surrogate too) take the uint32 path.
 _ASCII_SEGMENT_PIECES = [
     "\n", "\n", "\r", "\r\n", "\r\n", " ", "\t", "a", "Word", "x" * (WRAP_WIDTH - 1), "x" * WRAP_WIDTH,
     "x" * (WRAP_WIDTH + 1), "x" * WRAP_WIDTH + "\r", "x" * (WRAP_WIDTH + 1) + "\r\n", *"\x0b\x0c\x1c\x1d\x1e\x1f",
 ]
-_SEGMENT_PIECES = _ASCII_SEGMENT_PIECES + [*_STRIP, "é", "中", "\udc00", "é" * (WRAP_WIDTH + 1), "é" * WRAP_WIDTH + "\r"]
+_SEGMENT_PIECES = _ASCII_SEGMENT_PIECES + [*STRIP, "é", "中", "\udc00", "é" * (WRAP_WIDTH + 1), "é" * WRAP_WIDTH + "\r"]
 _SEGMENT_TEXTS = st.sampled_from([_ASCII_SEGMENT_PIECES, _SEGMENT_PIECES]).flatmap(
     lambda pieces: st.lists(st.lists(st.sampled_from(pieces), max_size=25).map("".join), max_size=5)
 )
@@ -402,7 +402,7 @@ def test_compiled_segmentation_equals_segment_many(both_paths, texts, mode):
 @pytest.mark.parametrize("mode", ["auto", "paragraph", "line"])
 @pytest.mark.parametrize("other", ["b", "é"])  # ASCII texts (uint8 codes) or not (uint32)
 def test_compiled_segmentation_every_strip_character(monkeypatch, mode, other):
-    """Each character of _STRIP as a blank line, around words, and after a long line's CR."""
+    """Each character of STRIP as a blank line, around words, and after a long line's CR."""
     pytest.importorskip("numba")
     monkeypatch.setenv("DEDUP_NUMBA_MIN_WORK", "0")
     monkeypatch.setenv("DEDUP_NUMBA", "1")
@@ -412,7 +412,7 @@ def test_compiled_segmentation_every_strip_character(monkeypatch, mode, other):
         "a\n{c}\n{o}{c}\n{c}{o}{c}{c}\n\n{c}", "{c}" + long + "{c}\n{o}\r", "{c}", "", "\r\n\r",
         "{o}\n" + long, "{o}\n" + long + "\n{o}", "{c}\n" + long + "\n{c}" + long,
     ]
-    for c in _STRIP:
+    for c in STRIP:
         texts = [shape.format(c=c, o=other) for shape in shapes]
         got = stages.token_hashes(texts, Config(segment=mode))[:3]
         for a, b in zip(got, segment_many(texts, mode)):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
 import json
 import random
 from pathlib import Path
@@ -13,7 +12,7 @@ from typer.testing import CliRunner
 from dedup import Config, Document, scan
 from dedup.cli import app
 
-scan_module = importlib.import_module("dedup.stages.mapping")
+from dedup.stages import mapping
 SAMPLES = Path(__file__).resolve().parent.parent / "samples"
 
 
@@ -42,16 +41,16 @@ def outputs(folder: Path) -> dict[str, bytes]:
 def test_jobs_give_byte_identical_output(tmp_path, monkeypatch, pool):
     """The map stage runs in threads where it is compiled, in processes otherwise (scan._map_pool)."""
     if pool == "processes":
-        monkeypatch.setattr(scan_module.kernels, "available", lambda: False)
-    elif not scan_module.kernels.available():
+        monkeypatch.setattr(mapping.kernels, "available", lambda: False)
+    elif not mapping.kernels.available():
         pytest.skip("numba missing: the map stage uses processes")
-    with scan_module.map_pool(2, Config()) as executor:
+    with mapping.map_pool(2, Config()) as executor:
         assert type(executor).__name__ == {"threads": "ThreadPoolExecutor", "processes": "ProcessPoolExecutor"}[pool]
     src = tmp_path / "in" / "articles.jsonl"
     src.parent.mkdir()
     src.write_text("".join(json.dumps(d) + "\n" for d in corpus()), encoding="utf-8")
     (tmp_path / "in" / "seed.txt").write_text((SAMPLES / "003_15fa05f4d3cf0d4f.txt").read_text(encoding="utf-8"))
-    monkeypatch.setattr(scan_module, "CHUNK_CHARS", 20_000)  # many chunks, so the pool really splits the work
+    monkeypatch.setattr(mapping, "CHUNK_CHARS", 20_000)  # many chunks, so the pool really splits the work
     runner = CliRunner()
     results = {}
     for jobs in (1, 2, 3):
@@ -103,7 +102,7 @@ def test_a_stream_of_documents_gives_the_same_result(monkeypatch):
     """scan() maps the first runs while later documents are still being read: a
     one-pass iterator must give what the list gives, with or without the pool."""
     docs = [Document(d["id"], d["text"]) for d in corpus(120, seed=5)]
-    monkeypatch.setattr(scan_module, "CHUNK_CHARS", 5_000)
+    monkeypatch.setattr(mapping, "CHUNK_CHARS", 5_000)
 
     def run(documents, jobs):
         result = scan(documents, Config(), jobs=jobs)
@@ -124,7 +123,7 @@ def test_a_bad_record_late_in_a_stream_stops_the_pool_and_writes_nothing(tmp_pat
     lines = [json.dumps(d) for d in records]
     lines[180] = '{"id": "broken", "text": '
     src.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    monkeypatch.setattr(scan_module, "CHUNK_CHARS", 5_000)  # many runs mapped before line 181 is parsed
+    monkeypatch.setattr(mapping, "CHUNK_CHARS", 5_000)  # many runs mapped before line 181 is parsed
     out = tmp_path / "out"
     res = CliRunner().invoke(app, ["scan", str(src), "--out", str(out), "--quiet", "--jobs", "2"])
     assert res.exit_code == 2, res.output
@@ -146,7 +145,7 @@ def test_the_command_flushes_its_output_and_keeps_its_exit_code(tmp_path):
     assert bad.returncode == 2 and "no such file or directory" in bad.stderr
     big = tmp_path / "big.jsonl"  # enough for the pool, the forked writer and a resource tracker
     big.write_text("".join(json.dumps(d) + "\n" for d in corpus(6000, seed=4)), encoding="utf-8")
-    assert big.stat().st_size > 2 * scan_module.CHUNK_CHARS
+    assert big.stat().st_size > 2 * mapping.CHUNK_CHARS
     done = run_dedup("scan", str(big), "--out", str(tmp_path / "o"), "--jobs", "2", "--quiet")
     assert done.returncode == 0 and done.stderr == "", done.stderr  # no leaked-resource warnings either
     assert (tmp_path / "o" / "clusters.jsonl").stat().st_size > 0

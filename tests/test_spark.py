@@ -39,7 +39,7 @@ def spark():
         import pyspark  # noqa: F401
     except ImportError:
         _unavailable("pyspark is not installed (pip install -e '.[test,spark]')")
-    from dedup.engines.spark import LOCAL_CONF, _with_python_workers
+    from dedup.engines.spark import LOCAL_CONF, with_python_workers
     from pyspark.sql import SparkSession
 
     builder = (
@@ -53,7 +53,7 @@ def spark():
     )
     for key, value in LOCAL_CONF.items():
         builder = builder.config(key, value)
-    session = _with_python_workers(builder.getOrCreate)
+    session = with_python_workers(builder.getOrCreate)
     session.sparkContext.setLogLevel("ERROR")
     yield session
     session.stop()

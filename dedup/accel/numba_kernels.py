@@ -864,7 +864,7 @@ def span_token_hashes(codes, starts, ends, kind, start, data, out, counts):  # p
 
 @njit(cache=True, nogil=True, inline="always")
 def _strips(c, table, extra):  # pragma: no cover - compiled
-    """c is in segment._STRIP: looked up in table below its size, else among extra."""
+    """c is in segment.STRIP: looked up in table below its size, else among extra."""
     if c < table.shape[0]:
         return table[c]
     for x in extra:
@@ -897,7 +897,7 @@ def segment_spans(codes, base, sizes, table, extra, mode, wrap):  # pragma: no c
         is_open, p_start, p_end = False, 0, 0
         at = lo
         while True:  # the line [at, stop), then its \n if stop < hi
-            first = at  # its first character that is not in _STRIP, if any
+            first = at  # its first character that is not in STRIP, if any
             while first < hi and codes[first] != 10 and _strips(codes[first], table, extra):
                 first += 1
             stop = first
@@ -963,7 +963,7 @@ def shingle_sets(h, lengths, n, mul, out, sizes):  # pragma: no cover - compiled
 
 @njit(cache=True, nogil=True)
 def set_keys(buf, offsets, empty, out):  # pragma: no cover - compiled
-    """scan.set_keys: xxh3-64 of each set's bytes, 8 per value (`buf`: the values
+    """units.set_keys: xxh3-64 of each set's bytes, 8 per value (`buf`: the values
     viewed as uint8); `empty`: xxh3-64 of no bytes."""
     secret = _SECRET
     for i in range(offsets.shape[0] - 1):
@@ -973,7 +973,7 @@ def set_keys(buf, offsets, empty, out):  # pragma: no cover - compiled
 
 @njit(cache=True, nogil=True)
 def gather_token_hashes(fast, slow, n_tokens, is_slow, h):  # pragma: no cover - compiled
-    """scan._token_hashes' assembly: span after span, its n_tokens hashes go to h,
+    """mapping.token_hashes' assembly: span after span, its n_tokens hashes go to h,
     taken in turn from `fast` (span_token_hashes' output) or, for a span it left
     to Python, from `slow`."""
     a = b = c = 0

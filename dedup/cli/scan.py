@@ -90,7 +90,7 @@ def scan(
     omit_duplicate_docs: Annotated[bool, typer.Option("--omit-duplicate-docs", help="Leave out articles all of whose judged spans were dropped (default: write what is left of them).")] = False,
     max_input_size: Annotated[str, typer.Option(help="Skip an input larger than this after decompression (K, M, G suffixes); guards against gzip bombs.")] = "4G",
     index: Annotated[Optional[str], typer.Option(help="Also clean against this index of earlier batches (SQLite file or redis://host:port/db), then add this batch's kept spans to it. Created when missing.")] = None,
-    jobs: Annotated[int, typer.Option("--jobs", "-j", min=0, help="Processes for segmenting, shingling and sketching, threads for verifying (0: all cores). The output does not depend on it.")] = 0,
+    jobs: Annotated[int, typer.Option("--jobs", "-j", min=0, help="Workers for segmenting and shingling (threads; processes without numba or with character shingles) and threads for sketching and verifying (0: all cores). The output does not depend on it.")] = 0,
     spill: Annotated[Optional[Path], typer.Option(help="Keep the distinct shingle sets in numpy files in this folder instead of memory (for corpora near the memory limit); removed afterwards.")] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar, no summary.")] = False,
     engine: Annotated[Engine, typer.Option(help="local: this process; spark: Apache Spark (pip install 'dedup[spark]'), clean records as part files under --out/clean/.")] = Engine.local,

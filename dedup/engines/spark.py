@@ -26,9 +26,9 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..io import readers, staging
 from ..config import Config
 from ..errors import DedupError, InputError, OutputError
+from ..io import readers, staging
 from ..io.readers import ReadOptions, Skipped
 from . import spark_batches as B
 from .spark_components import connected_components
@@ -86,7 +86,7 @@ def session(master: str | None = None, quiet: bool = True) -> "SparkSession":
     if master.startswith("local"):
         for key, value in LOCAL_CONF.items():
             builder = builder.config(key, value)
-        spark = _with_python_workers(builder.getOrCreate)
+        spark = with_python_workers(builder.getOrCreate)
     else:
         spark = builder.getOrCreate()
     spark.sparkContext.setLogLevel("ERROR")
@@ -101,7 +101,7 @@ LOCAL_CONF = {
 }
 
 
-def _with_python_workers(create):
+def with_python_workers(create):
     """Run `create` with local Python workers on this interpreter (its venv has dedup),
     unless PYSPARK_PYTHON says otherwise; SparkContext reads it once, at start."""
     if "PYSPARK_PYTHON" in os.environ:
@@ -376,7 +376,7 @@ class _Job:
             F.shiftleft("doc_no", B.SPAN_BITS).bitwiseOR(F.col("s.e_index").cast("long")).alias("span_id"),
             F.col("s.e_len").alias("length"), F.col("s.keys").alias("key"), F.col("s.sets").alias("set"),
         )
-        # Units: distinct shingle sets, named by their first span (scan.group_units).
+        # Units: distinct shingle sets, named by their first span (units.group_units).
         self.units = self._cache(
             spans.groupBy("key").agg(
                 F.min("span_id").alias("unit"), F.count("*").alias("members"), F.min_by("set", "span_id").alias("set")
@@ -468,7 +468,7 @@ class _Job:
         _write_single(self.spark, numbered, clusters_path)
 
     def stats(self) -> dict:
-        """The local engine's stats keys (scan.summarize), counted by Spark in one job."""
+        """The local engine's stats keys (stats.summarize), counted by Spark in one job."""
         from pyspark.sql import functions as F
 
         def total(col) -> "F.Column":

@@ -16,17 +16,17 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from ..stages import candidates, decide, sketch, verify
-from ..io import readers, writers
 from ..config import Config
 from ..errors import InputError
+from ..io import readers, writers
 from ..io.readers import ReadOptions, Source
-from ..records import Document, Span
 from ..outcome import Drop
+from ..records import Document, Span
 from ..result import is_duplicate
-from ..stages.units import rank_spans, set_keys, unit_ranks
-from ..stages.mapping import shingle_documents
+from ..stages import candidates, decide, sketch, verify
 from ..stages.drops import span_drops
+from ..stages.mapping import shingle_documents
+from ..stages.units import rank_spans, set_keys, unit_ranks
 
 # A span's id is its document's number in canonical input order, then its
 # index in the document: id order is input order, which keep="first" ranks by,
@@ -153,7 +153,7 @@ SHINGLED = pa.schema([
 
 def shingle_batch(batches: Batches, config: Config) -> Iterator[pa.RecordBatch]:
     """(doc_no, text) -> per document: all span offsets, which are judged, and the
-    judged spans' set keys and shingle sets (scan.shingle_documents)."""
+    judged spans' set keys and shingle sets (mapping.shingle_documents)."""
     for batch in batches:
         texts = batch.column("text").to_pylist()
         sh = shingle_documents([Document("", t) for t in texts], config)
@@ -292,7 +292,7 @@ DROPS = pa.schema([
 
 def decide_group(spans: pd.DataFrame, edges: pd.DataFrame, config: Config) -> pd.DataFrame:
     """One connected component: its spans (span_id, unit, size, length) and verified
-    edges (i, j, inter) -> its dropped spans (decide.decide, then scan.span_drops).
+    edges (i, j, inter) -> its dropped spans (decide.decide, then drops.span_drops).
 
     Ranks are taken over the component's spans in span-id order, which is their
     global input order, so the decisions equal the local engine's: decide never

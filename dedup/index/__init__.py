@@ -14,8 +14,8 @@ from pathlib import Path
 from ..config import Config
 from ..errors import OutputError
 from ..records import Document
-from ..stages.mapping import Progress
 from ..result import ScanResult
+from ..stages.mapping import Progress
 from .base import Batch, Conflict, Entries, IndexStoreError, Store, batch_key
 from .incremental import scan_incremental
 

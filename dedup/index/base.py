@@ -19,10 +19,10 @@ from typing import Protocol
 
 import numpy as np
 
-from ..stages import candidates
 from ..config import Config, NORMALIZATION_VERSION
 from ..errors import DedupError
 from ..records import Document, IndexedSpan
+from ..stages import candidates
 
 FORMAT = "dedup-index"
 FORMAT_VERSION = 1
@@ -59,7 +59,7 @@ class Entries:
     values: np.ndarray  # shingle sets, concatenated (uint64)
     offsets: np.ndarray  # entry i's set is values[offsets[i]:offsets[i + 1]]
     sigs: np.ndarray  # (entries, num_perm) uint32
-    set_keys: np.ndarray  # uint64, see scan.set_keys
+    set_keys: np.ndarray  # uint64, see stages.units.set_keys
     ids: np.ndarray | None = None  # int64 span ids, for fetched entries
 
     def __len__(self) -> int:

@@ -28,19 +28,19 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..report import borderline
-from ..stages import candidates, decide, sketch, verify
-from ..outcome import Drop, PartTable
-from ..stats import Laps, summarize
-from ..stages.pairs import Pairs
-from ..stages.mapping import Progress, Shingled, shingle_documents
-from ..result import ScanResult
-from ..stages.units import Units, group_units, rank_spans, set_keys
-from ..stages.drops import clusters_of, span_drops
-from ..stages.judge import judge, part_table
 from ..accel import memory
 from ..config import Config
+from ..outcome import Drop, PartTable
 from ..records import Document, IndexedSpan
+from ..report import borderline
+from ..result import ScanResult
+from ..stages import candidates, decide, sketch, verify
+from ..stages.drops import clusters_of, span_drops
+from ..stages.judge import judge, part_table
+from ..stages.mapping import Progress, Shingled, shingle_documents
+from ..stages.pairs import Pairs
+from ..stages.units import Units, group_units, rank_spans, set_keys
+from ..stats import Laps, summarize
 from .base import Conflict, Entries, IndexStoreError, Store, Transaction, batch_key
 
 # Attempts before giving up when other writers keep committing first (Redis only;

@@ -1,1 +1,2 @@
-"""The only modules that touch files: readers (inputs → Documents) and writers (a ScanResult → outputs)."""
+"""Inputs and outputs: readers (inputs → Documents), writers (a ScanResult → outputs) and
+staging (an output is complete or absent, and never overwrites an input)."""

@@ -27,12 +27,11 @@ import orjson
 
 from ..arrays import run_starts
 from ..errors import OutputError
-from .readers import Source, output_name
-from ..outcome import PART_REASON, REASONS, Cluster, ClusterTable, DropTable, Part
+from ..outcome import PART_REASON, REASONS, Cluster, ClusterTable, Drop, DropTable, Part
 from ..records import Document, Span, SpanTable
-from ..outcome import Drop
 from ..result import ScanResult
 from ..stages import segment
+from .readers import Source, output_name
 from .staging import CLUSTERS, MARKER, marker_bytes, safe_join, staged_dir, worded
 
 
@@ -200,7 +199,7 @@ def clean_records(result: ScanResult, text_field: str, omit_duplicates: bool) ->
     """(document index, record with its text cleaned) in input order, as JSONL would carry it."""
     docs = kept_documents(result, omit_duplicates)
     for d, text in zip(docs, result.clean_texts(docs)):
-        yield d, _with_text(result.documents[d], text_field, text)
+        yield d, with_text(result.documents[d], text_field, text)
 
 
 def clean_record(doc: Document, text_field: str, spans: Sequence[tuple[int, int]], dropped: Iterable[int]) -> dict:
@@ -208,7 +207,7 @@ def clean_record(doc: Document, text_field: str, spans: Sequence[tuple[int, int]
     and the indices of those dropped, without a ScanResult (the Spark engine's rows)."""
     dropped = set(dropped)
     ranges = segment.removal_ranges(list(spans), dropped, len(doc.text)) if dropped else []
-    return _with_text(doc, text_field, segment.cut(doc.text, ranges) if ranges else doc.text)
+    return with_text(doc, text_field, segment.cut(doc.text, ranges) if ranges else doc.text)
 
 
 def kept_documents(result: ScanResult, omit_duplicates: bool) -> list[int]:
@@ -220,26 +219,26 @@ def kept_documents(result: ScanResult, omit_duplicates: bool) -> list[int]:
 
 def clean_lines(result: ScanResult, docs: list[int], text_field: str) -> Iterator[bytes]:
     """json_line of each of docs' clean record (as clean_records makes it), the same bytes.
-    An article's text is escaped as UTF-8 bytes (_json_text) where it can be: the json
+    An article's text is escaped as UTF-8 bytes (json_text) where it can be: the json
     module takes several times longer on long texts."""
-    keys = {f: _json_text(f) for f in (text_field, "text")}
+    keys = {f: json_text(f) for f in (text_field, "text")}
     for d, text in zip(docs, result.clean_texts(docs)):
         doc = result.documents[d]
         record = doc.record if doc.record is not None else {"id": doc.id}
         field = text_field if doc.record is not None else "text"
         fast = keys[field] is not None and (next(reversed(record), field) == field or field not in record)
-        body = _json_text(text) if fast else None
+        body = json_text(text) if fast else None
         if body is None:
-            yield json_line(_with_text(doc, text_field, text))
+            yield json_line(with_text(doc, text_field, text))
             continue
         head = json.dumps({k: v for k, v in record.items() if k != field}, ensure_ascii=False)[:-1]
         try:
             yield b"".join((head.encode(), b", " if len(head) > 1 else b"", keys[field], b": ", body, b"}\n"))
         except UnicodeEncodeError:  # a lone surrogate in another field
-            yield json_line(_with_text(doc, text_field, text))
+            yield json_line(with_text(doc, text_field, text))
 
 
-def _with_text(doc: Document, text_field: str, text: str) -> dict:
+def with_text(doc: Document, text_field: str, text: str) -> dict:
     """doc's record with `text` as its text (a text file's: its id and text)."""
     if doc.record is not None:
         return {**doc.record, text_field: text}
@@ -249,7 +248,7 @@ def _with_text(doc: Document, text_field: str, text: str) -> dict:
 _dumps = orjson.dumps
 
 
-def _json_text(text: str) -> bytes | None:
+def json_text(text: str) -> bytes | None:
     """json.dumps(text, ensure_ascii=False) in UTF-8, several times faster (orjson
     escapes a str exactly as json does; tested over every code point); None for a
     lone surrogate, which only the json module writes (as a \\u escape)."""

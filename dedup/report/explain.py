@@ -17,16 +17,16 @@ from rich.console import Console, Group
 from rich.table import Table
 from rich.text import Text
 
-from . import align
-from ..stages import decide, segment, shingle, verify
 from ..config import Config
 from ..errors import InputError
-from ..stages.mapping import shingle_spans
-from ..stages.normalize import token_bytes
 from ..io.readers import ReadOptions, discover, read_source
 from ..records import Document
+from ..stages import decide, segment, shingle, verify
+from ..stages.mapping import shingle_spans
+from ..stages.normalize import token_bytes
 from ..stages.pairs import find_pairs
 from ..stages.units import rank_spans
+from . import align
 
 _SPEC = re.compile(r"(?P<path>.+?)(?::(?P<n1>\d+))?(?::(?P<n2>\d+))?\Z", re.S)
 

@@ -17,10 +17,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from .. import __version__
-from . import align, borderline
 from ..config import Config
-from ..result import ScanResult
 from ..io.writers import cluster_records, span_ref
+from ..result import ScanResult
+from . import align, borderline
 
 # Clusters shown: the largest ones first. Past this the page says how many were left out.
 MAX_CLUSTERS = 10_000

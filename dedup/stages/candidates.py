@@ -13,8 +13,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..accel import kernels
-from . import sketch
 from ..arrays import ramp, run_starts
+from . import sketch
 from .shingle import fmix64
 
 _MUL = np.uint64(0x9E3779B97F4A7C15)
@@ -22,7 +22,7 @@ _MUL = np.uint64(0x9E3779B97F4A7C15)
 
 @dataclass(frozen=True)
 class Proposals:
-    pairs: np.ndarray  # (k, 2) int64, i < j, sorted, distinct
+    pairs: np.ndarray  # (k, 2) int32 (int64 from 2**31 sets on), i < j, sorted, distinct
     lsh: int  # distinct pairs proposed by LSH bands
     anchors: int  # distinct pairs proposed by shared anchors
     oversized: int  # buckets larger than max_bucket, paired to their first member only

@@ -6,9 +6,9 @@ from collections.abc import Mapping
 
 import numpy as np
 
+from ..outcome import ClusterTable, Drop, DropTable, PartTable
 from . import decide, verify
 from .units import best_members
-from ..outcome import ClusterTable, Drop, DropTable, PartTable
 
 
 def span_drops(

@@ -12,12 +12,12 @@ from itertools import chain, islice
 
 import numpy as np
 
-from . import segment, shingle
 from ..accel import kernels
 from ..arrays import ramp, run_starts
 from ..config import Config
-from .normalize import char_table, token_bytes
 from ..records import Document, Span, SpanTable
+from . import segment, shingle
+from .normalize import char_table, token_bytes
 from .units import set_keys
 
 

@@ -7,8 +7,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from . import candidates, sketch, verify
 from ..config import Config
+from . import candidates, sketch, verify
 
 
 @dataclass

@@ -16,7 +16,7 @@ WHITESPACE = (
     "\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
 )
 _EDGE = "\ufeff\u200b\u200c\u200d\u2060"
-_STRIP = WHITESPACE + _EDGE
+STRIP = WHITESPACE + _EDGE
 # In `auto` mode a line longer than this is a paragraph of its own (002 puts one
 # paragraph on each line with no blank line between them), and a run of shorter
 # lines is one hard-wrapped paragraph.
@@ -38,8 +38,8 @@ def segment_many(texts: Sequence[str], mode: str = "auto") -> tuple[np.ndarray, 
     lines = "\n\n".join(texts).split("\n")
     n = len(lines)
     length = np.fromiter(map(len, lines), dtype=np.int64, count=n)
-    lead = length - np.fromiter(map(len, map(str.lstrip, lines, repeat(_STRIP))), dtype=np.int64, count=n)
-    trail = length - np.fromiter(map(len, map(str.rstrip, lines, repeat(_STRIP))), dtype=np.int64, count=n)
+    lead = length - np.fromiter(map(len, map(str.lstrip, lines, repeat(STRIP))), dtype=np.int64, count=n)
+    trail = length - np.fromiter(map(len, map(str.rstrip, lines, repeat(STRIP))), dtype=np.int64, count=n)
     start = np.zeros(n, dtype=np.int64)
     np.cumsum(length[:-1] + 1, out=start[1:])
     full = lead < length  # not blank
@@ -68,16 +68,16 @@ def segment_many(texts: Sequence[str], mode: str = "auto") -> tuple[np.ndarray, 
     return counts, starts - base[text_of], ends - base[text_of]
 
 
-# Code points below this are looked up in strip_lookup's table; _STRIP's few above it are listed.
+# Code points below this are looked up in strip_lookup's table; STRIP's few above it are listed.
 _LOOKUP_LIMIT = 0x3001
 
 
 @cache
 def strip_lookup() -> tuple[np.ndarray, np.ndarray]:
-    """_STRIP for a compiled segmenter: `(table, extra)`, table[c] for code points
-    c below its size, extra the characters of _STRIP at or above it (uint32)."""
+    """STRIP for a compiled segmenter: `(table, extra)`, table[c] for code points
+    c below its size, extra the characters of STRIP at or above it (uint32)."""
     table = np.zeros(_LOOKUP_LIMIT, dtype=np.bool_)
-    codes = np.array(sorted(map(ord, _STRIP)), dtype=np.uint32)
+    codes = np.array(sorted(map(ord, STRIP)), dtype=np.uint32)
     table[codes[codes < _LOOKUP_LIMIT]] = True
     return table, codes[codes >= _LOOKUP_LIMIT]
 
