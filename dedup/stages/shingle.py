@@ -67,6 +67,11 @@ def fold_shingles(h: np.ndarray, n: int) -> np.ndarray:
     return _fold(h, np.arange(len(h) - n + 1), n)
 
 
+def fold_at(h: np.ndarray, starts: np.ndarray, n: int) -> np.ndarray:
+    """Hashes of the n-token windows of `h` beginning at `starts`, as shingle_hashes computes them."""
+    return _fold(h, starts, n)
+
+
 def shingle_sets(token_lists: Sequence[Sequence[str]], n: int) -> tuple[np.ndarray, np.ndarray]:
     """Shingle sets of many spans at once.
 

@@ -34,8 +34,8 @@ _VALUE = re.compile(r"[0-9]|(?<![A-Za-z0-9])[A-Z][A-Z0-9]+(?![a-z0-9])")
 
 _DIGIT = re.compile(rb"[0-9]")
 _LETTER = re.compile(rb"[a-z]")
-# OCR reads l as 1, o as 0, s as 5, b as 8: such a word is an error, not a value.
-_OCR = (bytes.maketrans(b"0158", b"olsb"), bytes.maketrans(b"0158", b"oisb"))
+# OCR reads l as 1, o as 0, s as 5, b as 8: letters with one or two of these are an error, not a value.
+_OCR_ONLY = re.compile(rb"[a-z]*[0158][a-z]*(?:[0158][a-z]*)?")
 # Identifiers: all capitals with a digit or two+ letters (GTK_DEBUG, ASX, U+057D), in the original text.
 _CAPITALS = re.compile(r"(?<![A-Za-z0-9])[A-Z][A-Z0-9]+(?![a-z0-9])")
 
@@ -45,33 +45,26 @@ def identifiers(text: str) -> frozenset[bytes]:
     return frozenset(m.group().lower().encode() for m in _CAPITALS.finditer(text))
 
 
-def templated(text: str, tokens: list[bytes], other: np.ndarray, other_tokens: Collection[bytes], n: int) -> bool:
-    """Whether `text` (its `tokens`) differs from a text with shingle set `other` (and
-    tokens `other_tokens`) mostly in values: its shingles missing from `other` mostly
-    hold a value, and those values are a noticeable share of its words."""
-    if len(tokens) < n:
-        return False
-    windows = fold_shingles(byte_token_hashes(tokens), n)
-    missing = ~np.isin(windows, other)
-    if not missing.any():
-        return False
+def value_flags(text: str, tokens: list[bytes]) -> np.ndarray:
+    """Which of `text`'s tokens are values: numbers and identifiers (words written in
+    capitals in `text`), but not a word with an OCR error (quick1y, 5outhern: letters
+    with one or two of the digits OCR confuses with letters)."""
+    out = np.zeros(len(tokens), dtype=bool)
+    if _VALUE.search(text) is None:
+        return out
     caps = identifiers(text)
-    value = np.zeros(len(tokens), dtype=bool)
     for i, t in enumerate(tokens):
-        if _DIGIT.search(t):
-            value[i] = not (_LETTER.search(t) and any(t.translate(m) in other_tokens for m in _OCR))
-        else:
-            value[i] = t in caps
-    if not value.any():
-        return False
-    starts = np.flatnonzero(missing)
-    holds = np.zeros(len(windows), dtype=bool)  # window holds a value
-    in_missing = np.zeros(len(tokens), dtype=bool)  # token lies in a missing window
-    for j in range(n):
-        holds |= value[j : j + len(windows)]
-        in_missing[starts + j] = True
-    n_values = int(np.count_nonzero(value & in_missing))
-    return n_values >= 1 and holds[missing].mean() >= VALUE_SHARE and n_values >= VALUE_DENSITY * len(tokens)
+        if t.isalpha():
+            out[i] = t in caps
+        elif not t.isascii() or _DIGIT.search(t):
+            out[i] = bool(_DIGIT.search(t)) and not (_LETTER.search(t) and _OCR_ONLY.fullmatch(t))
+    return out
+
+
+def is_templated(missing: int, missing_values: int, size: int, n: int) -> bool:
+    """The rule on counts: of a set of `size` shingles, `missing` are not in the other
+    text and `missing_values` of those hold a value (a value sits in up to n shingles)."""
+    return missing_values >= 1 and missing_values >= VALUE_SHARE * missing and -(-missing_values // n) >= VALUE_DENSITY * size
 
 
 class UnitTexts:
@@ -109,17 +102,35 @@ def template_pairs(
 ) -> np.ndarray:
     """Which verified pairs are filled-in templates (a bool per pair), each side read
     against the other. Only edges short of full containment are read (a set inside
-    the other misses nothing) whose smaller set is short (TEMPLATE_MAX)."""
+    the other misses nothing) whose smaller set is short (TEMPLATE_MAX) and whose
+    texts both hold a digit or capitals."""
     out = np.zeros(len(pairs), dtype=bool)
     a, b = sizes[pairs[:, 0]], sizes[pairs[:, 1]]
     small = np.minimum(a, b)
     look = np.flatnonzero(is_edge(inter, a, b, threshold) & (inter < small) & (small <= TEMPLATE_MAX))
+    look = np.array([k for k in look.tolist() if texts.has_value(int(pairs[k, 0])) and texts.has_value(int(pairs[k, 1]))],
+                    dtype=np.int64)
+    if not len(look):
+        return out
+    value_sets: dict[int, set[int]] = {}  # per unit: its shingles that hold a value
+    for u in np.unique(pairs[look]).tolist():
+        tokens = texts.tokens(u)
+        windows = fold_shingles(byte_token_hashes(tokens), n)
+        flags = value_flags(texts.text(u), tokens)
+        holds = np.zeros(len(windows), dtype=bool)
+        for j in range(n):
+            holds |= flags[j : j + len(windows)]
+        value_sets[u] = set(windows[holds].tolist())
+    full_sets: dict[int, set[int]] = {}
+
+    def full(u: int) -> set[int]:
+        if u not in full_sets:
+            full_sets[u] = set(values[offsets[u] : offsets[u + 1]].tolist())
+        return full_sets[u]
+
     for k in look.tolist():
         x, y = int(pairs[k, 0]), int(pairs[k, 1])
-        if not (texts.has_value(x) and texts.has_value(y)):
-            continue
-        sx, sy = values[offsets[x] : offsets[x + 1]], values[offsets[y] : offsets[y + 1]]
-        out[k] = templated(texts.text(x), texts.tokens(x), sy, texts.token_set(y), n) and templated(
-            texts.text(y), texts.tokens(y), sx, texts.token_set(x), n
-        )
+        sx, sy, shared = int(sizes[x]), int(sizes[y]), int(inter[k])
+        vx, vy = value_sets[x], value_sets[y]
+        out[k] = is_templated(sx - shared, len(vx - full(y)), sx, n) and is_templated(sy - shared, len(vy - full(x)), sy, n)
     return out
