@@ -32,5 +32,5 @@ if [ "${DEDUP_COMPILED_PASS:-1}" != 0 ] && .venv/bin/python -c "import numba" 2>
   DEDUP_NUMBA_MIN_WORK=0 .venv/bin/python -m pytest -x -q -p no:cacheprovider \
     tests/test_segment.py tests/test_normalize.py tests/test_shingle_sketch.py tests/test_candidates.py \
     tests/test_verify.py tests/test_decide.py tests/test_planted.py tests/test_invariants.py \
-    tests/test_explain.py tests/test_samples.py tests/test_cli.py
+    tests/test_explain.py tests/test_samples.py tests/test_cli.py tests/test_runs.py tests/test_templates.py
 fi

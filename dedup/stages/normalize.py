@@ -72,7 +72,7 @@ _ASCII_WORDS = bytes(
 )
 
 
-def _has_marker(text: str) -> bool:
+def has_marker(text: str) -> bool:
     return "@" in text or "://" in text or "www." in text
 
 
@@ -84,7 +84,7 @@ def token_bytes(text: str) -> list[bytes]:
         if not text.isascii():
             return [t.encode("utf-8", "surrogatepass") for t in _tokens_normalized(text)]
     low = text.lower()
-    if not _has_marker(low):
+    if not has_marker(low):
         return low.encode().translate(_ASCII_WORDS).split()
     out: list[bytes] = []
     pos = 0
@@ -96,9 +96,34 @@ def token_bytes(text: str) -> list[bytes]:
     return out
 
 
+_ASCII_RUN = re.compile(rb"[a-z0-9]+")
+
+
+def ascii_token_starts(text: str) -> tuple[list[bytes], list[int]]:
+    """token_bytes of an ASCII `text`, with where each token starts (a URL's or an
+    e-mail address's tokens all start where its white-space-delimited chunk does), so
+    that pieces of a text cut at white space can take their tokens from one pass."""
+    low = text.lower()
+    tokens, starts, pos = [], [], 0
+
+    def plain(lo: int, hi: int) -> None:
+        for m in _ASCII_RUN.finditer(low.encode(), lo, hi):
+            tokens.append(m.group())
+            starts.append(m.start())
+
+    for m in _MARKED.finditer(low) if has_marker(low) else ():
+        plain(pos, m.start())
+        found = [t.encode() for t in _TOKEN.findall(normalize(m.group()))]
+        tokens.extend(found)
+        starts.extend([m.start()] * len(found))
+        pos = m.end()
+    plain(pos, len(low))
+    return tokens, starts
+
+
 def _tokens_normalized(text: str) -> list[str]:
     """_TOKEN.findall(text) for normalized text, by chunks (see _MARKED)."""
-    if not _has_marker(text):
+    if not has_marker(text):
         return _PLAIN.findall(text)
     out: list[str] = []
     pos = 0

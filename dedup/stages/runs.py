@@ -21,12 +21,13 @@ their own runs are dropped, so a run is never dropped against text that is gone.
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 
-from .normalize import token_bytes
+from .normalize import ascii_token_starts, token_bytes
 from .sentences import sentences
 from .shingle import byte_token_hashes, fold_at
 from .templates import UnitTexts, is_templated, value_flags
@@ -41,6 +42,10 @@ OWN_SHARE = 0.3
 # this many times ngram shingles (seed 1 of the accuracy benchmark: 1 gives F1
 # 0.956, 2 gives 0.954 and 25 % less time in this stage, 3 gives 0.929).
 PARTNER_SHINGLES = 1
+# A kept span is read for runs only when its earlier partners share at least this
+# share of its shingles, summed: reading sentences is Python, and on Debian's docs
+# most partners of long spans share a stock line or two.
+READ_SHARE = 0.1
 
 
 @dataclass
@@ -60,10 +65,23 @@ class Sentenced:
         return [bool(flags[i : i + n].any()) for i in range(len(self.shingles[j]))]
 
 
+def _split_tokens(text: str, bounds: list[tuple[int, int]]) -> list[list[bytes]]:
+    """normalize.token_bytes of each sentence. ASCII text is tokenized once and its
+    tokens dealt out by where they start (changelogs and tables hold hundreds of
+    lines a span: a call per line cost most of this stage); other text a sentence at a time."""
+    if not text.isascii():
+        return [token_bytes(text[s:e]) for s, e in bounds]
+    tokens, at = ascii_token_starts(text)
+    out = []
+    for s, e in bounds:
+        out.append(tokens[bisect_left(at, s) : bisect_left(at, e)])
+    return out
+
+
 def sentenced(text: str, n: int) -> Sentenced:
     """Sentences of `text`, tokenized and shingled as the scan shingles a span, in one pass."""
     bounds = sentences(text)
-    tokens = [token_bytes(text[s:e]) for s, e in bounds]
+    tokens = _split_tokens(text, bounds)
     counts = [len(t) for t in tokens]
     h = byte_token_hashes([t for ts in tokens for t in ts])
     starts, first = [], 0
@@ -152,9 +170,10 @@ def refine(
         lo, hi = start[u], start[u + 1]
         return other[lo:hi][strong[lo:hi]]
 
+    # Read for runs: kept units whose earlier partners share enough of them (summed).
     earlier = (u_rank[other] < u_rank[ends]) & strong
-    has_earlier = np.zeros(n_units, dtype=bool)
-    has_earlier[ends[earlier]] = True
+    from_earlier = np.bincount(ends[earlier], weights=shared[earlier], minlength=n_units)
+    has_earlier = from_earlier >= READ_SHARE * sizes
     # Shingles of a dropped unit not in its keeper: room for a sentence of its own?
     room = np.zeros(n_units, dtype=bool)
     dropped = np.flatnonzero(keeper >= 0)

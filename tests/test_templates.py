@@ -1,0 +1,42 @@
+"""stages/templates.py: filled-in templates are never copies; edited copies still are."""
+
+from dedup import Config, Document, scan
+
+
+def drops_between(texts: list[str], config: Config = Config()) -> int:
+    """How many of these one-line documents a scan drops (each is judged against the others)."""
+    result = scan([Document(str(i), t) for i, t in enumerate(texts)], config)
+    return len(result.drops)
+
+
+HEADERS = [f"Overview of Changes from GLib 2.{a}.{b} to GLib 2.{a}.{b + 1} in this stable release series"
+           for a, b in [(15, 0), (15, 1), (14, 6), (13, 2)]]
+ROWS = [f"U+{c:04x} uni{c:04X} 2.{v} (Sans, Sans Bold, Sans Oblique, Serif, Serif Bold, Mono)" for c, v in
+        [(0x57D, 3), (0x4AF, 2), (0x4B0, 2), (0x531, 1)]]
+ENV = [f"{lib}_DEBUG: Set this variable to a list of debug options, which cause {lib.title()} to print out "
+       "different types of debugging information." for lib in ("GTK", "GDK", "GSK")]
+
+
+def test_release_headers_table_rows_and_env_vars_are_kept():
+    assert drops_between(HEADERS) == 0
+    assert drops_between(ROWS) == 0
+    assert drops_between(ENV) == 0
+
+
+def test_the_same_lines_are_dropped_as_whole_spans_only_without_the_rule():
+    # --whole-spans: containment alone takes the shared frame for a copy (the old behaviour).
+    assert drops_between(ROWS, Config(sentences=False)) > 0
+
+
+def test_a_copy_with_one_corrected_figure_is_still_a_copy():
+    a = ("We are hearing as many as 35 people have been shot at the factory but we cannot confirm that, "
+         "said a police dispatcher in the town late on Tuesday night.")
+    b = a.replace("35", "39")
+    assert drops_between([a, b]) == 1
+
+
+def test_an_ocr_error_is_not_a_value():
+    a = ("One fire at Appin in the southern highlands was quickly brought under control by crews "
+         "working through the night, the service said on Sunday morning.")
+    b = a.replace("quickly", "quick1y").replace("southern", "5outhern")
+    assert drops_between([a, b]) == 1
