@@ -30,7 +30,7 @@ VALUE_DENSITY = 0.05
 # are lines and short paragraphs (headers, table rows, report lines, stanzas), and
 # reading every partial edge of a large corpus in Python cost more than the scan.
 TEMPLATE_MAX = 48
-_VALUE = re.compile(r"[0-9]|(?<![A-Za-z0-9])[A-Z][A-Z0-9]+(?![a-z0-9])")
+_VALUE = re.compile(r"[0-9]|(?<![A-Za-z0-9])[A-Z][A-Z0-9]+(?![a-z0-9])|[A-Za-z0-9][_/.@:][A-Za-z0-9]")
 
 _DIGIT = re.compile(rb"[0-9]")
 _LETTER = re.compile(rb"[a-z]")
@@ -40,9 +40,21 @@ _OCR_ONLY = re.compile(rb"[a-z]*[0158][a-z]*(?:[0158][a-z]*)?")
 _CAPITALS = re.compile(r"(?<![A-Za-z0-9])[A-Z][A-Z0-9]+(?![a-z0-9])")
 
 
+# Paths, file names, e-mail addresses and URLs (src/fcmatch.c, freeglut_cursor.c,
+# pharris@opentext.com): their words are identifiers too.
+_PATHLIKE = re.compile(r"[A-Za-z0-9][\w.+-]*[_/.@:][A-Za-z0-9][\w./@:+-]*")
+_WORDS = re.compile(r"[a-z0-9]+")
+
+
 def identifiers(text: str) -> frozenset[bytes]:
-    """The words of `text` written in capitals, as tokens (lower case)."""
-    return frozenset(m.group().lower().encode() for m in _CAPITALS.finditer(text))
+    """The words of `text` that name something: written in capitals, or inside a path,
+    file name, e-mail address or URL; as tokens (lower case; an address also whole)."""
+    out = {m.group().lower().encode() for m in _CAPITALS.finditer(text)}
+    for m in _PATHLIKE.finditer(text):
+        low = m.group().lower()
+        out.add(low.encode())
+        out.update(w.encode() for w in _WORDS.findall(low))
+    return frozenset(out)
 
 
 def value_flags(text: str, tokens: list[bytes]) -> np.ndarray:
@@ -54,7 +66,7 @@ def value_flags(text: str, tokens: list[bytes]) -> np.ndarray:
         return out
     caps = identifiers(text)
     for i, t in enumerate(tokens):
-        if t.isalpha():
+        if t.isalpha() or not t.isalnum():  # a word, or an address or URL (one token)
             out[i] = t in caps
         elif not t.isascii() or _DIGIT.search(t):
             out[i] = bool(_DIGIT.search(t)) and not (_LETTER.search(t) and _OCR_ONLY.fullmatch(t))
