@@ -86,3 +86,13 @@ def test_cleaning_the_clean_output_again_drops_nothing():
     first = scan(docs)
     again = scan([Document(d.id, first.clean_text(i)) for i, d in enumerate(docs)])
     assert len(again.drops) == 0 and len(again.parts) == 0
+
+
+def test_cluster_lines_with_sentence_runs_are_the_records_bytes():
+    from dedup.io.writers import cluster_lines, json_line
+
+    para = " ".join([NEW[0], SOURCE[1], SOURCE[2], NEW[1]])
+    docs = [source_doc(), Document("copy", para + "\n"), Document("dup", source_doc().text)]
+    result = scan(docs)
+    assert len(result.parts) == 1 and len(result.drops) >= 1  # one cluster with a run, one without
+    assert b"".join(cluster_lines(result)) == b"".join(map(json_line, cluster_records(result)))

@@ -84,9 +84,9 @@ def cluster_lines(result: ScanResult, part: range | None = None) -> Iterator[byt
     """
     clusters, drops, spans = result.clusters, result.drops, result.spans
     part = range(len(clusters)) if part is None else part
-    if result.indexed or len(result.parts) or not (
+    if result.indexed or not (
         isinstance(clusters, ClusterTable) and isinstance(drops, DropTable) and isinstance(spans, SpanTable)
-    ):  # dicts: slower, but sentence runs are few
+    ):
         yield from map(json_line, islice(cluster_records(result), part.start, part.stop))
         return
     # Members in writing order: each cluster's kept span, then its dropped ones.
@@ -111,8 +111,12 @@ def cluster_lines(result: ScanResult, part: range | None = None) -> Iterator[byt
         ident, source = json.dumps(doc.id, ensure_ascii=False), json.dumps(doc.source, ensure_ascii=False)
         return heads.setdefault(d, f'{{"doc": {ident}, "source": {source}, "line": {json.dumps(doc.line)}, "span": '.encode())
 
-    for n, size in zip(part, sizes.tolist()):
+    with_parts = np.diff(clusters.part_bounds)[part.start : part.stop] > 0  # these go through dicts
+    for n, size, dicts in zip(part, sizes.tolist(), with_parts.tolist()):
         rows = list(islice(cols, size))
+        if dicts:
+            yield json_line(_cluster_record(result, n, clusters[n]))
+            continue
         try:  # orjson.dumps of a str is json.dumps(ensure_ascii=False)'s bytes (tested), several times faster
             members = [
                 b'%b%d, "start": %d, "end": %d, %b, "text": %b}' % (heads.get(d) or head(d), index, start, end, tail, _dumps(texts[d].text[start:end]))

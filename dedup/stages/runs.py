@@ -46,6 +46,9 @@ PARTNER_SHINGLES = 1
 # share of its shingles, summed: reading sentences is Python, and on Debian's docs
 # most partners of long spans share a stock line or two.
 READ_SHARE = 0.1
+# Only the partners sharing most with a span are read (a stock line of Debian's
+# changelogs has thousands); the rest rarely cover what these do not.
+MAX_PARTNERS = 32
 
 
 @dataclass
@@ -161,14 +164,23 @@ def refine(
     start = np.searchsorted(ends, np.arange(n_units + 1))
     strong = shared >= PARTNER_SHINGLES * ngram
 
+    def most(lo: int, hi: int, keep: np.ndarray | None = None) -> np.ndarray:
+        """Of the neighbours in [lo, hi), the MAX_PARTNERS sharing most (ties: lower unit)."""
+        found, count = other[lo:hi], shared[lo:hi]
+        if keep is not None:
+            found, count = found[keep], count[keep]
+        if len(found) > MAX_PARTNERS:
+            found = found[np.lexsort((found, -count))[:MAX_PARTNERS]]
+        return found
+
     def neighbours(u: int) -> np.ndarray:
-        """Every unit u shares a shingle with (among the verified pairs)."""
-        return other[start[u] : start[u + 1]]
+        """The units u shares most shingles with (among the verified pairs)."""
+        return most(start[u], start[u + 1])
 
     def partners(u: int) -> np.ndarray:
         """The units that may cover u's sentences: sharing PARTNER_SHINGLES x ngram shingles."""
         lo, hi = start[u], start[u + 1]
-        return other[lo:hi][strong[lo:hi]]
+        return most(lo, hi, strong[lo:hi])
 
     # Read for runs: kept units whose earlier partners share enough of them (summed).
     earlier = (u_rank[other] < u_rank[ends]) & strong

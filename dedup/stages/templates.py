@@ -19,7 +19,7 @@ import numpy as np
 
 from .normalize import token_bytes
 from .shingle import byte_token_hashes, fold_shingles
-from .verify import is_edge
+from .verify import intersections, is_edge
 
 # A side is templated when at least this share of its missing words are values ...
 VALUE_SHARE = 0.5
@@ -73,10 +73,11 @@ def value_flags(text: str, tokens: list[bytes]) -> np.ndarray:
     return out
 
 
-def is_templated(missing: int, missing_values: int, size: int, n: int) -> bool:
+def is_templated(missing, missing_values, size, n: int):
     """The rule on counts: of a set of `size` shingles, `missing` are not in the other
-    text and `missing_values` of those hold a value (a value sits in up to n shingles)."""
-    return missing_values >= 1 and missing_values >= VALUE_SHARE * missing and -(-missing_values // n) >= VALUE_DENSITY * size
+    text and `missing_values` of those hold a value (a value sits in up to n shingles).
+    Numbers or numpy arrays (then element-wise)."""
+    return (missing_values >= 1) & (missing_values >= VALUE_SHARE * missing) & (-(-missing_values // n) >= VALUE_DENSITY * size)
 
 
 class UnitTexts:
@@ -124,25 +125,24 @@ def template_pairs(
                     dtype=np.int64)
     if not len(look):
         return out
-    value_sets: dict[int, set[int]] = {}  # per unit: its shingles that hold a value
-    for u in np.unique(pairs[look]).tolist():
+    units = np.unique(pairs[look])
+    parts: list[np.ndarray] = []  # set 2k: unit k's shingles that hold a value; 2k + 1: all its shingles
+    for u in units.tolist():
         tokens = texts.tokens(u)
         windows = fold_shingles(byte_token_hashes(tokens), n)
         flags = value_flags(texts.text(u), tokens)
         holds = np.zeros(len(windows), dtype=bool)
         for j in range(n):
             holds |= flags[j : j + len(windows)]
-        value_sets[u] = set(windows[holds].tolist())
-    full_sets: dict[int, set[int]] = {}
-
-    def full(u: int) -> set[int]:
-        if u not in full_sets:
-            full_sets[u] = set(values[offsets[u] : offsets[u + 1]].tolist())
-        return full_sets[u]
-
-    for k in look.tolist():
-        x, y = int(pairs[k, 0]), int(pairs[k, 1])
-        sx, sy, shared = int(sizes[x]), int(sizes[y]), int(inter[k])
-        vx, vy = value_sets[x], value_sets[y]
-        out[k] = is_templated(sx - shared, len(vx - full(y)), sx, n) and is_templated(sy - shared, len(vy - full(x)), sy, n)
+        parts += [np.unique(windows[holds]), values[offsets[u] : offsets[u + 1]]]
+    at = np.zeros(len(parts) + 1, dtype=np.int64)
+    np.cumsum([len(p) for p in parts], out=at[1:])
+    joined = np.concatenate(parts)
+    x, y = np.searchsorted(units, pairs[look, 0]), np.searchsorted(units, pairs[look, 1])
+    n_values = np.diff(at)[0::2]
+    # Values of each side missing from the other: its value shingles less those in the other's set.
+    miss_x = n_values[x] - intersections(np.stack((2 * x, 2 * y + 1), axis=1), joined, at)
+    miss_y = n_values[y] - intersections(np.stack((2 * y, 2 * x + 1), axis=1), joined, at)
+    sx, sy, shared = a[look], b[look], inter[look]
+    out[look] = is_templated(sx - shared, miss_x, sx, n) & is_templated(sy - shared, miss_y, sy, n)
     return out
