@@ -12,10 +12,13 @@ when the loops were numba's) is not `0`.
 from __future__ import annotations
 
 import importlib
+import importlib.machinery
 import importlib.util
 import os
+import sys
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 from types import ModuleType
 
 import numpy as np
@@ -36,14 +39,45 @@ def compiled(work: int) -> ModuleType | None:
         return None
 
 
+_FOUND: list[ModuleType | None] = []  # load()'s answer, once known
+
+
 def load() -> ModuleType:
     """The compiled kernels module; ImportError where the package was built without it."""
-    return importlib.import_module(NATIVE)
+    if not _FOUND:
+        try:
+            _FOUND.append(importlib.import_module(NATIVE))
+        except ImportError:
+            _FOUND.append(_installed())
+    if _FOUND[0] is None:
+        raise ImportError(f"{NATIVE} is not built: dedup runs its numpy loops")
+    return _FOUND[0]
+
+
+def _installed() -> ModuleType | None:
+    """The extension of a dedup installed on sys.path, for a dedup imported from a zip
+    (the Spark engine ships one to its executors), which cannot hold an extension."""
+    for entry in sys.path:
+        folder = Path(entry or ".") / "dedup" / "accel"
+        for suffix in importlib.machinery.EXTENSION_SUFFIXES if folder.is_dir() else ():
+            if (folder / f"_native{suffix}").is_file():
+                spec = importlib.util.spec_from_file_location(NATIVE, folder / f"_native{suffix}")
+                module = importlib.util.module_from_spec(spec)
+                spec.loader.exec_module(module)
+                sys.modules[NATIVE] = module
+                return module
+    return None
 
 
 def available() -> bool:
     """Whether the compiled kernels can be used for large work."""
-    return os.environ.get("DEDUP_NUMBA", "1") != "0" and importlib.util.find_spec(NATIVE) is not None
+    if os.environ.get("DEDUP_NUMBA", "1") == "0":
+        return False
+    try:
+        load()
+    except ImportError:
+        return False
+    return True
 
 
 def in_ranges(fn: Callable[[int, int], object], n: int, parts: int) -> None:
