@@ -10,6 +10,7 @@ import pytest
 from typer.testing import CliRunner
 
 from dedup import Config, Document, scan
+from dedup.accel import kernels
 from dedup.cli import app
 
 from dedup.stages import mapping
@@ -43,7 +44,7 @@ def test_jobs_give_byte_identical_output(tmp_path, monkeypatch, pool):
     if pool == "processes":
         monkeypatch.setattr(mapping.kernels, "available", lambda: False)
     elif not mapping.kernels.available():
-        pytest.skip("numba missing: the map stage uses processes")
+        pytest.fail("the compiled kernels are missing (dedup.accel._native was not built)")
     with mapping.map_pool(2, Config()) as executor:
         assert type(executor).__name__ == {"threads": "ThreadPoolExecutor", "processes": "ProcessPoolExecutor"}[pool]
     src = tmp_path / "in" / "articles.jsonl"
@@ -70,7 +71,7 @@ def test_jobs_option_is_validated():
 
 @pytest.mark.filterwarnings("ignore::RuntimeWarning")
 def test_compiled_and_numpy_scans_agree(monkeypatch):
-    pytest.importorskip("numba")
+    kernels.load()
     docs = [Document(d["id"], d["text"]) for d in corpus(160, seed=9)]
 
     def run(numba: str):

@@ -71,8 +71,10 @@ def test_similarity_directions_swap():
 
 def test_threads_split_the_pairs_and_agree(monkeypatch):
     """Millions of pairs are split between threads; every slice lands where it belongs."""
-    pytest.importorskip("numba")
+    from dedup.accel import kernels
     from dedup.stages import verify
+
+    kernels.load()
 
     monkeypatch.setenv("DEDUP_NUMBA_MIN_WORK", "0")
     monkeypatch.setattr(verify, "THREADED_PAIRS", 7)  # a few pairs per thread

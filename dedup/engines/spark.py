@@ -114,7 +114,8 @@ def with_python_workers(create):
 
 
 def _package_zip() -> str:
-    """This dedup package as a zip for executors (their Python still needs numpy, xxhash, datasketch, pyarrow)."""
+    """This dedup package as a zip for executors (their Python still needs numpy, xxhash, pyarrow; a zip
+    cannot hold the compiled kernels, so they load an installed dedup's, see kernels.load, or run numpy)."""
     root = Path(__file__).resolve().parents[1]
     fd, path = tempfile.mkstemp(prefix="dedup-", suffix=".zip")
     os.close(fd)

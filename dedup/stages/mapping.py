@@ -78,7 +78,7 @@ def map_texts(texts: Sequence[str], config: Config) -> Mapped:
 def shingle_spans(words: Sequence[list[bytes]], config: Config) -> tuple[np.ndarray, np.ndarray]:
     """Shingle sets (see shingle.shingle_sets) of spans given by their tokens (as
     normalize.token_bytes gives them), word or character shingles as `config.shingle`
-    says: the sets map_texts makes of judged spans (without numba; the same with it, tested)."""
+    says: the sets map_texts makes of judged spans (numpy; the same compiled, tested)."""
     if config.shingle == "char":  # n-grams of the spans' characters (see shingle.char_tokens)
         chars = [shingle.char_tokens([w.decode("utf-8", "surrogatepass") for w in ws]) for ws in words]
         return shingle.shingle_sets(chars, config.ngram)
@@ -89,7 +89,7 @@ def shingle_spans(words: Sequence[list[bytes]], config: Config) -> tuple[np.ndar
 def token_hashes(texts: Sequence[str], config: Config):
     """Spans of texts, their token hashes back to back, and each span's token count.
 
-    With numba, compiled loops segment the texts (as segment.segment_many) and
+    Compiled, loops segment the texts (as segment.segment_many) and
     tokenize and hash the spans made of ASCII and characters of
     normalize.char_table (URLs and e-mail addresses included), and token_bytes
     the rest; the spans and hashes are the same either way (tested).
@@ -186,8 +186,7 @@ def _pooled(work: Iterator[tuple[list[str], Config]], jobs: int, config: Config)
 def map_pool(jobs: int, config: Config) -> Executor:
     """Threads when the map stage runs compiled: its loops release the GIL, and threads
     share the texts and results instead of copying them to and from processes (and
-    start at once, where a worker process must first load numba). Processes otherwise
-    (no numba, or character shingles, whose tokenizing is Python that holds the GIL)."""
+    start at once). Processes otherwise (the compiled kernels not built, or character shingles, whose tokenizing is Python that holds the GIL)."""
     if config.shingle != "char" and kernels.available():
         return ThreadPoolExecutor(jobs, thread_name_prefix="dedup-map")
     return ProcessPoolExecutor(jobs, mp_context=_pool_context())

@@ -39,8 +39,8 @@ def intersections(pairs: np.ndarray, values: np.ndarray, offsets: np.ndarray, *,
 
 def is_edge(inter, size_a, size_b, threshold: float):
     """Whether a verified pair is an edge: |A ∩ B| >= threshold x the smaller set's size.
-    The one place the rule is written on the Python side (numba_kernels.is_edge is its
-    compiled twin); numbers or numpy arrays (then element-wise)."""
+    The one place the rule is written on the Python side (is_edge in
+    accel/native/_native.c is its compiled twin); numbers or numpy arrays (then element-wise)."""
     return inter >= threshold * np.minimum(size_a, size_b)
 
 
