@@ -124,8 +124,11 @@ class Decided:
     parts: PartTable  # sentence runs dropped inside the batch's kept spans
 
 
-def decide_against(docs: list[Document], sh: Shingled, b: Sketched, known: Entries, config: Config) -> Decided:
-    """The core's decision over the indexed spans (kept, ranked first) and the batch."""
+def decide_against(
+    docs: list[Document], sh: Shingled, b: Sketched, known: Entries, config: Config, *, threads: int = 1
+) -> Decided:
+    """The core's decision over the indexed spans (kept, ranked first) and the batch;
+    candidates and verification in `threads` threads, as in a one-shot scan."""
     m, n_spans = len(known), len(sh.spans)
     elig = np.flatnonzero(sh.eligible)
     values = np.concatenate((known.values, sh.values))
@@ -144,10 +147,10 @@ def decide_against(docs: list[Document], sh: Shingled, b: Sketched, known: Entri
     bands, rows = config.band_rows
     prop = candidates.propose(
         sigs, units.values, units.offsets, bands=bands, rows=rows, anchor_rate=config.anchor_rate,
-        containment=config.containment, max_bucket=config.max_bucket, between=memory.release,
+        containment=config.containment, max_bucket=config.max_bucket, between=memory.release, threads=threads,
     )
     pairs = prop.pairs[~(indexed[prop.pairs[:, 0]] & indexed[prop.pairs[:, 1]])]
-    inter = verify.intersections(pairs, units.values, units.offsets)
+    inter = verify.intersections(pairs, units.values, units.offsets, threads=threads)
     edges = _edges(pairs, inter, units.sizes, indexed)
 
     def unit_text(u: int) -> str:
@@ -207,7 +210,7 @@ def scan_incremental(
 
     The batch is added all or nothing. Running the same batch (same ids and texts,
     same order) again gives the same result as the first time and adds nothing.
-    `jobs`: processes for the map stage, as in scan.scan.
+    `jobs`: threads for the map stage, candidates and verification, as in pipeline.scan.
     """
     config = store.config
     lap = Laps()
@@ -221,7 +224,7 @@ def scan_incremental(
             with store.transaction(key) as txn:
                 known = txn.fetch(find_candidates(txn, b, config))
                 lap("index_query")
-                got = decide_against(docs, sh, b, known, config)
+                got = decide_against(docs, sh, b, known, config, threads=jobs)
                 lap("decide")
                 batch = txn.prior or txn.add(got.new, len(docs))
                 rerun = txn.prior is not None
