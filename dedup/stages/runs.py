@@ -279,8 +279,9 @@ def refine(
             runs.append(Run(u, first, stop, best_v, len(sh), best_n, c_run))
             gone.append(sh)
         else:
-            if gone:
-                kept_part[u] = np.setdiff1d(full(u), np.concatenate(gone))
+            if gone:  # what stays of u: its sentences outside the runs (a shingle across a cut is gone)
+                kept = [h for j, sh in enumerate(s.shingles) if not any(a <= j < b for a, b in found_runs) for h in sh]
+                kept_part[u] = np.unique(np.asarray(kept, dtype=np.uint64))
     return Refined(np.array(sorted(lifted), dtype=np.int64), runs, whole, info)
 
 
