@@ -111,7 +111,7 @@ CHANGES = {
     "keep": {"keep": "longest"},
     "segment": {"segment": "line"},
     "seed": {"seed": 2},
-    "sentences": {"sentences": False},
+    "sentences": {"sentences": True},
 }
 
 

@@ -123,7 +123,7 @@ def corpora(draw):
 
 
 @contextmanager
-def scanned(files: list[InputFile]) -> Iterator[tuple[Path, Path]]:
+def scanned(files: list[InputFile], *options: str) -> Iterator[tuple[Path, Path]]:
     """(input folder holding the files, --out of `dedup scan` on it), in a fresh temporary
     folder per hypothesis example (pytest's tmp_path is per test)."""
     tmp = Path(tempfile.mkdtemp(prefix="dedup-inv-"))
@@ -132,7 +132,7 @@ def scanned(files: list[InputFile]) -> Iterator[tuple[Path, Path]]:
         folder.mkdir()
         for f in files:
             (folder / f.name).write_bytes(f.payload())
-        run_scan(str(folder), "--out", str(tmp / "out"))
+        run_scan(str(folder), "--out", str(tmp / "out"), *options)
         yield folder, tmp / "out"
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
@@ -366,7 +366,7 @@ def test_a_copied_run_through_the_command_line_meets_both_invariants(tmp_path):
             "The plan caps the amount each property may draw from the river during the summer months. "
             "She promised the first meters would be installed before the end of the coming winter.\n")
     files = [InputFile("a.txt", "text", "utf-8", (source,)), InputFile("b.txt", "text", "utf-8", (copy,))]
-    with scanned(files) as (_, out):
+    with scanned(files, "--sentences") as (_, out):
         clusters = read_clusters(out)
         runs = dropped_runs(clusters)
         assert runs == {("b.txt", None): {(copy.index("Farmers"), copy.index(" She"))}}

@@ -3,8 +3,15 @@ quotations and a paragraph's own sentence are kept, every kept byte is unchanged
 
 import json
 
-from dedup import Config, Document, scan
+from dedup import Config, Document
+from dedup import scan as _scan
 from dedup.io.writers import cluster_records
+
+SENTENCES = Config(sentences=True)  # the mode under test (opt-in)
+
+
+def scan(docs, config=SENTENCES):
+    return _scan(docs, config)
 
 SOURCE = [
     "The regional council approved the new water plan after a long debate on Tuesday evening.",

@@ -94,7 +94,7 @@ def main(argv: list[str] | None = None) -> int:
     t0 = time.perf_counter()
     OUT.mkdir(parents=True, exist_ok=True)
     corpora = corpora_for(args.seeds, args.scale, kinds)
-    config = Config()
+    config = Config(sentences=True)  # the accuracy mode (opt-in, see dedup/config.py)
     cli_ok = check_cli(corpora[0], config)
     log(f"CLI output equals library output on seed {corpora[0].seed}: {cli_ok}")
 

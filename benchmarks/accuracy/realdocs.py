@@ -225,7 +225,7 @@ def main(argv: list[str] | None = None) -> int:
     with open(OUT / "corpus.jsonl", "w", encoding="utf-8") as f:
         for d in docs:
             f.write(json.dumps({"id": d.id, "text": d.text}, ensure_ascii=False) + "\n")
-    config = Config()
+    config = Config(sentences=True)  # the accuracy mode (opt-in, see dedup/config.py)
     t1 = time.perf_counter()
     result = scan(docs, config)
     scan_s = time.perf_counter() - t1

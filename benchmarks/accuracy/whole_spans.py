@@ -1,6 +1,6 @@
 """Sentence runs against whole spans on the benchmark's corpora: `python -m benchmarks.accuracy.whole_spans`.
 
-Scores `Config(sentences=False)` (paragraphs only, `--whole-spans`) and the defaults on the
+Scores `Config(sentences=False)` (paragraphs only, the default) and `--sentences` on the
 same seeded corpora with the benchmark's scorer, one row per seed.
 """
 
@@ -27,7 +27,7 @@ def main(argv: list[str] | None = None) -> int:
         corpus = generate(pool, seed, 1.0)
         docs = documents(corpus)
         cells = []
-        for config in (Config(sentences=False), Config()):
+        for config in (Config(sentences=False), Config(sentences=True)):
             result = scan(docs, config)
             s = score(corpus, {d.id: result.clean_text(k) for k, d in enumerate(docs)})
             cells += [f"{s.f1:.4f}", f"{s.unique_lost_share:.2%}".replace("%", " %")]

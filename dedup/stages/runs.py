@@ -202,6 +202,10 @@ def refine(
         with_k[found] = inter[close][srt][at[found]]
         room[dropped] = sizes[dropped] - with_k >= min_tokens - ngram + 1
     todo = np.flatnonzero((has_earlier & (keeper == -1)) | room)
+    # A span that a span still dropped was dropped against keeps every sentence: that one relies on its text.
+    dependents: dict[int, list[int]] = {}
+    for x in np.flatnonzero(keeper >= 0).tolist():
+        dependents.setdefault(int(keeper[x]), []).append(x)
     todo = todo[np.argsort(u_rank[todo], kind="stable")]
 
     kept_part: dict[int, np.ndarray] = {}  # processed units that keep a part: the shingles they keep (sorted)
@@ -244,6 +248,8 @@ def refine(
                 continue
             lifted.append(u)
         status[u] = True
+        if any(not status.get(x, False) for x in dependents.get(u, ())):
+            continue
         cover_of = [(v, kept_of(v)) for v in partners(u).tolist() if u_rank[v] < u_rank[u]]
         cover_of = [(v, c) for v, c in cover_of if c is not None and len(c)]
         if not cover_of:
