@@ -38,11 +38,9 @@ def judge(
     refused = templates.template_pairs(pairs, inter, sizes, values, offsets, config.containment, texts, config.ngram)
     use &= ~refused
     keeper = decide.decide(sizes, u_rank, pairs[use], inter[use], config.containment)
-    is_keeper = np.zeros(len(sizes), dtype=bool)
-    is_keeper[keeper[keeper >= 0]] = True
     refined = runs.refine(
         sizes, values, offsets, pairs, inter, keeper, u_rank, texts, ngram=config.ngram,
-        containment=config.containment, min_tokens=config.min_tokens, is_keeper=is_keeper,
+        containment=config.containment, min_tokens=config.min_tokens,
     )
     keeper[refined.lifted] = -1
     covered = np.array(sorted(refined.whole), dtype=np.int64)

@@ -145,13 +145,12 @@ def _runs(covered: list[bool], neutral: list[bool], n_tokens: list[int], min_tok
 def refine(
     sizes: np.ndarray, values: np.ndarray, offsets: np.ndarray, pairs: np.ndarray, inter: np.ndarray,
     keeper: np.ndarray, u_rank: np.ndarray, texts: UnitTexts, *, ngram: int, containment: float, min_tokens: int,
-    is_keeper: np.ndarray,
 ) -> Refined:
     """Sentence runs and lifted drops of units (distinct shingle sets, see module doc).
 
     `pairs`/`inter`: verified candidate pairs with their intersections (see
-    PARTNER_SHINGLES for partners). `is_keeper`: units some
-    other unit was dropped against (never dropped whole here, so nothing chains).
+    PARTNER_SHINGLES for partners). A unit that a still-dropped unit was dropped
+    against is neither cut nor dropped here, so nothing chains.
     """
     n_units = len(sizes)
     close = inter > 0
@@ -278,9 +277,10 @@ def refine(
                 if k > best_n:
                     best_v, best_n = v, k
             c_run = sum(sum(hits[j]) for j in range(first, stop)) / max(1, sum(len(s.shingles[j]) for j in range(first, stop)))
-            if first == 0 and stop == len(s.bounds) and not is_keeper[u] and keeper[u] == -1:
-                whole[u] = best_v
-                status[u] = False
+            if first == 0 and stop == len(s.bounds):  # every sentence: the span goes whole, or (lifted) stays
+                if keeper[u] == -1:
+                    whole[u] = best_v
+                    status[u] = False
                 break
             runs.append(Run(u, first, stop, best_v, len(sh), best_n, c_run))
             gone.append(sh)
