@@ -17,9 +17,8 @@ from .config import Config
 from .records import Document
 from .report import borderline
 from .result import ScanResult
-from .stages import sketch
+from .stages import runs, sketch
 from .stages.drops import clusters_of, span_drops
-from .stages import runs
 from .stages.judge import judge, part_table
 from .stages.mapping import Progress, map_documents, merge
 from .stages.pairs import find_pairs

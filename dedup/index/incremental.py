@@ -34,7 +34,7 @@ from ..outcome import Drop, PartTable
 from ..records import Document, IndexedSpan
 from ..report import borderline
 from ..result import ScanResult
-from ..stages import candidates, decide, sketch, verify
+from ..stages import candidates, decide, runs, sketch, verify
 from ..stages.drops import clusters_of, span_drops
 from ..stages.judge import judge, part_table
 from ..stages.mapping import Progress, Shingled, shingle_documents
@@ -160,7 +160,15 @@ def decide_against(
         span = sh.spans[int(elig[e - m])]
         return docs[span.doc].text[span.start : span.end]
 
-    verdict = judge(units.sizes, units.values, units.offsets, u_rank, pairs, inter, config, unit_text, usable=edges)
+    place = None
+    if config.sentences:  # documents as keys: the batch's by number, the indexed ones' below zero
+        earlier: dict[tuple, int] = {}
+        indexed_doc = [-1 - earlier.setdefault((r.doc, r.source, r.line), len(earlier)) for r in known.refs]
+        member_doc = np.concatenate((np.asarray(indexed_doc, dtype=np.int64), sh.spans.doc[elig].astype(np.int64)))
+        place = runs.layout(units.unit_of, span_rank, member_doc, n)
+    verdict = judge(
+        units.sizes, units.values, units.offsets, u_rank, pairs, inter, config, unit_text, usable=edges, layout=place,
+    )
     keeper = verdict.keeper
     assert (keeper[indexed] == -1).all(), "indexed spans rank first and are never paired together"
     span_ids = np.concatenate((n_spans + np.arange(m, dtype=np.int64), elig))
