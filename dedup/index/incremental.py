@@ -37,6 +37,7 @@ from ..result import ScanResult
 from ..stages import candidates, decide, runs, sketch, verify
 from ..stages.drops import clusters_of, span_drops
 from ..stages.judge import judge, part_table
+from ..stages.pairs import need_cap
 from ..stages.mapping import Progress, Shingled, shingle_documents
 from ..stages.pairs import Pairs
 from ..stages.units import Units, group_units, rank_spans, set_keys
@@ -109,7 +110,7 @@ def find_candidates(txn: Transaction, b: Sketched, config: Config) -> np.ndarray
         pairs, shared = np.unique(pairs, axis=0, return_counts=True)
         spans = np.unique(pairs[:, 1])
         n_idx = txn.anchor_counts(spans)[np.searchsorted(spans, pairs[:, 1])]
-        need = candidates.anchor_need(b.n_anchors[pairs[:, 0]], n_idx, config.containment)
+        need = candidates.anchor_need(b.n_anchors[pairs[:, 0]], n_idx, config.containment, need_cap(config))
         found.append(pairs[shared >= need, 1])
     return np.unique(np.concatenate(found))
 
@@ -148,6 +149,7 @@ def decide_against(
     prop = candidates.propose(
         sigs, units.values, units.offsets, bands=bands, rows=rows, anchor_rate=config.anchor_rate,
         containment=config.containment, max_bucket=config.max_bucket, between=memory.release, threads=threads,
+        need_cap=need_cap(config),
     )
     pairs = prop.pairs[~(indexed[prop.pairs[:, 0]] & indexed[prop.pairs[:, 1]])]
     inter = verify.intersections(pairs, units.values, units.offsets, threads=threads)
