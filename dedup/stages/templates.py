@@ -8,7 +8,11 @@ paragraph); a filled-in template changes little else. So a pair is a template,
 never an edge, when each side's words missing from the other are mostly values
 and make up a noticeable share of it (thresholds below: VALUE_DENSITY set so one
 corrected figure in a sentence stays a copy; VALUE_SHARE 0.34-0.5 scored the same on
-seeds 1-2 of the accuracy benchmark).
+seeds 1-2 of the accuracy benchmark), or when each side names something the other
+does not (an identifier, not a number, on both sides: `MUTTER_DEBUG: Set this
+variable to a list of trace options ...` against `MUTTER_LOG: ... debug options ...`
+describe two variables, however much of the frame they share; a copy that lost or
+gained a name misses it on one side only, and a corrected figure is a number).
 """
 
 from __future__ import annotations
@@ -127,23 +131,31 @@ def template_pairs(
     if not len(look):
         return out
     units = np.unique(pairs[look])
-    parts: list[np.ndarray] = []  # set 2k: unit k's shingles that hold a value; 2k + 1: all its shingles
+    # set 3k: unit k's shingles that hold a value; 3k + 1: ... an identifier; 3k + 2: all its shingles
+    parts: list[np.ndarray] = []
     for u in units.tolist():
         tokens = texts.tokens(u)
         windows = fold_shingles(byte_token_hashes(tokens), n)
         flags = value_flags(texts.text(u), tokens)
-        holds = np.zeros(len(windows), dtype=bool)
-        for j in range(n):
-            holds |= flags[j : j + len(windows)]
-        parts += [np.unique(windows[holds]), values[offsets[u] : offsets[u + 1]]]
+        names = flags & np.array([_DIGIT.search(t) is None for t in tokens], dtype=bool)
+        for marks in (flags, names):
+            holds = np.zeros(len(windows), dtype=bool)
+            for j in range(n):
+                holds |= marks[j : j + len(windows)]
+            parts.append(np.unique(windows[holds]))
+        parts.append(values[offsets[u] : offsets[u + 1]])
     at = np.zeros(len(parts) + 1, dtype=np.int64)
     np.cumsum([len(p) for p in parts], out=at[1:])
     joined = np.concatenate(parts)
     x, y = np.searchsorted(units, pairs[look, 0]), np.searchsorted(units, pairs[look, 1])
-    n_values = np.diff(at)[0::2]
-    # Values of each side missing from the other: its value shingles less those in the other's set.
-    miss_x = n_values[x] - intersections(np.stack((2 * x, 2 * y + 1), axis=1), joined, at)
-    miss_y = n_values[y] - intersections(np.stack((2 * y, 2 * x + 1), axis=1), joined, at)
+    counts = np.diff(at)
+
+    def missing(kind: int, side: np.ndarray, other: np.ndarray) -> np.ndarray:
+        """Shingles of `side` of one kind (0 values, 1 identifiers) not in `other`'s set."""
+        return counts[3 * side + kind] - intersections(np.stack((3 * side + kind, 3 * other + 2), axis=1), joined, at)
+
     sx, sy, shared = a[look], b[look], inter[look]
-    out[look] = is_templated(sx - shared, miss_x, sx, n) & is_templated(sy - shared, miss_y, sy, n)
+    values_apart = is_templated(sx - shared, missing(0, x, y), sx, n) & is_templated(sy - shared, missing(0, y, x), sy, n)
+    names_apart = (missing(1, x, y) >= 1) & (missing(1, y, x) >= 1)
+    out[look] = values_apart | names_apart
     return out
