@@ -51,7 +51,8 @@ def corpora_for(seeds: list[int], scale: float, kinds: list[str] | None = None) 
 def check_cli(corpus: Corpus, config: Config) -> bool:
     """The CLI's files equal the library's outputs the benchmark judges."""
     with tempfile.TemporaryDirectory(dir=OUT) as tmp:
-        clean, clusters = run_cli(OUT / f"seed-{corpus.seed}", Path(tmp) / "out")
+        mode = "--sentences" if config.sentences else "--whole-spans"  # the mode judged, as a user asks for it
+        clean, clusters = run_cli(OUT / f"seed-{corpus.seed}", Path(tmp) / "out", mode)
     lib_clean, lib_clusters, _, _ = dedup_outputs(corpus, config)
     return clean == lib_clean and clusters == json.loads(json.dumps(lib_clusters))
 

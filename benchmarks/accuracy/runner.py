@@ -51,9 +51,9 @@ def run_dedup(corpus: Corpus, config: Config, out: Path | None = None, name: str
     return Run(name, seconds, score(corpus, clean, clusters), stats)
 
 
-def run_cli(corpus_dir: Path, out: Path) -> tuple[dict[str, str], list[dict]]:
-    """`dedup scan corpus.jsonl --out OUT` as a user runs it: its clean JSONL and clusters.jsonl."""
-    cmd = [sys.executable, "-m", "dedup", "scan", str(corpus_dir / "corpus.jsonl"), "--out", str(out), "--quiet"]
+def run_cli(corpus_dir: Path, out: Path, *args: str) -> tuple[dict[str, str], list[dict]]:
+    """`dedup scan corpus.jsonl --out OUT [args]` as a user runs it: its clean JSONL and clusters.jsonl."""
+    cmd = [sys.executable, "-m", "dedup", "scan", str(corpus_dir / "corpus.jsonl"), "--out", str(out), "--quiet", *args]
     subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL)
     clean = {}
     for line in (out / "corpus.jsonl").read_text(encoding="utf-8").splitlines():
