@@ -108,6 +108,12 @@ class Config:
             return self.bands, self.rows
         return optimal_bands(self.lsh_threshold, self.num_perm)
 
+    @property
+    def sentence_runs(self) -> bool:
+        """Whether the decision reads sentences (templates, sentence runs): asked for,
+        and on word shingles (sentences are cut and shingled as words)."""
+        return self.sentences and self.shingle == "word"
+
     def params(self) -> dict:
         """Every parameter that changes results, with the derived LSH shape."""
         out = {f.name: getattr(self, f.name) for f in fields(self)}

@@ -101,7 +101,7 @@ def _scan(
         span = spans[int(elig_idx[units.first_member[u]])]
         return docs[span.doc].text[span.start : span.end]
 
-    place = runs.layout(units.unit_of, span_rank, spans.doc[elig_idx], len(units.sizes)) if config.sentences else None
+    place = runs.layout(units.unit_of, span_rank, spans.doc[elig_idx], len(units.sizes)) if config.sentence_runs else None
     verdict = judge(units.sizes, units.values, units.offsets, u_rank, found.pairs, found.inter, config, unit_text, layout=place)
     units.values = np.zeros(0, dtype=np.uint64)  # decided: from here on only the sizes count
     memory.release()

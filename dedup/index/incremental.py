@@ -37,9 +37,8 @@ from ..result import ScanResult
 from ..stages import candidates, decide, runs, sketch, verify
 from ..stages.drops import clusters_of, span_drops
 from ..stages.judge import judge, part_table
-from ..stages.pairs import need_cap
 from ..stages.mapping import Progress, Shingled, shingle_documents
-from ..stages.pairs import Pairs
+from ..stages.pairs import Pairs, need_cap
 from ..stages.units import Units, group_units, rank_spans, set_keys
 from ..stats import Laps, summarize
 from .base import Conflict, Entries, IndexStoreError, Store, Transaction, batch_key
@@ -163,7 +162,7 @@ def decide_against(
         return docs[span.doc].text[span.start : span.end]
 
     place = None
-    if config.sentences:  # documents as keys: the batch's by number, the indexed ones' below zero
+    if config.sentence_runs:  # documents as keys: the batch's by number, the indexed ones' below zero
         earlier: dict[tuple, int] = {}
         indexed_doc = [-1 - earlier.setdefault((r.doc, r.source, r.line), len(earlier)) for r in known.refs]
         member_doc = np.concatenate((np.asarray(indexed_doc, dtype=np.int64), sh.spans.doc[elig].astype(np.int64)))

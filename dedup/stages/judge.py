@@ -18,7 +18,7 @@ from .units import best_members
 @dataclass
 class Judgement:
     keeper: np.ndarray  # per unit: -1 kept, else the unit it is dropped against
-    refined: runs.Refined | None  # sentence runs (None when config.sentences is off)
+    refined: runs.Refined | None  # sentence runs (None unless config.sentence_runs)
     templates: int  # verified pairs refused as filled-in templates
     covered: np.ndarray  # units dropped whole because kept text before them holds every sentence
 
@@ -34,7 +34,7 @@ def judge(
     `layout`: where units sit in their documents (runs.layout; sentence runs across
     paragraph breaks need it)."""
     use = np.ones(len(pairs), dtype=bool) if usable is None else usable.copy()
-    if not (config.sentences and config.shingle == "word"):
+    if not config.sentence_runs:
         keeper = decide.decide(sizes, u_rank, pairs[use], inter[use], config.containment)
         return Judgement(keeper, None, 0, np.zeros(0, np.int64))
     texts = templates.UnitTexts(unit_text)

@@ -23,7 +23,7 @@ class Pairs:
 def need_cap(config: Config) -> float:
     """The most shared anchors a pair needs to be proposed: with sentence runs, a
     sentence's worth (candidates.SENTENCE_ANCHORS); else only its sets' sizes decide."""
-    return candidates.SENTENCE_ANCHORS if config.sentences and config.shingle == "word" else np.inf
+    return candidates.SENTENCE_ANCHORS if config.sentence_runs else np.inf
 
 
 def find_pairs(

@@ -291,6 +291,12 @@ def refine(
         """The document of the unit w is dropped whole against."""
         return int(layout.doc[whole.get(w, keeper[w])])
 
+    def read(w: int) -> Sentenced:
+        """Unit w's sentences, split once (a unit read ahead is not split again)."""
+        if w not in info:
+            info[w] = sentenced(texts.text(w), ngram)
+        return info[w]
+
     waiting = set(todo.tolist())
     head: dict[int, int] = {}  # unit -> document of the earlier text covering a run at its start
     tail: dict[int, int] = {}  # ... at its end
@@ -309,8 +315,7 @@ def refine(
         c = cover(w, doc)
         if not c:
             return False
-        s = info.get(w) or sentenced(texts.text(w), ngram)
-        info[w] = s
+        s = read(w)
         with_shingles = [j for j, sh in enumerate(s.shingles) if sh]
         if not with_shingles:
             return False
@@ -319,8 +324,7 @@ def refine(
 
     for u in todo.tolist():
         waiting.discard(u)
-        s = info.get(u) or sentenced(texts.text(u), ngram)
-        info[u] = s
+        s = read(u)
         if keeper[u] >= 0:
             hits = found_in(s, [full(v) for v in neighbours(u).tolist()])
             own = any(
