@@ -52,7 +52,7 @@ def _zstandard(label: str):
     try:
         import zstandard
     except ImportError:
-        raise InputError(label, "is zstd-compressed; reading it needs the zstandard package: pip install 'dedup[zstd]'") from None
+        raise InputError(label, "zstd-compressed; reading it needs the zstandard package: pip install 'dedup[zstd]'") from None
     return zstandard
 
 

@@ -27,7 +27,7 @@ def _pyarrow(label: str):
         import pyarrow as pa
         import pyarrow.parquet as pq
     except ImportError:
-        raise InputError(label, "is Parquet; reading it needs pyarrow: pip install 'dedup[parquet]'") from None
+        raise InputError(label, "a Parquet file; reading it needs pyarrow: pip install 'dedup[parquet]'") from None
     return pa, pq
 
 

@@ -461,7 +461,7 @@ def _decoded(src: Source, data: bytes, opts: ReadOptions, lost: list[Skipped], *
             data = _read_limited(io.BytesIO(data), opts.max_bytes)
         kind = src.kind
         if src.path == STDIN and data.startswith(parquet.MAGIC) and data.endswith(parquet.MAGIC) and kind in ("sniff", "parquet"):
-            raise InputError(src.label, "is a Parquet file, which is read from its end (its footer): pass its path instead of standard input")
+            raise InputError(src.label, "a Parquet file, which is read from its end (its footer): pass its path instead of standard input")
         if kind == "parquet":
             raise InputError(src.label, "Parquet is read from a file: pass its path instead of standard input")
         if kind == "sniff":
