@@ -19,7 +19,7 @@ from ..records import Document
 
 MAGIC = b"PAR1"  # a Parquet file starts and ends with it
 SUFFIX = ".parquet"
-BATCH_ROWS = 1024  # rows parsed at a time when reading: a few MB of text
+BATCH_ROWS = 1024  # rows turned into Python strings at a time
 
 
 def _pyarrow(label: str):
@@ -46,7 +46,8 @@ def _id_usable(pa, t) -> bool:
 
 def _open(pq, file: str | BinaryIO):
     try:
-        return pq.ParquetFile(file)
+        # pre_buffer off: with it pyarrow reads column chunks ahead of the row group asked for.
+        return pq.ParquetFile(file, pre_buffer=False)
     except Exception as e:  # pyarrow raises ArrowInvalid, OSError and others for a bad file
         raise Broken(f"not a readable Parquet file ({e})") from None
 
@@ -69,7 +70,9 @@ def documents(
     file: str | BinaryIO, label: str, rel: str, text_field: str, id_field: str, skip_bad_records: bool,
     on_bad: Callable[[int, str], None],
 ) -> Iterator[Document]:
-    """The articles of a Parquet file, a batch at a time. A null text is a bad record:
+    """The articles of a Parquet file, a row group at a time: Arrow memory holds one
+    row group's text and id columns (ParquetFile.iter_batches was measured holding two
+    or three row groups at once: it reads ahead). A null text is a bad record:
     InputError naming file and row, or `on_bad(row, reason)` with skip_bad_records.
     Raises Broken for a file pyarrow cannot open (the input is skipped), InputError for
     damaged data further on (rows before it were read already)."""
@@ -78,24 +81,33 @@ def documents(
     text_col, id_col = _columns(pa, pf, label, text_field, id_field)
     row = 0
     try:
-        for batch in pf.iter_batches(batch_size=BATCH_ROWS, columns=[text_col] + ([id_col] if id_col else [])):
-            texts = batch.column(0).to_pylist()
-            ids = batch.column(1).to_pylist() if id_col else [None] * len(texts)
-            for text, rid in zip(texts, ids):
-                row += 1
-                if text is None:
-                    reason = f"null in the {text_field!r} column, not a string"
-                    if not skip_bad_records:
-                        raise InputError(label, f"{reason} (use --skip-bad-records to skip such rows)", row)
-                    on_bad(row, reason)
-                    continue
-                # The record is what a JSONL line of the same row would hold (for --out -).
-                record = {text_field: text} if rid is None else {id_field: rid, text_field: text}
-                yield Document(str(rid) if rid is not None else f"{rel}:{row}", text, rel, row, record)
+        for g in range(pf.num_row_groups):
+            group = pf.read_row_group(g, columns=[text_col] + ([id_col] if id_col else []), use_threads=False)
+            yield from _rows(group, row, id_col is not None, label, rel, text_field, id_field, skip_bad_records, on_bad)
+            row += group.num_rows
+            del group
     except InputError:
         raise
     except Exception as e:  # a damaged page or column chunk; its first rows are in the scan already
         raise InputError(label, f"damaged Parquet data after row {row} ({e})") from None
+
+
+def _rows(group, row: int, with_ids: bool, label, rel, text_field, id_field, skip_bad_records, on_bad) -> Iterator[Document]:
+    """The documents of one row group (its first row is `row` + 1), a batch at a time."""
+    for batch in group.to_batches(max_chunksize=BATCH_ROWS):
+        texts = batch.column(0).to_pylist()
+        ids = batch.column(1).to_pylist() if with_ids else [None] * len(texts)
+        for text, rid in zip(texts, ids):
+            row += 1
+            if text is None:
+                reason = f"null in the {text_field!r} column, not a string"
+                if not skip_bad_records:
+                    raise InputError(label, f"{reason} (use --skip-bad-records to skip such rows)", row)
+                on_bad(row, reason)
+                continue
+            # The record is what a JSONL line of the same row would hold (for --out -).
+            record = {text_field: text} if rid is None else {id_field: rid, text_field: text}
+            yield Document(str(rid) if rid is not None else f"{rel}:{row}", text, rel, row, record)
 
 
 def write_clean(
@@ -119,7 +131,7 @@ def write_clean(
     k, first = 0, 0  # next article; first row of the row group, from 0
     with pq.ParquetWriter(str(target), schema) as writer:
         for g in range(pf.num_row_groups):
-            table = pf.read_row_group(g)
+            table = pf.read_row_group(g, use_threads=False)
             n = table.num_rows
             keep, picked = [False] * n, []
             while k < len(docs) and docs[k].line <= first + n:
