@@ -21,6 +21,7 @@ _MAGIC = {b"\x1f\x8b": GZIP, b"\x28\xb5\x2f\xfd": ZSTD}  # RFC 1952; RFC 8878 fr
 _SUFFIXES = {".gz": GZIP, ".zst": ZSTD, ".zstd": ZSTD}
 HEAD = 4  # bytes that sniff() needs
 _CHUNK = 1 << 20
+_ZSTD_IN = 4 << 10  # compressed bytes decoded at a time (see _unzstd)
 ZSTD_LEVEL = 3  # zstd's own default
 
 
@@ -57,16 +58,12 @@ def _zstandard(label: str):
 
 
 def decompress(f: BinaryIO, kind: str, limit: int, label: str) -> bytes:
-    """All of f decompressed; TooLarge past `limit` bytes, Broken for bad data."""
+    """All of f decompressed; TooLarge past `limit` bytes, Broken for bad or cut data."""
+    if kind == ZSTD:
+        return _unzstd(f, limit, label)
     chunks, total = [], 0
     try:
-        if kind == GZIP:
-            reader = gzip.GzipFile(fileobj=f)
-        else:
-            # read_across_frames: a file of several concatenated frames (as `zstd` and
-            # `cat a.zst b.zst` make) is one stream, as gzip members are.
-            reader = _zstandard(label).ZstdDecompressor().stream_reader(f, read_across_frames=True, closefd=False)
-        with reader:
+        with gzip.GzipFile(fileobj=f) as reader:
             while chunk := reader.read(_CHUNK):
                 total += len(chunk)
                 if total > limit:
@@ -74,12 +71,36 @@ def decompress(f: BinaryIO, kind: str, limit: int, label: str) -> bytes:
                 chunks.append(chunk)
     except (EOFError, zlib.error, gzip.BadGzipFile) as e:
         raise Broken(f"broken gzip data ({e})") from None
-    except (InputError, TooLarge):
-        raise
-    except Exception as e:  # zstandard.ZstdError, which exists only when the package does
-        if type(e).__name__ != "ZstdError":
-            raise
+    return b"".join(chunks)
+
+
+def _unzstd(f: BinaryIO, limit: int, label: str) -> bytes:
+    """zstd frames one after another (as `zstd` and `cat a.zst b.zst` make), as one stream.
+
+    zstandard's stream_reader stops quietly at the end of cut data, so frames are
+    decoded with decompressobj, whose `eof` tells a frame that ended. It has no
+    output cap, so input goes in small blocks: one block's output is bounded by
+    zstd's largest ratio over _ZSTD_IN bytes before the cap is checked.
+    """
+    zstandard = _zstandard(label)
+    dctx = zstandard.ZstdDecompressor()
+    frame, fed, chunks, total = dctx.decompressobj(), False, [], 0
+    try:
+        while block := f.read(_ZSTD_IN):
+            while block:
+                out = frame.decompress(block)
+                fed = True
+                total += len(out)
+                if total > limit:
+                    raise TooLarge
+                chunks.append(out)
+                block = b""
+                if frame.eof:  # the rest belongs to the next frame
+                    block, frame, fed = frame.unused_data, dctx.decompressobj(), False
+    except zstandard.ZstdError as e:
         raise Broken(f"broken zstd data ({e})") from None
+    if fed and not frame.eof:
+        raise Broken("broken zstd data (cut short: the last frame does not end)")
     return b"".join(chunks)
 
 
