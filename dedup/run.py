@@ -75,7 +75,7 @@ def scan_paths(
     out_url = os.fspath(out) if remote.is_url(os.fspath(out)) else None
     with ExitStack() as cleanup:
         if out_url is not None:  # the output is written in a local folder in full, then published
-            remote.check_out(out_url, MARKER, [s.path for s in sources if remote.is_url(s.path)])
+            remote.check_out(out_url, MARKER, [p for p in [*inputs, *(s.path for s in sources)] if remote.is_url(p)])
             out = Path(cleanup.enter_context(tempfile.TemporaryDirectory(prefix="dedup-out-"))) / "out"
         return _checked_scan(
             inputs, sources, out, config, read, jobs, spill, index, stats, clusters, report, omit_duplicates,

@@ -14,6 +14,7 @@ from typing import BinaryIO
 from ..errors import DedupError, InputError, OutputError
 
 # A URL: a scheme of two or more characters then ://, or fsspec's chained form (simplecache::s3://...).
+_MAGIC = set("*?[")
 _URL = re.compile(r"^(?:[A-Za-z][A-Za-z0-9+.-]+::)*[A-Za-z][A-Za-z0-9+.-]+://")
 
 
@@ -57,8 +58,8 @@ def list_inputs(url: str) -> list[tuple[str, str]]:
     below its fixed prefix). Sorted; InputError when nothing is there."""
     fs, path = filesystem(url)
     try:
-        if any(c in path for c in "*?["):
-            fixed = path[: min(path.find(c) for c in "*?[" if c in path)].rpartition("/")[0]
+        if _MAGIC & set(path):
+            fixed = path[: min(path.find(c) for c in _MAGIC if c in path)].rpartition("/")[0]
             found = sorted(p for p in fs.glob(path) if fs.isfile(p))
             if not found:
                 raise InputError(url, "no file matches this pattern")
@@ -108,12 +109,16 @@ def head_and_tail(url: str, n: int) -> tuple[bytes, bytes]:
 
 
 def check_out(url: str, marker: str, input_urls: list[str]) -> None:
-    """Refuse a URL --out that is or lies in an input, or that exists and is not an
-    earlier dedup output (a folder holding `marker`)."""
+    """Refuse a URL --out that is, holds or lies in an input (`input_urls`: the URL
+    arguments and files found), or that exists and is not an earlier dedup output (a
+    folder holding `marker`)."""
     fs, path = filesystem(url, OutputError)
     root = path.rstrip("/")
     for src in input_urls:
-        other = filesystem(src)[1].rstrip("/")
+        other = filesystem(src)[1]
+        if _MAGIC & set(other):  # a glob: its fixed folder
+            other = other[: min(other.find(c) for c in _MAGIC if c in other)].rpartition("/")[0]
+        other = other.rstrip("/")
         if other == root or other.startswith(root + "/") or root.startswith(other + "/"):
             raise OutputError(f"--out {url} would overwrite, replace or lie in the input {src}")
     try:
