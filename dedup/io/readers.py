@@ -460,10 +460,8 @@ def _decoded(src: Source, data: bytes, opts: ReadOptions, lost: list[Skipped], *
         elif raw:
             data = _read_limited(io.BytesIO(data), opts.max_bytes)
         kind = src.kind
-        if src.path == STDIN and data.startswith(parquet.MAGIC) and data.endswith(parquet.MAGIC) and kind in ("sniff", "parquet"):
-            raise InputError(src.label, "a Parquet file, which is read from its end (its footer): pass its path instead of standard input")
-        if kind == "parquet":
-            raise InputError(src.label, "Parquet is read from a file: pass its path instead of standard input")
+        if kind == "parquet" or (kind == "sniff" and data.startswith(parquet.MAGIC) and data.endswith(parquet.MAGIC)):
+            raise _Skip("a Parquet file, which is read from its end (its footer): pass its path instead of standard input")
         if kind == "sniff":
             kind = "jsonl" if data.removeprefix(_UTF8_BOM).lstrip()[:1] == b"{" else "text"
         rel = output_name(src, kind)
