@@ -304,22 +304,26 @@ def _read_bytes(src: Source, stdin: BinaryIO | None, limit: int) -> bytes:
     if src.path == STDIN:
         return _read_limited(stdin or _stdin(), limit)
     try:
-        if remote.is_url(src.path):
-            size = remote.size(src.path) or 0
-            opened = remote.open_input(src.path)
-        else:
-            info = os.stat(src.path)
-            if not stat.S_ISREG(info.st_mode):
-                raise _Skip("not a regular file (FIFO, device or socket)")
-            size = info.st_size
-            opened = open(src.path, "rb")
-        if not src.compression and size > limit:
-            opened.close()
-            raise _Skip(f"larger than {_size(limit)} (--max-input-size)")
-        with opened as f:
+        size = _input_size(src, None if src.compression else limit)
+        with open_input(src) as f:
             return _decompressed(f, src, limit) if src.compression else _read_limited(f, limit, size)
     except OSError as e:
         raise _Skip(_os_reason(e)) from None
+
+
+def _input_size(src: Source, limit: int | None) -> int:
+    """The bytes of a (local or URL) input file; _Skip for one that is not a regular
+    file or holds more than `limit` bytes."""
+    if remote.is_url(src.path):
+        size = remote.size(src.path) or 0
+    else:
+        info = os.stat(src.path)
+        if not stat.S_ISREG(info.st_mode):
+            raise _Skip("not a regular file (FIFO, device or socket)")
+        size = info.st_size
+    if limit is not None and size > limit:
+        raise _Skip(f"larger than {_size(limit)} (--max-input-size)")
+    return size
 
 
 def _os_reason(e: OSError) -> str:
@@ -479,15 +483,7 @@ def _parquet_documents(src: Source, opts: ReadOptions, lost: list[Skipped]) -> I
     """A Parquet file's documents, streamed (parquet.documents); a file that cannot be
     read is skipped as a whole, as an unreadable text file is."""
     try:
-        if remote.is_url(src.path):
-            size = remote.size(src.path) or 0
-        else:
-            info = os.stat(src.path)
-            if not stat.S_ISREG(info.st_mode):
-                raise _Skip("not a regular file (FIFO, device or socket)")
-            size = info.st_size
-        if size > opts.max_bytes:
-            raise _Skip(f"larger than {_size(opts.max_bytes)} (--max-input-size)")
+        _input_size(src, opts.max_bytes)
         if src.compression is not None:
             raise _Skip(f"a {src.compression}-compressed Parquet file; decompress it (Parquet compresses its pages itself)")
         with open_input(src) as f:
