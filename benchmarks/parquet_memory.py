@@ -8,7 +8,10 @@ articles with planted copies, one JSONL record per article: id, outlet, text),
 writes the same rows as Parquet (row groups of about --group-mb of text, pyarrow's
 default compression), runs `dedup scan FILE --out DIR -q` on each in a process of
 its own, and reports wall time and peak RSS (throughput.measure: wait4's exact
-figure for the scanning process). Then checks, streaming both outputs, that every
+figure for the scanning process). A second pair of runs only reads each file
+(dedup's readers, every document parsed and let go), which shows what reading itself
+holds: a JSONL file's bytes whole, a Parquet file one row group at a time. Then
+checks, streaming both outputs, that every
 clean text of the Parquet copy equals the JSONL run's, row for row, and that the
 two clusters.jsonl are the same but for the source's name. Prints a Markdown table.
 """
@@ -30,6 +33,11 @@ from .corpora import DATA, ensure
 from .throughput import measure
 
 MB = 1_000_000
+# Parse every document of a file with dedup's readers and keep none.
+READ_ONLY = (
+    "import sys; from dedup.io.readers import DocumentStream, discover; "
+    "print(sum(1 for _ in DocumentStream(discover(sys.argv[1:]))))"
+)
 
 
 def to_parquet(jsonl: Path, target: Path, group_mb: float) -> dict:
@@ -104,6 +112,8 @@ def main(argv: list[str] | None = None) -> None:
         meta = pq.ParquetFile(parquet).metadata
         layout = {"rows": meta.num_rows, "row_groups": meta.num_row_groups}
     print(f"corpus ready in {time.perf_counter() - t0:.0f} s: {info['records']} articles", file=sys.stderr)
+    reads = {kind: measure([sys.executable, "-c", READ_ONLY, str(src)], src.name, f"read {kind}")
+             for kind, src in (("JSONL", jsonl), ("Parquet", parquet))}
     runs = {}
     for kind, src in (("JSONL", jsonl), ("Parquet", parquet)):
         out = DATA / f"out-{kind.lower()}-{args.mb}"
@@ -116,11 +126,12 @@ def main(argv: list[str] | None = None) -> None:
     command = " ".join(["python -m benchmarks.parquet_memory", *(argv if argv is not None else sys.argv[1:])])
     print(f"\n`{command}`: {layout['rows']:,} articles; Parquet in "
           f"{layout['row_groups']} row groups of about {args.group_mb:g} MB of text\n")
-    print("| input | file MB | wall s | peak RSS MB | clean text |")
-    print("|---|---:|---:|---:|---|")
+    print("| input | file MB | scan: wall s | scan: peak RSS MB | read only: wall s | read only: peak RSS MB | clean text |")
+    print("|---|---:|---:|---:|---:|---:|---|")
     for kind, (run, out, src) in runs.items():
         same = "reference" if kind == "JSONL" else f"same ({rows:,} rows; clusters.jsonl: {lines:,} lines, same)"
-        print(f"| {kind} | {src.stat().st_size / MB:,.0f} | {run.seconds:.1f} | {run.peak_rss_mb:,.0f} | {same} |")
+        print(f"| {kind} | {src.stat().st_size / MB:,.0f} | {run.seconds:.1f} | {run.peak_rss_mb:,.0f} "
+              f"| {reads[kind].seconds:.1f} | {reads[kind].peak_rss_mb:,.0f} | {same} |")
     if not args.keep:
         for _, out, _ in runs.values():
             shutil.rmtree(out, ignore_errors=True)
