@@ -76,6 +76,9 @@ def scan_paths(
     with ExitStack() as cleanup:
         if out_url is not None:  # the output is written in a local folder in full, then published
             remote.check_out(out_url, MARKER, [p for p in [*inputs, *(s.path for s in sources)] if remote.is_url(p)])
+            if (here := remote.local_path(out_url)) is not None:  # file://: the local inputs' rules too
+                check_out_not_in_inputs(here, inputs)
+                check_out_dir(here, sources)
             out = Path(cleanup.enter_context(tempfile.TemporaryDirectory(prefix="dedup-out-"))) / "out"
         return _checked_scan(
             inputs, sources, out, config, read, jobs, spill, index, stats, clusters, report, omit_duplicates,

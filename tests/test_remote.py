@@ -93,6 +93,13 @@ def test_file_urls_give_the_local_bytes(tmp_path):
     assert local_files(tmp_path / "remote") == local_files(tmp_path / "local")
 
 
+def test_file_url_out_inside_a_local_input_is_refused(tmp_path):
+    corpus(tmp_path / "in")
+    with pytest.raises(OutputError, match="lies inside the input folder"):
+        scan_paths([str(tmp_path / "in")], f"file://{tmp_path / 'in' / 'clean'}")
+    assert not (tmp_path / "in" / "clean").exists()
+
+
 def test_url_file_and_glob_inputs_to_standard_output(tmp_path, mem):
     fs, root = mem
     fs.pipe(f"{root}/x/a.jsonl", PLAIN)

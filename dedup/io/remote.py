@@ -130,6 +130,14 @@ def check_out(url: str, marker: str, input_urls: list[str]) -> None:
         raise OutputError(f"--out {url}: cannot be checked ({e})") from None
 
 
+def local_path(url: str) -> Path | None:
+    """The local path a URL names when its file system is this machine's (file://), else None."""
+    fs, path = filesystem(url, OutputError)
+    from fsspec.implementations.local import LocalFileSystem
+
+    return Path(path) if isinstance(fs, LocalFileSystem) else None
+
+
 def publish(local: Path, url: str, marker: str) -> None:
     """Copy the complete output folder `local` to the URL --out, replacing an earlier
     output there.
