@@ -11,17 +11,20 @@ from __future__ import annotations
 
 import os
 import sys
+import tempfile
 import time
 from collections import Counter
 from collections.abc import Callable, Sequence
+from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
 
 from .config import Config
 from .errors import ConfigError, OutputError
 from .index import check_index_outside, scan_with_index
+from .io import remote
 from .io.readers import STDIN, DocumentStream, ReadOptions, Skipped, discover
-from .io.staging import OutLock, atomic_write, check_file_out, check_out_dir, check_out_not_in_inputs
+from .io.staging import MARKER, OutLock, atomic_write, check_file_out, check_out_dir, check_out_not_in_inputs
 from .io.writers import clean_lines, cluster_lines, kept_documents, stats_bytes, write_out_dir
 from .pipeline import scan
 from .records import Document
@@ -52,9 +55,10 @@ def scan_paths(
     report: str | os.PathLike | None = None, omit_duplicates: bool = False,
     progress: Progress | None = None, on_read: Callable[[list[Skipped], list[str]], None] | None = None,
 ) -> Run:
-    """Scan files, folders, globs or `-` (stdin) and write the clean articles and
-    clusters.jsonl to the folder `out` (replaced atomically), or the clean records as
-    JSONL to stdout when `out` is `-` (then `clusters` names a file for clusters.jsonl).
+    """Scan files, folders, globs, URLs or `-` (stdin) and write the clean articles and
+    clusters.jsonl to the folder `out` (replaced atomically; a URL: see remote.publish),
+    or the clean records as JSONL to stdout when `out` is `-` (then `clusters` names a
+    file for clusters.jsonl).
 
     Every output is checked before anything is read: none may overwrite or lie in an
     input (OutputError otherwise). `index`: also clean against this index of earlier
@@ -68,6 +72,24 @@ def scan_paths(
     read = read or ReadOptions()
     inputs = list(inputs)
     sources = discover(inputs, read)
+    out_url = os.fspath(out) if remote.is_url(os.fspath(out)) else None
+    with ExitStack() as cleanup:
+        if out_url is not None:  # the output is written in a local folder in full, then published
+            remote.check_out(out_url, MARKER, [p for p in [*inputs, *(s.path for s in sources)] if remote.is_url(p)])
+            if (here := remote.local_path(out_url)) is not None:  # file://: the local inputs' rules too
+                check_out_not_in_inputs(here, inputs)
+                check_out_dir(here, sources)
+            out = Path(cleanup.enter_context(tempfile.TemporaryDirectory(prefix="dedup-out-"))) / "out"
+        return _checked_scan(
+            inputs, sources, out, config, read, jobs, spill, index, stats, clusters, report, omit_duplicates,
+            progress, on_read, started, out_url,
+        )
+
+
+def _checked_scan(
+    inputs, sources, out, config, read, jobs, spill, index, stats, clusters, report, omit_duplicates,
+    progress, on_read, started, publish,
+) -> Run:
     out_dir = None if os.fspath(out) == STDIN else Path(out)
     if out_dir is not None:
         check_out_not_in_inputs(out_dir, inputs)
@@ -90,7 +112,7 @@ def scan_paths(
     try:
         return _scan_and_write(
             inputs, sources, out_dir, config, read, jobs, spill, index, stats, clusters, report, omit_duplicates,
-            progress, on_read, started,
+            progress, on_read, started, publish,
         )
     finally:
         if lock is not None:
@@ -113,7 +135,7 @@ def _write_file(path, data: bytes, option: str) -> None:
 
 def _scan_and_write(
     inputs, sources, out_dir, config, read, jobs, spill, index, stats, clusters, report, omit_duplicates,
-    progress, on_read, started,
+    progress, on_read, started, publish,
 ) -> Run:
     stream = DocumentStream(sources, read, progress=progress)
     if index is None:  # read while mapping
@@ -132,6 +154,8 @@ def _scan_and_write(
             _write_file(clusters, b"".join(cluster_lines(result)), "--clusters")
     else:
         write_out_dir(result, stream.read, out_dir, text_field=read.text_field, omit_duplicates=omit_duplicates, parallel=jobs > 1)
+        if publish is not None:
+            remote.publish(out_dir, publish, MARKER)
     result.stats["elapsed_seconds"] = round(time.perf_counter() - started, 3)
     if stats is not None:
         _write_file(stats, stats_bytes(result.stats), "--stats")

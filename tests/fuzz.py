@@ -81,14 +81,17 @@ def check_readers(data: bytes) -> None:
                 assert doc.record["text"] is doc.text and isinstance(doc.id, str)
         assert all(s.path == "<stdin>" for s in skipped)
     else:
+        from dedup.io import compressed
+
         limit = 1 << 16
-        try:
-            out = readers._gunzip(io.BytesIO(payload), limit)
-            assert len(out) <= limit
-        except readers._Skip:
-            pass
+        for kind in (compressed.GZIP, compressed.ZSTD):
+            try:
+                out = compressed.decompress(io.BytesIO(payload), kind, limit, "fuzz")
+                assert len(out) <= limit
+            except (compressed.Broken, compressed.TooLarge):
+                pass
         packed = gzip.compress(payload, mtime=0)
-        assert readers._gunzip(io.BytesIO(packed), len(payload) + 1) == payload
+        assert compressed.decompress(io.BytesIO(packed), compressed.GZIP, len(payload) + 1, "fuzz") == payload
 
 
 def check_segment(data: bytes) -> None:

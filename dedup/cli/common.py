@@ -42,6 +42,7 @@ class Format(str, Enum):
     auto = "auto"
     text = "text"
     jsonl = "jsonl"
+    parquet = "parquet"
 
 
 # Control characters (terminal escapes) and bidi overrides in file names or ids

@@ -44,7 +44,7 @@ def add(
     inputs: Annotated[list[str], typer.Argument(help="Files, folders (recursive), globs, or - for standard input.", show_default=False)],
     text_field: Annotated[str, typer.Option(help="JSONL field holding the article text.")] = "text",
     id_field: Annotated[str, typer.Option(help="JSONL field holding the article id (missing: file:line).")] = "id",
-    input_format: Annotated[Format, typer.Option("--format", help="Input format; auto: by extension (.jsonl, .jsonl.gz).")] = Format.auto,
+    input_format: Annotated[Format, typer.Option("--format", help="Input format; auto: by extension (.jsonl, .parquet; .gz, .zst) and magic bytes (gzip, zstd, Parquet).")] = Format.auto,
     skip_bad_records: Annotated[bool, typer.Option(help="Skip (and count) JSONL lines that are not valid records.")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar, no summary.")] = False,
 ) -> None:

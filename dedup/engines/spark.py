@@ -63,7 +63,7 @@ class InputFile:
     label: str  # as the user named it, for messages
     rel: str
     kind: str  # text, jsonl or parquet
-    gz: bool
+    gz: str | None  # the compression (readers.Source.compression), None for none
     size: int = 0  # bytes on disk
 
 
@@ -136,7 +136,7 @@ def discover_files(spark: "SparkSession", inputs: list[str], opts: ReadOptions) 
     local = [a for a in inputs if not _is_uri(a)]
     for src in readers.discover(local, opts) if local else []:
         size = os.path.getsize(src.path) if os.path.isfile(src.path) else 0
-        found[src.rel] = (_qualify(spark, os.path.abspath(src.path)), src.path, src.kind, src.gz, size)
+        found[src.rel] = (_qualify(spark, os.path.abspath(src.path)), src.path, src.kind, src.compression, size)
     for arg in (a for a in inputs if _is_uri(a)):
         for path, rel, size in _hadoop_list(spark, arg):
             kind, gz = readers.input_kind(rel, opts.input_format)

@@ -94,7 +94,7 @@ def read_files(batches: Batches, files: dict[str, tuple], opts: ReadOptions) -> 
     """Rows of (path, content) from Spark's binaryFile source -> one row per document,
     skipped input or bad record, via readers.decode_source (the local engine's parser).
 
-    `files` maps a path as Spark reports it to (rank, label, rel, kind, gz).
+    `files` maps a path as Spark reports it to (rank, label, rel, kind, compression).
     A bad record is a `fatal` row; the driver raises it as the local engine would.
     """
     for batch in batches:

@@ -1,4 +1,5 @@
-"""Find and read inputs: text files, JSONL (optionally gzipped), directories, globs, stdin.
+"""Find and read inputs: text files, JSONL, Parquet (parquet.py), gzip or zstd
+compressed (compressed.py), directories, globs, stdin, URLs (remote.py).
 
 The only module besides writers.py that touches files. Inputs are opened read-only.
 """
@@ -22,6 +23,7 @@ from typing import BinaryIO
 
 from ..errors import ConfigError, InputError
 from ..records import Document
+from . import compressed, parquet, remote
 
 try:
     import orjson as _orjson
@@ -46,10 +48,14 @@ _CHUNK = 1 << 20
 class Source:
     """One input file. `rel` is its path under the output root; `path` is '-' for stdin."""
 
-    path: str
+    path: str  # a local path, a URL (remote.is_url) or '-'
     rel: str
-    kind: str  # "text" or "jsonl"
-    gz: bool = False
+    kind: str  # "text", "jsonl", "parquet" (or "sniff": standard input, not yet read)
+    compression: str | None = None  # compressed.GZIP or ZSTD: read so, and the clean copy written so
+
+    @property
+    def gz(self) -> bool:
+        return self.compression == compressed.GZIP
 
     @property
     def label(self) -> str:
@@ -74,7 +80,7 @@ class Skipped:
 class ReadOptions:
     text_field: str = "text"
     id_field: str = "id"
-    input_format: str = "auto"  # auto | text | jsonl
+    input_format: str = "auto"  # auto | text | jsonl | parquet
     skip_bad_records: bool = False
     max_bytes: int = MAX_INPUT_BYTES  # larger inputs (after decompression) are skipped
 
@@ -94,12 +100,44 @@ def parse_size(text: str) -> int:
     return int(m.group(1)) << (10 * " kmgt".index(m.group(2).lower() or " "))
 
 
-def input_kind(name: str, fmt: str) -> tuple[str, bool]:
-    gz = name.endswith(".gz")
-    stem = name[:-3] if gz else name
+def input_kind(name: str, fmt: str) -> tuple[str, str | None]:
+    """(kind, compression) that a file's name says, under --format `fmt`."""
+    stem, compression = compressed.by_name(name)
     if fmt != "auto":
-        return fmt, gz
-    return ("jsonl" if stem.endswith(_JSONL_SUFFIXES) else "text"), gz
+        return fmt, compression
+    if stem.endswith(parquet.SUFFIX) and compression is None:
+        return "parquet", None
+    return ("jsonl" if stem.endswith(_JSONL_SUFFIXES) else "text"), compression
+
+
+def _sniffed(path: str, kind: str, compression: str | None, fmt: str) -> tuple[str, str | None]:
+    """(kind, compression) of a file whose name says neither compression nor Parquet,
+    from its magic numbers: gzip's and zstd's first bytes, or PAR1 at both ends
+    (Parquet; with --format auto). Left as the name says when the file cannot be read
+    (reading it later says why) or is not a regular file (a FIFO is never opened here)."""
+    if compression is not None or kind == "parquet":
+        return kind, compression
+    n = compressed.HEAD
+    try:
+        if remote.is_url(path):
+            head, tail = remote.head_and_tail(path, n)
+        else:
+            if not stat.S_ISREG(os.stat(path).st_mode):
+                return kind, compression
+            with open(path, "rb") as f:
+                head = f.read(n)
+                tail = b""
+                if head == parquet.MAGIC and f.seek(0, os.SEEK_END) >= 3 * n:
+                    f.seek(-n, os.SEEK_END)
+                    tail = f.read(n)
+    except OSError:
+        return kind, compression
+    found = compressed.sniff(head)
+    if found is not None:
+        return kind, found
+    if fmt == "auto" and head == tail == parquet.MAGIC:
+        return "parquet", None
+    return kind, compression
 
 
 def _unlistable(e: OSError) -> None:
@@ -126,10 +164,10 @@ def discover(inputs: list[str], opts: ReadOptions = ReadOptions()) -> list[Sourc
     found: dict[str, Source] = {}
 
     def add(path: str, rel: str) -> None:
-        kind, gz = input_kind(rel, opts.input_format)
-        src = Source(path, Path(rel).as_posix(), kind, gz)
+        kind, compression = _sniffed(path, *input_kind(rel, opts.input_format), opts.input_format)
+        src = Source(path, Path(rel).as_posix(), kind, compression)
         other = found.get(src.rel)
-        if other is not None and os.path.realpath(other.path) != os.path.realpath(path):
+        if other is not None and _same_file(other.path) != _same_file(path):
             raise InputError(path, f"maps to the same output path {src.rel!r} as {other.path}; pass their common folder instead")
         found[src.rel] = src
 
@@ -141,6 +179,10 @@ def discover(inputs: list[str], opts: ReadOptions = ReadOptions()) -> list[Sourc
             continue
         if "\x00" in arg:
             raise InputError(repr(arg), "a path cannot contain a NUL character")
+        if remote.is_url(arg):
+            for url, rel in remote.list_inputs(arg):
+                add(url, rel)
+            continue
         p = Path(arg)
         if p.is_dir():
             files = list(_walk(p))
@@ -166,6 +208,10 @@ def discover(inputs: list[str], opts: ReadOptions = ReadOptions()) -> list[Sourc
                 raise InputError(found[name].path, "its output name would collide with standard input's (-); rename it")
         found["stdin"] = stdin
     return [found[k] for k in sorted(found)]
+
+
+def _same_file(path: str) -> str:
+    return path if remote.is_url(path) else os.path.realpath(path)
 
 
 def _link_problem(path: str) -> str:
@@ -258,15 +304,26 @@ def _read_bytes(src: Source, stdin: BinaryIO | None, limit: int) -> bytes:
     if src.path == STDIN:
         return _read_limited(stdin or _stdin(), limit)
     try:
+        size = _input_size(src, None if src.compression else limit)
+        with open_input(src) as f:
+            return _decompressed(f, src, limit) if src.compression else _read_limited(f, limit, size)
+    except OSError as e:
+        raise _Skip(_os_reason(e)) from None
+
+
+def _input_size(src: Source, limit: int | None) -> int:
+    """The bytes of a (local or URL) input file; _Skip for one that is not a regular
+    file or holds more than `limit` bytes."""
+    if remote.is_url(src.path):
+        size = remote.size(src.path) or 0
+    else:
         info = os.stat(src.path)
         if not stat.S_ISREG(info.st_mode):
             raise _Skip("not a regular file (FIFO, device or socket)")
-        if not src.gz and info.st_size > limit:
-            raise _Skip(f"larger than {_size(limit)} (--max-input-size)")
-        with open(src.path, "rb") as f:
-            return _gunzip(f, limit) if src.gz else _read_limited(f, limit, info.st_size)
-    except OSError as e:
-        raise _Skip(_os_reason(e)) from None
+        size = info.st_size
+    if limit is not None and size > limit:
+        raise _Skip(f"larger than {_size(limit)} (--max-input-size)")
+    return size
 
 
 def _os_reason(e: OSError) -> str:
@@ -305,20 +362,14 @@ def _read_limited(f: BinaryIO, limit: int, size: int = 0) -> bytes:
     return b"".join(chunks)
 
 
-def _gunzip(f: BinaryIO, limit: int) -> bytes:
-    chunks, total = [], 0
+def _decompressed(f: BinaryIO, src: Source, limit: int, compression: str | None = None) -> bytes:
+    kind = compression or src.compression
     try:
-        with gzip.GzipFile(fileobj=f) as gz:
-            while chunk := gz.read(_CHUNK):
-                total += len(chunk)
-                if total > limit:
-                    raise _Skip(
-                        f"decompresses to more than {_size(limit)} (--max-input-size); refused as a possible gzip bomb"
-                    )
-                chunks.append(chunk)
-    except (EOFError, zlib.error, gzip.BadGzipFile) as e:
-        raise _Skip(f"broken gzip data ({e})") from None
-    return b"".join(chunks)
+        return compressed.decompress(f, kind, limit, src.label)
+    except compressed.TooLarge:
+        raise _Skip(f"decompresses to more than {_size(limit)} (--max-input-size); refused as a possible {kind} bomb") from None
+    except compressed.Broken as e:
+        raise _Skip(str(e)) from None
 
 
 def _stdin() -> BinaryIO:
@@ -382,6 +433,9 @@ def source_documents(
     src: Source, opts: ReadOptions, stdin: BinaryIO | None, lost: list[Skipped]
 ) -> Iterator[Document]:
     """read_source's documents as they are parsed; what is skipped is added to `lost`."""
+    if src.kind == "parquet" and src.path != STDIN:
+        yield from _parquet_documents(src, opts, lost)
+        return
     try:
         data = _read_bytes(src, stdin, opts.max_bytes)
     except _Skip as e:
@@ -402,9 +456,16 @@ def decode_source(
 def _decoded(src: Source, data: bytes, opts: ReadOptions, lost: list[Skipped], *, raw: bool = False) -> Iterator[Document]:
     """decode_source's documents, a JSONL file's one line at a time."""
     try:
-        if raw:
-            data = (_gunzip if src.gz else _read_limited)(io.BytesIO(data), opts.max_bytes)
+        # Standard input and a Spark task's bytes are told compressed by their magic
+        # numbers here; a file was told by discover().
+        found = src.compression or (compressed.sniff(data[: compressed.HEAD]) if raw or src.path == STDIN else None)
+        if found is not None and (raw or src.path == STDIN):
+            data = _decompressed(io.BytesIO(data), src, opts.max_bytes, found)
+        elif raw:
+            data = _read_limited(io.BytesIO(data), opts.max_bytes)
         kind = src.kind
+        if kind == "parquet" or (kind == "sniff" and data.startswith(parquet.MAGIC) and data.endswith(parquet.MAGIC)):
+            raise _Skip("a Parquet file, which is read from its end (its footer): pass its path instead of standard input")
         if kind == "sniff":
             kind = "jsonl" if data.removeprefix(_UTF8_BOM).lstrip()[:1] == b"{" else "text"
         rel = output_name(src, kind)
@@ -416,6 +477,29 @@ def _decoded(src: Source, data: bytes, opts: ReadOptions, lost: list[Skipped], *
         yield Document(rel, text[0], rel, None, None, text[1])
     else:
         yield from _jsonl_documents(data, src, rel, opts, lost)
+
+
+def _parquet_documents(src: Source, opts: ReadOptions, lost: list[Skipped]) -> Iterator[Document]:
+    """A Parquet file's documents, streamed (parquet.documents); a file that cannot be
+    read is skipped as a whole, as an unreadable text file is."""
+    try:
+        _input_size(src, opts.max_bytes)
+        if src.compression is not None:
+            raise _Skip(f"a {src.compression}-compressed Parquet file; decompress it (Parquet compresses its pages itself)")
+        with open_input(src) as f:
+            yield from parquet.documents(
+                f, src.label, src.rel, opts.text_field, opts.id_field, opts.skip_bad_records,
+                lambda row, reason: lost.append(Skipped(src.label, reason, row, whole_file=False)),
+            )
+    except (_Skip, parquet.Broken) as e:
+        lost.append(Skipped(src.label, str(e)))
+    except OSError as e:
+        lost.append(Skipped(src.label, _os_reason(e)))
+
+
+def open_input(src: Source) -> BinaryIO:
+    """A (local or URL) input file opened for reading."""
+    return remote.open_input(src.path) if remote.is_url(src.path) else open(src.path, "rb")
 
 
 def read_sources(

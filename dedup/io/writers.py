@@ -8,7 +8,6 @@ complete output (or none), never a half-written file that looks complete.
 from __future__ import annotations
 
 import contextlib
-import gzip
 import json
 import mmap
 import multiprocessing
@@ -31,7 +30,9 @@ from ..outcome import PART_REASON, REASONS, Cluster, ClusterTable, Drop, DropTab
 from ..records import Document, Span, SpanTable
 from ..result import ScanResult
 from ..stages import segment
-from .readers import Source, output_name
+from . import parquet
+from .compressed import compressing
+from .readers import Source, open_input, output_name
 from .staging import CLUSTERS, MARKER, marker_bytes, safe_join, staged_dir, worded
 
 
@@ -262,22 +263,30 @@ def json_text(text: str) -> bytes | None:
         return None
 
 
-def _write_lines(path: Path, lines: Iterable[bytes], gz: bool) -> None:
-    """Write lines as they come, gzipped if asked: a file never sits in memory whole."""
+def _write_lines(path: Path, lines: Iterable[bytes], compression: str | None) -> None:
+    """Write lines as they come, compressed as asked: a file never sits in memory whole."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path, "xb", buffering=1 << 20) as f:
-        # mtime=0 and no file name in gzip output: the same content gives the same bytes.
-        with gzip.GzipFile(filename="", mode="wb", fileobj=f, mtime=0) if gz else contextlib.nullcontext(f) as out:
-            for line in lines:
-                out.write(line)
+    with open(path, "xb", buffering=1 << 20) as f, compressing(f, compression) as out:
+        for line in lines:
+            out.write(line)
+
+
+def _write_parquet(result: ScanResult, src: Source, path: Path, docs: list[int], text_field: str) -> None:
+    """The clean copy of a Parquet input (parquet.write_clean), its input read again."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open_input(src) as f:
+        parquet.write_clean(
+            f, src.label, path, text_field, [result.documents[d] for d in docs], result.clean_texts, docs,
+        )
 
 
 def _clean_file_lines(
     result: ScanResult, sources: list[Source], *, text_field: str, omit_duplicates: bool
-) -> Iterator[tuple[str, bool, Iterable[bytes]]]:
-    """(relative path, gzipped?, its bytes in pieces made while read) of each clean output
-    file, in the order of `sources`. Every source that was read gets a file, even an empty
-    one (a JSONL file without records); a text article left out by `omit_duplicates` gets none."""
+) -> Iterator[tuple[Source, str, Iterable[bytes] | list[int]]]:
+    """(source, relative path, its bytes in pieces made while read) of each clean output
+    file, in the order of `sources`; for a Parquet source, its documents instead of bytes.
+    Every source that was read gets a file, even an empty one (a JSONL file without
+    records); a text article left out by `omit_duplicates` gets none."""
     records: dict[str, list[int]] = {}  # JSONL documents per file; records are built when written
     texts: dict[str, int] = {}
     for d in range(len(result.documents)):
@@ -294,9 +303,11 @@ def _clean_file_lines(
             if rel not in texts:
                 continue
             doc = result.documents[texts[rel]]
-            yield rel, src.gz, [result.clean_text(texts[rel]).encode(doc.encoding)]
+            yield src, rel, [result.clean_text(texts[rel]).encode(doc.encoding)]
+        elif src.kind == "parquet":
+            yield src, rel, records.get(rel, [])
         else:
-            yield rel, src.gz, clean_lines(result, records.get(rel, []), text_field)
+            yield src, rel, clean_lines(result, records.get(rel, []), text_field)
 
 
 # clusters.jsonl is formatted in this many blocks of about equal text when two
@@ -330,8 +341,11 @@ def write_out_dir(
         with tempfile.TemporaryFile(dir=stage) as back:  # unnamed: never mistaken for an output
             taken = []  # (offset, length) in `back` of the blocks taken from the back, last block first
             with _beside(path, front, parallel):
-                for rel, gz, lines in _clean_file_lines(result, sources, text_field=text_field, omit_duplicates=omit_duplicates):
-                    _write_lines(safe_join(stage, rel), lines, gz)
+                for src, rel, lines in _clean_file_lines(result, sources, text_field=text_field, omit_duplicates=omit_duplicates):
+                    if src.kind == "parquet":
+                        _write_parquet(result, src, safe_join(stage, rel), lines, text_field)
+                    else:
+                        _write_lines(safe_join(stage, rel), lines, src.compression)
                 try:
                     while (b := claims.take(front=False)) is not None:
                         at = back.tell()
