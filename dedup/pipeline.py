@@ -112,7 +112,7 @@ def _scan(
     result = ScanResult(config, docs, sh.spans, sh.doc_spans, drops, clusters, eligible=sh.eligible, parts=parts)
     if sample_pairs:
         reps = borderline.representatives(units.unit_of, span_rank, elig_idx)
-        result.pairs = borderline.sample(found.pairs, found.inter, units.sizes, reps, config.containment)
+        result.pairs = borderline.sample(found.pairs, found.inter, units.sizes, reps, config.threshold)
     result.stats = summarize(result, units, found, config)
     if verdict.refined is not None:
         result.stats["sentences"] = sentence_stats(result, verdict)

@@ -109,4 +109,4 @@ def reported() -> Iterator[None]:
 
 def flag(option: str) -> str:
     """The command-line flag that sets a Config field."""
-    return "--threshold" if option == "containment" else "--" + option.replace("_", "-")
+    return "--" + option.replace("_", "-")

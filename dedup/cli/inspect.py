@@ -57,7 +57,7 @@ EXPLAIN_EPILOG = (
 def explain_cmd(
     a: Annotated[str, typer.Argument(help="FILE[:PARA] (PARA: span index from 0), or FILE:LINE[:PARA] for JSONL.", show_default=False)],
     b: Annotated[str, typer.Argument(help="The other span, same form.", show_default=False)],
-    threshold: Annotated[float, typer.Option(help="Containment threshold.")] = Config.containment,
+    threshold: Annotated[float, typer.Option(help="Containment threshold.")] = Config.threshold,
     ngram: Annotated[int, typer.Option(help="Words per shingle.")] = Config.ngram,
     min_tokens: Annotated[int, typer.Option(help="Shorter spans are never dropped.")] = Config.min_tokens,
     keep: Annotated[Keep, typer.Option(help="Keep policy among near-equal copies.")] = Keep.first,
@@ -69,7 +69,7 @@ def explain_cmd(
     A PARA left out means: the span of that file most similar to the other side.
     """
     try:
-        config = Config(ngram=ngram, containment=threshold, min_tokens=min_tokens, keep=keep.value, segment=segment.value)
+        config = Config(ngram=ngram, threshold=threshold, min_tokens=min_tokens, keep=keep.value, segment=segment.value)
         side_a, side_b = resolve(a, b, config, ReadOptions(text_field=text_field))
         render_explanation(explain(side_a, side_b, config), Console())
     except DedupError as e:

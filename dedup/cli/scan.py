@@ -76,7 +76,7 @@ def scan(
     input_format: Annotated[Format, typer.Option("--format", help="Input format; auto: by extension (.jsonl, .jsonl.gz), sniffed for stdin.")] = Format.auto,
     skip_bad_records: Annotated[bool, typer.Option("--skip-bad-records", help="Skip (and count) JSONL lines that are not valid records instead of stopping.")] = False,
     keep: Annotated[Keep, typer.Option(help="Which of near-equal copies to keep: first in input order, or longest.")] = Keep.first,
-    threshold: Annotated[float, typer.Option(help="Drop a span when at least this share of its shingles lies in a kept span (containment).")] = Config.containment,
+    threshold: Annotated[float, typer.Option(help="Drop a span when at least this share of its shingles lies in a kept span (containment).")] = Config.threshold,
     ngram: Annotated[int, typer.Option(help="Words per shingle.")] = Config.ngram,
     min_tokens: Annotated[int, typer.Option(help="Spans with fewer words are never dropped (bylines, headers).")] = Config.min_tokens,
     lsh_threshold: Annotated[float, typer.Option(help="Jaccard level the LSH bands are tuned for (proposals only; verification decides).")] = Config.lsh_threshold,
@@ -110,7 +110,7 @@ def scan(
     skipped: list[Skipped] = []
     try:
         config = Config(
-            ngram=ngram, containment=threshold, min_tokens=min_tokens, lsh_threshold=lsh_threshold,
+            ngram=ngram, threshold=threshold, min_tokens=min_tokens, lsh_threshold=lsh_threshold,
             num_perm=num_perm, bands=bands, rows=rows, anchor_rate=anchor_rate, keep=keep.value,
             segment=segment.value, seed=seed, sentences=sentences,
         )

@@ -32,15 +32,15 @@ def judge(
     one span holding set u (read only for units that share text with others)."""
     use = np.ones(len(pairs), dtype=bool) if usable is None else usable.copy()
     if not (config.sentences and config.shingle == "word"):
-        keeper = decide.decide(sizes, u_rank, pairs[use], inter[use], config.containment)
+        keeper = decide.decide(sizes, u_rank, pairs[use], inter[use], config.threshold)
         return Judgement(keeper, None, 0, np.zeros(0, np.int64))
     texts = templates.UnitTexts(unit_text)
-    refused = templates.template_pairs(pairs, inter, sizes, values, offsets, config.containment, texts, config.ngram)
+    refused = templates.template_pairs(pairs, inter, sizes, values, offsets, config.threshold, texts, config.ngram)
     use &= ~refused
-    keeper = decide.decide(sizes, u_rank, pairs[use], inter[use], config.containment)
+    keeper = decide.decide(sizes, u_rank, pairs[use], inter[use], config.threshold)
     refined = runs.refine(
         sizes, values, offsets, pairs, inter, keeper, u_rank, texts, ngram=config.ngram,
-        containment=config.containment, min_tokens=config.min_tokens,
+        containment=config.threshold, min_tokens=config.min_tokens,
     )
     keeper[refined.lifted] = -1
     covered = np.array(sorted(refined.whole), dtype=np.int64)
