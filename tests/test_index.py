@@ -284,4 +284,4 @@ def test_index_made_before_the_threshold_rename_still_opens():
     meta["params"] = _json.dumps(params, sort_keys=True)
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # the old key is read quietly, not through the deprecated keyword
-        assert check_header(meta, Config(threshold=0.7), "old.db") == Config(threshold=0.7)
+        assert check_header(meta, Config(threshold=0.7), "old.db").params() == Config(threshold=0.7).params()
