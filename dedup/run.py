@@ -22,7 +22,8 @@ from .errors import ConfigError, OutputError
 from .index import check_index_outside, scan_with_index
 from .io.readers import STDIN, DocumentStream, ReadOptions, Skipped, discover
 from .io.staging import OutLock, atomic_write, check_file_out, check_out_dir, check_out_not_in_inputs
-from .io.writers import clean_lines, cluster_lines, kept_documents, stats_bytes, write_out_dir
+from .annotate import annotations
+from .io.writers import FULL_TEXT, clean_lines, cluster_lines, kept_documents, stats_bytes, write_out_dir
 from .pipeline import scan
 from .records import Document
 from .report.html import render_result
@@ -51,10 +52,15 @@ def scan_paths(
     index: str | None = None, stats: str | os.PathLike | None = None, clusters: str | os.PathLike | None = None,
     report: str | os.PathLike | None = None, omit_duplicates: bool = False,
     progress: Progress | None = None, on_read: Callable[[list[Skipped], list[str]], None] | None = None,
+    annotate: bool = False, cluster_text: int | None = FULL_TEXT, stdout_taken: str | None = None,
 ) -> Run:
     """Scan files, folders, globs or `-` (stdin) and write the clean articles and
     clusters.jsonl to the folder `out` (replaced atomically), or the clean records as
-    JSONL to stdout when `out` is `-` (then `clusters` names a file for clusters.jsonl).
+    JSONL to stdout when `out` is `-`; `clusters` names a file for (another copy of)
+    clusters.jsonl. `-` or /dev/stdout for any output is standard output, which one
+    output at most may take (`stdout_taken`: the caller's own, such as "--json").
+    `annotate`: each clean JSONL record also says what was removed (dedup.annotate);
+    `cluster_text`: the members' text in clusters.jsonl (writers.FULL_TEXT).
 
     Every output is checked before anything is read: none may overwrite or lie in an
     input (OutputError otherwise). `index`: also clean against this index of earlier
@@ -73,7 +79,7 @@ def scan_paths(
         check_out_not_in_inputs(out_dir, inputs)
         check_out_dir(out_dir, sources)
     side = ((stats, "--stats"), (clusters, "--clusters"), (report, "--report"))
-    to_stdout = [option for path, option in side if _is_stdout(path)]
+    to_stdout = [option for path, option in side if _is_stdout(path)] + [stdout_taken] * bool(stdout_taken)
     if to_stdout and out_dir is None:
         raise ConfigError(f"{to_stdout[0]} - and --out - would both write to standard output; name a file for {to_stdout[0]}")
     if len(to_stdout) > 1:
@@ -90,7 +96,7 @@ def scan_paths(
     try:
         return _scan_and_write(
             inputs, sources, out_dir, config, read, jobs, spill, index, stats, clusters, report, omit_duplicates,
-            progress, on_read, started,
+            progress, on_read, started, annotate, cluster_text,
         )
     finally:
         if lock is not None:
@@ -98,10 +104,12 @@ def scan_paths(
 
 
 def _is_stdout(path) -> bool:
-    return path is not None and os.fspath(path) == STDIN
+    """`-`, or /dev/stdout: the same stream (renaming over /dev/stdout's target, or
+    writing into it at offset 0 when it is a file, would both go wrong)."""
+    return path is not None and os.fspath(path) in (STDIN, "/dev/stdout")
 
 
-def _write_file(path, data: bytes, option: str) -> None:
+def write_file(path, data: bytes, option: str) -> None:
     """--stats, --clusters or --report: `-` is standard output, else atomic_write
     (which writes into a FIFO or device instead of renaming over it)."""
     if _is_stdout(path):
@@ -113,7 +121,7 @@ def _write_file(path, data: bytes, option: str) -> None:
 
 def _scan_and_write(
     inputs, sources, out_dir, config, read, jobs, spill, index, stats, clusters, report, omit_duplicates,
-    progress, on_read, started,
+    progress, on_read, started, annotate, cluster_text,
 ) -> Run:
     stream = DocumentStream(sources, read, progress=progress)
     if index is None:  # read while mapping
@@ -125,16 +133,20 @@ def _scan_and_write(
     if on_read is not None:
         on_read(skipped, repeated)
     result.stats["inputs"] = {"files": len(sources), "skipped": [str(s) for s in skipped], "repeated_ids": len(repeated)}
+    notes = annotations(result) if annotate else None
     if out_dir is None:
-        sys.stdout.buffer.writelines(clean_lines(result, kept_documents(result, omit_duplicates), read.text_field))
+        sys.stdout.buffer.writelines(clean_lines(result, kept_documents(result, omit_duplicates), read.text_field, notes))
         sys.stdout.flush()
-        if clusters is not None:
-            _write_file(clusters, b"".join(cluster_lines(result)), "--clusters")
     else:
-        write_out_dir(result, stream.read, out_dir, text_field=read.text_field, omit_duplicates=omit_duplicates, parallel=jobs > 1)
+        write_out_dir(
+            result, stream.read, out_dir, text_field=read.text_field, omit_duplicates=omit_duplicates, parallel=jobs > 1,
+            notes=notes, cluster_text=cluster_text,
+        )
+    if clusters is not None:
+        write_file(clusters, b"".join(cluster_lines(result, text=cluster_text)), "--clusters")
     result.stats["elapsed_seconds"] = round(time.perf_counter() - started, 3)
     if stats is not None:
-        _write_file(stats, stats_bytes(result.stats), "--stats")
+        write_file(stats, stats_bytes(result.stats), "--stats")
     if report is not None:
-        _write_file(report, render_result(result).encode(), "--report")
+        write_file(report, render_result(result).encode(), "--report")
     return Run(result, skipped)

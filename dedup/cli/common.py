@@ -14,6 +14,7 @@ from enum import Enum
 
 import typer
 from rich.console import Console
+from typer.core import TyperArgument, TyperCommand
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
@@ -25,6 +26,33 @@ EXIT_OK, EXIT_FAIL, EXIT_USAGE, EXIT_SKIPPED, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
 MAX_WARNINGS = 20
 
 err = Console(stderr=True)
+# -h as well as --help on every command (subcommands inherit it from the app's context).
+CONTEXT = {"help_option_names": ["-h", "--help"]}
+
+
+class _PlainArgument(TyperArgument):
+    """An argument shown by its metavar alone: `INPUT...` and `[FILE]`, not `{inputs}...`
+    and `<list[str]>` (typer's own placeholders)."""
+
+    def _usage_display_name(self) -> str:
+        name = self.display_name_raw if self.required else f"[{self.display_name_raw}]"
+        return name + ("..." if self.nargs != 1 else "")
+
+    def _rich_display_name(self) -> str:
+        return self.display_name_raw + ("..." if self.nargs != 1 else "")
+
+    def display_type_rich(self, ctx) -> str | None:
+        return None if self.metavar is not None else super().display_type_rich(ctx)
+
+
+class Command(TyperCommand):
+    """Every dedup command: its arguments shown plainly (see _PlainArgument)."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        for param in self.params:
+            if type(param) is TyperArgument:  # typer builds them; only their display changes
+                param.__class__ = _PlainArgument
 
 
 class Keep(str, Enum):

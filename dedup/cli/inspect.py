@@ -22,12 +22,12 @@ REPORT_EPILOG = "Example:\n\n  dedup report cleaned/clusters.jsonl --stats stats
 
 
 def report_cmd(
-    clusters: Annotated[str, typer.Argument(help="A clusters.jsonl written by dedup scan.", show_default=False)],
-    out: Annotated[Path, typer.Option("--out", "-o", help="The HTML file to write.")],
-    stats: Annotated[Optional[str], typer.Option(help="The scan's --stats file: adds counts and the options used.")] = None,
-    threshold: Annotated[Optional[float], typer.Option(min=0.0, max=1.0, help="Threshold to mark when no --stats is given.")] = None,
-    title: Annotated[str, typer.Option(help="Page title.")] = "dedup report",
-    max_clusters: Annotated[int, typer.Option(min=1, help="Show at most this many clusters, largest first.")] = MAX_CLUSTERS,
+    clusters: Annotated[str, typer.Argument(metavar="CLUSTERS.JSONL", help="A clusters.jsonl written by dedup scan.", show_default=False)],
+    out: Annotated[Path, typer.Option("--out", "-o", metavar="FILE|-", help="The HTML file to write.")],
+    stats: Annotated[Optional[str], typer.Option(metavar="FILE", help="The scan's --stats file: adds counts and the options used.")] = None,
+    threshold: Annotated[Optional[float], typer.Option(min=0.0, max=1.0, metavar="RATIO", help="Threshold to mark when no --stats is given.")] = None,
+    title: Annotated[str, typer.Option(metavar="TEXT", help="Page title.")] = "dedup report",
+    max_clusters: Annotated[int, typer.Option(min=1, metavar="N", help="Show at most this many clusters, largest first.")] = MAX_CLUSTERS,
 ) -> None:
     """Render clusters.jsonl as one self-contained HTML page (no network, no external files).
 
@@ -55,14 +55,14 @@ EXPLAIN_EPILOG = (
 
 
 def explain_cmd(
-    a: Annotated[str, typer.Argument(help="FILE[:PARA] (PARA: span index from 0), or FILE:LINE[:PARA] for JSONL.", show_default=False)],
-    b: Annotated[str, typer.Argument(help="The other span, same form.", show_default=False)],
-    threshold: Annotated[float, typer.Option(help="Containment threshold.")] = Config.threshold,
-    ngram: Annotated[int, typer.Option(help="Words per shingle.")] = Config.ngram,
-    min_tokens: Annotated[int, typer.Option(help="Shorter spans are never dropped.")] = Config.min_tokens,
+    a: Annotated[str, typer.Argument(metavar="SPAN_A", help="FILE[:PARA] (PARA: span index from 0), or FILE:LINE[:PARA] for JSONL.", show_default=False)],
+    b: Annotated[str, typer.Argument(metavar="SPAN_B", help="The other span, same form.", show_default=False)],
+    threshold: Annotated[float, typer.Option(metavar="RATIO", help="Containment threshold.")] = Config.threshold,
+    ngram: Annotated[int, typer.Option(metavar="N", help="Words per shingle.")] = Config.ngram,
+    min_tokens: Annotated[int, typer.Option(metavar="N", help="Shorter spans are never dropped.")] = Config.min_tokens,
     keep: Annotated[Keep, typer.Option(help="Keep policy among near-equal copies.")] = Keep.first,
     segment: Annotated[Segment, typer.Option(help="How the files are split into spans.")] = Segment.auto,
-    text_field: Annotated[str, typer.Option(help="JSONL field holding the article text.")] = "text",
+    text_field: Annotated[str, typer.Option(metavar="FIELD", help="JSONL field holding the article text.")] = "text",
 ) -> None:
     """Show why two spans are or are not duplicates: aligned text, shared shingles, measures, verdict.
 
