@@ -11,10 +11,10 @@ from rich.console import Console
 from ..config import Config
 from ..errors import DedupError
 from ..io.readers import ReadOptions, read_cluster_records, read_stats
-from ..io.staging import atomic_write
 from ..report.explain import explain, resolve
 from ..report.explain import render as render_explanation
 from ..report.html import MAX_CLUSTERS, render
+from ..run import write_file
 from .common import Keep, Segment, failed
 
 
@@ -23,7 +23,7 @@ REPORT_EPILOG = "Example:\n\n  dedup report cleaned/clusters.jsonl --stats stats
 
 def report_cmd(
     clusters: Annotated[str, typer.Argument(metavar="CLUSTERS.JSONL", help="A clusters.jsonl written by dedup scan.", show_default=False)],
-    out: Annotated[Path, typer.Option("--out", "-o", metavar="FILE|-", help="The HTML file to write.")],
+    out: Annotated[Path, typer.Option("--out", "-o", metavar="FILE|-", help="The HTML file to write, or - for standard output.")],
     stats: Annotated[Optional[str], typer.Option(metavar="FILE", help="The scan's --stats file: adds counts and the options used.")] = None,
     threshold: Annotated[Optional[float], typer.Option(min=0.0, max=1.0, metavar="RATIO", help="Threshold to mark when no --stats is given.")] = None,
     title: Annotated[str, typer.Option(metavar="TEXT", help="Page title.")] = "dedup report",
@@ -41,7 +41,7 @@ def report_cmd(
         )
         if out.is_dir():
             raise DedupError(f"--out {out} is a folder; name a file")
-        atomic_write(out, page.encode(), "--out")
+        write_file(out, page.encode(), "--out")  # `-`: standard output
     except DedupError as e:
         raise failed(e) from None
 
