@@ -42,8 +42,8 @@ def _items(data: Iterable, text_key: str, id_key: str) -> Iterator[Document]:
     for n, item in enumerate(data):
         if isinstance(item, Document):
             yield item
-        elif isinstance(item, str):
-            yield Document(str(n), item)
+        elif isinstance(item, str) or item is None:
+            yield _document(n, item, n)
         elif isinstance(item, Mapping):
             if text_key not in item:
                 raise InputError(f"{_WHERE} {n}", f"no {text_key!r} key (text_key)")
@@ -51,12 +51,12 @@ def _items(data: Iterable, text_key: str, id_key: str) -> Iterator[Document]:
         elif isinstance(item, (tuple, list)) and len(item) == 2:
             yield _document(n, item[1], item[0])
         else:
-            raise InputError(f"{_WHERE} {n}", f"a {type(item).__name__} is not a text, an (id, text) pair, a mapping or a Document")
+            raise InputError(f"{_WHERE} {n}", f"{type(item).__name__} is not a text, an (id, text) pair, a mapping or a Document")
 
 
 def _document(n: int, text: Any, ident: Any) -> Document:
     if not isinstance(text, str):
-        what = "missing" if text is None else f"a {type(text).__name__}, not a string"
+        what = "missing" if text is None else f"of type {type(text).__name__}, not a string"
         raise InputError(f"{_WHERE} {n}", f"its text is {what}")
     return Document(str(ident), text)
 
