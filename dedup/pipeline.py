@@ -65,7 +65,13 @@ def _scan(
     documents: Iterable[Document], config: Config, progress: Progress | None, jobs: int, spill: Path | None,
     sample_pairs: bool,
 ) -> ScanResult:
-    lap = Laps()
+    laps = Laps()
+
+    def lap(stage: str) -> None:
+        laps(stage)
+        if progress:
+            progress(stage, 1, 1)
+
     docs: list[Document] = []
     warm: list[threading.Thread] = []
 
@@ -123,6 +129,6 @@ def _scan(
     result.stats = summarize(result, units, found, config)
     if verdict.refined is not None:
         result.stats["sentences"] = sentence_stats(result, verdict)
-    result.stats["seconds"] = lap.timings
+    result.stats["seconds"] = laps.timings
     return result
 

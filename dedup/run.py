@@ -103,6 +103,19 @@ def scan_paths(
             lock.release()
 
 
+def input_bytes(sources) -> int:
+    """The input files' size in bytes (compressed as stored), 0 when not known (stdin)."""
+    if any(src.path == STDIN for src in sources):
+        return 0
+    total = 0
+    for src in sources:
+        try:
+            total += os.stat(src.path).st_size
+        except OSError:  # skipped when read, with its reason
+            pass
+    return total
+
+
 def _is_stdout(path) -> bool:
     """`-`, or /dev/stdout: the same stream (renaming over /dev/stdout's target, or
     writing into it at offset 0 when it is a file, would both go wrong)."""
@@ -123,6 +136,8 @@ def _scan_and_write(
     inputs, sources, out_dir, config, read, jobs, spill, index, stats, clusters, report, omit_duplicates,
     progress, on_read, started, annotate, cluster_text,
 ) -> Run:
+    if progress:
+        progress("input", *(2 * [input_bytes(sources)]))
     stream = DocumentStream(sources, read, progress=progress)
     if index is None:  # read while mapping
         result = scan(stream, config, progress, jobs=jobs, spill=spill, sample_pairs=report is not None)
@@ -134,6 +149,8 @@ def _scan_and_write(
         on_read(skipped, repeated)
     result.stats["inputs"] = {"files": len(sources), "skipped": [str(s) for s in skipped], "repeated_ids": len(repeated)}
     notes = annotations(result) if annotate else None
+    if progress:
+        progress("write", 0, 1)
     if out_dir is None:
         sys.stdout.buffer.writelines(clean_lines(result, kept_documents(result, omit_duplicates), read.text_field, notes))
         sys.stdout.flush()
@@ -144,6 +161,8 @@ def _scan_and_write(
         )
     if clusters is not None:
         write_file(clusters, b"".join(cluster_lines(result, text=cluster_text)), "--clusters")
+    if progress:
+        progress("write", 1, 1)
     result.stats["elapsed_seconds"] = round(time.perf_counter() - started, 3)
     if stats is not None:
         write_file(stats, stats_bytes(result.stats), "--stats")

@@ -213,3 +213,68 @@ def test_include_leaves_files_named_directly_alone(tmp_path):
     run = invoke("scan", src / "notes.csv", src / "sub", "--out", tmp_path / "out", "--include", "*.txt", "-q")
     assert run.exit_code == EXIT_OK
     assert outputs(tmp_path / "out") == ["c.txt", "clusters.jsonl", "deep/d.txt", "notes.csv"]
+
+
+# --- progress ----------------------------------------------------------------------------
+
+
+def test_progress_reports_every_stage_in_order(tmp_path):
+    from dedup.run import scan_paths
+
+    events = []
+    scan_paths([str(SAMPLES)], tmp_path / "out", progress=lambda *e: events.append(e))
+    size = sum(p.stat().st_size for p in SAMPLES.iterdir())
+    assert events[0] == ("input", size, size)
+    ends = [stage for stage, done, total in events if total and done >= total and stage != "read"]
+    assert ends[1:] == ["shingle", "units", "candidates_verify", "decide", "write"]
+    mapped = [done for stage, done, total in events if stage == "shingle" and total == 0]
+    assert mapped == sorted(mapped) and mapped[-1] == sum(len(p.read_text(encoding="utf-8")) for p in SAMPLES.iterdir())
+
+
+def test_the_bar_moves_forward_to_its_end():
+    import io
+
+    from rich.console import Console
+    from rich.progress import Progress
+
+    from dedup.cli.common import STAGE_SHARES, _Bar
+
+    for sentences, shares in STAGE_SHARES.items():
+        assert sum(shares.values()) == pytest.approx(1.0), sentences
+        with Progress(console=Console(file=io.StringIO())) as bar:
+            tick = _Bar(bar, shares)
+            seen = []
+            for event in [("input", 1000, 1000), ("read", 1, 1), ("shingle", 300, 0), ("shingle", 990, 0), ("shingle", 1, 1),
+                          ("units", 1, 1), ("candidates_verify", 1, 1), ("decide", 1, 1), ("write", 0, 1), ("write", 1, 1)]:
+                tick(*event)
+                seen.append(bar.tasks[0].completed)
+        assert seen == sorted(seen) and seen[0] == 0 and seen[-1] == bar.tasks[0].total
+        assert seen[3] == pytest.approx(0.99 * shares["shingle"] * bar.tasks[0].total, abs=1)
+
+
+def test_progress_bar_with_eta_on_a_terminal(tmp_path):
+    src = tmp_path / "big.jsonl"
+    with open(src, "w", encoding="utf-8") as f:
+        for n in range(3000):
+            f.write(json.dumps({"id": n, "text": article(P[n % len(P)], P[(n * 7) % len(P)], P[(n * 13) % len(P)])}) + "\n")
+    main, sub = pty.openpty()
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "COLUMNS": "100"}
+    with subprocess.Popen([sys.executable, "-m", "dedup", "scan", str(src), "--out", str(tmp_path / "out")],
+                          stdout=subprocess.DEVNULL, stderr=sub, env=env) as proc:
+        os.close(sub)
+        seen = b""
+        while True:
+            try:
+                chunk = os.read(main, 65536)
+            except OSError:
+                break
+            if not chunk:
+                break
+            seen += chunk
+    os.close(main)
+    assert proc.returncode == EXIT_OK
+    text = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", seen.decode(errors="replace"))
+    size = f"{src.stat().st_size / 1e6:.1f} MB"
+    assert re.search(rf"reading +\S+ +0% {size} 0:00:\d\d eta", text), text[:2000]
+    assert re.search(rf"(verifying|deciding|writing) +\S+ +[1-9]\d% {size} 0:00:\d\d eta \d:\d\d:\d\d", text), text[:2000]
+    assert "articles" in text  # the summary table follows the bar

@@ -16,6 +16,7 @@ from rich.markup import escape
 from ..errors import InputError
 from ..index import open_index, scan_incremental
 from ..io.readers import STDIN, ReadOptions, discover
+from ..run import input_bytes
 from .common import CONTEXT, EXIT_SKIPPED, Command, Format, err, progress, read_all, reported
 
 index_app = typer.Typer(
@@ -62,6 +63,8 @@ def add(
         store = open_index(location)
         try:
             with progress(not quiet and err.is_terminal) as tick:
+                if tick:
+                    tick("input", *(2 * [input_bytes(sources)]))
                 docs, skipped = read_all(sources, opts, tick)
                 result = scan_incremental(docs, store, tick)
         finally:

@@ -168,12 +168,13 @@ def scan(
         if spark_master is not None or out_format is not OutFormat.jsonl:
             raise ConfigError("--spark-master and --out-format need --engine spark")
         with ExitStack() as bar:
-            tick = bar.enter_context(progress(not quiet and err.is_terminal))
+            tick = bar.enter_context(progress(not quiet and err.is_terminal, config.sentences))
 
             def on_read(skipped: list[Skipped], repeated: list[str]) -> None:
                 warn_skipped(skipped)
                 _warn_repeated(repeated)
-                bar.close()  # the bar goes before the output is written
+                if out == "-":
+                    bar.close()  # the clean records go to stdout, which may be this terminal too
 
             run = scan_paths(
                 inputs, out, config, read=opts, jobs=jobs, spill=spill, index=index, stats=stats, clusters=clusters,
