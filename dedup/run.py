@@ -79,13 +79,13 @@ def scan_paths(
         check_out_not_in_inputs(out_dir, inputs)
         check_out_dir(out_dir, sources)
     side = ((stats, "--stats"), (clusters, "--clusters"), (report, "--report"))
-    to_stdout = [option for path, option in side if _is_stdout(path)] + [stdout_taken] * bool(stdout_taken)
+    to_stdout = [option for path, option in side if is_stdout(path)] + [stdout_taken] * bool(stdout_taken)
     if to_stdout and out_dir is None:
         raise ConfigError(f"{to_stdout[0]} - and --out - would both write to standard output; name a file for {to_stdout[0]}")
     if len(to_stdout) > 1:
         raise ConfigError(f"{' and '.join(to_stdout)} would all write to standard output; name files for all but one")
     for path, option in side:
-        if path is not None and not _is_stdout(path):
+        if path is not None and not is_stdout(path):
             check_file_out(Path(path), inputs, sources, option)
     if index is not None and out_dir is not None:
         check_index_outside(index, out_dir)
@@ -116,7 +116,7 @@ def input_bytes(sources) -> int:
     return total
 
 
-def _is_stdout(path) -> bool:
+def is_stdout(path) -> bool:
     """`-`, or /dev/stdout: the same stream (renaming over /dev/stdout's target, or
     writing into it at offset 0 when it is a file, would both go wrong)."""
     return path is not None and os.fspath(path) in (STDIN, "/dev/stdout")
@@ -125,7 +125,7 @@ def _is_stdout(path) -> bool:
 def write_file(path, data: bytes, option: str) -> None:
     """--stats, --clusters or --report: `-` is standard output, else atomic_write
     (which writes into a FIFO or device instead of renaming over it)."""
-    if _is_stdout(path):
+    if is_stdout(path):
         sys.stdout.buffer.write(data)
         sys.stdout.flush()
     else:

@@ -429,3 +429,10 @@ def test_identical_dropped_copies_are_shown_once():
     assert cluster.count('<div class="pair">') == 1
     assert "+ 2 more with this exact text (listed below)" in cluster
     assert "2 more dropped spans, not shown side by side" in cluster and cluster.count("<tr><td>") == 2
+
+
+def test_stats_files_from_before_the_threshold_rename_are_read():
+    from dedup.report.html import Settings
+
+    assert Settings.of({"parameters": {"containment": 0.7, "keep": "first"}}).threshold == 0.7
+    assert Settings.of({"parameters": Config(threshold=0.6).params()}).threshold == 0.6

@@ -16,7 +16,7 @@ from ..config import Config
 from ..errors import ConfigError, DedupError
 from ..io.readers import ReadOptions, Skipped, parse_size
 from ..io.writers import FULL_TEXT, cluster_text_limit, stats_bytes
-from ..run import scan_paths, write_file
+from ..run import is_stdout, scan_paths, write_file
 from .common import EXIT_INTERRUPTED, EXIT_OK, EXIT_SKIPPED, Format, Keep, Segment, err, failed, progress, say, warn_skipped
 
 
@@ -163,6 +163,8 @@ def scan(
                 raise ConfigError("--index works with the local engine only")
             if annotate or limit is not FULL_TEXT or clusters is not None:
                 raise ConfigError("--annotate, --cluster-text and --clusters work with the local engine only")
+            if as_json and is_stdout(stats):
+                raise ConfigError("--stats - and --json would both write to standard output; name a file for --stats")
             skipped = _scan_spark(inputs, out, config, opts, spark_master, out_format.value, omit_duplicate_docs, stats, quiet, as_json, started)
             raise typer.Exit(EXIT_SKIPPED if skipped else EXIT_OK)
         if spark_master is not None or out_format is not OutFormat.jsonl:
