@@ -19,7 +19,7 @@ from .inputs import as_documents
 from .records import Document
 from .report import borderline
 from .result import ScanResult
-from .stages import sketch
+from .stages import runs, sketch
 from .stages.drops import clusters_of, span_drops
 from .stages.judge import judge, part_table
 from .stages.mapping import Progress, map_documents, merge
@@ -114,7 +114,8 @@ def _scan(
         span = spans[int(elig_idx[units.first_member[u]])]
         return docs[span.doc].text[span.start : span.end]
 
-    verdict = judge(units.sizes, units.values, units.offsets, u_rank, found.pairs, found.inter, config, unit_text)
+    place = runs.layout(units.unit_of, span_rank, spans.doc[elig_idx], len(units.sizes)) if config.sentences else None
+    verdict = judge(units.sizes, units.values, units.offsets, u_rank, found.pairs, found.inter, config, unit_text, layout=place)
     units.values = np.zeros(0, dtype=np.uint64)  # decided: from here on only the sizes count
     memory.release()
     drops = span_drops(units.unit_of, span_rank, units.sizes, verdict.keeper, found.pairs, found.inter, elig_idx, verdict.covered)

@@ -206,3 +206,28 @@ def test_group_pairs_with_items_out_of_order_pairs_like_in_order():
     in_order = group_pairs(keys, items, 5)
     out_of_order = group_pairs(keys[shuffle], items[shuffle], 5)
     assert pairs_set(in_order[0]) == pairs_set(out_of_order[0]) and in_order[1] == out_of_order[1]
+
+
+def test_a_shared_sentence_between_long_paragraphs_is_proposed_only_with_the_sentence_cap():
+    # Two long paragraphs that share one sentence: far below their containment, so
+    # the size-scaled anchor need misses them; SENTENCE_ANCHORS shared anchors propose them.
+    from dedup.stages.candidates import SENTENCE_ANCHORS, anchor_need
+
+    words = sample_text("001").split()
+    shared = " ".join(words[200:225])
+    a = " ".join(words[:120]) + " " + shared
+    b = shared + " " + " ".join(sample_text("002").split()[:120])
+    sig, values, offsets = prepare([a, b])
+    mask = anchor_mask(values, 4)
+    sets = [set(values[offsets[i] : offsets[i + 1]][mask[offsets[i] : offsets[i + 1]]].tolist()) for i in (0, 1)]
+    n_shared = len(sets[0] & sets[1])
+    need = anchor_need(np.array([len(sets[0])]), np.array([len(sets[1])]), 0.55)[0]
+    assert SENTENCE_ANCHORS <= n_shared < need  # the case the cap is for
+    assert len(anchor_pairs(values, offsets, 4, 0.55, 200)[0]) == 0
+    capped, _ = anchor_pairs(values, offsets, 4, 0.55, 200, need_cap=SENTENCE_ANCHORS)
+    assert pairs_set(capped) == {(0, 1)}
+    bands, rows = Config().band_rows
+    whole = propose(sig, values, offsets, bands=bands, rows=rows, anchor_rate=4, containment=0.55, max_bucket=200)
+    with_cap = propose(sig, values, offsets, bands=bands, rows=rows, anchor_rate=4, containment=0.55, max_bucket=200,
+                       need_cap=SENTENCE_ANCHORS)
+    assert len(whole.pairs) == 0 and pairs_set(with_cap.pairs) == {(0, 1)}

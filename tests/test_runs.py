@@ -103,3 +103,51 @@ def test_cluster_lines_with_sentence_runs_are_the_records_bytes():
     result = scan(docs)
     assert len(result.parts) == 1 and len(result.drops) >= 1  # one cluster with a run, one without
     assert b"".join(cluster_lines(result)) == b"".join(map(json_line, cluster_records(result)))
+
+
+OTHER = [
+    "The rescue team reached the stranded climbers late on Sunday after a difficult night on the ridge.",
+    "All four were flown to hospital in the city, where doctors said they were in a stable condition.",
+]
+
+
+def two_paragraph_source() -> Document:
+    return Document("src", " ".join(SOURCE[:2]) + "\n\n" + " ".join(SOURCE[2:]) + "\n")
+
+
+def test_a_run_going_on_across_a_paragraph_break_is_dropped():
+    # A reprint paragraphed at other boundaries: one copied sentence ends a paragraph,
+    # the next copied sentence starts the next one. Alone each would be a quotation.
+    reprint = Document("re", NEW[0] + " " + SOURCE[1] + "\n\n" + SOURCE[2] + " " + NEW[1] + "\n")
+    result = scan([two_paragraph_source(), reprint])
+    clean = result.clean_text(1)
+    assert SOURCE[1] not in clean and SOURCE[2] not in clean
+    assert NEW[0] in clean and NEW[1] in clean
+    assert result.clean_text(0) == two_paragraph_source().text
+    assert sorted((p.first, p.stop) for p in result.parts) == [(0, 1), (1, 2)]
+
+
+def test_a_sentence_at_a_paragraph_edge_without_a_continuation_stays_a_quotation():
+    # The same edge sentence, but the next paragraph goes on with new text (or with a
+    # sentence of another document): a quotation, kept.
+    for following in (NEW[1] + " " + OTHER[1], OTHER[0] + " " + NEW[1]):
+        quoting = Document("q", NEW[0] + " " + SOURCE[1] + "\n\n" + following + "\n")
+        other = Document("other", OTHER[0] + " An unrelated second sentence about the harbour and its boats.\n")
+        result = scan([two_paragraph_source(), other, quoting])
+        assert result.clean_text(2).startswith(NEW[0] + " " + SOURCE[1] + "\n\n"), following
+
+
+def test_a_span_relied_on_gives_up_only_the_sentences_nothing_relies_on():
+    # `early` (ranked first) holds a short paragraph [Z, S0] that the later, fuller
+    # [S0, S1] covers: it is dropped against that one, which must keep S0. Its S1 is
+    # also in `early`'s kept paragraph [S1, S2, S3], so it goes (with the paragraph
+    # after it, which goes on with S2 and S3). Z, too short to be judged, stays.
+    z = "Mr Szondy said he was pleased."
+    early = Document("early", z + " " + SOURCE[0] + "\n\n" + " ".join(SOURCE[1:]) + "\n")
+    later = Document("later", z + "\n\n" + SOURCE[0] + " " + SOURCE[1] + "\n\n" + " ".join(SOURCE[2:]) + "\n")
+    result = scan([early, later])
+    both = result.clean_text(0) + result.clean_text(1)
+    for sentence in (z, *SOURCE):
+        assert sentence in both, sentence  # nothing is lost
+    assert both.count(SOURCE[1]) == 1  # and the copied sentence is kept once, not twice
+    assert SOURCE[0] in result.clean_text(1) and SOURCE[1] not in result.clean_text(1)

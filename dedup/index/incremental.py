@@ -34,9 +34,10 @@ from ..outcome import Drop, PartTable
 from ..records import Document, IndexedSpan
 from ..report import borderline
 from ..result import ScanResult
-from ..stages import candidates, decide, sketch, verify
+from ..stages import candidates, decide, runs, sketch, verify
 from ..stages.drops import clusters_of, span_drops
 from ..stages.judge import judge, part_table
+from ..stages.pairs import need_cap
 from ..stages.mapping import Progress, Shingled, shingle_documents
 from ..stages.pairs import Pairs
 from ..stages.units import Units, group_units, rank_spans, set_keys
@@ -109,7 +110,7 @@ def find_candidates(txn: Transaction, b: Sketched, config: Config) -> np.ndarray
         pairs, shared = np.unique(pairs, axis=0, return_counts=True)
         spans = np.unique(pairs[:, 1])
         n_idx = txn.anchor_counts(spans)[np.searchsorted(spans, pairs[:, 1])]
-        need = candidates.anchor_need(b.n_anchors[pairs[:, 0]], n_idx, config.threshold)
+        need = candidates.anchor_need(b.n_anchors[pairs[:, 0]], n_idx, config.threshold, need_cap(config))
         found.append(pairs[shared >= need, 1])
     return np.unique(np.concatenate(found))
 
@@ -148,6 +149,7 @@ def decide_against(
     prop = candidates.propose(
         sigs, units.values, units.offsets, bands=bands, rows=rows, anchor_rate=config.anchor_rate,
         containment=config.threshold, max_bucket=config.max_bucket, between=memory.release, threads=threads,
+        need_cap=need_cap(config),
     )
     pairs = prop.pairs[~(indexed[prop.pairs[:, 0]] & indexed[prop.pairs[:, 1]])]
     inter = verify.intersections(pairs, units.values, units.offsets, threads=threads)
@@ -160,7 +162,15 @@ def decide_against(
         span = sh.spans[int(elig[e - m])]
         return docs[span.doc].text[span.start : span.end]
 
-    verdict = judge(units.sizes, units.values, units.offsets, u_rank, pairs, inter, config, unit_text, usable=edges)
+    place = None
+    if config.sentences:  # documents as keys: the batch's by number, the indexed ones' below zero
+        earlier: dict[tuple, int] = {}
+        indexed_doc = [-1 - earlier.setdefault((r.doc, r.source, r.line), len(earlier)) for r in known.refs]
+        member_doc = np.concatenate((np.asarray(indexed_doc, dtype=np.int64), sh.spans.doc[elig].astype(np.int64)))
+        place = runs.layout(units.unit_of, span_rank, member_doc, n)
+    verdict = judge(
+        units.sizes, units.values, units.offsets, u_rank, pairs, inter, config, unit_text, usable=edges, layout=place,
+    )
     keeper = verdict.keeper
     assert (keeper[indexed] == -1).all(), "indexed spans rank first and are never paired together"
     span_ids = np.concatenate((n_spans + np.arange(m, dtype=np.int64), elig))

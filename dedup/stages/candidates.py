@@ -218,7 +218,7 @@ def _band_groups(keys: np.ndarray, threads: int) -> list[Groups]:
 
 def _union(
     fast, n: int, lsh: list[Groups], anchors: list[Groups], n_anchors: np.ndarray | None, containment: float,
-    max_bucket: int, threads: int,
+    max_bucket: int, threads: int, need_cap: float = np.inf,
 ) -> tuple[np.ndarray, int, int, int]:
     """The distinct pairs, sorted, that share an LSH group or enough anchor groups
     (anchor_need), as propose() takes them from lsh_pairs and anchor_pairs; also how
@@ -244,7 +244,7 @@ def _union(
     def part(lo: int, hi: int) -> tuple[np.ndarray, int, int]:
         out = np.empty(2 * int(work[hi] - work[lo]), dtype=small)
         m, n_lsh, n_anc = fast.partners(
-            members, anchor_from, occ_ptr, occ, occ_end, n_anchors, 0.5 * containment, lo, hi,
+            members, anchor_from, occ_ptr, occ, occ_end, n_anchors, 0.5 * containment, float(need_cap), lo, hi,
             np.full((n, 2), -1, dtype=small), out,
         )
         return out[: 2 * m].reshape(-1, 2), n_lsh, n_anc
@@ -275,20 +275,22 @@ THREADED_ANCHORS = 1 << 20
 
 
 def anchor_pairs(
-    values: np.ndarray, offsets: np.ndarray, rate: int, containment: float, max_bucket: int, *, threads: int = 1
+    values: np.ndarray, offsets: np.ndarray, rate: int, containment: float, max_bucket: int, *, threads: int = 1,
+    need_cap: float = np.inf,
 ) -> tuple[np.ndarray, int]:
     """Pairs where the smaller set's anchors lie in the larger one often enough.
 
     The share of A's anchors found in B estimates C(A->B) without bias, whatever
     the size of B; we propose when it reaches half the containment threshold,
-    leaving room for sampling noise in short spans. `threads` > 1 groups the
-    anchors in that many parts split by value (equal anchors stay together), at once.
+    leaving room for sampling noise in short spans, or `need_cap` anchors (see
+    SENTENCE_ANCHORS). `threads` > 1 groups the anchors in that many parts split
+    by value (equal anchors stay together), at once.
     """
     n = len(offsets) - 1
     found, n_anchors = _anchor_groups(values, offsets, rate, threads)
     fast = kernels.compiled(len(values))
     if fast is not None:
-        pairs, _, _, oversized = _union(fast, n, [], found, n_anchors, containment, max_bucket, threads)
+        pairs, _, _, oversized = _union(fast, n, [], found, n_anchors, containment, max_bucket, threads, need_cap)
         return pairs, oversized
     small = np.int32 if n < 2**31 else np.int64
     rows = [group_rows(g, max_bucket) for g in found]
@@ -299,7 +301,7 @@ def anchor_pairs(
     if not len(pairs):
         return pairs, oversized
     pairs, shared = _distinct(pairs, max(n, 1))
-    return pairs[shared >= anchor_need(n_anchors[pairs[:, 0]], n_anchors[pairs[:, 1]], containment)], oversized
+    return pairs[shared >= anchor_need(n_anchors[pairs[:, 0]], n_anchors[pairs[:, 1]], containment, need_cap)], oversized
 
 
 def _anchor_groups(values: np.ndarray, offsets: np.ndarray, rate: int, threads: int) -> tuple[list[Groups], np.ndarray]:
@@ -329,20 +331,27 @@ def _anchor_groups(values: np.ndarray, offsets: np.ndarray, rate: int, threads: 
         return list(pool.map(lambda p: key_groups(*p), split)), n_anchors
 
 
-def anchor_need(n_a: np.ndarray, n_b: np.ndarray, containment: float) -> np.ndarray:
-    """Shared anchors a pair of sets with n_a and n_b anchors needs to be proposed."""
-    return np.maximum(1, np.ceil(0.5 * containment * np.minimum(n_a, n_b)))
+# With sentence runs, a pair sharing this many anchors is proposed whatever its sets'
+# sizes: a copied sentence (10-25 shingles, 2-6 anchors) inside long paragraphs is far
+# below their containment, and must still be found (see SENTENCE_ANCHORS in README).
+SENTENCE_ANCHORS = 2
+
+
+def anchor_need(n_a: np.ndarray, n_b: np.ndarray, containment: float, cap: float = np.inf) -> np.ndarray:
+    """Shared anchors a pair of sets with n_a and n_b anchors needs to be proposed
+    (at most `cap`)."""
+    return np.minimum(cap, np.maximum(1, np.ceil(0.5 * containment * np.minimum(n_a, n_b))))
 
 
 def propose(
     sig: np.ndarray | None, values: np.ndarray, offsets: np.ndarray, *, bands: int, rows: int,
     anchor_rate: int, containment: float, max_bucket: int, keys: np.ndarray | None = None, threads: int = 1,
-    between: Callable[[], None] | None = None,
+    between: Callable[[], None] | None = None, need_cap: float = np.inf,
 ) -> Proposals:
     """All candidate pairs from both sources, distinct. `keys`: the sets' band keys
     if already computed (then sig may be None); `threads`: see lsh_pairs and anchor_pairs;
     `between`: called once the band keys are freed, before the anchors are gathered
-    (the pipeline returns freed memory to the OS there)."""
+    (the pipeline returns freed memory to the OS there); `need_cap`: see anchor_pairs."""
     n = len(offsets) - 1
     fast = kernels.compiled(len(values))
     if fast is not None:  # both sources' groups at once: one pass gives the distinct pairs
@@ -351,13 +360,13 @@ def propose(
         if between is not None:
             between()
         anchors, n_anchors = _anchor_groups(values, offsets, anchor_rate, threads)
-        pairs, n_lsh, n_anc, oversized = _union(fast, n, lsh, anchors, n_anchors, containment, max_bucket, threads)
+        pairs, n_lsh, n_anc, oversized = _union(fast, n, lsh, anchors, n_anchors, containment, max_bucket, threads, need_cap)
         return Proposals(pairs=pairs, lsh=n_lsh, anchors=n_anc, oversized=oversized)
     lsh, over_lsh = lsh_pairs(sig, bands, rows, max_bucket, keys=keys, threads=threads)
     del keys
     if between is not None:
         between()
-    anc, over_anc = anchor_pairs(values, offsets, anchor_rate, containment, max_bucket, threads=threads)
+    anc, over_anc = anchor_pairs(values, offsets, anchor_rate, containment, max_bucket, threads=threads, need_cap=need_cap)
     small = np.int32 if n < 2**31 else np.int64  # a compact copy to merge
     both = _distinct(np.concatenate((lsh, anc), dtype=small), max(n, 1))[0] if len(lsh) + len(anc) else lsh
     return Proposals(pairs=both, lsh=len(lsh), anchors=len(anc), oversized=over_lsh + over_anc)

@@ -26,10 +26,13 @@ class Judgement:
 def judge(
     sizes: np.ndarray, values: np.ndarray, offsets: np.ndarray, u_rank: np.ndarray, pairs: np.ndarray,
     inter: np.ndarray, config: Config, unit_text: Callable[[int], str], *, usable: np.ndarray | None = None,
+    layout: runs.Layout | None = None,
 ) -> Judgement:
     """Keep or drop each unit. `usable`: a bool per pair, the pairs decide may use
     (the index leaves out some, see index/incremental.py); `unit_text(u)`: the text of
-    one span holding set u (read only for units that share text with others)."""
+    one span holding set u (read only for units that share text with others);
+    `layout`: where units sit in their documents (runs.layout; sentence runs across
+    paragraph breaks need it)."""
     use = np.ones(len(pairs), dtype=bool) if usable is None else usable.copy()
     if not (config.sentences and config.shingle == "word"):
         keeper = decide.decide(sizes, u_rank, pairs[use], inter[use], config.threshold)
@@ -40,7 +43,7 @@ def judge(
     keeper = decide.decide(sizes, u_rank, pairs[use], inter[use], config.threshold)
     refined = runs.refine(
         sizes, values, offsets, pairs, inter, keeper, u_rank, texts, ngram=config.ngram,
-        containment=config.threshold, min_tokens=config.min_tokens,
+        containment=config.threshold, min_tokens=config.min_tokens, layout=layout,
     )
     keeper[refined.lifted] = -1
     covered = np.array(sorted(refined.whole), dtype=np.int64)

@@ -20,6 +20,12 @@ class Pairs:
     proposals: candidates.Proposals
 
 
+def need_cap(config: Config) -> float:
+    """The most shared anchors a pair needs to be proposed: with sentence runs, a
+    sentence's worth (candidates.SENTENCE_ANCHORS); else only its sets' sizes decide."""
+    return candidates.SENTENCE_ANCHORS if config.sentences and config.shingle == "word" else np.inf
+
+
 def find_pairs(
     values: np.ndarray, offsets: np.ndarray, config: Config, *, threads: int = 1, between: Callable[[], None] | None = None,
 ) -> Pairs:
@@ -31,6 +37,7 @@ def find_pairs(
         None, values, offsets, bands=bands, rows=rows, anchor_rate=config.anchor_rate,
         containment=config.threshold, max_bucket=config.max_bucket,
         keys=candidates.set_band_keys(values, offsets, perms, bands, rows, threads=threads), threads=threads, between=between,
+        need_cap=need_cap(config),
     )
     return Pairs(prop.pairs, verify.intersections(prop.pairs, values, offsets, threads=threads), prop)
 

@@ -15,7 +15,10 @@ that stays, a run of consecutive sentences whose shingles lie in kept text of
 spans ranked before it (covered at the containment threshold, and not a filled-in
 template of it, see templates.py) is dropped, cut at sentence boundaries. A run
 must hold at least MIN_SENTENCES sentences: one sentence inside somebody else's
-paragraph is a quotation, not a copy. Kept text is what earlier spans keep after
+paragraph is a quotation, not a copy. A run may go on across a paragraph break of
+its document (a reprint paragraphed at other boundaries): a shorter run at a span's
+edge counts when the span next to it in its document holds the rest, covered by the
+same earlier document there (`Layout`). Kept text is what earlier spans keep after
 their own runs are dropped, so a run is never dropped against text that is gone.
 """
 
@@ -30,6 +33,7 @@ from .normalize import ascii_token_starts, token_bytes
 from .sentences import sentences
 from .shingle import byte_token_hashes, fold_at
 from .templates import UnitTexts, is_templated, value_flags
+from .units import best_members
 
 # A run of fewer sentences is a quotation. Accuracy benchmark, seed 1: 1 gives F1
 # 0.960 but loses 1.24 % of unique content and removes 53 % of the quotes; 2 gives
@@ -121,10 +125,41 @@ class Refined:
     sentenced: dict[int, Sentenced]
 
 
-def _runs(covered: list[bool], neutral: list[bool], n_tokens: list[int], min_tokens: int) -> list[tuple[int, int]]:
+@dataclass
+class Layout:
+    """Where each unit's best member (the span runs are cut from) sits: the units of
+    the eligible spans just before and after it in its document (-1: none), and a
+    key of its document (equal keys, one document)."""
+
+    prev: np.ndarray
+    next: np.ndarray
+    doc: np.ndarray
+
+
+def layout(unit_of: np.ndarray, span_rank: np.ndarray, member_doc: np.ndarray, n_units: int) -> Layout:
+    """Layout of units whose members (eligible spans, in document order) lie in
+    documents `member_doc` (any int key per member; the same key, one document)."""
+    m = len(unit_of)
+    same = np.zeros(m + 1, dtype=bool)
+    same[1:m] = member_doc[1:] == member_doc[:-1]  # same[e]: members e - 1 and e share a document
+    idx = np.arange(m)
+    prev_member = np.where(same[:m], idx - 1, -1)
+    next_member = np.where(same[1:], idx + 1, -1)
+    best = best_members(unit_of, span_rank, n_units)
+    have = best >= 0
+    out = Layout(*(np.full(n_units, -1, dtype=np.int64) for _ in range(3)))
+    for arr, near in ((out.prev, prev_member), (out.next, next_member)):
+        at = near[best[have]]
+        arr[have] = np.where(at >= 0, unit_of[np.maximum(at, 0)], -1)
+    out.doc[have] = member_doc[best[have]]
+    return out
+
+
+def _runs(covered: list[bool], neutral: list[bool], n_tokens: list[int], min_tokens: int) -> list[tuple[int, int, bool]]:
     """Maximal runs of covered sentences (short sentences without shingles may sit
-    inside a run, never at its ends) long enough to be a copy; a run of every
-    sentence is always one."""
+    inside a run, never at its ends), and whether each is long enough to be a copy
+    on its own (a run of every sentence always is); runs too short that touch no
+    edge of the span are left out."""
     out, j, m = [], 0, len(covered)
     while j < m:
         if not covered[j]:
@@ -136,8 +171,9 @@ def _runs(covered: list[bool], neutral: list[bool], n_tokens: list[int], min_tok
         while not covered[k]:
             k -= 1
         whole = j == 0 and k == m - 1
-        if whole or (sum(covered[j : k + 1]) >= MIN_SENTENCES and sum(n_tokens[j : k + 1]) >= min_tokens):
-            out.append((j, k + 1))
+        long = whole or (sum(covered[j : k + 1]) >= MIN_SENTENCES and sum(n_tokens[j : k + 1]) >= min_tokens)
+        if long or j == 0 or k == m - 1:
+            out.append((j, k + 1, long))
         j = k + 1
     return out
 
@@ -145,12 +181,14 @@ def _runs(covered: list[bool], neutral: list[bool], n_tokens: list[int], min_tok
 def refine(
     sizes: np.ndarray, values: np.ndarray, offsets: np.ndarray, pairs: np.ndarray, inter: np.ndarray,
     keeper: np.ndarray, u_rank: np.ndarray, texts: UnitTexts, *, ngram: int, containment: float, min_tokens: int,
+    layout: Layout | None = None,
 ) -> Refined:
     """Sentence runs and lifted drops of units (distinct shingle sets, see module doc).
 
     `pairs`/`inter`: verified candidate pairs with their intersections (see
     PARTNER_SHINGLES for partners). A unit that a still-dropped unit was dropped
-    against is neither cut nor dropped here, so nothing chains.
+    against is neither cut nor dropped here, so nothing chains. Without `layout`,
+    no run goes on across a paragraph break.
     """
     n_units = len(sizes)
     close = inter > 0
@@ -234,8 +272,55 @@ def refine(
             k += len(sh)
         return out
 
+    def sentence_covered(s: Sentenced, j: int, got: list[bool]) -> bool:
+        """Sentence j, whose shingles `got` found in kept text: covered, and in what distinguishes it?"""
+        sh = s.shingles[j]
+        if sum(got) < containment * len(sh):
+            return False
+        if all(got):
+            return True
+        missing = [not g for g in got]
+        return not is_templated(sum(missing), sum(m and v for m, v in zip(missing, s.values(j, ngram))), len(sh), ngram)
+
+    def cover(u: int, doc: int | None = None) -> list[tuple[int, np.ndarray]]:
+        """Kept text of u's earlier partners (of document `doc` only, if given)."""
+        out = [(v, kept_of(v)) for v in partners(u).tolist() if u_rank[v] < u_rank[u]]
+        return [(v, c) for v, c in out if c is not None and len(c) and (doc is None or layout.doc[v] == doc)]
+
+    def drop_doc(w: int) -> int:
+        """The document of the unit w is dropped whole against."""
+        return int(layout.doc[whole.get(w, keeper[w])])
+
+    waiting = set(todo.tolist())
+    head: dict[int, int] = {}  # unit -> document of the earlier text covering a run at its start
+    tail: dict[int, int] = {}  # ... at its end
+
+    def edge_covered(w: int, doc: int, last: bool) -> bool:
+        """Whether the first (`last`: the last) sentence of unit w goes, covered by kept
+        text of document `doc`: decided for units already read, else read ahead."""
+        if w < 0:
+            return False
+        if w in status:
+            return drop_doc(w) == doc if not status[w] else (tail if last else head).get(w) == doc
+        if keeper[w] >= 0:
+            return drop_doc(w) == doc
+        if w not in waiting:
+            return False
+        c = cover(w, doc)
+        if not c:
+            return False
+        s = info.get(w) or sentenced(texts.text(w), ngram)
+        info[w] = s
+        with_shingles = [j for j, sh in enumerate(s.shingles) if sh]
+        if not with_shingles:
+            return False
+        j = with_shingles[-1 if last else 0]
+        return sentence_covered(s, j, found_in(s, [x for _, x in c])[j])
+
     for u in todo.tolist():
-        s = info[u] = sentenced(texts.text(u), ngram)
+        waiting.discard(u)
+        s = info.get(u) or sentenced(texts.text(u), ngram)
+        info[u] = s
         if keeper[u] >= 0:
             hits = found_in(s, [full(v) for v in neighbours(u).tolist()])
             own = any(
@@ -247,46 +332,49 @@ def refine(
                 continue
             lifted.append(u)
         status[u] = True
-        if any(not status.get(x, False) for x in dependents.get(u, ())):
-            continue
-        cover_of = [(v, kept_of(v)) for v in partners(u).tolist() if u_rank[v] < u_rank[u]]
-        cover_of = [(v, c) for v, c in cover_of if c is not None and len(c)]
+        cover_of = cover(u)
         if not cover_of:
             continue
         hits = found_in(s, [c for _, c in cover_of])
-        covered, neutral = [], []
-        for j, sh in enumerate(s.shingles):
-            if not sh:
-                covered.append(False), neutral.append(True)
-                continue
-            got = hits[j]
-            ok = sum(got) >= containment * len(sh)
-            if ok and not all(got):  # covered in what distinguishes it, not only in its frame?
-                missing = [not g for g in got]
-                ok = not is_templated(sum(missing), sum(m and v for m, v in zip(missing, s.values(j, ngram))), len(sh), ngram)
-            covered.append(ok), neutral.append(False)
+        covered = [bool(sh) and sentence_covered(s, j, hits[j]) for j, sh in enumerate(s.shingles)]
+        # Spans still dropped against u rely on its text: the sentences they share stay, and u is not dropped whole.
+        relied = [x for x in dependents.get(u, ()) if not status.get(x, False)]
+        if relied:
+            held = found_in(s, [full(x) for x in relied])
+            covered = [c and not any(h) for c, h in zip(covered, held)]
+        neutral = [not sh for sh in s.shingles]
         found_runs = _runs(covered, neutral, s.n_tokens, min_tokens)
-        if not found_runs:
-            continue
-        gone = []
-        for first, stop in found_runs:
+        gone, cut = [], []
+        for first, stop, long in found_runs:
             sh = np.unique(np.fromiter((h for x in s.shingles[first:stop] for h in x), dtype=np.uint64))
             best_v, best_n = -1, -1
             for v, c in cover_of:
                 k = int(np.isin(sh, c, assume_unique=True).sum())
                 if k > best_n:
                     best_v, best_n = v, k
+            # Too short alone: a copy still if the span next to it goes on with it, from the same document.
+            if not long and not (layout is not None and (
+                (first == 0 and edge_covered(int(layout.prev[u]), int(layout.doc[best_v]), last=True))
+                or (stop == len(s.bounds) and edge_covered(int(layout.next[u]), int(layout.doc[best_v]), last=False))
+            )):
+                continue
             c_run = sum(sum(hits[j]) for j in range(first, stop)) / max(1, sum(len(s.shingles[j]) for j in range(first, stop)))
-            if first == 0 and stop == len(s.bounds):  # every sentence: the span goes whole, or (lifted) stays
-                if keeper[u] == -1:
+            if first == 0 and stop == len(s.bounds):  # every sentence: the span goes whole, or (lifted, relied on) stays
+                if keeper[u] == -1 and not relied:
                     whole[u] = best_v
                     status[u] = False
                 break
             runs.append(Run(u, first, stop, best_v, len(sh), best_n, c_run))
             gone.append(sh)
+            cut.append((first, stop))
+            if layout is not None:
+                if first == 0:
+                    head[u] = int(layout.doc[best_v])
+                if stop == len(s.bounds):
+                    tail[u] = int(layout.doc[best_v])
         else:
             if gone:  # what stays of u: its sentences outside the runs (a shingle across a cut is gone)
-                kept = [h for j, sh in enumerate(s.shingles) if not any(a <= j < b for a, b in found_runs) for h in sh]
+                kept = [h for j, sh in enumerate(s.shingles) if not any(a <= j < b for a, b in cut) for h in sh]
                 kept_part[u] = np.unique(np.asarray(kept, dtype=np.uint64))
     return Refined(np.array(sorted(lifted), dtype=np.int64), runs, whole, info)
 

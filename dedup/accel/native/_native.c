@@ -804,25 +804,26 @@ static PyObject *py_member_index(PyObject *self, PyObject *const *args, Py_ssize
 
 static PyObject *py_partners(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
 {
-    BEGIN("partners", 11)
+    BEGIN("partners", 12)
     int64_t anchor_from, lo, hi, res[3] = {0, 0, 0};
-    double half_c;
+    double half_c, need_cap;
     int rc;
     if (IN(0, "members", T_I32 | T_I64, 1) || get_i64(args[1], &anchor_from, "anchor_from")
         || IN(2, "occ_ptr", T_I64, 1) || IN(3, "occ", T_I64, 1) || IN(4, "occ_end", T_I64, 1)
-        || IN(5, "n_anchors", T_I64, 1) || get_f64(args[6], &half_c, "half_c") || get_i64(args[7], &lo, "lo")
-        || get_i64(args[8], &hi, "hi") || OUT(9, "mark", T_I32 | T_I64, 2) || OUT(10, "out", T_I32 | T_I64, 1))
+        || IN(5, "n_anchors", T_I64, 1) || get_f64(args[6], &half_c, "half_c") || get_f64(args[7], &need_cap, "need_cap")
+        || get_i64(args[8], &lo, "lo") || get_i64(args[9], &hi, "hi") || OUT(10, "mark", T_I32 | T_I64, 2)
+        || OUT(11, "out", T_I32 | T_I64, 1))
         goto done;
-    if (a[9].t != a[0].t || a[10].t != a[0].t || a[9].m < 2 || lo < 0 || hi < lo || hi > a[2].n - 1) {
+    if (a[10].t != a[0].t || a[11].t != a[0].t || a[10].m < 2 || lo < 0 || hi < lo || hi > a[2].n - 1) {
         PyErr_SetString(PyExc_ValueError, "partners: mark (sets, 2) and out of members' dtype; lo <= hi < len(occ_ptr)");
         goto done;
     }
     if (a[0].t == T_I32)
         NOGIL(rc = k_partners_i32(D(int32_t, 0), anchor_from, D(int64_t, 2), D(int64_t, 3), D(int64_t, 4),
-                                  D(int64_t, 5), half_c, lo, hi, &a[9], D(int32_t, 10), res));
+                                  D(int64_t, 5), half_c, need_cap, lo, hi, &a[10], D(int32_t, 11), res));
     else
         NOGIL(rc = k_partners_i64(D(int64_t, 0), anchor_from, D(int64_t, 2), D(int64_t, 3), D(int64_t, 4),
-                                  D(int64_t, 5), half_c, lo, hi, &a[9], D(int64_t, 10), res));
+                                  D(int64_t, 5), half_c, need_cap, lo, hi, &a[10], D(int64_t, 11), res));
     if (rc < 0) {
         PyErr_NoMemory();
         goto done;
@@ -1104,7 +1105,7 @@ static PyMethodDef methods[] = {
          "distinct_pairs(pairs, n, rights, counts, per_left) -> count: candidates._distinct."),
     FAST("member_index", py_member_index, "member_index(members, starts, sizes, max_bucket, occ_ptr, occ, occ_end, "
                                           "work): for candidates._union, where each item is a member."),
-    FAST("partners", py_partners, "partners(members, anchor_from, occ_ptr, occ, occ_end, n_anchors, half_c, lo, hi, "
+    FAST("partners", py_partners, "partners(members, anchor_from, occ_ptr, occ, occ_end, n_anchors, half_c, need_cap, lo, hi, "
                                   "mark, out) -> (rows, lsh, anchors): candidates._union for items lo..hi-1."),
     FAST("repeated", py_repeated, "repeated(keys, shift, bins, keep): one round of candidates._repeated."),
     FAST("group_pairs", py_group_pairs,

@@ -269,7 +269,7 @@ static int FN(k_member_index)(const IDX *members, const int64_t *starts, const i
 /* candidates._union for items lo..hi-1: see the wrapper, partners. mark: (sets, 2)
  * through its strides. Sets res[0..2] = (rows, LSH pairs, anchor pairs). */
 static int FN(k_partners)(const IDX *members, int64_t anchor_from, const int64_t *occ_ptr, const int64_t *occ,
-                          const int64_t *occ_end, const int64_t *n_anchors, double half_c, int64_t lo, int64_t hi,
+                          const int64_t *occ_end, const int64_t *n_anchors, double half_c, double need_cap, int64_t lo, int64_t hi,
                           Arr *mark, IDX *out, int64_t res[3])
 {
 #define MARK(y, c) (*(IDX *)(mark->data + (y) * mark->s0 + (c) * mark->s1))
@@ -315,6 +315,7 @@ static int FN(k_partners)(const IDX *members, int64_t anchor_from, const int64_t
             if (shared > 0) {
                 int64_t fewer = n_anchors[x] < n_anchors[y] ? n_anchors[x] : n_anchors[y];
                 double need = ceil(half_c * (double)fewer);
+                need = need < need_cap ? need : need_cap;
                 by_anchors = (double)shared >= (need > 1.0 ? need : 1.0);
             }
             n_lsh += by_lsh;
