@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import asdict, dataclass, fields
+import warnings
+from dataclasses import InitVar, asdict, dataclass, fields
 from functools import cached_property, lru_cache
 
 import numpy as np
@@ -37,7 +38,9 @@ class Config:
     # span. 0.55 is mid-plateau in the sweep (0.5 and 0.6 meet every target too;
     # 0.7 drops F1 to 0.96) and splits samples/: 003's double at 0.77, the closest
     # other pair at 0.37.
-    containment: float = 0.55
+    # Called `threshold` as in `--threshold` and the outputs' `parameters`; `containment`
+    # is the old keyword (see the property below).
+    threshold: float = 0.55
     # Spans with fewer word tokens are never dropped: bylines, datelines, headers.
     # Sweep: 3-6 drop subheadings (0.36-0.45 % unique lost), 10-12 lose recall.
     min_tokens: int = 8
@@ -67,8 +70,16 @@ class Config:
     # (a span kept because another was dropped against it is dropped on the second
     # pass), and it is several times slower (benchmarks/README.md).
     sentences: bool = False
+    # The old name of `threshold`, still accepted with a DeprecationWarning.
+    containment: InitVar[float | None] = None
 
-    def __post_init__(self) -> None:
+    def __post_init__(self, containment: float | None = None) -> None:
+        if containment is not None:
+            warnings.warn("Config(containment=...) is deprecated; use Config(threshold=...)", DeprecationWarning, stacklevel=3)
+            if self.threshold != Config.threshold and self.threshold != containment:
+                raise ConfigError("give threshold only (containment is its old name)", "threshold")
+            object.__setattr__(self, "threshold", containment)
+
         def need(ok: bool, name: str, rule: str) -> None:
             if not ok:
                 raise ConfigError(f"{name} must be {rule}, got {getattr(self, name)!r}", name)
@@ -82,7 +93,7 @@ class Config:
         need(self.ngram <= 32, "ngram", "at most 32")
         need(self.num_perm <= 1024, "num_perm", "at most 1024")
         need(self.max_bucket >= 2, "max_bucket", "at least 2")
-        for name in ("containment", "lsh_threshold"):
+        for name in ("threshold", "lsh_threshold"):
             value = getattr(self, name)
             need(isinstance(value, (int, float)) and not isinstance(value, bool) and 0.0 < value <= 1.0, name, "a number in (0, 1]")
         need(self.shingle in SHINGLE_KINDS, "shingle", f"one of {', '.join(SHINGLE_KINDS)}")
@@ -123,11 +134,24 @@ class Config:
 
     @property
     def fingerprint(self) -> str:
-        blob = json.dumps(self.params(), sort_keys=True).encode()
+        # Hashed under the threshold's first name, so outputs and indexes made before the
+        # rename keep their fingerprint.
+        params = {("containment" if k == "threshold" else k): v for k, v in self.params().items()}
+        blob = json.dumps(params, sort_keys=True).encode()
         return hashlib.sha256(blob).hexdigest()[:16]
 
     def replace(self, **changes) -> "Config":
         return Config(**{**asdict(self), **changes})
+
+
+def _containment(self: Config) -> float:
+    """Deprecated: the old name of `threshold`."""
+    warnings.warn("Config.containment is deprecated; use Config.threshold", DeprecationWarning, stacklevel=2)
+    return self.threshold
+
+
+# After the dataclass is made: the InitVar above gave the class a `containment` default of None.
+Config.containment = property(_containment)  # type: ignore[assignment]
 
 
 @lru_cache(maxsize=64)  # ~50 ms of numpy per call: every Config(...) would pay it again

@@ -9,11 +9,13 @@ import tempfile
 import threading
 from collections.abc import Iterable, Iterator
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
 from .accel import kernels, memory
 from .config import Config
+from .inputs import as_documents
 from .records import Document
 from .report import borderline
 from .result import ScanResult
@@ -32,10 +34,14 @@ def _prepare(config: Config) -> None:
 
 
 def scan(
-    documents: Iterable[Document], config: Config | None = None, progress: Progress | None = None, *,
+    documents: Iterable[Document] | Any, config: Config | None = None, progress: Progress | None = None, *,
     jobs: int = 1, spill: str | os.PathLike | None = None, sample_pairs: bool = True,
+    text_key: str = "text", id_key: str = "id",
 ) -> ScanResult:
     """Find near-duplicate spans within and across `documents`, in the order given.
+
+    `documents`: Documents, or anything dedup.inputs.as_documents takes (texts, (id, text)
+    pairs, mappings with `text_key`/`id_key`, a dataframe column); see also dedup.clean.
 
     Input order matters only for `keep="first"`: the earlier of two near-equal
     copies is kept. The CLI passes documents in a canonical order (sorted paths,
@@ -48,6 +54,7 @@ def scan(
     map stage starts on the first ones while the rest are read.
     """
     config = config or Config()
+    documents = as_documents(documents, text_key=text_key, id_key=id_key)
     if spill is None:
         return _scan(documents, config, progress, jobs, None, sample_pairs)
     with tempfile.TemporaryDirectory(prefix="dedup-spill-", dir=spill, ignore_cleanup_errors=True) as folder:
@@ -58,7 +65,13 @@ def _scan(
     documents: Iterable[Document], config: Config, progress: Progress | None, jobs: int, spill: Path | None,
     sample_pairs: bool,
 ) -> ScanResult:
-    lap = Laps()
+    laps = Laps()
+
+    def lap(stage: str) -> None:
+        laps(stage)
+        if progress:
+            progress(stage, 1, 1)
+
     docs: list[Document] = []
     warm: list[threading.Thread] = []
 
@@ -113,10 +126,10 @@ def _scan(
     result = ScanResult(config, docs, sh.spans, sh.doc_spans, drops, clusters, eligible=sh.eligible, parts=parts)
     if sample_pairs:
         reps = borderline.representatives(units.unit_of, span_rank, elig_idx)
-        result.pairs = borderline.sample(found.pairs, found.inter, units.sizes, reps, config.containment)
+        result.pairs = borderline.sample(found.pairs, found.inter, units.sizes, reps, config.threshold)
     result.stats = summarize(result, units, found, config)
     if verdict.refined is not None:
         result.stats["sentences"] = sentence_stats(result, verdict)
-    result.stats["seconds"] = lap.timings
+    result.stats["seconds"] = laps.timings
     return result
 

@@ -25,7 +25,8 @@ from .index import check_index_outside, scan_with_index
 from .io import remote
 from .io.readers import STDIN, DocumentStream, ReadOptions, Skipped, discover
 from .io.staging import MARKER, OutLock, atomic_write, check_file_out, check_out_dir, check_out_not_in_inputs
-from .io.writers import clean_lines, cluster_lines, kept_documents, stats_bytes, write_out_dir
+from .annotate import annotations
+from .io.writers import FULL_TEXT, clean_lines, cluster_lines, kept_documents, stats_bytes, write_out_dir
 from .pipeline import scan
 from .records import Document
 from .report.html import render_result
@@ -54,11 +55,15 @@ def scan_paths(
     index: str | None = None, stats: str | os.PathLike | None = None, clusters: str | os.PathLike | None = None,
     report: str | os.PathLike | None = None, omit_duplicates: bool = False,
     progress: Progress | None = None, on_read: Callable[[list[Skipped], list[str]], None] | None = None,
+    annotate: bool = False, cluster_text: int | None = FULL_TEXT, stdout_taken: str | None = None,
 ) -> Run:
     """Scan files, folders, globs, URLs or `-` (stdin) and write the clean articles and
     clusters.jsonl to the folder `out` (replaced atomically; a URL: see remote.publish),
-    or the clean records as JSONL to stdout when `out` is `-` (then `clusters` names a
-    file for clusters.jsonl).
+    or the clean records as JSONL to stdout when `out` is `-`; `clusters` names a file
+    for (another copy of) clusters.jsonl. `-` or /dev/stdout for any output is standard
+    output, which one output at most may take (`stdout_taken`: the caller's own, such as
+    "--json"). `annotate`: each clean record also says what was removed (dedup.annotate);
+    `cluster_text`: the members' text in clusters.jsonl (writers.FULL_TEXT).
 
     Every output is checked before anything is read: none may overwrite or lie in an
     input (OutputError otherwise). `index`: also clean against this index of earlier
@@ -82,26 +87,26 @@ def scan_paths(
             out = Path(cleanup.enter_context(tempfile.TemporaryDirectory(prefix="dedup-out-"))) / "out"
         return _checked_scan(
             inputs, sources, out, config, read, jobs, spill, index, stats, clusters, report, omit_duplicates,
-            progress, on_read, started, out_url,
+            progress, on_read, started, out_url, annotate, cluster_text, stdout_taken,
         )
 
 
 def _checked_scan(
     inputs, sources, out, config, read, jobs, spill, index, stats, clusters, report, omit_duplicates,
-    progress, on_read, started, publish,
+    progress, on_read, started, publish, annotate, cluster_text, stdout_taken,
 ) -> Run:
     out_dir = None if os.fspath(out) == STDIN else Path(out)
     if out_dir is not None:
         check_out_not_in_inputs(out_dir, inputs)
         check_out_dir(out_dir, sources)
     side = ((stats, "--stats"), (clusters, "--clusters"), (report, "--report"))
-    to_stdout = [option for path, option in side if _is_stdout(path)]
+    to_stdout = [option for path, option in side if is_stdout(path)] + [stdout_taken] * bool(stdout_taken)
     if to_stdout and out_dir is None:
         raise ConfigError(f"{to_stdout[0]} - and --out - would both write to standard output; name a file for {to_stdout[0]}")
     if len(to_stdout) > 1:
         raise ConfigError(f"{' and '.join(to_stdout)} would all write to standard output; name files for all but one")
     for path, option in side:
-        if path is not None and not _is_stdout(path):
+        if path is not None and not is_stdout(path):
             check_file_out(Path(path), inputs, sources, option)
     if index is not None and out_dir is not None:
         check_index_outside(index, out_dir)
@@ -112,21 +117,36 @@ def _checked_scan(
     try:
         return _scan_and_write(
             inputs, sources, out_dir, config, read, jobs, spill, index, stats, clusters, report, omit_duplicates,
-            progress, on_read, started, publish,
+            progress, on_read, started, publish, annotate, cluster_text,
         )
     finally:
         if lock is not None:
             lock.release()
 
 
-def _is_stdout(path) -> bool:
-    return path is not None and os.fspath(path) == STDIN
+def input_bytes(sources) -> int:
+    """The input files' size in bytes (compressed as stored), 0 when not known (stdin)."""
+    if any(src.path == STDIN for src in sources):
+        return 0
+    total = 0
+    for src in sources:
+        try:
+            total += os.stat(src.path).st_size
+        except OSError:  # skipped when read, with its reason
+            pass
+    return total
 
 
-def _write_file(path, data: bytes, option: str) -> None:
+def is_stdout(path) -> bool:
+    """`-`, or /dev/stdout: the same stream (renaming over /dev/stdout's target, or
+    writing into it at offset 0 when it is a file, would both go wrong)."""
+    return path is not None and os.fspath(path) in (STDIN, "/dev/stdout")
+
+
+def write_file(path, data: bytes, option: str) -> None:
     """--stats, --clusters or --report: `-` is standard output, else atomic_write
     (which writes into a FIFO or device instead of renaming over it)."""
-    if _is_stdout(path):
+    if is_stdout(path):
         sys.stdout.buffer.write(data)
         sys.stdout.flush()
     else:
@@ -135,8 +155,10 @@ def _write_file(path, data: bytes, option: str) -> None:
 
 def _scan_and_write(
     inputs, sources, out_dir, config, read, jobs, spill, index, stats, clusters, report, omit_duplicates,
-    progress, on_read, started, publish,
+    progress, on_read, started, publish, annotate, cluster_text,
 ) -> Run:
+    if progress:
+        progress("input", *(2 * [input_bytes(sources)]))
     stream = DocumentStream(sources, read, progress=progress)
     if index is None:  # read while mapping
         result = scan(stream, config, progress, jobs=jobs, spill=spill, sample_pairs=report is not None)
@@ -147,18 +169,26 @@ def _scan_and_write(
     if on_read is not None:
         on_read(skipped, repeated)
     result.stats["inputs"] = {"files": len(sources), "skipped": [str(s) for s in skipped], "repeated_ids": len(repeated)}
+    notes = annotations(result) if annotate else None
+    if progress:
+        progress("write", 0, 1)
     if out_dir is None:
-        sys.stdout.buffer.writelines(clean_lines(result, kept_documents(result, omit_duplicates), read.text_field))
+        sys.stdout.buffer.writelines(clean_lines(result, kept_documents(result, omit_duplicates), read.text_field, notes))
         sys.stdout.flush()
-        if clusters is not None:
-            _write_file(clusters, b"".join(cluster_lines(result)), "--clusters")
     else:
-        write_out_dir(result, stream.read, out_dir, text_field=read.text_field, omit_duplicates=omit_duplicates, parallel=jobs > 1)
-        if publish is not None:
-            remote.publish(out_dir, publish, MARKER)
+        write_out_dir(
+            result, stream.read, out_dir, text_field=read.text_field, omit_duplicates=omit_duplicates, parallel=jobs > 1,
+            notes=notes, cluster_text=cluster_text,
+        )
+    if clusters is not None:
+        write_file(clusters, b"".join(cluster_lines(result, text=cluster_text)), "--clusters")
+    if out_dir is not None and publish is not None:
+        remote.publish(out_dir, publish, MARKER)
+    if progress:
+        progress("write", 1, 1)
     result.stats["elapsed_seconds"] = round(time.perf_counter() - started, 3)
     if stats is not None:
-        _write_file(stats, stats_bytes(result.stats), "--stats")
+        write_file(stats, stats_bytes(result.stats), "--stats")
     if report is not None:
-        _write_file(report, render_result(result).encode(), "--report")
+        write_file(report, render_result(result).encode(), "--report")
     return Run(result, skipped)

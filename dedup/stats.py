@@ -35,7 +35,7 @@ def summarize(result: ScanResult, units: Units, found: Pairs, config: Config) ->
     parts = result.parts
     dropped_chars = int(lengths[result.dropped_mask()].sum()) + (int((parts.end - parts.start).sum()) if len(parts) else 0)
     sizes = units.sizes
-    verified = verify.count_verified(found.pairs, found.inter, sizes, config.containment) if len(found.inter) else 0
+    verified = verify.count_verified(found.pairs, found.inter, sizes, config.threshold) if len(found.inter) else 0
     prop = found.proposals
     return {
         "documents": len(result.documents),

@@ -148,7 +148,7 @@ def check_scan(data: bytes) -> None:
     docs = [Document(f"d{k}", text_from_bytes(p)) for k, p in enumerate(parts)]
     result = scan(docs, config)
     for i, drop in result.drops.items():
-        assert drop.containment >= config.containment - 1e-9
+        assert drop.containment >= config.threshold - 1e-9
         assert i != drop.kept and drop.kept not in result.drops
     for d, doc in enumerate(docs):
         clean = result.clean_text(d)

@@ -221,7 +221,7 @@ def equivalence_limits(docs, batch_of: dict[str, int], config) -> tuple[list[str
         reasons.append("oversized buckets")
     for (u, v), k in zip(found.pairs.tolist(), found.inter.tolist()):
         su, sv = int(units.sizes[u]), int(units.sizes[v])
-        if k < config.containment * min(su, sv) or unit_batch[u] == unit_batch[v]:
+        if k < config.threshold * min(su, sv) or unit_batch[u] == unit_batch[v]:
             continue
         (x, sx), (y, sy) = sorted([(u, su), (v, sv)], key=lambda t: unit_batch[t[0]])
         if decide.fuller(sy, sx, sx + sy - k):

@@ -29,7 +29,7 @@ def run(paragraphs: list[str], config: Config = Config()):
     bands, rows = config.band_rows
     return propose(
         sig, values, offsets, bands=bands, rows=rows, anchor_rate=config.anchor_rate,
-        containment=config.containment, max_bucket=config.max_bucket,
+        containment=config.threshold, max_bucket=config.max_bucket,
     )
 
 
@@ -121,7 +121,7 @@ def test_unrelated_paragraphs_are_not_proposed():
     # At 5-grams / 0.7 not even a candidate; the 4-gram / 0.55 defaults propose a few
     # more pairs here, which verification then rejects (test_samples counts them).
     paragraphs = sample_paragraphs()
-    prop = run(paragraphs, Config(ngram=5, containment=0.7))
+    prop = run(paragraphs, Config(ngram=5, threshold=0.7))
     first_003 = next(k for k, p in enumerate(paragraphs) if p.startswith("Turkish President Recep Tayyip Erdogan has confirmed"))
     assert pairs_set(prop.pairs) <= {(first_003, first_003 + 2)}
 

@@ -14,12 +14,12 @@ BAD = {
     "ngram-float": ("ngram", {"ngram": 2.5}),
     "ngram-bool": ("ngram", {"ngram": True}),
     "ngram-str": ("ngram", {"ngram": "5"}),
-    "containment-zero": ("containment", {"containment": 0}),
-    "containment-above-one": ("containment", {"containment": 1.2}),
-    "containment-negative": ("containment", {"containment": -0.5}),
-    "containment-nan": ("containment", {"containment": float("nan")}),
-    "containment-str": ("containment", {"containment": "0.7"}),
-    "containment-bool": ("containment", {"containment": True}),
+    "threshold-zero": ("threshold", {"threshold": 0}),
+    "threshold-above-one": ("threshold", {"threshold": 1.2}),
+    "threshold-negative": ("threshold", {"threshold": -0.5}),
+    "threshold-nan": ("threshold", {"threshold": float("nan")}),
+    "threshold-str": ("threshold", {"threshold": "0.7"}),
+    "threshold-bool": ("threshold", {"threshold": True}),
     "lsh-threshold-zero": ("lsh_threshold", {"lsh_threshold": 0.0}),
     "lsh-threshold-inf": ("lsh_threshold", {"lsh_threshold": float("inf")}),
     "min-tokens-zero": ("min_tokens", {"min_tokens": 0}),
@@ -54,7 +54,7 @@ def test_config_error_is_value_error():
 
 
 def test_good_edge_values_accepted():
-    Config(containment=1.0, lsh_threshold=1, ngram=1, min_tokens=1, num_perm=1, anchor_rate=1, max_bucket=2, seed=0)
+    Config(threshold=1.0, lsh_threshold=1, ngram=1, min_tokens=1, num_perm=1, anchor_rate=1, max_bucket=2, seed=0)
     Config(ngram=32, num_perm=1024, seed=2**32 - 1)
     Config(bands=16, rows=8, num_perm=128)
 
@@ -101,7 +101,7 @@ def test_fingerprint_stable():
 CHANGES = {
     "ngram": {"ngram": 6},
     "shingle": {"shingle": "char"},
-    "containment": {"containment": 0.8},
+    "threshold": {"threshold": 0.8},
     "min_tokens": {"min_tokens": 5},
     "lsh_threshold": {"lsh_threshold": 0.6},
     "num_perm": {"num_perm": 64},
@@ -134,3 +134,30 @@ def test_fingerprints_all_distinct():
 def test_sentences_must_be_a_bool():
     with pytest.raises(ConfigError, match="sentences"):
         Config(sentences="yes")
+
+
+# --- the threshold's old name -------------------------------------------------------
+
+
+def test_threshold_is_the_keyword_the_cli_and_stats_use():
+    config = Config(threshold=0.7)
+    assert config.threshold == 0.7
+    assert config.params()["threshold"] == 0.7 and "containment" not in config.params()
+
+
+def test_containment_keyword_still_works_with_a_deprecation_warning():
+    with pytest.warns(DeprecationWarning, match=r"Config\(threshold=\.\.\.\)"):
+        old = Config(containment=0.7)
+    assert old == Config(threshold=0.7)
+    with pytest.warns(DeprecationWarning, match="Config.threshold"):
+        assert old.containment == 0.7
+    with pytest.warns(DeprecationWarning), pytest.raises(ConfigError, match="threshold"):
+        Config(containment=0.7, threshold=0.8)
+    with pytest.warns(DeprecationWarning), pytest.raises(ConfigError, match="threshold"):
+        Config(containment=1.5)
+
+
+def test_fingerprint_unchanged_by_the_rename():
+    # The fingerprint of the defaults as written into every output before the rename
+    # (samples/ --out marker of the release before): old outputs and indexes still match.
+    assert Config().fingerprint == "8da4c30c4373edab"

@@ -94,7 +94,7 @@ def test_below_threshold_verdict(tmp_path):
     b = write(tmp_path, "b.txt", "the committee met on tuesday and then everyone went home for a long weekend away\n")
     res, out = run(a, b)
     assert res.exit_code == 0
-    assert "both kept: the larger containment" in out and f"is below --threshold {Config().containment}" in out
+    assert "both kept: the larger containment" in out and f"is below --threshold {Config().threshold}" in out
 
 
 def test_jsonl_spans(tmp_path):
@@ -119,7 +119,7 @@ def test_errors_name_the_file(tmp_path):
     with pytest.raises(InputError):
         resolve("-", S003, Config())
     res, out = run(f"{S003}:0", f"{S003}:2", "--threshold", "2")
-    assert res.exit_code == 2 and "--threshold: containment must be a number in (0, 1], got 2.0" in out
+    assert res.exit_code == 2 and "--threshold: threshold must be a number in (0, 1], got 2.0" in out
 
 
 def test_shared_shingle_highlight():
@@ -147,7 +147,7 @@ def test_rendered_output_has_both_columns():
 
 
 @pytest.mark.parametrize(
-    "config", [Config(), Config(shingle="char", ngram=5, containment=0.5)], ids=["word", "char"]
+    "config", [Config(), Config(shingle="char", ngram=5, threshold=0.5)], ids=["word", "char"]
 )
 def test_explain_agrees_with_the_scan(config):
     """explain measures a pair through the scan's own map stage: for each span the scan

@@ -269,3 +269,19 @@ def test_redis_open_while_another_process_creates_the_index(redis_url, monkeypat
         assert store.config.fingerprint == Config().fingerprint and len(calls) >= 2
     finally:
         store.close()
+
+
+def test_index_made_before_the_threshold_rename_still_opens():
+    """Indexes record params() when created; before the rename the threshold was "containment"."""
+    import json as _json
+    import warnings
+
+    from dedup.index.base import check_header, header
+
+    meta = header(Config(threshold=0.7))
+    params = _json.loads(meta["params"])
+    params["containment"] = params.pop("threshold")
+    meta["params"] = _json.dumps(params, sort_keys=True)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # the old key is read quietly, not through the deprecated keyword
+        assert check_header(meta, Config(threshold=0.7), "old.db").params() == Config(threshold=0.7).params()

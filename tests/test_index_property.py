@@ -76,7 +76,7 @@ def test_batches_through_index_decide_like_one_scan(seed, n_docs, sizes, kinds, 
             continue
         assert inc[kept] is None, f"{span} dropped against {kept}, which was itself dropped"
         assert batch_of[kept[0]] <= batch_of[span[0]]
-        assert containment(text[span], text[kept], config.ngram) >= config.containment
+        assert containment(text[span], text[kept], config.ngram) >= config.threshold
 
 
 def _segments(doc, config):

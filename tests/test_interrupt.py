@@ -248,7 +248,7 @@ def test_a_failure_in_the_forked_writer_is_raised_and_nothing_is_written(tmp_pat
 
     result, read = _scanned()
 
-    def broken(_result, _part=None):  # fails in the child, and in this process if it takes a block
+    def broken(_result, _part=None, _text=None):  # fails in the child, and in this process if it takes a block
         yield b"{}\n"
         raise error()
 
@@ -265,7 +265,7 @@ def test_a_failure_beside_the_forked_writer_stops_it_at_once(tmp_path, monkeypat
 
     result, read = _scanned()
 
-    def slow(_result, _part=None):
+    def slow(_result, _part=None, _text=None):
         yield b"{}\n"
         time.sleep(60)  # the child would sit here: the parent must not wait for it
 

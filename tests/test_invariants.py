@@ -281,9 +281,9 @@ def test_every_dropped_span_is_covered_by_a_kept_span(files):
                     for s, e in sentences(m["text"]):
                         piece = shingles(m["text"][s:e], CONFIG.ngram)
                         if len(tokens(m["text"][s:e])) >= CONFIG.ngram:
-                            assert len(piece & in_clean) >= CONFIG.containment * len(piece), (m["text"][s:e], m["reason"])
+                            assert len(piece & in_clean) >= CONFIG.threshold * len(piece), (m["text"][s:e], m["reason"])
                 else:
-                    assert containment >= CONFIG.containment, (m["text"], kept["text"])
+                    assert containment >= CONFIG.threshold, (m["text"], kept["text"])
                 if m["reason"] != "sentence-run":  # a span that stays may lose runs and keep others
                     dropped_ids.append((m["source"], m["line"], m["span"]))
         # No chaining: a span dropped against another is never itself the keeper, nor dropped twice.

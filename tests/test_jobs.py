@@ -173,12 +173,12 @@ def test_clusters_written_by_two_processes_are_the_same_bytes(tmp_path, monkeypa
     whole = writers.cluster_lines
     parent, taken = os.getpid(), []
 
-    def lines(res, part=None):
+    def lines(res, part=None, text=None):
         if os.getpid() != parent:
             time.sleep(0.05)  # a slow child: this process takes blocks from the back
         else:
             taken.append(part)
-        return whole(res, part)
+        return whole(res, part, text)
 
     monkeypatch.setattr(writers, "CLUSTER_BLOCKS", 16)
     monkeypatch.setattr(writers, "cluster_lines", lines)

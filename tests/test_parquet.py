@@ -234,3 +234,27 @@ def test_output_is_deterministic(tmp_path):
     scan_paths([str(tmp_path / "a.parquet")], tmp_path / "o1", jobs=1)
     scan_paths([str(tmp_path / "a.parquet")], tmp_path / "o2", jobs=2)
     assert (tmp_path / "o1" / "a.parquet").read_bytes() == (tmp_path / "o2" / "a.parquet").read_bytes()
+
+
+def test_annotate_adds_the_same_annotations_as_jsonl_in_a_struct_column(tmp_path):
+    t = table()
+    (tmp_path / "p").mkdir()
+    (tmp_path / "j").mkdir()
+    write(tmp_path / "p" / "corpus.parquet", t)
+    jsonl(tmp_path / "j" / "corpus.jsonl", t)
+    assert invoke("scan", tmp_path / "p", "--out", tmp_path / "op", "--annotate", "-q").exit_code == EXIT_OK
+    assert invoke("scan", tmp_path / "j", "--out", tmp_path / "oj", "--annotate", "-q").exit_code == EXIT_OK
+    got = pq.read_table(tmp_path / "op" / "corpus.parquet")
+    assert got.schema.names == [*t.schema.names, "dedup"] and pa.types.is_struct(got.schema.field("dedup").type)
+    want = [json.loads(line)["dedup"] for line in (tmp_path / "oj" / "corpus.jsonl").read_text().splitlines()]
+    assert got.column("dedup").to_pylist() == want
+    # r2 lost its second paragraph (curly-quoted copy of r0's), r3 is all copies of r1.
+    assert [n["duplicate"] for n in want] == [False, False, False, True] and want[2]["dropped_spans"] == 1
+    assert want[2]["dropped_chars"] == len(curly(P[3]))  # the paragraph, not the blank line before it
+
+
+def test_annotate_refuses_a_parquet_input_with_a_dedup_column(tmp_path):
+    src = write(tmp_path / "a.parquet", table().append_column("dedup", pa.array(["x"] * 4)))
+    run = invoke("scan", src, "--out", tmp_path / "out", "--annotate", "-q")
+    assert run.exit_code != EXIT_OK and "a.parquet" in run.stderr and "'dedup'" in run.stderr
+    assert not (tmp_path / "out").exists()

@@ -127,7 +127,7 @@ def test_many_exact_copies_one_survivor():
     # The leads share one template and differ only in the number: at the default 4-grams
     # and containment 0.55 they count as near-copies of each other (C = 0.6), so this
     # check of the boilerplate alone runs at 5-grams / 0.7, where the leads stay apart.
-    result, labels = run(articles, Config(ngram=5, containment=0.7))
+    result, labels = run(articles, Config(ngram=5, threshold=0.7))
     kept = [i for i, label in labels.items() if label == "boiler" and i not in result.drops]
     assert len(kept) == 1 and len(result.drops) == 299
     assert {d.kept for d in result.drops.values()} == set(kept)

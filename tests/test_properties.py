@@ -109,9 +109,9 @@ def test_every_drop_is_against_a_kept_covering_span(drawn, config):
             for s, e in sentences(result.span_text(i)):
                 words = tokens(result.span_text(i)[s:e])
                 if len(words) >= config.ngram:
-                    assert containment(" ".join(words), kept_text, config.ngram) >= config.containment
+                    assert containment(" ".join(words), kept_text, config.ngram) >= config.threshold
         else:
-            assert c >= config.containment
+            assert c >= config.threshold
         assert abs(c - drop.containment) < 1e-9
         assert len(tokens(result.span_text(i))) >= config.min_tokens
     # clusters are exactly the kept spans with what was dropped against them

@@ -20,7 +20,7 @@ from dedup.report import align, borderline
 
 # The settings these pages were written and checked at (the GUIDE's 5-gram numbers,
 # the planted near-miss between 0.55 and 0.7); the defaults are 4-grams / 0.55.
-GUIDE = Config(ngram=5, containment=0.7)
+GUIDE = Config(ngram=5, threshold=0.7)
 from dedup.cli import app
 from dedup.report.html import pair_data, render, render_result
 from dedup.io.writers import cluster_records
@@ -429,3 +429,10 @@ def test_identical_dropped_copies_are_shown_once():
     assert cluster.count('<div class="pair">') == 1
     assert "+ 2 more with this exact text (listed below)" in cluster
     assert "2 more dropped spans, not shown side by side" in cluster and cluster.count("<tr><td>") == 2
+
+
+def test_stats_files_from_before_the_threshold_rename_are_read():
+    from dedup.report.html import Settings
+
+    assert Settings.of({"parameters": {"containment": 0.7, "keep": "first"}}).threshold == 0.7
+    assert Settings.of({"parameters": Config(threshold=0.6).params()}).threshold == 0.6

@@ -30,7 +30,7 @@ def test_samples_one_cluster_003_doubled_paragraph():
 
 def test_samples_003_guide_numbers_at_5_grams():
     # GUIDE: 5-gram Jaccard ~0.38, but ~0.72 of the short one lies inside the long one.
-    result = scan(load(), Config(ngram=5, containment=0.7))
+    result = scan(load(), Config(ngram=5, threshold=0.7))
     assert len(result.clusters) == 1
     drop = result.drops[result.clusters[0].dropped[0]]
     assert 0.35 < drop.jaccard < 0.42 and 0.70 <= drop.containment < 0.76
@@ -58,7 +58,7 @@ def test_samples_one_cluster_in_every_mode(segment, keep):
     # At 5-grams / 0.7 no pair but 003's is even proposed; the 4-gram / 0.55 defaults
     # propose a few more on these five tellings of one story, and verification rejects them.
     assert result.stats["candidates"]["false_positives"] <= 10
-    strict = scan(load(), Config(segment=segment, keep=keep, ngram=5, containment=0.7))
+    strict = scan(load(), Config(segment=segment, keep=keep, ngram=5, threshold=0.7))
     assert strict.stats["candidates"]["false_positives"] == 0
 
 

@@ -53,7 +53,7 @@ def missed_copies(corpus: Corpus, config: Config) -> tuple[Counter, dict]:
         else:
             a, b = shingles(sc), shingles(ss)
             share = len(a & b) / min(len(a), len(b))
-            why = BELOW if share < config.containment else UNPROPOSED
+            why = BELOW if share < config.threshold else UNPROPOSED
         reasons[(u.kind, why)] += 1
         if (u.kind, why) not in examples and sc is not None and ss is not None:
             examples[(u.kind, why)] = (result.span_text(sc), result.span_text(ss))

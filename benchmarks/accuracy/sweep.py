@@ -133,8 +133,8 @@ TIE = 0.003
 
 def on_plateau(row: Row, rows: list[Row]) -> bool:
     """The next lower and next higher containment thresholds (all else equal) meet the targets too."""
-    family = sorted((r for r in rows if r.config.replace(containment=row.config.containment) == row.config),
-                    key=lambda r: r.config.containment)
+    family = sorted((r for r in rows if r.config.replace(threshold=row.config.threshold) == row.config),
+                    key=lambda r: r.config.threshold)
     k = family.index(row)
     return 0 < k < len(family) - 1 and family[k - 1].meets_targets and family[k + 1].meets_targets
 
@@ -154,4 +154,4 @@ def choose(rows: list[Row]) -> Row | None:
         return None
     best = max(statistics.fmean(r.f1) for r in ok)
     tied = [r for r in ok if statistics.fmean(r.f1) >= best - TIE]
-    return max(tied, key=lambda r: (r.config.shingle == "word", on_plateau(r, rows), r.config.ngram, r.config.containment))
+    return max(tied, key=lambda r: (r.config.shingle == "word", on_plateau(r, rows), r.config.ngram, r.config.threshold))

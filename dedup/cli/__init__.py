@@ -12,6 +12,7 @@ import typer
 
 from .. import __version__
 from . import inspect, process, scan
+from .common import CONTEXT, Command
 from .index import index_app
 
 app = typer.Typer(
@@ -19,6 +20,7 @@ app = typer.Typer(
     # Plain help: rich panels cut long option names (--omit-duplicate-docs) short at 80 columns.
     rich_markup_mode=None,
     no_args_is_help=True,
+    context_settings=CONTEXT,
     help="Find near-duplicate paragraphs within and across articles; write clean articles and clusters.",
     epilog="Example: dedup scan samples/ --out cleaned/",
 )
@@ -37,9 +39,9 @@ def _root(
     """Near-duplicate text detector: MinHash/LSH proposes, exact containment decides."""
 
 
-app.command("scan", epilog=scan.EPILOG)(scan.scan)
-app.command("report", epilog=inspect.REPORT_EPILOG)(inspect.report_cmd)
-app.command("explain", epilog=inspect.EXPLAIN_EPILOG)(inspect.explain_cmd)
+app.command("scan", epilog=scan.EPILOG, cls=Command)(scan.scan)
+app.command("report", epilog=inspect.REPORT_EPILOG, cls=Command)(inspect.report_cmd)
+app.command("explain", epilog=inspect.EXPLAIN_EPILOG, cls=Command)(inspect.explain_cmd)
 app.add_typer(index_app, name="index")
 
 

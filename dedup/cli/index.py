@@ -16,17 +16,19 @@ from rich.markup import escape
 from ..errors import InputError
 from ..index import open_index, scan_incremental
 from ..io.readers import STDIN, ReadOptions, discover
-from .common import EXIT_SKIPPED, Format, err, progress, read_all, reported
+from ..run import input_bytes
+from .common import CONTEXT, EXIT_SKIPPED, Command, Format, err, progress, read_all, reported
 
 index_app = typer.Typer(
     no_args_is_help=True,
+    context_settings=CONTEXT,
     help="A persistent index of kept spans, so each new batch is cleaned against every earlier one.",
     epilog="Example: dedup scan today/ --index archive.db --out cleaned/ ; dedup index stats archive.db",
 )
-Location = Annotated[str, typer.Argument(help="The index: an SQLite file, or redis://host:port/db[?prefix=name:].", show_default=False)]
+Location = Annotated[str, typer.Argument(metavar="INDEX", help="The index: an SQLite file, or redis://host:port/db[?prefix=name:].", show_default=False)]
 
 
-@index_app.command(epilog="Example: dedup index stats archive.db")
+@index_app.command(cls=Command, epilog="Example: dedup index stats archive.db")
 def stats(location: Location) -> None:
     """Print the index's counts, parameters and size as JSON on stdout."""
     with reported():
@@ -38,12 +40,12 @@ def stats(location: Location) -> None:
     typer.echo(json.dumps(info, indent=2))
 
 
-@index_app.command(epilog="Example: dedup index add archive.db backlog/*.jsonl")
+@index_app.command(cls=Command, epilog="Example: dedup index add archive.db backlog/*.jsonl")
 def add(
     location: Location,
-    inputs: Annotated[list[str], typer.Argument(help="Files, folders (recursive), globs, or - for standard input.", show_default=False)],
-    text_field: Annotated[str, typer.Option(help="JSONL field holding the article text.")] = "text",
-    id_field: Annotated[str, typer.Option(help="JSONL field holding the article id (missing: file:line).")] = "id",
+    inputs: Annotated[list[str], typer.Argument(metavar="INPUT", help="Files, folders (recursive), globs, or - for standard input.", show_default=False)],
+    text_field: Annotated[str, typer.Option(metavar="FIELD", help="JSONL field or Parquet column holding the article text.")] = "text",
+    id_field: Annotated[str, typer.Option(metavar="FIELD", help="JSONL field or Parquet column holding the article id (missing: file:line).")] = "id",
     input_format: Annotated[Format, typer.Option("--format", help="Input format; auto: by extension (.jsonl, .parquet; .gz, .zst) and magic bytes (gzip, zstd, Parquet).")] = Format.auto,
     skip_bad_records: Annotated[bool, typer.Option(help="Skip (and count) JSONL lines that are not valid records.")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar, no summary.")] = False,
@@ -61,6 +63,8 @@ def add(
         store = open_index(location)
         try:
             with progress(not quiet and err.is_terminal) as tick:
+                if tick:
+                    tick("input", *(2 * [input_bytes(sources)]))
                 docs, skipped = read_all(sources, opts, tick)
                 result = scan_incremental(docs, store, tick)
         finally:
@@ -78,11 +82,11 @@ def add(
         raise typer.Exit(EXIT_SKIPPED)
 
 
-@index_app.command(epilog="Example: dedup index remove archive.db --id 2024-05-01-0042 --id 2024-05-01-0043")
+@index_app.command(cls=Command, epilog="Example: dedup index remove archive.db --id 2024-05-01-0042 --id 2024-05-01-0043")
 def remove(
     location: Location,
-    ids: Annotated[Optional[list[str]], typer.Option("--id", help="Document id to forget (repeat for more).")] = None,
-    ids_from: Annotated[Optional[str], typer.Option(help="File with one document id per line, or - for standard input.")] = None,
+    ids: Annotated[Optional[list[str]], typer.Option("--id", metavar="ID", help="Document id to forget (repeat for more).")] = None,
+    ids_from: Annotated[Optional[str], typer.Option(metavar="FILE|-", help="File with one document id per line, or - for standard input.")] = None,
 ) -> None:
     """Forget every indexed span of these documents (e.g. retracted articles).
 

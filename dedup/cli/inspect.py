@@ -11,10 +11,10 @@ from rich.console import Console
 from ..config import Config
 from ..errors import DedupError
 from ..io.readers import ReadOptions, read_cluster_records, read_stats
-from ..io.staging import atomic_write
 from ..report.explain import explain, resolve
 from ..report.explain import render as render_explanation
 from ..report.html import MAX_CLUSTERS, render
+from ..run import write_file
 from .common import Keep, Segment, failed
 
 
@@ -22,12 +22,12 @@ REPORT_EPILOG = "Example:\n\n  dedup report cleaned/clusters.jsonl --stats stats
 
 
 def report_cmd(
-    clusters: Annotated[str, typer.Argument(help="A clusters.jsonl written by dedup scan.", show_default=False)],
-    out: Annotated[Path, typer.Option("--out", "-o", help="The HTML file to write.")],
-    stats: Annotated[Optional[str], typer.Option(help="The scan's --stats file: adds counts and the options used.")] = None,
-    threshold: Annotated[Optional[float], typer.Option(min=0.0, max=1.0, help="Threshold to mark when no --stats is given.")] = None,
-    title: Annotated[str, typer.Option(help="Page title.")] = "dedup report",
-    max_clusters: Annotated[int, typer.Option(min=1, help="Show at most this many clusters, largest first.")] = MAX_CLUSTERS,
+    clusters: Annotated[str, typer.Argument(metavar="CLUSTERS.JSONL", help="A clusters.jsonl written by dedup scan.", show_default=False)],
+    out: Annotated[Path, typer.Option("--out", "-o", metavar="FILE|-", help="The HTML file to write, or - for standard output.")],
+    stats: Annotated[Optional[str], typer.Option(metavar="FILE", help="The scan's --stats file: adds counts and the options used.")] = None,
+    threshold: Annotated[Optional[float], typer.Option(min=0.0, max=1.0, metavar="RATIO", help="Threshold to mark when no --stats is given.")] = None,
+    title: Annotated[str, typer.Option(metavar="TEXT", help="Page title.")] = "dedup report",
+    max_clusters: Annotated[int, typer.Option(min=1, metavar="N", help="Show at most this many clusters, largest first.")] = MAX_CLUSTERS,
 ) -> None:
     """Render clusters.jsonl as one self-contained HTML page (no network, no external files).
 
@@ -41,7 +41,7 @@ def report_cmd(
         )
         if out.is_dir():
             raise DedupError(f"--out {out} is a folder; name a file")
-        atomic_write(out, page.encode(), "--out")
+        write_file(out, page.encode(), "--out")  # `-`: standard output
     except DedupError as e:
         raise failed(e) from None
 
@@ -55,21 +55,21 @@ EXPLAIN_EPILOG = (
 
 
 def explain_cmd(
-    a: Annotated[str, typer.Argument(help="FILE[:PARA] (PARA: span index from 0), or FILE:LINE[:PARA] for JSONL.", show_default=False)],
-    b: Annotated[str, typer.Argument(help="The other span, same form.", show_default=False)],
-    threshold: Annotated[float, typer.Option(help="Containment threshold.")] = Config.containment,
-    ngram: Annotated[int, typer.Option(help="Words per shingle.")] = Config.ngram,
-    min_tokens: Annotated[int, typer.Option(help="Shorter spans are never dropped.")] = Config.min_tokens,
+    a: Annotated[str, typer.Argument(metavar="SPAN_A", help="FILE[:PARA] (PARA: span index from 0), or FILE:LINE[:PARA] for JSONL.", show_default=False)],
+    b: Annotated[str, typer.Argument(metavar="SPAN_B", help="The other span, same form.", show_default=False)],
+    threshold: Annotated[float, typer.Option(metavar="RATIO", help="Containment threshold.")] = Config.threshold,
+    ngram: Annotated[int, typer.Option(metavar="N", help="Words per shingle.")] = Config.ngram,
+    min_tokens: Annotated[int, typer.Option(metavar="N", help="Shorter spans are never dropped.")] = Config.min_tokens,
     keep: Annotated[Keep, typer.Option(help="Keep policy among near-equal copies.")] = Keep.first,
     segment: Annotated[Segment, typer.Option(help="How the files are split into spans.")] = Segment.auto,
-    text_field: Annotated[str, typer.Option(help="JSONL field holding the article text.")] = "text",
+    text_field: Annotated[str, typer.Option(metavar="FIELD", help="JSONL field holding the article text.")] = "text",
 ) -> None:
     """Show why two spans are or are not duplicates: aligned text, shared shingles, measures, verdict.
 
     A PARA left out means: the span of that file most similar to the other side.
     """
     try:
-        config = Config(ngram=ngram, containment=threshold, min_tokens=min_tokens, keep=keep.value, segment=segment.value)
+        config = Config(ngram=ngram, threshold=threshold, min_tokens=min_tokens, keep=keep.value, segment=segment.value)
         side_a, side_b = resolve(a, b, config, ReadOptions(text_field=text_field))
         render_explanation(explain(side_a, side_b, config), Console())
     except DedupError as e:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import time
 from contextlib import ExitStack
 from enum import Enum
@@ -14,9 +15,8 @@ from rich.table import Table
 from ..config import Config
 from ..errors import ConfigError, DedupError
 from ..io.readers import ReadOptions, Skipped, parse_size
-from ..io.staging import atomic_write
-from ..io.writers import stats_bytes
-from ..run import scan_paths
+from ..io.writers import FULL_TEXT, cluster_text_limit, stats_bytes
+from ..run import is_stdout, scan_paths, write_file
 from .common import EXIT_INTERRUPTED, EXIT_OK, EXIT_SKIPPED, Format, Keep, Segment, err, failed, progress, say, warn_skipped
 
 
@@ -30,30 +30,61 @@ class OutFormat(str, Enum):
     parquet = "parquet"
 
 
-def _summary(stats: dict, skipped: list[Skipped], seconds: float) -> None:
-    table = Table(title="dedup scan", show_header=False, title_justify="left")
-    table.add_column(style="bold")
-    table.add_column(justify="right")
-    rows = [
-        ("articles", stats["documents"]),
-        ("spans", stats["spans"]),
-        ("clusters", stats["clusters"]),
-        ("spans dropped", stats["dropped_spans"]),
-        ("duplicate ratio", f"{stats['duplicate_ratio']:.1%}"),
-        ("duplicate articles", stats["duplicate_documents"]),
-        ("LSH false positives", stats["candidates"]["false_positives"]),
-        ("inputs skipped", len(skipped)),
-        ("time", f"{seconds:.2f} s"),
-    ]
+def summary(stats: dict, skipped: list[Skipped], seconds: float) -> dict:
+    """What a finished scan says: the keys of `--json` (README, "Summary"), which the
+    table and the plain line show too."""
+    out = {
+        "documents": stats["documents"],
+        "spans": stats["spans"],
+        "clusters": stats["clusters"],
+        "dropped_spans": stats["dropped_spans"],
+        "dropped_chars": stats["dropped_chars"],
+        "duplicate_ratio": stats["duplicate_ratio"],
+        "duplicate_documents": stats["duplicate_documents"],
+        "false_positives": stats["candidates"]["false_positives"],
+        "skipped": len(skipped),
+        "seconds": round(seconds, 3),
+    }
     if "index" in stats:
-        ix = stats["index"]
+        out["index"] = {k: stats["index"][k] for k in ("batch", "rerun", "added_spans", "dropped_against_index")}
+    return out
+
+
+def _show_summary(s: dict) -> None:
+    """The summary on stderr: a table on a terminal, else one plain line (a log keeps it whole)."""
+    rows = [
+        ("articles", s["documents"]),
+        ("spans", s["spans"]),
+        ("clusters", s["clusters"]),
+        ("spans dropped", s["dropped_spans"]),
+        ("duplicate ratio", f"{s['duplicate_ratio']:.1%}"),
+        ("duplicate articles", s["duplicate_documents"]),
+        ("LSH false positives", s["false_positives"]),
+        ("inputs skipped", s["skipped"]),
+        ("time", f"{s['seconds']:.2f} s"),
+    ]
+    if "index" in s:
+        ix = s["index"]
         rows[-1:-1] = [
             ("dropped against index", ix["dropped_against_index"]),
             ("added to index", f"{ix['added_spans']} (batch {ix['batch']}{', seen before' if ix['rerun'] else ''})"),
         ]
+    if not err.is_terminal:
+        err.print("dedup scan: " + ", ".join(f"{name} {value}" for name, value in rows), highlight=False, soft_wrap=True)
+        return
+    table = Table(title="dedup scan", show_header=False, title_justify="left")
+    table.add_column(style="bold")
+    table.add_column(justify="right")
     for name, value in rows:
         table.add_row(name, str(value))
     err.print(table)
+
+
+def _report(s: dict, quiet: bool, as_json: bool) -> None:
+    if as_json:
+        typer.echo(json.dumps(s))
+    if not quiet:
+        _show_summary(s)
 
 
 EPILOG = (
@@ -66,35 +97,40 @@ EPILOG = (
 
 
 def scan(
-    inputs: Annotated[list[str], typer.Argument(help="Files, folders (recursive), globs, or - for standard input.", show_default=False)],
-    out: Annotated[str, typer.Option("--out", "-o", help="Folder for clean articles and clusters.jsonl, or - for clean JSONL on stdout.")],
-    clusters: Annotated[Optional[Path], typer.Option(help="With --out -: also write clusters.jsonl here.")] = None,
-    stats: Annotated[Optional[Path], typer.Option(help="Write JSON stats (counts, parameters, fingerprint) to this file.")] = None,
-    report: Annotated[Optional[Path], typer.Option(help="Write a self-contained HTML report (clusters side by side, borderline pairs) to this file.")] = None,
-    text_field: Annotated[str, typer.Option(help="JSONL field or Parquet column holding the article text.")] = "text",
-    id_field: Annotated[str, typer.Option(help="JSONL field or Parquet column holding the article id (missing: file:line).")] = "id",
+    inputs: Annotated[list[str], typer.Argument(metavar="INPUT", help="Files, folders (recursive), globs, or - for standard input.", show_default=False)],
+    out: Annotated[str, typer.Option("--out", "-o", metavar="DIR|-", help="Folder for clean articles and clusters.jsonl, or - for clean JSONL on stdout.")],
+    clusters: Annotated[Optional[Path], typer.Option(metavar="FILE|-", help="Also write clusters.jsonl here (- for standard output); with --out DIR it is in DIR as well.")] = None,
+    cluster_text: Annotated[str, typer.Option(metavar="full|none|N", help="The members' text in clusters.jsonl: full, none (offsets only), or its first N characters.")] = "full",
+    annotate: Annotated[bool, typer.Option("--annotate", help="Add to each clean JSONL record a \"dedup\" field: characters and spans dropped (with offsets), duplicate-article flag, cluster numbers.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the summary as one JSON object on standard output (keys in README, Summary).")] = False,
+    include: Annotated[Optional[list[str]], typer.Option(metavar="GLOB", help="In folder inputs, read only files matching this glob (repeat for more; a glob without / matches the file name).")] = None,
+    exclude: Annotated[Optional[list[str]], typer.Option(metavar="GLOB", help="In folder inputs, leave out files matching this glob (repeat for more).")] = None,
+    stats: Annotated[Optional[Path], typer.Option(metavar="FILE|-", help="Write JSON stats (counts, parameters, fingerprint) to this file.")] = None,
+    report: Annotated[Optional[Path], typer.Option(metavar="FILE|-", help="Write a self-contained HTML report (clusters side by side, borderline pairs) to this file.")] = None,
+    text_field: Annotated[str, typer.Option(metavar="FIELD", help="JSONL field or Parquet column holding the article text.")] = "text",
+    id_field: Annotated[str, typer.Option(metavar="FIELD", help="JSONL field or Parquet column holding the article id (missing: file:line).")] = "id",
     input_format: Annotated[Format, typer.Option("--format", help="Input format; auto: by extension (.jsonl, .parquet; .gz, .zst) and magic bytes (gzip, zstd, Parquet), sniffed for stdin.")] = Format.auto,
     skip_bad_records: Annotated[bool, typer.Option("--skip-bad-records", help="Skip (and count) JSONL lines that are not valid records instead of stopping.")] = False,
     keep: Annotated[Keep, typer.Option(help="Which of near-equal copies to keep: first in input order, or longest.")] = Keep.first,
-    threshold: Annotated[float, typer.Option(help="Drop a span when at least this share of its shingles lies in a kept span (containment).")] = Config.containment,
-    ngram: Annotated[int, typer.Option(help="Words per shingle.")] = Config.ngram,
-    min_tokens: Annotated[int, typer.Option(help="Spans with fewer words are never dropped (bylines, headers).")] = Config.min_tokens,
-    lsh_threshold: Annotated[float, typer.Option(help="Jaccard level the LSH bands are tuned for (proposals only; verification decides).")] = Config.lsh_threshold,
-    num_perm: Annotated[int, typer.Option(help="MinHash permutations.")] = Config.num_perm,
-    bands: Annotated[Optional[int], typer.Option(help="LSH bands (with --rows); default: derived from --lsh-threshold.")] = None,
-    rows: Annotated[Optional[int], typer.Option(help="Rows per LSH band (with --bands).")] = None,
-    anchor_rate: Annotated[int, typer.Option(help="Index one shingle in N exactly, to find short spans inside long ones.")] = Config.anchor_rate,
+    threshold: Annotated[float, typer.Option(metavar="RATIO", help="Drop a span when at least this share of its shingles lies in a kept span (containment).")] = Config.threshold,
+    ngram: Annotated[int, typer.Option(metavar="N", help="Words per shingle.")] = Config.ngram,
+    min_tokens: Annotated[int, typer.Option(metavar="N", help="Spans with fewer words are never dropped (bylines, headers).")] = Config.min_tokens,
+    lsh_threshold: Annotated[float, typer.Option(metavar="RATIO", help="Jaccard level the LSH bands are tuned for (proposals only; verification decides).")] = Config.lsh_threshold,
+    num_perm: Annotated[int, typer.Option(metavar="N", help="MinHash permutations.")] = Config.num_perm,
+    bands: Annotated[Optional[int], typer.Option(metavar="N", help="LSH bands (with --rows); default: derived from --lsh-threshold.")] = None,
+    rows: Annotated[Optional[int], typer.Option(metavar="N", help="Rows per LSH band (with --bands).")] = None,
+    anchor_rate: Annotated[int, typer.Option(metavar="N", help="Index one shingle in N exactly, to find short spans inside long ones.")] = Config.anchor_rate,
     segment: Annotated[Segment, typer.Option(help="Paragraphs: blank-line blocks, single lines, or auto (a line over 100 characters is a paragraph of its own, shorter lines run together).")] = Segment.auto,
-    seed: Annotated[int, typer.Option(help="MinHash seed.")] = Config.seed,
+    seed: Annotated[int, typer.Option(metavar="N", help="MinHash seed.")] = Config.seed,
     sentences: Annotated[bool, typer.Option("--sentences/--whole-spans", help="Also drop copied sentence runs inside paragraphs that stay, keep a paragraph's own sentence, and never take a filled-in template (lines differing in numbers and identifiers) for a copy; --whole-spans: whole paragraphs by containment only.")] = Config.sentences,
     omit_duplicate_docs: Annotated[bool, typer.Option("--omit-duplicate-docs", help="Leave out articles all of whose judged spans were dropped (default: write what is left of them).")] = False,
-    max_input_size: Annotated[str, typer.Option(help="Skip an input larger than this after decompression (K, M, G suffixes); guards against gzip bombs.")] = "4G",
-    index: Annotated[Optional[str], typer.Option(help="Also clean against this index of earlier batches (SQLite file or redis://host:port/db), then add this batch's kept spans to it. Created when missing.")] = None,
-    jobs: Annotated[int, typer.Option("--jobs", "-j", min=0, help="Workers for segmenting and shingling (threads; processes without numba or with character shingles) and threads for sketching and verifying (0: all cores). The output does not depend on it.")] = 0,
-    spill: Annotated[Optional[Path], typer.Option(help="Keep the distinct shingle sets in numpy files in this folder instead of memory (for corpora near the memory limit); removed afterwards.")] = None,
+    max_input_size: Annotated[str, typer.Option(metavar="SIZE", help="Skip an input larger than this after decompression (K, M, G suffixes); guards against gzip bombs.")] = "4G",
+    index: Annotated[Optional[str], typer.Option(metavar="FILE|URL", help="Also clean against this index of earlier batches (SQLite file or redis://host:port/db), then add this batch's kept spans to it. Created when missing.")] = None,
+    jobs: Annotated[int, typer.Option("--jobs", "-j", min=0, metavar="N", help="Workers for segmenting and shingling (threads; processes without numba or with character shingles) and threads for sketching and verifying (0: all cores). The output does not depend on it.")] = 0,
+    spill: Annotated[Optional[Path], typer.Option(metavar="DIR", help="Keep the distinct shingle sets in numpy files in this folder instead of memory (for corpora near the memory limit); removed afterwards.")] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar, no summary.")] = False,
     engine: Annotated[Engine, typer.Option(help="local: this process; spark: Apache Spark (pip install 'dedup[spark]'), clean records as part files under --out/clean/.")] = Engine.local,
-    spark_master: Annotated[Optional[str], typer.Option(help="With --engine spark: the Spark master URL (default local[*]).")] = None,
+    spark_master: Annotated[Optional[str], typer.Option(metavar="URL", help="With --engine spark: the Spark master URL (default local[*]).")] = None,
     out_format: Annotated[OutFormat, typer.Option(help="With --engine spark: clean part files as JSONL or Parquet.")] = OutFormat.jsonl,
 ) -> None:
     """Scan articles for near-duplicate paragraphs; write clean articles and clusters.
@@ -110,37 +146,45 @@ def scan(
     skipped: list[Skipped] = []
     try:
         config = Config(
-            ngram=ngram, containment=threshold, min_tokens=min_tokens, lsh_threshold=lsh_threshold,
+            ngram=ngram, threshold=threshold, min_tokens=min_tokens, lsh_threshold=lsh_threshold,
             num_perm=num_perm, bands=bands, rows=rows, anchor_rate=anchor_rate, keep=keep.value,
             segment=segment.value, seed=seed, sentences=sentences,
         )
-        opts = ReadOptions(text_field, id_field, input_format.value, skip_bad_records, parse_size(max_input_size))
+        opts = ReadOptions(
+            text_field, id_field, input_format.value, skip_bad_records, parse_size(max_input_size),
+            include=tuple(include or ()), exclude=tuple(exclude or ()),
+        )
+        limit = cluster_text_limit(cluster_text)
         if engine is Engine.spark:
             if config.sentences and not quiet:
                 say("warning", "--engine spark decides whole paragraphs only (as --whole-spans): sentence runs "
                     "and the template rule run on the local engine for now")
             if index is not None:
                 raise ConfigError("--index works with the local engine only")
-            skipped = _scan_spark(inputs, out, config, opts, spark_master, out_format.value, omit_duplicate_docs, stats, quiet, started)
+            if annotate or limit is not FULL_TEXT or clusters is not None:
+                raise ConfigError("--annotate, --cluster-text and --clusters work with the local engine only")
+            if as_json and is_stdout(stats):
+                raise ConfigError("--stats - and --json would both write to standard output; name a file for --stats")
+            skipped = _scan_spark(inputs, out, config, opts, spark_master, out_format.value, omit_duplicate_docs, stats, quiet, as_json, started)
             raise typer.Exit(EXIT_SKIPPED if skipped else EXIT_OK)
         if spark_master is not None or out_format is not OutFormat.jsonl:
             raise ConfigError("--spark-master and --out-format need --engine spark")
         with ExitStack() as bar:
-            tick = bar.enter_context(progress(not quiet and err.is_terminal))
+            tick = bar.enter_context(progress(not quiet and err.is_terminal, config.sentences))
 
             def on_read(skipped: list[Skipped], repeated: list[str]) -> None:
                 warn_skipped(skipped)
                 _warn_repeated(repeated)
-                bar.close()  # the bar goes before the output is written
+                if out == "-":
+                    bar.close()  # the clean records go to stdout, which may be this terminal too
 
             run = scan_paths(
                 inputs, out, config, read=opts, jobs=jobs, spill=spill, index=index, stats=stats, clusters=clusters,
                 report=report, omit_duplicates=omit_duplicate_docs, progress=tick, on_read=on_read,
+                annotate=annotate, cluster_text=limit, stdout_taken="--json" if as_json else None,
             )
         result, skipped = run.result, run.skipped
-        elapsed = time.perf_counter() - started
-        if not quiet:
-            _summary(result.stats, skipped, elapsed)
+        _report(summary(result.stats, skipped, time.perf_counter() - started), quiet, as_json)
     except DedupError as e:
         raise failed(e) from None
     except KeyboardInterrupt:
@@ -150,7 +194,7 @@ def scan(
         raise typer.Exit(EXIT_SKIPPED)
 
 
-def _scan_spark(inputs, out, config, opts, master, out_format, omit_duplicates, stats, quiet, started) -> list[Skipped]:
+def _scan_spark(inputs, out, config, opts, master, out_format, omit_duplicates, stats, quiet, as_json, started) -> list[Skipped]:
     from ..engines import spark as spark_engine
 
     run = spark_engine.run(inputs, out, config, opts, master=master, out_format=out_format, omit_duplicates=omit_duplicates, quiet=quiet)
@@ -158,9 +202,8 @@ def _scan_spark(inputs, out, config, opts, master, out_format, omit_duplicates, 
     elapsed = time.perf_counter() - started
     run.stats["elapsed_seconds"] = round(elapsed, 3)
     if stats is not None:
-        atomic_write(stats, stats_bytes(run.stats))
-    if not quiet:
-        _summary(run.stats, run.skipped, elapsed)
+        write_file(stats, stats_bytes(run.stats), "--stats")
+    _report(summary(run.stats, run.skipped, elapsed), quiet, as_json)
     return run.skipped
 
 

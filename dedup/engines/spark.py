@@ -397,7 +397,7 @@ class _Job:
             na.withColumnsRenamed({"unit": "j", "n_anchors": "na_j"}), "j"
         )
         proposed = shared.select("i", "j", "lsh", "shared", "na_i", "na_j").mapInArrow(
-            partial(B.propose_batch, containment=cfg.containment), B.ddl(B.PROPOSED)
+            partial(B.propose_batch, containment=cfg.threshold), B.ddl(B.PROPOSED)
         )
         sets = self.units.select("unit", "set")
         joined = proposed.join(sets.withColumnsRenamed({"unit": "i", "set": "set_i"}), "i").join(
@@ -405,7 +405,7 @@ class _Job:
         )
         self.verified = self._cache(
             joined.select("i", "j", "lsh", "anchor", "set_i", "set_j").mapInArrow(
-                partial(B.verify_batch, containment=cfg.containment), B.ddl(B.VERIFIED)
+                partial(B.verify_batch, containment=cfg.threshold), B.ddl(B.VERIFIED)
             )
         )
         edges = self.verified.where("edge").select(F.col("i").alias("a"), F.col("j").alias("b"), "inter")

@@ -310,7 +310,7 @@ def decide_group(spans: pd.DataFrame, edges: pd.DataFrame, config: Config) -> pd
         (np.searchsorted(units, edges["i"].to_numpy(np.int64)), np.searchsorted(units, edges["j"].to_numpy(np.int64))), axis=1
     ).reshape(-1, 2)
     inter = edges["inter"].to_numpy(np.int64)
-    keeper = decide.decide(sizes, u_rank, pairs, inter, config.containment)
+    keeper = decide.decide(sizes, u_rank, pairs, inter, config.threshold)
     drops = span_drops(unit_of, span_rank, sizes, keeper, pairs, inter, span_id)
     order = sorted(drops)
     return pd.DataFrame({

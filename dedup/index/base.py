@@ -194,7 +194,8 @@ def check_header(meta: dict[str, str], config: Config | None, location: str) -> 
         )
     try:
         stored = json.loads(meta["params"])
-        own = Config(**{k: v for k, v in stored.items() if k != "normalization_version"})
+        # "containment": the threshold's name in indexes made before the rename.
+        own = Config(**{("threshold" if k == "containment" else k): v for k, v in stored.items() if k != "normalization_version"})
     except (KeyError, ValueError, TypeError) as e:
         raise IndexStoreError(f"{location}: the index's parameters are damaged ({e})") from None
     if stored.get("normalization_version") != NORMALIZATION_VERSION:

@@ -109,7 +109,7 @@ def find_candidates(txn: Transaction, b: Sketched, config: Config) -> np.ndarray
         pairs, shared = np.unique(pairs, axis=0, return_counts=True)
         spans = np.unique(pairs[:, 1])
         n_idx = txn.anchor_counts(spans)[np.searchsorted(spans, pairs[:, 1])]
-        need = candidates.anchor_need(b.n_anchors[pairs[:, 0]], n_idx, config.containment, need_cap(config))
+        need = candidates.anchor_need(b.n_anchors[pairs[:, 0]], n_idx, config.threshold, need_cap(config))
         found.append(pairs[shared >= need, 1])
     return np.unique(np.concatenate(found))
 
@@ -147,7 +147,7 @@ def decide_against(
     bands, rows = config.band_rows
     prop = candidates.propose(
         sigs, units.values, units.offsets, bands=bands, rows=rows, anchor_rate=config.anchor_rate,
-        containment=config.containment, max_bucket=config.max_bucket, between=memory.release, threads=threads,
+        containment=config.threshold, max_bucket=config.max_bucket, between=memory.release, threads=threads,
         need_cap=need_cap(config),
     )
     pairs = prop.pairs[~(indexed[prop.pairs[:, 0]] & indexed[prop.pairs[:, 1]])]
@@ -196,7 +196,7 @@ def decide_against(
     )
     proposals = candidates.Proposals(pairs, prop.lsh, prop.anchors, prop.oversized)
     reps = borderline.representatives(units.unit_of, span_rank, span_ids)
-    sample = borderline.sample(pairs, inter, units.sizes, reps, config.containment)
+    sample = borderline.sample(pairs, inter, units.sizes, reps, config.threshold)
     return Decided(drops, units, Pairs(pairs, inter, proposals), new, sample, parts)
 
 

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from ..errors import InputError, OutputError
+from ..annotate import FIELD as NOTE_FIELD
 from ..records import Document
 
 MAGIC = b"PAR1"  # a Parquet file starts and ends with it
@@ -112,13 +113,15 @@ def _rows(group, row: int, with_ids: bool, label, rel, text_field, id_field, ski
 
 def write_clean(
     file: str | BinaryIO, label: str, target: Path, text_field: str, docs: Sequence[Document],
-    clean: Callable[[list[int]], Iterator[str]], numbers: Sequence[int],
+    clean: Callable[[list[int]], Iterator[str]], numbers: Sequence[int], notes: Sequence[dict] | None = None,
 ) -> None:
     """Write the clean copy of a Parquet input to `target`: the input read again row
     group by row group, each row that is an article in `docs` (in row order;
     `numbers[k]` is docs[k]'s index for `clean`) with its text replaced by its clean
-    text, the other rows (bad records skipped, articles left out) left out. Raises
-    OutputError if the input changed since it was read."""
+    text, the other rows (bad records skipped, articles left out) left out. With `notes`
+    (dedup.annotate.annotations, by document index) each row gets them in a struct
+    column named annotate.FIELD, last. Raises OutputError if the input changed since
+    it was read."""
     pa, pq = _pyarrow(label)
     try:
         pf = _open(pq, file)
@@ -128,6 +131,11 @@ def write_clean(
     at = schema.get_field_index(text_field)
     field = schema.field(at)
     changed = OutputError(f"{label} changed while it was scanned; nothing was written, run the scan again")
+    if notes is not None:
+        if schema.get_field_index(NOTE_FIELD) >= 0:
+            raise InputError(label, f"already has a column {NOTE_FIELD!r}, which --annotate would replace")
+        note_type = _note_type(pa)
+        schema = schema.append(pa.field(NOTE_FIELD, note_type))
     k, first = 0, 0  # next article; first row of the row group, from 0
     with pq.ParquetWriter(str(target), schema) as writer:
         for g in range(pf.num_row_groups):
@@ -143,8 +151,20 @@ def write_clean(
                 raise changed
             table = table.filter(pa.array(keep, type=pa.bool_())) if not all(keep) else table
             column = pa.array(list(clean([numbers[j] for j in picked])), type=field.type)
-            writer.write_table(table.set_column(at, field, column), row_group_size=max(len(picked), 1))
+            table = table.set_column(at, field, column)
+            if notes is not None:
+                table = table.append_column(
+                    pa.field(NOTE_FIELD, note_type), pa.array([notes[numbers[j]] for j in picked], type=note_type),
+                )
+            writer.write_table(table, row_group_size=max(len(picked), 1))
             first += n
     if k != len(docs) or first != pf.metadata.num_rows:
         raise changed
 
+
+def _note_type(pa):
+    """The Arrow type of an annotation (dedup.annotate: the README's output contract)."""
+    return pa.struct([
+        ("dropped_chars", pa.int64()), ("dropped_spans", pa.int64()), ("dropped_runs", pa.int64()),
+        ("dropped", pa.list_(pa.list_(pa.int64(), 2))), ("duplicate", pa.bool_()), ("clusters", pa.list_(pa.int64())),
+    ])

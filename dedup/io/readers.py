@@ -83,6 +83,9 @@ class ReadOptions:
     input_format: str = "auto"  # auto | text | jsonl | parquet
     skip_bad_records: bool = False
     max_bytes: int = MAX_INPUT_BYTES  # larger inputs (after decompression) are skipped
+    # Globs over the files found in a folder input (see selected); files named directly are always read.
+    include: tuple[str, ...] = ()
+    exclude: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         if isinstance(self.max_bytes, bool) or not isinstance(self.max_bytes, int) or self.max_bytes < 1:
@@ -145,6 +148,21 @@ def _unlistable(e: OSError) -> None:
     raise InputError(e.filename or "?", f"cannot list this folder: {_os_reason(e)}")
 
 
+def selected(rel: str, opts: ReadOptions) -> bool:
+    """Whether a file at `rel` (its path below a folder input) passes --include/--exclude:
+    it matches some include (when any is given) and no exclude. A pattern with a `/` is
+    matched against the whole of `rel` (`**` spans folders), one without against the
+    file name alone, so `*.jsonl` takes JSONL files at any depth."""
+    parts = tuple(rel.split("/"))
+
+    def match(pattern: str) -> bool:
+        if "/" in pattern:
+            return _glob_match(tuple(p for p in pattern.split("/") if p), parts)
+        return fnmatch.fnmatchcase(parts[-1], pattern)
+
+    return (not opts.include or any(map(match, opts.include))) and not any(map(match, opts.exclude))
+
+
 def _walk(root: Path) -> Iterator[Path]:
     """Files under root in sorted order; hidden entries and symlinked directories are not entered."""
     for dirpath, dirnames, filenames in os.walk(root, onerror=_unlistable, followlinks=False):
@@ -188,6 +206,10 @@ def discover(inputs: list[str], opts: ReadOptions = ReadOptions()) -> list[Sourc
             files = list(_walk(p))
             if not files:
                 raise InputError(arg, "folder holds no files (hidden ones are not read)")
+            if opts.include or opts.exclude:
+                files = [f for f in files if selected(f.relative_to(p).as_posix(), opts)]
+                if not files:
+                    raise InputError(arg, "no file in this folder passes --include/--exclude")
             for f in files:
                 add(str(f), str(f.relative_to(p)))
         elif p.exists():

@@ -25,7 +25,8 @@ import numpy as np
 import orjson
 
 from ..arrays import run_starts
-from ..errors import OutputError
+from ..annotate import FIELD as NOTE_FIELD
+from ..errors import ConfigError, InputError, OutputError
 from ..outcome import PART_REASON, REASONS, Cluster, ClusterTable, Drop, DropTable, Part
 from ..records import Document, Span, SpanTable
 from ..result import ScanResult
@@ -47,17 +48,43 @@ def json_line(obj) -> bytes:
         return (json.dumps(obj, ensure_ascii=True) + "\n").encode()
 
 
-def cluster_records(result: ScanResult) -> Iterator[dict]:
-    """One JSON-ready record per cluster: the kept span first, then the dropped ones."""
+# `text` of clusters.jsonl members (--cluster-text): the whole text (None), none (0: no
+# "text" key, the offsets only), or its first N characters.
+FULL_TEXT = None
+
+
+def cluster_text_limit(value: str) -> int | None:
+    """--cluster-text: "full" -> FULL_TEXT, "none" -> 0, "N" (N >= 1) -> N."""
+    if value == "full":
+        return FULL_TEXT
+    if value == "none":
+        return 0
+    if value.isdigit() and int(value) >= 1:
+        return int(value)
+    raise ConfigError(f"--cluster-text must be full, none or a number of characters >= 1, got {value!r}", "cluster_text")
+
+
+def _limited(member: dict, limit: int | None) -> dict:
+    """A member record with its text as --cluster-text asks."""
+    if limit == 0:
+        member.pop("text", None)
+    elif limit is not None:
+        member["text"] = member["text"][:limit]
+    return member
+
+
+def cluster_records(result: ScanResult, text: int | None = FULL_TEXT) -> Iterator[dict]:
+    """One JSON-ready record per cluster: the kept span first, then the dropped ones;
+    `text`: the members' text in full, none or cut (see FULL_TEXT)."""
     for n, cluster in enumerate(result.clusters):
-        yield _cluster_record(result, n, cluster)
+        yield _cluster_record(result, n, cluster, text)
 
 
-def _cluster_record(result: ScanResult, n: int, cluster: Cluster) -> dict:
+def _cluster_record(result: ScanResult, n: int, cluster: Cluster, text: int | None = FULL_TEXT) -> dict:
     members = [_member(result, cluster.kept, None)]
     members += [_member(result, i, result.drops[i]) for i in cluster.dropped]
     members += [part_record(result, result.parts[r]) for r in cluster.parts]
-    return cluster_record(n, members)
+    return cluster_record(n, [_limited(m, text) for m in members])
 
 
 def part_record(result: ScanResult, part: Part) -> dict:
@@ -75,8 +102,8 @@ def part_record(result: ScanResult, part: Part) -> dict:
     }
 
 
-def cluster_lines(result: ScanResult, part: range | None = None) -> Iterator[bytes]:
-    """clusters.jsonl: `json_line` of each of cluster_records(result), the same bytes;
+def cluster_lines(result: ScanResult, part: range | None = None, text: int | None = FULL_TEXT) -> Iterator[bytes]:
+    """clusters.jsonl: `json_line` of each of cluster_records(result, text), the same bytes;
     `part`: only the lines of these clusters (a range of cluster numbers).
 
     A scan's columns (ClusterTable, DropTable, SpanTable) are formatted straight
@@ -88,7 +115,7 @@ def cluster_lines(result: ScanResult, part: range | None = None) -> Iterator[byt
     if result.indexed or not (
         isinstance(clusters, ClusterTable) and isinstance(drops, DropTable) and isinstance(spans, SpanTable)
     ):
-        yield from map(json_line, islice(cluster_records(result), part.start, part.stop))
+        yield from map(json_line, islice(cluster_records(result, text), part.start, part.stop))
         return
     # Members in writing order: each cluster's kept span, then its dropped ones.
     bounds = clusters.bounds[part.start : part.stop + 1]
@@ -112,19 +139,28 @@ def cluster_lines(result: ScanResult, part: range | None = None) -> Iterator[byt
         ident, source = json.dumps(doc.id, ensure_ascii=False), json.dumps(doc.source, ensure_ascii=False)
         return heads.setdefault(d, f'{{"doc": {ident}, "source": {source}, "line": {json.dumps(doc.line)}, "span": '.encode())
 
+    if text == 0:
+        def text_of(t: str, start: int, end: int) -> bytes:
+            return b""
+    else:
+        stop = (lambda start, end: end) if text is None else (lambda start, end: min(end, start + text))
+
+        def text_of(t: str, start: int, end: int) -> bytes:
+            return b', "text": ' + _dumps(t[start : stop(start, end)])
+
     with_parts = np.diff(clusters.part_bounds)[part.start : part.stop] > 0  # these go through dicts
     for n, size, dicts in zip(part, sizes.tolist(), with_parts.tolist()):
         rows = list(islice(cols, size))
         if dicts:
-            yield json_line(_cluster_record(result, n, clusters[n]))
+            yield json_line(_cluster_record(result, n, clusters[n], text))
             continue
         try:  # orjson.dumps of a str is json.dumps(ensure_ascii=False)'s bytes (tested), several times faster
             members = [
-                b'%b%d, "start": %d, "end": %d, %b, "text": %b}' % (heads.get(d) or head(d), index, start, end, tail, _dumps(texts[d].text[start:end]))
+                b'%b%d, "start": %d, "end": %d, %b%b}' % (heads.get(d) or head(d), index, start, end, tail, text_of(texts[d].text, start, end))
                 for d, index, start, end, tail in rows
             ]
         except (orjson.JSONEncodeError, UnicodeEncodeError):  # a lone surrogate: json_line's escaped form
-            yield json_line(_cluster_record(result, n, clusters[n]))
+            yield json_line(_cluster_record(result, n, clusters[n], text))
             continue
         yield b'{"cluster": %d, "size": %d, "members": [%b]}\n' % (n, size, b", ".join(members))
 
@@ -222,15 +258,21 @@ def kept_documents(result: ScanResult, omit_duplicates: bool) -> list[int]:
     return np.flatnonzero(~result.duplicate_documents()).tolist()
 
 
-def clean_lines(result: ScanResult, docs: list[int], text_field: str) -> Iterator[bytes]:
+def clean_lines(result: ScanResult, docs: list[int], text_field: str, notes: Sequence[dict] | None = None) -> Iterator[bytes]:
     """json_line of each of docs' clean record (as clean_records makes it), the same bytes.
     An article's text is escaped as UTF-8 bytes (json_text) where it can be: the json
-    module takes several times longer on long texts."""
+    module takes several times longer on long texts. `notes` (dedup.annotate.annotations
+    of the result): each record also gets its document's under the key annotate.FIELD, last."""
     keys = {f: json_text(f) for f in (text_field, "text")}
     for d, text in zip(docs, result.clean_texts(docs)):
         doc = result.documents[d]
         record = doc.record if doc.record is not None else {"id": doc.id}
         field = text_field if doc.record is not None else "text"
+        if notes is not None:
+            if NOTE_FIELD in record:
+                raise InputError(doc.source or doc.id, f"already has a field {NOTE_FIELD!r}, which --annotate would replace", doc.line)
+            yield json_line({**with_text(doc, text_field, text), NOTE_FIELD: notes[d]})
+            continue
         fast = keys[field] is not None and (next(reversed(record), field) == field or field not in record)
         body = json_text(text) if fast else None
         if body is None:
@@ -271,17 +313,19 @@ def _write_lines(path: Path, lines: Iterable[bytes], compression: str | None) ->
             out.write(line)
 
 
-def _write_parquet(result: ScanResult, src: Source, path: Path, docs: list[int], text_field: str) -> None:
+def _write_parquet(
+    result: ScanResult, src: Source, path: Path, docs: list[int], text_field: str, notes: Sequence[dict] | None,
+) -> None:
     """The clean copy of a Parquet input (parquet.write_clean), its input read again."""
     path.parent.mkdir(parents=True, exist_ok=True)
     with open_input(src) as f:
         parquet.write_clean(
-            f, src.label, path, text_field, [result.documents[d] for d in docs], result.clean_texts, docs,
+            f, src.label, path, text_field, [result.documents[d] for d in docs], result.clean_texts, docs, notes,
         )
 
 
 def _clean_file_lines(
-    result: ScanResult, sources: list[Source], *, text_field: str, omit_duplicates: bool
+    result: ScanResult, sources: list[Source], *, text_field: str, omit_duplicates: bool, notes: Sequence[dict] | None = None,
 ) -> Iterator[tuple[Source, str, Iterable[bytes] | list[int]]]:
     """(source, relative path, its bytes in pieces made while read) of each clean output
     file, in the order of `sources`; for a Parquet source, its documents instead of bytes.
@@ -307,7 +351,7 @@ def _clean_file_lines(
         elif src.kind == "parquet":
             yield src, rel, records.get(rel, [])
         else:
-            yield src, rel, clean_lines(result, records.get(rel, []), text_field)
+            yield src, rel, clean_lines(result, records.get(rel, []), text_field, notes)
 
 
 # clusters.jsonl is formatted in this many blocks of about equal text when two
@@ -317,7 +361,7 @@ CLUSTER_BLOCKS = 64
 
 def write_out_dir(
     result: ScanResult, sources: list[Source], out: Path, *, text_field: str, omit_duplicates: bool,
-    parallel: bool = False,
+    parallel: bool = False, notes: Sequence[dict] | None = None, cluster_text: int | None = FULL_TEXT,
 ) -> None:
     """Write the clean mirror of the sources that were read, and clusters.jsonl, under `out`,
     replacing a previous output atomically. Raises OutputError naming the path on failure.
@@ -326,6 +370,7 @@ def write_out_dir(
     block by block from the front while this process writes the clean files, then
     takes blocks from the back until they meet; its blocks are appended once the
     child is done. The file is the same either way; the split only balances the work.
+    `notes`: annotations for the JSONL records (clean_lines); `cluster_text`: see FULL_TEXT.
     """
     with staged_dir(out) as stage:
         (stage / MARKER).write_bytes(marker_bytes(result.stats.get("fingerprint")))
@@ -336,20 +381,22 @@ def write_out_dir(
         def front() -> None:
             with open(path, "xb", buffering=1 << 20) as f:
                 while (b := claims.take(front=True)) is not None:
-                    f.writelines(cluster_lines(result, blocks[b]))
+                    f.writelines(cluster_lines(result, blocks[b], cluster_text))
 
         with tempfile.TemporaryFile(dir=stage) as back:  # unnamed: never mistaken for an output
             taken = []  # (offset, length) in `back` of the blocks taken from the back, last block first
             with _beside(path, front, parallel):
-                for src, rel, lines in _clean_file_lines(result, sources, text_field=text_field, omit_duplicates=omit_duplicates):
+                for src, rel, lines in _clean_file_lines(
+                    result, sources, text_field=text_field, omit_duplicates=omit_duplicates, notes=notes,
+                ):
                     if src.kind == "parquet":
-                        _write_parquet(result, src, safe_join(stage, rel), lines, text_field)
+                        _write_parquet(result, src, safe_join(stage, rel), lines, text_field, notes)
                     else:
                         _write_lines(safe_join(stage, rel), lines, src.compression)
                 try:
                     while (b := claims.take(front=False)) is not None:
                         at = back.tell()
-                        back.writelines(cluster_lines(result, blocks[b]))
+                        back.writelines(cluster_lines(result, blocks[b], cluster_text))
                         taken.append((at, back.tell() - at))
                 except OSError as e:
                     raise OutputError(worded(e, path)) from None

@@ -215,7 +215,7 @@ def explain(a: Side, b: Side, config: Config) -> Explanation:
         verdict = f"{dropped} is dropped (exact: the same shingle set); keep policy --keep {config.keep} keeps {policy}"
     else:
         keeper = decide.decide(
-            np.array([size_a, size_b]), rank, np.array([[0, 1]]), np.array([shared]), config.containment
+            np.array([size_a, size_b]), rank, np.array([[0, 1]]), np.array([shared]), config.threshold
         )
         if keeper[0] == 1 or keeper[1] == 0:
             x, k = (0, 1) if keeper[0] == 1 else (1, 0)
@@ -227,10 +227,10 @@ def explain(a: Side, b: Side, config: Config) -> Explanation:
                 if reason == "contained"
                 else f"neither is clearly fuller; --keep {config.keep} keeps {policy}"
             )
-            verdict = f"{dropped} is dropped, {'AB'[k]} kept ({reason}: C({dropped}→{'AB'[k]}) = {c:.3f} ≥ {config.containment}; {why})"
+            verdict = f"{dropped} is dropped, {'AB'[k]} kept ({reason}: C({dropped}→{'AB'[k]}) = {c:.3f} ≥ {config.threshold}; {why})"
         else:
             verdict = (
-                f"both kept: the larger containment, {max(a_in_b, b_in_a):.3f}, is below --threshold {config.containment}"
+                f"both kept: the larger containment, {max(a_in_b, b_in_a):.3f}, is below --threshold {config.threshold}"
             )
     if dropped and not proposed:
         verdict += (
@@ -308,7 +308,7 @@ def render(ex: Explanation, console: Console) -> None:
         ("Jaccard", f"{ex.jaccard:.4f}"),
         ("C(A→B)", f"{ex.a_in_b:.4f}   share of A found in B"),
         ("C(B→A)", f"{ex.b_in_a:.4f}   share of B found in A"),
-        ("threshold", f"{ex.config.containment}  (containment; --keep {ex.config.keep}, --min-tokens {ex.config.min_tokens})"),
+        ("threshold", f"{ex.config.threshold}  (containment; --keep {ex.config.keep}, --min-tokens {ex.config.min_tokens})"),
         ("proposed by", ", ".join(ex.proposed_by) or "nothing (LSH and anchors both miss it)"),
         ("verdict", ex.verdict),
     ):

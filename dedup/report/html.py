@@ -49,13 +49,13 @@ class Settings:
 
     @classmethod
     def of(cls, stats: dict | None, threshold: float | None = None, keep: str | None = None) -> Settings:
-        params = (stats or {}).get("parameters") or {}
+        params = (stats or {}).get("parameters") or {}  # "containment": a stats file from before the rename
         if params:
             return cls(
-                params.get("containment", Config.containment), params.get("keep"), params.get("lsh_threshold"),
+                params.get("threshold", params.get("containment", Config.threshold)), params.get("keep"), params.get("lsh_threshold"),
                 params.get("ngram"), (stats or {}).get("fingerprint"), True,
             )
-        return cls(threshold if threshold is not None else Config.containment, keep, None, None, None, False)
+        return cls(threshold if threshold is not None else Config.threshold, keep, None, None, None, False)
 
 
 # ---------------------------------------------------------------- data from a scan

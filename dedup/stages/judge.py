@@ -35,15 +35,15 @@ def judge(
     paragraph breaks need it)."""
     use = np.ones(len(pairs), dtype=bool) if usable is None else usable.copy()
     if not config.sentence_runs:
-        keeper = decide.decide(sizes, u_rank, pairs[use], inter[use], config.containment)
+        keeper = decide.decide(sizes, u_rank, pairs[use], inter[use], config.threshold)
         return Judgement(keeper, None, 0, np.zeros(0, np.int64))
     texts = templates.UnitTexts(unit_text)
-    refused = templates.template_pairs(pairs, inter, sizes, values, offsets, config.containment, texts, config.ngram)
+    refused = templates.template_pairs(pairs, inter, sizes, values, offsets, config.threshold, texts, config.ngram)
     use &= ~refused
-    keeper = decide.decide(sizes, u_rank, pairs[use], inter[use], config.containment)
+    keeper = decide.decide(sizes, u_rank, pairs[use], inter[use], config.threshold)
     refined = runs.refine(
         sizes, values, offsets, pairs, inter, keeper, u_rank, texts, ngram=config.ngram,
-        containment=config.containment, min_tokens=config.min_tokens, layout=layout,
+        containment=config.threshold, min_tokens=config.min_tokens, layout=layout,
     )
     keeper[refined.lifted] = -1
     covered = np.array(sorted(refined.whole), dtype=np.int64)

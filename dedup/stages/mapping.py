@@ -5,7 +5,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator, Sequence, Sized
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass
 from itertools import chain, islice
@@ -21,6 +21,10 @@ from .normalize import char_table, token_bytes
 from .units import set_keys
 
 
+# progress(stage, done, total): `done` of `total` units of `stage`; a stage that ends
+# reports (stage, 1, 1). Stages, in order: "input" (bytes of the input files, known
+# before reading: done = total, 0 when unknown, as for stdin), "read" (files), "shingle"
+# (characters mapped so far, total 0), "units", "candidates_verify", "decide", "write".
 Progress = Callable[[str, int, int], None]
 
 
@@ -153,15 +157,21 @@ def map_documents(docs: Iterable[Document], config: Config, tick: Progress | Non
     """map_texts over runs of documents, yielded in input order; `jobs` > 1 maps them
     in that many threads or processes (see map_pool). `docs` may be a stream: runs
     are mapped while later documents are still being read."""
-    total = len(docs) if isinstance(docs, Sized) else None
     runs = document_runs(docs, CHUNK_CHARS)
     first = list(islice(runs, 2))  # one run: no pool needed
-    work = (([d.text for d in run], config) for run in chain(first, runs))
-    done = 0
-    for part in _pooled(work, jobs, config) if jobs > 1 and len(first) > 1 else map(_map_chunk, work):
-        done += len(part.counts)
+    sizes: deque[int] = deque()  # characters of the runs handed out and not yet mapped, in order
+
+    def work() -> Iterator[tuple[list[str], Config]]:
+        for run in chain(first, runs):
+            texts = [d.text for d in run]
+            sizes.append(sum(map(len, texts)))
+            yield texts, config
+
+    chars = 0
+    for part in _pooled(work(), jobs, config) if jobs > 1 and len(first) > 1 else map(_map_chunk, work()):
+        chars += sizes.popleft()  # results come in the order the runs were handed out
         if tick:
-            tick("shingle", done, total or done)
+            tick("shingle", chars, 0)
         yield part
 
 

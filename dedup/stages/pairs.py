@@ -35,7 +35,7 @@ def find_pairs(
     perms = sketch.permutations(config.num_perm, config.seed)
     prop = candidates.propose(
         None, values, offsets, bands=bands, rows=rows, anchor_rate=config.anchor_rate,
-        containment=config.containment, max_bucket=config.max_bucket,
+        containment=config.threshold, max_bucket=config.max_bucket,
         keys=candidates.set_band_keys(values, offsets, perms, bands, rows, threads=threads), threads=threads, between=between,
         need_cap=need_cap(config),
     )
