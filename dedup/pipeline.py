@@ -201,8 +201,7 @@ def _with_known(known: Entries, units: Units, keys: np.ndarray | None, config: C
     both = group_units(values, offsets, set_keys_)
     if keys is None:
         keys = band_keys(units.values, units.offsets, config)
-    bands, rows = config.band_rows
-    all_keys = np.concatenate((candidates.band_keys(known.sigs, bands, rows), keys))[both.first_member]
+    all_keys = np.concatenate((band_keys(known.values, known.offsets, config), keys))[both.first_member]
     first = both.first_member
     first = np.where(first < m, first, m + units.first_member[np.maximum(first - m, 0)])
     unit_of = np.concatenate((both.unit_of[:m], both.unit_of[m:][units.unit_of]))

@@ -29,12 +29,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..arrays import ramp, run_starts
+from ..arrays import distinct, ramp, run_starts
 from ..config import Config
 from ..pipeline import Mapped, map_stage, reduce_stage, spill_folder
 from ..records import Document, IndexedSpan
 from ..result import ScanResult
-from ..stages import candidates, sketch
+from ..stages import candidates
 from ..stages.mapping import Progress
 from ..stages.pairs import band_keys
 from ..stages.units import set_keys
@@ -59,14 +59,13 @@ class Sketched:
 
 def sketch_batch(mapped: Mapped, config: Config, *, jobs: int = 1) -> Sketched:
     units = mapped.units
-    owner = np.repeat(np.arange(len(units.sizes), dtype=np.int64), units.sizes)
-    mask = candidates.anchor_mask(units.values, config.anchor_rate)
+    anchors, owner = candidates.set_anchors(units.values, units.offsets, config.anchor_rate)
     return Sketched(
         set_keys=set_keys(units.values, units.offsets),
         band_keys=band_keys(units.values, units.offsets, config, threads=jobs),
-        anchors=units.values[mask],
-        anchor_owner=owner[mask],
-        n_anchors=np.bincount(owner[mask], minlength=len(units.sizes)),
+        anchors=anchors,
+        anchor_owner=owner.astype(np.int64),
+        n_anchors=np.bincount(owner, minlength=len(units.sizes)),
     )
 
 
@@ -86,9 +85,9 @@ def _hits(txn: Transaction, kind: str, keys: np.ndarray, max_bucket: int) -> tup
 def find_candidates(txn: Transaction, b: Sketched, config: Config) -> np.ndarray:
     """Ids of the indexed spans some unit of the batch would be paired with."""
     found = [np.zeros(0, dtype=np.int64)]
-    for kind, keys in (("set", np.unique(b.set_keys)), ("band", np.unique(b.band_keys))):
+    for kind, keys in (("set", distinct(b.set_keys)), ("band", distinct(b.band_keys))):
         found.append(_hits(txn, kind, keys, config.max_bucket)[1])
-    values, inverse = np.unique(b.anchors, return_inverse=True)
+    values, inverse = np.unique(b.anchors, return_inverse=True)  # with return_inverse numpy sorts (fast)
     pos, ids = _hits(txn, "anchor", values, config.max_bucket)
     if len(ids):
         # Expand each hit (anchor value, span) to every batch unit holding that anchor.
@@ -98,13 +97,16 @@ def find_candidates(txn: Transaction, b: Sketched, config: Config) -> np.ndarray
         start = np.concatenate(([0], np.cumsum(count)[:-1]))
         rep = count[pos]
         within = np.arange(rep.sum()) - np.repeat(np.cumsum(rep) - rep, rep)
-        pairs = np.stack((holders[np.repeat(start[pos], rep) + within], np.repeat(ids, rep)), axis=1)
-        pairs, shared = np.unique(pairs, axis=0, return_counts=True)
-        spans = np.unique(pairs[:, 1])
+        # (batch unit, indexed span) pairs as one int64 code each (a 1-d unique sorts; axis=0 is slow)
+        width = int(ids.max()) + 1
+        codes = holders[np.repeat(start[pos], rep) + within].astype(np.int64) * width + np.repeat(ids, rep)
+        codes, shared = np.unique(codes, return_counts=True)
+        pairs = np.stack((codes // width, codes % width), axis=1)
+        spans = distinct(pairs[:, 1])
         n_idx = txn.anchor_counts(spans)[np.searchsorted(spans, pairs[:, 1])]
         need = candidates.anchor_need(b.n_anchors[pairs[:, 0]], n_idx, config.containment)
         found.append(pairs[shared >= need, 1])
-    return np.unique(np.concatenate(found))
+    return distinct(np.concatenate(found))
 
 
 def new_entries(mapped: Mapped, b: Sketched, result: ScanResult, config: Config) -> Entries:
@@ -117,15 +119,14 @@ def new_entries(mapped: Mapped, b: Sketched, result: ScanResult, config: Config)
     sizes = units.sizes[bu]
     offsets = run_starts(sizes)
     values = units.values[np.repeat(units.offsets[bu], sizes) + ramp(sizes)]
-    perms = sketch.permutations(config.num_perm, config.seed)
-    refs = []
-    spans = sh.spans
-    for i in elig[kept].tolist():
-        span = spans[i]
-        doc = docs[span.doc]
-        refs.append(IndexedSpan(doc.id, doc.source, doc.line, span.index, span.start, span.end, doc.text[span.start : span.end]))
-    sigs = sketch.signatures(values, offsets, perms) if len(bu) else np.zeros((0, config.num_perm), dtype=np.uint32)
-    return Entries(refs=refs, values=values, offsets=offsets, sigs=sigs, set_keys=b.set_keys[bu])
+    spans, at = sh.spans, elig[kept]
+    refs = [
+        IndexedSpan(doc.id, doc.source, doc.line, index, start, end, doc.text[start:end])
+        for doc, index, start, end in zip(
+            map(docs.__getitem__, spans.doc[at].tolist()), spans.index[at].tolist(), spans.start[at].tolist(), spans.end[at].tolist(),
+        )
+    ]
+    return Entries(refs=refs, values=values, offsets=offsets, set_keys=b.set_keys[bu])
 
 
 def scan_incremental(

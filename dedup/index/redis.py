@@ -29,6 +29,7 @@ import numpy as np
 
 from ..config import Config
 from ..records import IndexedSpan
+from ..stages import sketch
 from .base import Batch, Conflict, Entries, IndexStoreError, StoreBase, anchor_counts, check_header, header, postings, stack_entries
 
 _MAGIC = b"DSP1"
@@ -213,10 +214,10 @@ class RedisStore(StoreBase):
         ref = IndexedSpan(doc, src, None if line < 0 else line, index, start, end, text)
         return span_id, set_key, sig, values, ref, anchors
 
-    def _encode(self, batch: int, entries: Entries, i: int, anchors: int) -> bytes:
+    def _encode(self, batch: int, entries: Entries, sigs: np.ndarray, i: int, anchors: int) -> bytes:
         r = entries.refs[i]
         doc, src, text = (s.encode("utf-8", "surrogatepass") for s in (r.doc, r.source, r.text))
-        sig, values = entries.sigs[i].astype("<u4").tobytes(), entries.shingles(i).astype("<u8").tobytes()
+        sig, values = sigs[i].astype("<u4").tobytes(), entries.shingles(i).astype("<u8").tobytes()
         head = _HEAD.pack(
             _MAGIC, batch, int(entries.set_keys[i]), -1 if r.line is None else r.line, r.index, r.start, r.end,
             anchors, len(values) // 8, len(sig) // 4, len(doc), len(src), len(text),
@@ -236,7 +237,7 @@ class RedisStore(StoreBase):
                             found.append(d)
                             ids += _unpack(raw, _ENTRY["set"], self.location).astype(np.int64).tolist()
                     ids.sort()
-                    entries = stack_entries(self.records(ids), self._num_perm)
+                    entries = stack_entries([r[:2] + r[3:5] for r in self.records(ids)])
                     pipe.multi()
                     for kind, keys, owner in postings(entries, self.config):
                         pipe.eval(
@@ -314,7 +315,7 @@ class _Transaction:
         return np.array([self._anchors[i] for i in ids.tolist()], dtype=np.int64)
 
     def fetch(self, ids: np.ndarray) -> Entries:
-        return stack_entries(self.store.records(ids.tolist()), self.store._num_perm)
+        return stack_entries([r[:2] + r[3:5] for r in self.store.records(ids.tolist())])
 
     def add(self, entries: Entries, documents: int) -> Batch:
         s = self.store
@@ -329,9 +330,12 @@ class _Transaction:
         doc_keys = [s._k(b"d:", d.encode("utf-8", "surrogatepass")) for d in by_doc]
         new_docs = sum(not x for x in s.r.mget(doc_keys)) if doc_keys else 0
 
+        # MinHash signatures go into the span records (format 1); dedup reads them only to check them
+        sigs = sketch.signatures(entries.values, entries.offsets, sketch.permutations(s.config.num_perm, s.config.seed))
+
         def writes(pipe) -> None:
             if len(entries):
-                pipe.mset({s._k(b"s:", str(int(ids[i])).encode()): s._encode(number, entries, i, int(anchors[i])) for i in range(len(entries))})
+                pipe.mset({s._k(b"s:", str(int(ids[i])).encode()): s._encode(number, entries, sigs, i, int(anchors[i])) for i in range(len(entries))})
             for kind, keys, owner in postings(entries, s.config):
                 order = np.lexsort((owner, keys))  # each key's ids appended in ascending order
                 packed = np.zeros(len(order), dtype=_ENTRY[kind])
