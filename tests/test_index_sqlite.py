@@ -7,9 +7,11 @@ import sqlite3
 
 import numpy as np
 import pytest
-from index_support import decisions, planted_docs
+from index_support import decisions, planted_docs, write_jsonl
+from typer.testing import CliRunner
 
-from dedup import Config
+from dedup import Config, Document
+from dedup.cli import app
 from dedup.index import IndexStoreError, open_index, scan_incremental
 from dedup.index import sqlite as backend
 
@@ -88,3 +90,78 @@ def test_an_index_of_the_older_format_is_refused_with_how_to_rebuild(tmp_path):
     with pytest.raises(IndexStoreError, match=r"format '1'; this dedup reads format 2: it was built by an older dedup; rebuild it"):
         open_index(str(path), Config())
     assert path.read_bytes() == before
+
+
+# --- damage -------------------------------------------------------------------------
+
+
+def _built(tmp_path) -> tuple:
+    """An index of one batch of planted documents (WAL checkpointed into the file), and
+    a second batch repeating every text of the first under other ids."""
+    docs = planted_docs(random.Random(30), 40)
+    path = tmp_path / "archive.db"
+    with open_index(str(path), Config()) as store:
+        scan_incremental(docs, store)
+    assert not (tmp_path / "archive.db-wal").exists()  # the last connection checkpointed it
+    again = write_jsonl(tmp_path / "again.jsonl", [Document(f"again-{d.id}", d.text) for d in docs])
+    return path, again
+
+
+def _flip_inside(path, blob: bytes) -> None:
+    """Flip one byte in the middle of `blob`, found in the file (it must be there once)."""
+    data = bytearray(path.read_bytes())
+    at = data.find(blob)
+    assert at >= 0 and data.find(blob, at + 1) < 0
+    data[at + len(blob) // 2] ^= 0x10
+    path.write_bytes(bytes(data))
+
+
+def _refused(path, again, tmp_path, what: str) -> None:
+    """Every command refuses the index with exit 2, naming it; nothing is written or changed."""
+    before = path.read_bytes()
+    for args in (
+        ("scan", str(again), "--index", str(path), "--out", str(tmp_path / "out"), "-q"),
+        ("index", "add", str(path), str(again), "-q"),
+    ):
+        r = CliRunner().invoke(app, list(args), catch_exceptions=False)
+        out = " ".join(r.output.split())
+        assert r.exit_code == 2, (args, r.output)
+        assert "error:" in out and str(path) in out.replace(" ", "") and what in out, out
+        assert path.read_bytes() == before and not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("where", ["chunk", "span shingles", "span text", "fences"])
+def test_a_flipped_byte_in_stored_data_is_found_by_its_checksum(where, tmp_path):
+    """Content damage that SQLite's own checks cannot see (the page is well formed)."""
+    path, again = _built(tmp_path)
+    conn = sqlite3.connect(path)
+    query = {
+        "chunk": "SELECT vals FROM chunks ORDER BY id LIMIT 1",
+        "span shingles": "SELECT shingles FROM spans ORDER BY id LIMIT 1",
+        "span text": "SELECT CAST(text AS BLOB) FROM spans WHERE length(text) > 100 ORDER BY id LIMIT 1",
+        "fences": "SELECT fences FROM runs WHERE kind = 'band'",
+    }[where]
+    blob = conn.execute(query).fetchone()[0]
+    conn.close()
+    _flip_inside(path, blob)
+    conn = sqlite3.connect(path)
+    assert conn.execute("PRAGMA quick_check").fetchall() == [("ok",)]  # well-formed pages
+    conn.close()
+    _refused(path, again, tmp_path, "damaged")
+
+
+@pytest.mark.parametrize("quick_check", [True, False])
+def test_pages_overwritten_with_garbage_are_refused(quick_check, tmp_path, monkeypatch):
+    """Whole pages of random bytes in the tables: found by the quick check at open, or,
+    for an index too big for it, by SQLite's page checks and the checksums as read."""
+    if not quick_check:
+        monkeypatch.setattr(backend, "QUICK_CHECK_BYTES", 0)
+    path, again = _built(tmp_path)
+    data = bytearray(path.read_bytes())
+    page = int.from_bytes(data[16:18], "big")
+    rnd = random.Random(5)
+    for p in range(3, len(data) // page):  # past the schema and meta pages
+        data[p * page : (p + 1) * page] = rnd.randbytes(page)
+    path.write_bytes(bytes(data))
+    _refused(path, again, tmp_path, "")
+

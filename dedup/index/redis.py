@@ -173,6 +173,19 @@ class RedisStore(StoreBase):
                 pipe.incr(self._k(b"gen"))
                 pipe.execute()
 
+    def _counts(self) -> dict[str, int]:
+        """The counts hash, every field a non-negative integer (next_span at least 1)."""
+        raw = self.r.hgetall(self._k(b"counts"))
+        try:
+            counts = {k.decode(): int(v) for k, v in raw.items()}
+        except (UnicodeDecodeError, ValueError):
+            counts = {}
+        names = ("spans", "documents", "batches", "documents_scanned", "next_span")
+        if any(counts.get(n, -1) < 0 for n in names) or counts["next_span"] < 1:
+            shown = {k[:40]: v[:40] for k, v in raw.items()}
+            raise IndexStoreError(f"{self.location}: the index's counts are damaged ({shown!r}); nothing was changed")
+        return counts
+
     def _eval(self, script: str, *args) -> list:
         return self.r.eval(script, 0, self.p, *args)
 
@@ -258,7 +271,7 @@ class RedisStore(StoreBase):
 
     def stats(self) -> dict:
         with self._errors():
-            counts = {k.decode(): int(v) for k, v in self.r.hgetall(self._k(b"counts")).items()}
+            counts = self._counts()
             memory = int(self.r.info("memory")["used_memory"])
         get = counts.get
         # used_memory is the whole server's, not only this index's
@@ -319,7 +332,7 @@ class _Transaction:
 
     def add(self, entries: Entries, documents: int) -> Batch:
         s = self.store
-        counts = {k.decode(): int(v) for k, v in s.r.hgetall(s._k(b"counts")).items()}
+        counts = s._counts()
         first, number = counts["next_span"], counts["batches"] + 1
         ids = np.arange(first, first + len(entries), dtype=np.int64)
         batch = Batch(number, first, len(entries), documents)

@@ -62,6 +62,10 @@ CHUNK = 64
 # A posting's value: its span id; an anchor's also its span's anchor count (the
 # containment probe's threshold needs it).
 _VALS = {"set": np.dtype("<i8"), "band": np.dtype("<i8"), "anchor": np.dtype([("id", "<i8"), ("n", "<u4")])}
+# An index file up to this size gets PRAGMA quick_check at open (it reads every page:
+# about 0.3 s for 100 MB here); a larger one relies on the checks of what is read
+# (checksums of every chunk and span row, SQLite's own checks of the pages it reads).
+QUICK_CHECK_BYTES = 128 << 20
 # Runs merged at once (see _Runs.add): a lookup reads up to about 3 runs per size class.
 MERGE = 4
 _NO_LIMIT = 1 << 62
@@ -176,6 +180,8 @@ class SqliteStore(StoreBase):
         self.path = p
         with _errors(self.location):
             self.conn = sqlite3.connect(p, timeout=timeout, isolation_level=None)
+            if p.stat().st_size <= QUICK_CHECK_BYTES:
+                self._quick_check()
             # NORMAL in WAL mode: a killed process loses nothing committed (the WAL is
             # written before COMMIT returns); a power cut may lose the last batches,
             # never consistency. FULL would add an fsync per batch for that case only.
@@ -183,6 +189,13 @@ class SqliteStore(StoreBase):
             self.conn.execute("PRAGMA cache_size=-131072")  # 128 MiB
             self.conn.execute("PRAGMA journal_size_limit=67108864")  # WAL shrinks back after a big batch
             self.conn.execute("CREATE TEMP TABLE wanted(id INTEGER PRIMARY KEY)")
+
+    def _quick_check(self) -> None:
+        """PRAGMA quick_check: every page's structure (not the checksums, checked as read)."""
+        found = [r[0] for r in self.conn.execute("PRAGMA quick_check(5)")]
+        if found != ["ok"]:
+            self.conn.close()
+            raise IndexStoreError(f"{self.location} is damaged ({'; '.join(map(str, found))}); nothing was changed")
 
     @contextmanager
     def transaction(self, batch_key: str) -> Iterator["_Transaction"]:
