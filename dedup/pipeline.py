@@ -171,7 +171,7 @@ def reduce_stage(
     memory.release()
     drops = span_drops(units.unit_of, span_rank, units.sizes, verdict.keeper, found.pairs, found.inter, span_ids, verdict.covered)
     if known is not None:
-        drops = {i: d for i, d in drops.items() if i < len(spans)}  # known spans are never dropped
+        drops = drops.below(len(spans))  # known spans are never dropped
     parts = part_table(verdict, units.unit_of, span_rank, span_ids, lambda i: int(spans.start[i]), lambda u: int(units.sizes[u]))
     clusters = clusters_of(drops, parts)
     lap("decide")
