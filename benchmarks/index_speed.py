@@ -20,6 +20,7 @@ import argparse
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -127,6 +128,7 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--corpus", default="news-40")
     ap.add_argument("--readme", action="store_true", help="write the table into benchmarks/README.md")
     args = ap.parse_args(argv)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # run the finally blocks: remove the temporary folder
     best = run(args.repeat, args.corpus)
     command = "python -m benchmarks.index_speed" + (f" --repeat {args.repeat}" if args.repeat != 3 else "")
     section = table(best, args.corpus, args.repeat, command)
