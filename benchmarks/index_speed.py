@@ -91,15 +91,17 @@ def table(best: dict, corpus: str, repeat: int, command: str) -> str:
         f"Command: `{command}` ({corpus} cut in two halves A and B by record order, about 20 MB each;",
         f"each run its own process, fastest of {repeat} interleaved runs; 2 cores shared with other jobs).",
         "",
-        "| batch | one-shot s | --index s | ratio | extra s | --index stages (s) |",
-        "|---|---:|---:|---:|---:|---|",
+        "| batch | one-shot s | --index s | ratio | extra s | one-shot stages (s) | --index stages (s) |",
+        "|---|---:|---:|---:|---:|---|---|",
     ]
     for batch in ("A", "B"):
-        one = best[f"{batch} one-shot"][0]
+        one, one_stats = best[f"{batch} one-shot"]
         key = "A --index (new index)" if batch == "A" else "B --index (index of A)"
         ix, stats = best[key]
         what = "A into a new index" if batch == "A" else "B against the index of A"
-        lines.append(f"| {what} | {one:.2f} | {ix:.2f} | {ix / one:.2f} | {ix - one:+.2f} | {stages(stats)} |")
+        lines.append(
+            f"| {what} | {one:.2f} | {ix:.2f} | {ix / one:.2f} | {ix - one:+.2f} | {stages(one_stats)} | {stages(stats)} |"
+        )
     b = best["B --index (index of A)"][1]["index"]
     lines += [
         "",

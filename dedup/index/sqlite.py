@@ -186,7 +186,7 @@ class SqliteStore(StoreBase):
             # written before COMMIT returns); a power cut may lose the last batches,
             # never consistency. FULL would add an fsync per batch for that case only.
             self.conn.execute("PRAGMA synchronous=NORMAL")
-            self.conn.execute("PRAGMA cache_size=-131072")  # 128 MiB
+            self.conn.execute("PRAGMA cache_size=-32768")  # 32 MiB: pages of a big batch spill to the WAL, written once either way
             self.conn.execute("PRAGMA journal_size_limit=67108864")  # WAL shrinks back after a big batch
             self.conn.execute("CREATE TEMP TABLE wanted(id INTEGER PRIMARY KEY)")
 
