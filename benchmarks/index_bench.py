@@ -38,6 +38,7 @@ from dedup import Config, Document  # noqa: E402
 from dedup.index import open_index, scan_incremental  # noqa: E402
 from dedup.index.base import Entries  # noqa: E402
 from dedup.index.incremental import find_candidates, sketch_batch  # noqa: E402
+from dedup.pipeline import map_stage  # noqa: E402
 from dedup.records import IndexedSpan  # noqa: E402
 from dedup.stages.mapping import shingle_documents  # noqa: E402
 
@@ -73,16 +74,14 @@ def edited(text: str, seed: int) -> str:
 
 def entries_for(first: int, count: int, config: Config) -> Entries:
     """Entries for paragraphs first..first+count, as a batch of kept spans would store them."""
-    from dedup.stages import sketch
     from dedup.stages.units import set_keys
 
     docs = [Document(f"fill-{i}", paragraph(i)) for i in range(first, first + count)]
     sh = shingle_documents(docs, config)
-    sigs = sketch.signatures(sh.values, sh.offsets, sketch.permutations(config.num_perm, config.seed))
     refs = [IndexedSpan(d.id, "", None, 0, 0, len(d.text), d.text) for d in docs]
     keep = np.flatnonzero(sh.eligible)
     assert len(keep) == count
-    return Entries(refs, sh.values, sh.offsets, sigs, np.array(set_keys(sh.values, sh.offsets), dtype=np.uint64))
+    return Entries(refs, sh.values, sh.offsets, np.array(set_keys(sh.values, sh.offsets), dtype=np.uint64))
 
 
 def fill(stores: dict, start: int, stop: int, config: Config) -> dict[str, float]:
@@ -121,8 +120,7 @@ def measure(store, size: int, config: Config) -> dict[str, float]:
     query, add, full = [], [], []
     for rep in range(REPEATS):
         docs = batch_docs(size, rep, fresh_from=50_000_000 + size * 10)
-        sh = shingle_documents(docs, config)
-        b = sketch_batch(sh, config)
+        b = sketch_batch(map_stage(docs, config, None, 1, None), config)
         with store.transaction(f"query-{size}-{rep}") as txn:  # read only: commits nothing
             began = time.perf_counter()
             known = txn.fetch(find_candidates(txn, b, config))

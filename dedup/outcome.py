@@ -152,6 +152,11 @@ class DropTable(Mapping[int, Drop]):
     def items(self):  # type: ignore[override]
         return list(zip(self.span.tolist(), self.values()))
 
+    def below(self, n: int) -> DropTable:
+        """The drops of spans 0..n-1 only."""
+        k = int(np.searchsorted(self.span, n))
+        return DropTable(self.span[:k], self.kept[:k], self.jaccard[:k], self.containment[:k], self.kept_containment[:k], self.reason[:k])
+
     def dropped_mask(self, n: int) -> np.ndarray:
         """A bool per span 0..n-1: dropped or not."""
         out = np.zeros(n, dtype=bool)

@@ -8,8 +8,10 @@ import os
 import tempfile
 import threading
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -19,13 +21,16 @@ from .inputs import as_documents
 from .records import Document
 from .report import borderline
 from .result import ScanResult
-from .stages import runs, sketch
+from .stages import candidates, decide, runs, sketch
 from .stages.drops import clusters_of, span_drops
-from .stages.judge import judge, part_table
-from .stages.mapping import Progress, map_documents, merge
-from .stages.pairs import find_pairs
-from .stages.units import UnitBuilder, rank_spans, unit_ranks
+from .stages.judge import Judgement, judge, part_table
+from .stages.mapping import Progress, Shingled, map_documents, merge
+from .stages.pairs import Pairs, band_keys, find_pairs
+from .stages.units import UnitBuilder, Units, group_units, rank_spans, set_keys, unit_ranks
 from .stats import Laps, sentence_stats, summarize
+
+if TYPE_CHECKING:
+    from .index.base import Entries
 
 
 def _prepare(config: Config) -> None:
@@ -55,23 +60,46 @@ def scan(
     """
     config = config or Config()
     documents = as_documents(documents, text_key=text_key, id_key=id_key)
+    with spill_folder(spill) as folder:
+        return _scan(documents, config, progress, jobs, folder, sample_pairs)
+
+
+@contextmanager
+def spill_folder(spill: str | os.PathLike | None) -> Iterator[Path | None]:
+    """A private temporary folder inside `spill` (None: no spilling), removed afterwards."""
     if spill is None:
-        return _scan(documents, config, progress, jobs, None, sample_pairs)
+        yield None
+        return
     with tempfile.TemporaryDirectory(prefix="dedup-spill-", dir=spill, ignore_cleanup_errors=True) as folder:
-        return _scan(documents, config, progress, jobs, Path(folder), sample_pairs)
+        yield Path(folder)
 
 
 def _scan(
     documents: Iterable[Document], config: Config, progress: Progress | None, jobs: int, spill: Path | None,
     sample_pairs: bool,
 ) -> ScanResult:
-    laps = Laps()
+    lap = Laps(progress)
+    mapped = map_stage(documents, config, progress, jobs, spill)
+    lap("shingle")
+    result, _ = reduce_stage(mapped, config, lap, jobs=jobs, sample_pairs=sample_pairs)
+    result.stats["seconds"] = lap.timings
+    return result
 
-    def lap(stage: str) -> None:
-        laps(stage)
-        if progress:
-            progress(stage, 1, 1)
 
+@dataclass
+class Mapped:
+    """The map stage's output over a whole batch: documents, spans, distinct shingle sets."""
+
+    docs: list[Document]
+    sh: Shingled  # its values are dropped: the units hold each distinct set once
+    units: Units  # over the eligible spans
+
+
+def map_stage(
+    documents: Iterable[Document], config: Config, progress: Progress | None, jobs: int, spill: Path | None,
+) -> Mapped:
+    """Segment, shingle and key the documents as they stream in, keeping only the
+    distinct shingle sets (UnitBuilder); documents are kept for the output."""
     docs: list[Document] = []
     warm: list[threading.Thread] = []
 
@@ -98,38 +126,112 @@ def _scan(
     for thread in warm:
         thread.join()
     memory.release()  # the chunks' arrays are gone: their memory must not swell the reduce stage's peak
-    lap("shingle")
-    units = builder.units()
-    del builder
+    return Mapped(docs, sh, builder.units())
+
+
+def reduce_stage(
+    mapped: Mapped, config: Config, lap: Laps, *, jobs: int, sample_pairs: bool, known: Entries | None = None,
+    keys: np.ndarray | None = None,
+) -> tuple[ScanResult, Judgement]:
+    """Rank, pair, judge and cut: the decision over the batch's distinct sets.
+
+    `known`: spans already kept (an index's, see index/incremental.py), judged with
+    the batch: they rank before every span of it, are never paired together nor
+    dropped, and a batch span fuller than one of them is not dropped against it.
+    Their span numbers follow the batch's (len(spans) + i). `keys`: the batch
+    units' band keys, if already computed.
+    """
+    docs, sh, units = mapped.docs, mapped.sh, mapped.units
+    spans = sh.spans
     elig_idx = np.flatnonzero(sh.eligible)
-    lengths = (sh.spans.end - sh.spans.start)[elig_idx]
-    span_rank = rank_spans(lengths, config.keep)
+    span_rank = rank_spans((spans.end - spans.start)[elig_idx], config.keep)
+    m = 0 if known is None else len(known)
+    if known is not None:
+        units, keys = _with_known(known, units, keys, config)
+        span_rank = np.concatenate((np.arange(m, dtype=np.int64), m + span_rank))
+        span_ids = np.concatenate((len(spans) + np.arange(m, dtype=np.int64), elig_idx))
+    else:
+        span_ids = elig_idx
     u_rank = unit_ranks(units.unit_of, span_rank, len(units.sizes))
     lap("units")
-    found = find_pairs(units.values, units.offsets, config, threads=jobs, between=memory.release)
+    found = find_pairs(units.values, units.offsets, config, threads=jobs, between=memory.release, keys=keys)
+    del keys
+    usable = None
+    if known is not None:
+        indexed = np.zeros(len(units.sizes), dtype=bool)
+        indexed[units.unit_of[:m]] = True
+        found, usable = _against_known(found, units.sizes, indexed)
     lap("candidates_verify")
-    spans = sh.spans
 
     def unit_text(u: int) -> str:
-        span = spans[int(elig_idx[units.first_member[u]])]
+        e = int(units.first_member[u])
+        if e < m:
+            return known.refs[e].text
+        span = spans[int(span_ids[e])]
         return docs[span.doc].text[span.start : span.end]
 
-    place = runs.layout(units.unit_of, span_rank, spans.doc[elig_idx], len(units.sizes)) if config.sentence_runs else None
-    verdict = judge(units.sizes, units.values, units.offsets, u_rank, found.pairs, found.inter, config, unit_text, layout=place)
+    place = None
+    if config.sentence_runs:  # documents as keys: the batch's by number, the known spans' below zero
+        earlier: dict[tuple, int] = {}
+        known_doc = [] if known is None else [-1 - earlier.setdefault((r.doc, r.source, r.line), len(earlier)) for r in known.refs]
+        member_doc = np.concatenate((np.asarray(known_doc, dtype=np.int64), spans.doc[elig_idx].astype(np.int64)))
+        place = runs.layout(units.unit_of, span_rank, member_doc, len(units.sizes))
+    verdict = judge(
+        units.sizes, units.values, units.offsets, u_rank, found.pairs, found.inter, config, unit_text, usable=usable, layout=place,
+    )
+    if known is not None:
+        assert (verdict.keeper[indexed] == -1).all(), "known spans rank first and are never paired together"
     units.values = np.zeros(0, dtype=np.uint64)  # decided: from here on only the sizes count
     memory.release()
-    drops = span_drops(units.unit_of, span_rank, units.sizes, verdict.keeper, found.pairs, found.inter, elig_idx, verdict.covered)
-    parts = part_table(verdict, units.unit_of, span_rank, elig_idx, lambda i: int(spans.start[i]), lambda u: int(units.sizes[u]))
+    drops = span_drops(units.unit_of, span_rank, units.sizes, verdict.keeper, found.pairs, found.inter, span_ids, verdict.covered)
+    if known is not None:
+        drops = drops.below(len(spans))  # known spans are never dropped
+    parts = part_table(verdict, units.unit_of, span_rank, span_ids, lambda i: int(spans.start[i]), lambda u: int(units.sizes[u]))
     clusters = clusters_of(drops, parts)
     lap("decide")
 
-    result = ScanResult(config, docs, sh.spans, sh.doc_spans, drops, clusters, eligible=sh.eligible, parts=parts)
+    result = ScanResult(
+        config, docs, spans, sh.doc_spans, drops, clusters, indexed=known.refs if m else [], eligible=sh.eligible,
+        parts=parts,
+    )
     if sample_pairs:
-        reps = borderline.representatives(units.unit_of, span_rank, elig_idx)
+        reps = borderline.representatives(units.unit_of, span_rank, span_ids)
         result.pairs = borderline.sample(found.pairs, found.inter, units.sizes, reps, config.threshold)
     result.stats = summarize(result, units, found, config)
+    result.stats["distinct_spans"] = len(mapped.units.sizes)  # the batch's own
     if verdict.refined is not None:
         result.stats["sentences"] = sentence_stats(result, verdict)
-    result.stats["seconds"] = laps.timings
-    return result
+    return result, verdict
 
+
+def _with_known(known: Entries, units: Units, keys: np.ndarray | None, config: Config) -> tuple[Units, np.ndarray]:
+    """Units over the known entries, then the batch's units (exact copies of a known
+    set join its unit), with their band keys; members are the known entries, then
+    the eligible spans."""
+    m = len(known)
+    values = np.concatenate((known.values, units.values))
+    offsets = np.concatenate((known.offsets, known.offsets[-1] + units.offsets[1:]))
+    set_keys_ = np.concatenate((known.set_keys, set_keys(units.values, units.offsets)))
+    both = group_units(values, offsets, set_keys_)
+    if keys is None:
+        keys = band_keys(units.values, units.offsets, config)
+    all_keys = np.concatenate((band_keys(known.values, known.offsets, config), keys))[both.first_member]
+    first = both.first_member
+    first = np.where(first < m, first, m + units.first_member[np.maximum(first - m, 0)])
+    unit_of = np.concatenate((both.unit_of[:m], both.unit_of[m:][units.unit_of]))
+    return Units(unit_of, both.values, both.offsets, both.sizes, first), all_keys
+
+
+def _against_known(found: Pairs, sizes: np.ndarray, indexed: np.ndarray) -> tuple[Pairs, np.ndarray]:
+    """The pairs without those of two known units, and which of them decide may use:
+    not those where a batch unit is fuller than the known one (the published copy
+    stays; the fuller new one must stay too)."""
+    keep = ~(indexed[found.pairs[:, 0]] & indexed[found.pairs[:, 1]])
+    pairs, inter = found.pairs[keep], found.inter[keep]
+    a, b = pairs[:, 0], pairs[:, 1]
+    known_a = indexed[a]
+    x, y = np.where(known_a, a, b), np.where(known_a, b, a)  # x the known one, where one is
+    sx, sy = sizes[x].astype(np.int64), sizes[y].astype(np.int64)
+    usable = ~((known_a != indexed[b]) & decide.fuller(sy, sx, sx + sy - inter.astype(np.int64)))
+    p = found.proposals
+    return Pairs(pairs, inter, candidates.Proposals(pairs, p.lsh, p.anchors, p.oversized)), usable

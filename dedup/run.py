@@ -163,7 +163,7 @@ def _scan_and_write(
     if index is None:  # read while mapping
         result = scan(stream, config, progress, jobs=jobs, spill=spill, sample_pairs=report is not None)
     else:
-        result = scan_with_index(list(stream), index, config, progress, jobs=jobs)
+        result = scan_with_index(stream, index, config, progress, jobs=jobs, spill=spill, sample_pairs=report is not None)
     skipped = stream.skipped
     repeated = repeated_ids(result.documents)
     if on_read is not None:

@@ -15,16 +15,20 @@ from .stages.units import Units
 
 
 class Laps:
-    """Seconds spent per stage: call with a stage's name when it ends."""
+    """Seconds spent per stage: call with a stage's name when it ends. `progress`
+    (mapping.Progress), if given, hears each stage end as (stage, 1, 1)."""
 
-    def __init__(self) -> None:
+    def __init__(self, progress=None) -> None:
         self.timings: dict[str, float] = {}
         self._clock = time.perf_counter()
+        self._progress = progress
 
     def __call__(self, stage: str) -> None:
         now = time.perf_counter()
         self.timings[stage] = round(now - self._clock, 4)
         self._clock = now
+        if self._progress:
+            self._progress(stage, 1, 1)
 
 
 def summarize(result: ScanResult, units: Units, found: Pairs, config: Config) -> dict:

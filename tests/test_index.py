@@ -214,39 +214,6 @@ def test_redis_batch_recomputed_when_another_writer_commits_first(redis_url):
     other.close()
 
 
-def test_sqlite_merging_new_postings_changes_no_decision(tmp_path, monkeypatch):
-    """Postings gather in small *_new tables and are merged into the main ones now and
-    then (here: after batches 1, 2, 4 and 7); lookups and removal see both."""
-    import sqlite3
-
-    from dedup.index.sqlite import SqliteStore
-
-    docs = planted_docs(random.Random(12), 80)
-    batches = [docs[k : k + 10] for k in range(0, 80, 10)]
-    from dedup.index import sqlite as backend
-
-    with monkeypatch.context() as m:
-        m.setattr(backend._Transaction, "_merge_when_due", lambda self, next_id, batch: None)
-        plain = merged(run_batches(str(tmp_path / "plain.db"), batches, Config()))  # never merged
-    assert merged(run_batches(str(tmp_path / "merging.db"), batches, Config())) == plain
-    assert sqlite3.connect(tmp_path / "plain.db").execute("SELECT count(*) FROM bands").fetchone()[0] == 0
-    conn = sqlite3.connect(tmp_path / "merging.db")
-    main, new = (conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in ("bands", "bands_new"))
-    merged_below = int(conn.execute("SELECT value FROM meta WHERE key = 'merged_below'").fetchone()[0])
-    assert main > 0 and merged_below > 1  # merges happened
-    assert new == 32 * conn.execute("SELECT count(*) FROM spans WHERE id >= ?", (merged_below,)).fetchone()[0]
-    conn.close()
-    with SqliteStore(tmp_path / "merging.db", Config()) as store:
-        spans, found = store.remove([d.id for d in docs[:40]])
-    conn = sqlite3.connect(tmp_path / "merging.db")
-    left = conn.execute("SELECT count(*) FROM spans").fetchone()[0]
-    for table in ("bands", "bands_new"):
-        orphans = conn.execute(f"SELECT count(*) FROM {table} WHERE span NOT IN (SELECT id FROM spans)").fetchone()[0]
-        assert orphans == 0
-    assert conn.execute("SELECT count(*) FROM bands").fetchone()[0] + conn.execute("SELECT count(*) FROM bands_new").fetchone()[0] == 32 * left
-    conn.close()
-
-
 def test_redis_open_while_another_process_creates_the_index(redis_url, monkeypatch):
     """Open saw no header, then a concurrent creator wrote header and keys before the key scan:
     that is a dedup index, not foreign keys (was: 'keys ... but no dedup index header')."""

@@ -206,3 +206,36 @@ def test_concurrent_adds_lose_nothing(backend, batches, tmp_path, request):
     assert sorted(numbers) == [1, 2, 3]
     add_all(replay, [parts[k] for k in sorted(range(3), key=numbers.__getitem__)])
     assert state(replay) == got
+
+
+def test_scan_killed_inside_the_write_transaction_leaves_index_and_out(batches, tmp_path):
+    """`dedup scan --index --out` killed with part of its batch in the WAL: the index is
+    as before the batch and --out was never written (the output comes after the commit)."""
+    db, out = tmp_path / "a.db", tmp_path / "out"
+    add_all(str(db), batches[:1])
+    before = sqlite_state(db)
+    batch = write_jsonl(tmp_path / "batch.jsonl", batches[1])
+    child = textwrap.dedent(f"""
+        import sys, time
+        from dedup.index import sqlite as backend
+        from dedup.cli import main
+        original = backend._Transaction.add
+        def add(self, entries, documents):
+            self.q("PRAGMA cache_size=16")  # spill written pages to the WAL before COMMIT
+            batch = original(self, entries, documents)
+            print("written", flush=True)
+            time.sleep(60)
+            return batch
+        backend._Transaction.add = add
+        sys.argv = ["dedup", "scan", {str(batch)!r}, "--index", {str(db)!r}, "--out", {str(out)!r}, "-q"]
+        main()
+    """)
+    p = subprocess.Popen([sys.executable, "-c", child], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert p.stdout.readline().strip() == b"written"
+    assert Path(f"{db}-wal").stat().st_size > 0
+    p.send_signal(signal.SIGKILL)
+    p.communicate()
+    assert sqlite_state(db) == before
+    assert not out.exists() and not list(tmp_path.glob(".out.dedup-tmp-*"))
+    run("scan", str(batch), "--index", str(db), "--out", str(out), "-q")  # the batch goes in whole afterwards
+    assert len(sqlite_state(db)[2]) > len(before[2]) and (out / "clusters.jsonl").exists()

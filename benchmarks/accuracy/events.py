@@ -51,9 +51,13 @@ import math
 import random
 import re
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from . import noise
-from .generate import OUTLETS, Art, Generator, Para, U, nwords
+from .articles import OUTLETS, Art, Para, U, nwords
+
+if TYPE_CHECKING:  # annotations only: generate.py imports this module
+    from .generate import Generator
 
 SUBPARA_SHARE = (0.35, 0.70)  # copied share (words) of a subpara_* paragraph
 QUOTE_SHARE = (0.60, 0.80)  # quoted sentence's share (words) of a quote_para paragraph

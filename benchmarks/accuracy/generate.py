@@ -32,9 +32,9 @@ from __future__ import annotations
 
 import random
 import re
-from dataclasses import dataclass, field
 
-from . import noise
+from . import events, noise
+from .articles import OUTLETS, Art, Para, U, nwords
 from .labels import Corpus, Unit
 from .source import SourceArticle
 
@@ -73,12 +73,6 @@ def parse_kinds(spec: str | None) -> list[str] | None:
         elif name:
             raise ValueError(f"unknown kind {name!r}; known: {', '.join(EVENT_COUNTS)}, or base / new")
     return out
-OUTLETS = [
-    ("The Daily Courier", "dailycourier.example", "SYDNEY"),
-    ("Harbour Wire", "harbourwire.example", "MELBOURNE"),
-    ("Northern Herald", "northernherald.example", "BRISBANE"),
-    ("Pacific Press Service", "pps.example", "CANBERRA"),
-]
 # Footers are outlet boilerplate (our templates, one per outlet), repeated across that outlet's reprints.
 FOOTERS = [
     "Copyright {name}. All rights reserved. This material may not be published, broadcast, rewritten or redistributed.",
@@ -88,38 +82,6 @@ FOOTERS = [
 ]
 MONTHS = ["Jan", "Feb", "March", "April", "May", "June", "July", "Aug", "Sept", "Oct", "Nov", "Dec"]
 SAME_STORY_JACCARD = 0.15  # content-word Jaccard at which two base articles count as one story
-
-
-@dataclass(eq=False)
-class U:
-    label: int
-    text: str
-    kind: str
-    src: "U | None" = None
-
-
-@dataclass(eq=False)
-class Para:
-    units: list[U]
-    sep: str = " "
-    wrap: int | None = None
-    lead: str = ""
-    used: bool = False
-
-
-@dataclass(eq=False)
-class Art:
-    paras: list[Para]
-    layout: str  # "blank": blank line between paragraphs; "lines": one newline
-    source: str = ""
-    header: list[Para] = field(default_factory=list)
-    footer: list[Para] = field(default_factory=list)
-    touched: bool = False
-
-
-def nwords(text: str) -> int:
-    """Words as a reader counts them (a URL is one)."""
-    return len(text.split())
 
 
 def content_words(art: SourceArticle) -> set[str]:
@@ -212,8 +174,6 @@ class Generator:
     # -- planting ---------------------------------------------------------------
     def plant(self, kind: str) -> bool:
         if kind in NEW_KINDS:
-            from . import events
-
             return events.plant(self, kind)
         rng = self.rng
         if kind.startswith("doubled_"):

@@ -19,7 +19,7 @@ from rich.markup import escape
 from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
 from ..errors import ConfigError, DedupError
-from ..io.readers import ReadOptions, Skipped, read_sources
+from ..io.readers import Skipped
 
 EXIT_OK, EXIT_FAIL, EXIT_USAGE, EXIT_SKIPPED, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
 # Skipped inputs listed one by one on stderr; the rest are counted (all are in --stats).
@@ -150,13 +150,6 @@ def warn_skipped(skipped: list[Skipped]) -> None:
         say("[yellow]warning:[/] skipped", str(s))
     if len(skipped) > MAX_WARNINGS:
         say("[yellow]warning:[/]", f"... and {len(skipped) - MAX_WARNINGS} more skipped (all listed in --stats)")
-
-
-def read_all(sources: list, opts: ReadOptions, tick) -> tuple[list, list[Skipped]]:
-    """Documents of every source in order, warning on stderr about what was skipped."""
-    docs, skipped, _ = read_sources(sources, opts, progress=tick)
-    warn_skipped(skipped)
-    return docs, skipped
 
 
 def failed(e: DedupError) -> typer.Exit:

@@ -15,9 +15,10 @@ from rich.markup import escape
 
 from ..errors import InputError
 from ..index import open_index, scan_incremental
-from ..io.readers import STDIN, ReadOptions, discover
+from ..io.readers import STDIN, DocumentStream, ReadOptions, discover
 from ..run import input_bytes
-from .common import CONTEXT, EXIT_SKIPPED, Command, Format, err, progress, read_all, reported
+from ..stages.mapping import default_jobs
+from .common import CONTEXT, EXIT_SKIPPED, Command, Format, err, progress, reported, warn_skipped
 
 index_app = typer.Typer(
     no_args_is_help=True,
@@ -65,15 +66,17 @@ def add(
             with progress(not quiet and err.is_terminal) as tick:
                 if tick:
                     tick("input", *(2 * [input_bytes(sources)]))
-                docs, skipped = read_all(sources, opts, tick)
-                result = scan_incremental(docs, store, tick)
+                stream = DocumentStream(sources, opts, progress=tick)  # read while mapping
+                result = scan_incremental(stream, store, tick, jobs=default_jobs(), sample_pairs=False)
         finally:
             store.close()
+        skipped = stream.skipped
+        warn_skipped(skipped)
     if not quiet:
         ix = result.stats["index"]
         seen = "; this batch was added before, nothing changed" if ix["rerun"] else ""
         err.print(
-            f"batch {ix['batch']}: {len(docs)} articles, {result.stats['spans']} spans, "
+            f"batch {ix['batch']}: {len(result.documents)} articles, {result.stats['spans']} spans, "
             f"{result.stats['dropped_spans']} dropped as copies, {ix['added_spans']} added{seen}",
             highlight=False,
             soft_wrap=True,

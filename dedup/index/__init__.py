@@ -46,12 +46,12 @@ def check_index_outside(location: str, out: Path) -> None:
 
 def scan_with_index(
     documents: Iterable[Document], location: str, config: Config | None = None, progress: Progress | None = None,
-    *, jobs: int = 1,
+    *, jobs: int = 1, spill: str | os.PathLike | None = None, sample_pairs: bool = True,
 ) -> ScanResult:
     """Open the index, scan the batch against it and add its kept spans; see scan_incremental."""
     store = open_index(location, config)
     try:
-        return scan_incremental(documents, store, progress, jobs=jobs)
+        return scan_incremental(documents, store, progress, jobs=jobs, spill=spill, sample_pairs=sample_pairs)
     finally:
         store.close()
 

@@ -1,8 +1,7 @@
 """What an index backend stores and answers. The scan logic is in incremental.py.
 
 An index holds the kept spans of earlier batches: per span its document id,
-offsets and text, its shingle set (uint64 values), MinHash signature and the
-keys it can be found by: its set key (exact copies), its LSH band keys and its
+offsets and text, its shingle set (uint64 values) and the keys it can be found by: its set key (exact copies), its LSH band keys and its
 anchor shingles. Every value is stored as plain bytes or numbers, never pickled.
 Span ids grow with commit order, so "the index as it was before batch b" is
 "the spans with an id below b's first".
@@ -23,9 +22,10 @@ from ..config import Config, NORMALIZATION_VERSION
 from ..errors import DedupError
 from ..records import Document, IndexedSpan
 from ..stages import candidates
+from ..stages.pairs import band_keys
 
 FORMAT = "dedup-index"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 1  # a backend may have its own (sqlite.FORMAT_VERSION)
 # How an entry is found: exact copies by set key, near copies by LSH band key,
 # short-inside-long by anchor shingle.
 KINDS = ("set", "band", "anchor")
@@ -58,7 +58,6 @@ class Entries:
     refs: list[IndexedSpan]
     values: np.ndarray  # shingle sets, concatenated (uint64)
     offsets: np.ndarray  # entry i's set is values[offsets[i]:offsets[i + 1]]
-    sigs: np.ndarray  # (entries, num_perm) uint32
     set_keys: np.ndarray  # uint64, see stages.units.set_keys
     ids: np.ndarray | None = None  # int64 span ids, for fetched entries
 
@@ -69,15 +68,14 @@ class Entries:
         return self.values[self.offsets[i] : self.offsets[i + 1]]
 
 
-def stack_entries(rows: Sequence[tuple], num_perm: int) -> Entries:
-    """Entries from (id, set_key, signature, shingle set, ref) rows of arrays."""
+def stack_entries(rows: Sequence[tuple]) -> Entries:
+    """Entries from (id, set_key, shingle set, ref) rows."""
     offsets = np.zeros(len(rows) + 1, dtype=np.int64)
-    np.cumsum([len(r[3]) for r in rows], out=offsets[1:])
+    np.cumsum([len(r[2]) for r in rows], out=offsets[1:])
     return Entries(
-        refs=[r[4] for r in rows],
-        values=np.concatenate([r[3] for r in rows]).astype(np.uint64) if rows else np.zeros(0, dtype=np.uint64),
+        refs=[r[3] for r in rows],
+        values=np.concatenate([r[2] for r in rows]).astype(np.uint64) if rows else np.zeros(0, dtype=np.uint64),
         offsets=offsets,
-        sigs=np.stack([r[2] for r in rows]).astype(np.uint32) if rows else np.zeros((0, num_perm), dtype=np.uint32),
         set_keys=np.array([r[1] for r in rows], dtype=np.uint64),
         ids=np.array([r[0] for r in rows], dtype=np.int64),
     )
@@ -87,8 +85,8 @@ def postings(entries: Entries, config: Config) -> Iterator[tuple[str, np.ndarray
     """(kind, keys, entry index) of every key the entries are found by."""
     n = len(entries)
     yield "set", entries.set_keys.astype(np.uint64), np.arange(n, dtype=np.int64)
-    bands, rows = config.band_rows
-    keys = candidates.band_keys(entries.sigs, bands, rows)
+    bands = config.band_rows[0]
+    keys = np.ascontiguousarray(band_keys(entries.values, entries.offsets, config))  # (entries, bands)
     yield "band", keys.ravel(), np.repeat(np.arange(n, dtype=np.int64), bands)
     owner = np.repeat(np.arange(n, dtype=np.int64), np.diff(entries.offsets))
     mask = candidates.anchor_mask(entries.values, config.anchor_rate)
@@ -175,22 +173,30 @@ def batch_key(docs: Sequence[Document]) -> str:
     return h.hexdigest()[:32]
 
 
-def header(config: Config) -> dict[str, str]:
+def header(config: Config, version: int = FORMAT_VERSION) -> dict[str, str]:
     """What an index records about itself when created."""
     return {
         "format": FORMAT,
-        "format_version": str(FORMAT_VERSION),
+        "format_version": str(version),
         "params": json.dumps(config.params(), sort_keys=True),
     }
 
 
-def check_header(meta: dict[str, str], config: Config | None, location: str) -> Config:
-    """The index's own Config; refuses a foreign index or one built with other parameters."""
+def check_header(meta: dict[str, str], config: Config | None, location: str, version: int = FORMAT_VERSION) -> Config:
+    """The index's own Config; refuses a foreign index, one of another format version
+    or one built with other parameters."""
     if meta.get("format") != FORMAT:
         raise IndexStoreError(f"{location} is not a dedup index (no dedup index header); nothing was changed")
-    if meta.get("format_version") != str(FORMAT_VERSION):
+    found = meta.get("format_version")
+    if found != str(version):
+        older = found is not None and found.isdigit() and int(found) < version
+        how = (
+            "it was built by an older dedup; rebuild it: scan the earlier batches again, in their order, into a new "
+            "index (dedup index add NEW-INDEX BATCH...), then use that one"
+            if older else "it was written by a newer dedup; use that version"
+        )
         raise IndexStoreError(
-            f"{location} is a dedup index of format {meta.get('format_version')!r}; this dedup reads format {FORMAT_VERSION}"
+            f"{location} is a dedup index of format {found!r}; this dedup reads format {version}: {how}; nothing was changed"
         )
     try:
         stored = json.loads(meta["params"])

@@ -2,9 +2,10 @@
 
 The index's spans were kept when their batch was scanned, so here they act as
 spans already kept: they can cover a new span (which is then dropped against
-them) but are never dropped themselves. The core's stages do the work on the
-union of the batch and the indexed spans it could match (found by set key, band
-key or anchor, exactly as a one-shot scan would pair them):
+them) but are never dropped themselves. The batch goes through the one-shot
+scan's own stages (pipeline.map_stage, then pipeline.reduce_stage on the union of
+the batch and the indexed spans it could match, found by set key, band key or
+anchor exactly as a one-shot scan would pair them):
 
 - indexed spans rank before every new span and are never paired with each
   other, so `decide` keeps them all;
@@ -28,19 +29,16 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..accel import memory
+from ..arrays import distinct, ramp, run_starts
 from ..config import Config
-from ..outcome import Drop, PartTable
+from ..pipeline import Mapped, map_stage, reduce_stage, spill_folder
 from ..records import Document, IndexedSpan
-from ..report import borderline
 from ..result import ScanResult
-from ..stages import candidates, decide, runs, sketch, verify
-from ..stages.drops import clusters_of, span_drops
-from ..stages.judge import judge, part_table
-from ..stages.mapping import Progress, Shingled, shingle_documents
-from ..stages.pairs import Pairs, need_cap
-from ..stages.units import Units, group_units, rank_spans, set_keys
-from ..stats import Laps, summarize
+from ..stages import candidates
+from ..stages.mapping import Progress
+from ..stages.pairs import band_keys, need_cap
+from ..stages.units import set_keys
+from ..stats import Laps
 from .base import Conflict, Entries, IndexStoreError, Store, Transaction, batch_key
 
 # Attempts before giving up when other writers keep committing first (Redis only;
@@ -50,10 +48,8 @@ RETRIES = 20
 
 @dataclass
 class Sketched:
-    """The batch's distinct shingle sets with everything the index is queried by."""
+    """What the index is queried by, per distinct shingle set (unit) of the batch."""
 
-    units: Units
-    sigs: np.ndarray
     set_keys: np.ndarray
     band_keys: np.ndarray  # (units, bands)
     anchors: np.ndarray  # anchor shingle values, with their unit in anchor_owner
@@ -61,19 +57,15 @@ class Sketched:
     n_anchors: np.ndarray
 
 
-def sketch_batch(sh: Shingled, config: Config) -> Sketched:
-    units = group_units(sh.values, sh.offsets)
-    sigs = sketch.signatures(units.values, units.offsets, sketch.permutations(config.num_perm, config.seed))
-    owner = np.repeat(np.arange(len(units.sizes), dtype=np.int64), units.sizes)
-    mask = candidates.anchor_mask(units.values, config.anchor_rate)
+def sketch_batch(mapped: Mapped, config: Config, *, jobs: int = 1) -> Sketched:
+    units = mapped.units
+    anchors, owner = candidates.set_anchors(units.values, units.offsets, config.anchor_rate)
     return Sketched(
-        units=units,
-        sigs=sigs,
-        set_keys=np.array(set_keys(units.values, units.offsets), dtype=np.uint64),
-        band_keys=candidates.band_keys(sigs, *config.band_rows),
-        anchors=units.values[mask],
-        anchor_owner=owner[mask],
-        n_anchors=np.bincount(owner[mask], minlength=len(units.sizes)),
+        set_keys=set_keys(units.values, units.offsets),
+        band_keys=band_keys(units.values, units.offsets, config, threads=jobs),
+        anchors=anchors,
+        anchor_owner=owner.astype(np.int64),
+        n_anchors=np.bincount(owner, minlength=len(units.sizes)),
     )
 
 
@@ -93,9 +85,9 @@ def _hits(txn: Transaction, kind: str, keys: np.ndarray, max_bucket: int) -> tup
 def find_candidates(txn: Transaction, b: Sketched, config: Config) -> np.ndarray:
     """Ids of the indexed spans some unit of the batch would be paired with."""
     found = [np.zeros(0, dtype=np.int64)]
-    for kind, keys in (("set", np.unique(b.set_keys)), ("band", np.unique(b.band_keys))):
+    for kind, keys in (("set", distinct(b.set_keys)), ("band", distinct(b.band_keys))):
         found.append(_hits(txn, kind, keys, config.max_bucket)[1])
-    values, inverse = np.unique(b.anchors, return_inverse=True)
+    values, inverse = np.unique(b.anchors, return_inverse=True)  # with return_inverse numpy sorts (fast)
     pos, ids = _hits(txn, "anchor", values, config.max_bucket)
     if len(ids):
         # Expand each hit (anchor value, span) to every batch unit holding that anchor.
@@ -105,159 +97,83 @@ def find_candidates(txn: Transaction, b: Sketched, config: Config) -> np.ndarray
         start = np.concatenate(([0], np.cumsum(count)[:-1]))
         rep = count[pos]
         within = np.arange(rep.sum()) - np.repeat(np.cumsum(rep) - rep, rep)
-        pairs = np.stack((holders[np.repeat(start[pos], rep) + within], np.repeat(ids, rep)), axis=1)
-        pairs, shared = np.unique(pairs, axis=0, return_counts=True)
-        spans = np.unique(pairs[:, 1])
+        # (batch unit, indexed span) pairs as one int64 code each (a 1-d unique sorts; axis=0 is slow)
+        width = int(ids.max()) + 1
+        codes = holders[np.repeat(start[pos], rep) + within].astype(np.int64) * width + np.repeat(ids, rep)
+        codes, shared = np.unique(codes, return_counts=True)
+        pairs = np.stack((codes // width, codes % width), axis=1)
+        spans = distinct(pairs[:, 1])
         n_idx = txn.anchor_counts(spans)[np.searchsorted(spans, pairs[:, 1])]
         need = candidates.anchor_need(b.n_anchors[pairs[:, 0]], n_idx, config.threshold, need_cap(config))
         found.append(pairs[shared >= need, 1])
-    return np.unique(np.concatenate(found))
+    return distinct(np.concatenate(found))
 
 
-@dataclass
-class Decided:
-    drops: dict[int, Drop]
-    units: Units
-    found: Pairs
-    new: Entries  # the batch's kept spans, to be added
-    sample: borderline.PairSample  # near-threshold pairs, for the report
-    parts: PartTable  # sentence runs dropped inside the batch's kept spans
-
-
-def decide_against(
-    docs: list[Document], sh: Shingled, b: Sketched, known: Entries, config: Config, *, threads: int = 1
-) -> Decided:
-    """The core's decision over the indexed spans (kept, ranked first) and the batch;
-    candidates and verification in `threads` threads, as in a one-shot scan."""
-    m, n_spans = len(known), len(sh.spans)
+def new_entries(mapped: Mapped, b: Sketched, result: ScanResult, config: Config) -> Entries:
+    """The batch's kept judged spans, as the index stores them."""
+    sh, units, docs = mapped.sh, mapped.units, mapped.docs
     elig = np.flatnonzero(sh.eligible)
-    values = np.concatenate((known.values, sh.values))
-    offsets = np.concatenate((known.offsets, known.offsets[-1] + sh.offsets[1:]))
-    units = group_units(values, offsets)
-    n = len(units.sizes)
-    lengths = np.array([sh.spans[i].end - sh.spans[i].start for i in elig], dtype=np.int64)
-    span_rank = np.concatenate((np.arange(m, dtype=np.int64), m + rank_spans(lengths, config.keep)))
-    u_rank = np.full(n, np.iinfo(np.int64).max, dtype=np.int64)
-    np.minimum.at(u_rank, units.unit_of, span_rank)
-    indexed = np.zeros(n, dtype=bool)
-    indexed[units.unit_of[:m]] = True
-
-    first_member = np.unique(units.unit_of, return_index=True)[1]
-    sigs = np.concatenate((known.sigs, b.sigs[b.units.unit_of]))[first_member]
-    bands, rows = config.band_rows
-    prop = candidates.propose(
-        sigs, units.values, units.offsets, bands=bands, rows=rows, anchor_rate=config.anchor_rate,
-        containment=config.threshold, max_bucket=config.max_bucket, between=memory.release, threads=threads,
-        need_cap=need_cap(config),
-    )
-    pairs = prop.pairs[~(indexed[prop.pairs[:, 0]] & indexed[prop.pairs[:, 1]])]
-    inter = verify.intersections(pairs, units.values, units.offsets, threads=threads)
-    edges = _edges(pairs, inter, units.sizes, indexed)
-
-    def unit_text(u: int) -> str:
-        e = int(first_member[u])
-        if e < m:
-            return known.refs[e].text
-        span = sh.spans[int(elig[e - m])]
-        return docs[span.doc].text[span.start : span.end]
-
-    place = None
-    if config.sentence_runs:  # documents as keys: the batch's by number, the indexed ones' below zero
-        earlier: dict[tuple, int] = {}
-        indexed_doc = [-1 - earlier.setdefault((r.doc, r.source, r.line), len(earlier)) for r in known.refs]
-        member_doc = np.concatenate((np.asarray(indexed_doc, dtype=np.int64), sh.spans.doc[elig].astype(np.int64)))
-        place = runs.layout(units.unit_of, span_rank, member_doc, n)
-    verdict = judge(
-        units.sizes, units.values, units.offsets, u_rank, pairs, inter, config, unit_text, usable=edges, layout=place,
-    )
-    keeper = verdict.keeper
-    assert (keeper[indexed] == -1).all(), "indexed spans rank first and are never paired together"
-    span_ids = np.concatenate((n_spans + np.arange(m, dtype=np.int64), elig))
-    drops = span_drops(units.unit_of, span_rank, units.sizes, keeper, pairs, inter, span_ids, verdict.covered)
-    drops = {i: d for i, d in drops.items() if i < n_spans}  # indexed spans are never dropped
-    parts = part_table(verdict, units.unit_of, span_rank, span_ids, lambda i: int(sh.spans[i].start), lambda u: int(units.sizes[u]))
-
-    kept = [e for e, i in enumerate(elig) if int(i) not in drops]
-    bu = b.units.unit_of[kept]
-    new_sets = [b.units.values[b.units.offsets[u] : b.units.offsets[u + 1]] for u in bu]
-    new_offsets = np.zeros(len(kept) + 1, dtype=np.int64)
-    np.cumsum([len(s) for s in new_sets], out=new_offsets[1:])
-    refs = []
-    for e in kept:
-        span = sh.spans[elig[e]]
-        doc = docs[span.doc]
-        refs.append(IndexedSpan(doc.id, doc.source, doc.line, span.index, span.start, span.end, doc.text[span.start : span.end]))
-    new = Entries(
-        refs=refs,
-        values=np.concatenate(new_sets) if new_sets else np.zeros(0, dtype=np.uint64),
-        offsets=new_offsets,
-        sigs=b.sigs[bu],
-        set_keys=b.set_keys[bu],
-    )
-    proposals = candidates.Proposals(pairs, prop.lsh, prop.anchors, prop.oversized)
-    reps = borderline.representatives(units.unit_of, span_rank, span_ids)
-    sample = borderline.sample(pairs, inter, units.sizes, reps, config.threshold)
-    return Decided(drops, units, Pairs(pairs, inter, proposals), new, sample, parts)
-
-
-def _edges(pairs: np.ndarray, inter: np.ndarray, sizes: np.ndarray, indexed: np.ndarray) -> np.ndarray:
-    """Verified pairs decide may use: not those where a new span is fuller than the
-    indexed one (the published copy stays; the fuller new one must stay too)."""
-    keep = np.ones(len(pairs), dtype=bool)
-    for k in np.flatnonzero(indexed[pairs[:, 0]] != indexed[pairs[:, 1]]):
-        i, j = pairs[k]
-        x, y = (i, j) if indexed[i] else (j, i)
-        sx, sy = int(sizes[x]), int(sizes[y])
-        keep[k] = not decide.fuller(sy, sx, sx + sy - int(inter[k]))
-    return keep
+    dropped = np.fromiter(result.drops, dtype=np.int64, count=len(result.drops))
+    kept = np.flatnonzero(~np.isin(elig, dropped))
+    bu = units.unit_of[kept]
+    sizes = units.sizes[bu]
+    offsets = run_starts(sizes)
+    values = units.values[np.repeat(units.offsets[bu], sizes) + ramp(sizes)]
+    spans, at = sh.spans, elig[kept]
+    refs = [
+        IndexedSpan(doc.id, doc.source, doc.line, index, start, end, doc.text[start:end])
+        for doc, index, start, end in zip(
+            map(docs.__getitem__, spans.doc[at].tolist()), spans.index[at].tolist(), spans.start[at].tolist(), spans.end[at].tolist(),
+        )
+    ]
+    return Entries(refs=refs, values=values, offsets=offsets, set_keys=b.set_keys[bu])
 
 
 def scan_incremental(
-    documents: Iterable[Document], store: Store, progress: Progress | None = None, *, jobs: int = 1
+    documents: Iterable[Document], store: Store, progress: Progress | None = None, *, jobs: int = 1,
+    spill=None, sample_pairs: bool = True,
 ) -> ScanResult:
     """Clean `documents` against everything in `store`, then add their kept spans to it.
 
     The batch is added all or nothing. Running the same batch (same ids and texts,
     same order) again gives the same result as the first time and adds nothing.
-    `jobs`: threads for the map stage, candidates and verification, as in pipeline.scan.
+    `documents` may be a stream; `jobs`, `spill` and `sample_pairs` as in pipeline.scan.
     """
     config = store.config
-    lap = Laps()
-    docs = list(documents)
-    sh = shingle_documents(docs, config, progress, jobs=jobs)
-    b = sketch_batch(sh, config)
-    key = batch_key(docs)
-    lap("shingle_sketch")
+    lap = Laps(progress)
+    with spill_folder(spill) as folder:
+        return _scan_incremental(documents, store, config, lap, progress, jobs, folder, sample_pairs)
+
+
+def _scan_incremental(documents, store: Store, config: Config, lap: Laps, progress, jobs: int, spill, sample_pairs: bool) -> ScanResult:
+    mapped = map_stage(documents, config, progress, jobs, spill)
+    lap("shingle")
+    b = sketch_batch(mapped, config, jobs=jobs)
+    key = batch_key(mapped.docs)
+    lap("sketch")
     for _ in range(RETRIES):
         try:
             with store.transaction(key) as txn:
                 known = txn.fetch(find_candidates(txn, b, config))
                 lap("index_query")
-                got = decide_against(docs, sh, b, known, config, threads=jobs)
-                lap("decide")
-                batch = txn.prior or txn.add(got.new, len(docs))
+                result, _ = reduce_stage(mapped, config, lap, jobs=jobs, sample_pairs=sample_pairs, known=known, keys=b.band_keys)
                 rerun = txn.prior is not None
+                new = None if rerun else new_entries(mapped, b, result, config)
+                batch = txn.prior or txn.add(new, len(mapped.docs))
             break
         except Conflict:
             continue
     else:
         raise IndexStoreError(f"{store.location}: gave up after {RETRIES} attempts: other writers kept committing first")
     lap("index_add")
-
-    result = ScanResult(
-        config, docs, sh.spans, sh.doc_spans, got.drops, clusters_of(got.drops, got.parts), indexed=known.refs,
-        eligible=sh.eligible, parts=got.parts,
-    )
-    result.pairs = got.sample
-    result.stats = summarize(result, got.units, got.found, config)
-    result.stats["distinct_spans"] = len(b.units.sizes)
+    drops = result.drops
     result.stats["index"] = {
         "location": store.location,
         "batch": batch.number,
         "rerun": rerun,
         "candidates_fetched": len(known),
-        "dropped_against_index": sum(d.kept >= len(sh.spans) for d in got.drops.values()),
-        "added_spans": 0 if rerun else len(got.new),
+        "dropped_against_index": sum(d.kept >= len(mapped.sh.spans) for d in drops.values()),
+        "added_spans": 0 if rerun else len(new),
     }
     result.stats["seconds"] = lap.timings
     return result

@@ -29,6 +29,7 @@ import numpy as np
 
 from ..config import Config
 from ..records import IndexedSpan
+from ..stages import sketch
 from .base import Batch, Conflict, Entries, IndexStoreError, StoreBase, anchor_counts, check_header, header, postings, stack_entries
 
 _MAGIC = b"DSP1"
@@ -172,6 +173,19 @@ class RedisStore(StoreBase):
                 pipe.incr(self._k(b"gen"))
                 pipe.execute()
 
+    def _counts(self) -> dict[str, int]:
+        """The counts hash, every field a non-negative integer (next_span at least 1)."""
+        raw = self.r.hgetall(self._k(b"counts"))
+        try:
+            counts = {k.decode(): int(v) for k, v in raw.items()}
+        except (UnicodeDecodeError, ValueError):
+            counts = {}
+        names = ("spans", "documents", "batches", "documents_scanned", "next_span")
+        if any(counts.get(n, -1) < 0 for n in names) or counts["next_span"] < 1:
+            shown = {k[:40]: v[:40] for k, v in raw.items()}
+            raise IndexStoreError(f"{self.location}: the index's counts are damaged ({shown!r}); nothing was changed")
+        return counts
+
     def _eval(self, script: str, *args) -> list:
         return self.r.eval(script, 0, self.p, *args)
 
@@ -213,10 +227,10 @@ class RedisStore(StoreBase):
         ref = IndexedSpan(doc, src, None if line < 0 else line, index, start, end, text)
         return span_id, set_key, sig, values, ref, anchors
 
-    def _encode(self, batch: int, entries: Entries, i: int, anchors: int) -> bytes:
+    def _encode(self, batch: int, entries: Entries, sigs: np.ndarray, i: int, anchors: int) -> bytes:
         r = entries.refs[i]
         doc, src, text = (s.encode("utf-8", "surrogatepass") for s in (r.doc, r.source, r.text))
-        sig, values = entries.sigs[i].astype("<u4").tobytes(), entries.shingles(i).astype("<u8").tobytes()
+        sig, values = sigs[i].astype("<u4").tobytes(), entries.shingles(i).astype("<u8").tobytes()
         head = _HEAD.pack(
             _MAGIC, batch, int(entries.set_keys[i]), -1 if r.line is None else r.line, r.index, r.start, r.end,
             anchors, len(values) // 8, len(sig) // 4, len(doc), len(src), len(text),
@@ -236,7 +250,7 @@ class RedisStore(StoreBase):
                             found.append(d)
                             ids += _unpack(raw, _ENTRY["set"], self.location).astype(np.int64).tolist()
                     ids.sort()
-                    entries = stack_entries(self.records(ids), self._num_perm)
+                    entries = stack_entries([r[:2] + r[3:5] for r in self.records(ids)])
                     pipe.multi()
                     for kind, keys, owner in postings(entries, self.config):
                         pipe.eval(
@@ -257,7 +271,7 @@ class RedisStore(StoreBase):
 
     def stats(self) -> dict:
         with self._errors():
-            counts = {k.decode(): int(v) for k, v in self.r.hgetall(self._k(b"counts")).items()}
+            counts = self._counts()
             memory = int(self.r.info("memory")["used_memory"])
         get = counts.get
         # used_memory is the whole server's, not only this index's
@@ -314,11 +328,11 @@ class _Transaction:
         return np.array([self._anchors[i] for i in ids.tolist()], dtype=np.int64)
 
     def fetch(self, ids: np.ndarray) -> Entries:
-        return stack_entries(self.store.records(ids.tolist()), self.store._num_perm)
+        return stack_entries([r[:2] + r[3:5] for r in self.store.records(ids.tolist())])
 
     def add(self, entries: Entries, documents: int) -> Batch:
         s = self.store
-        counts = {k.decode(): int(v) for k, v in s.r.hgetall(s._k(b"counts")).items()}
+        counts = s._counts()
         first, number = counts["next_span"], counts["batches"] + 1
         ids = np.arange(first, first + len(entries), dtype=np.int64)
         batch = Batch(number, first, len(entries), documents)
@@ -329,9 +343,12 @@ class _Transaction:
         doc_keys = [s._k(b"d:", d.encode("utf-8", "surrogatepass")) for d in by_doc]
         new_docs = sum(not x for x in s.r.mget(doc_keys)) if doc_keys else 0
 
+        # MinHash signatures go into the span records (format 1); dedup reads them only to check them
+        sigs = sketch.signatures(entries.values, entries.offsets, sketch.permutations(s.config.num_perm, s.config.seed))
+
         def writes(pipe) -> None:
             if len(entries):
-                pipe.mset({s._k(b"s:", str(int(ids[i])).encode()): s._encode(number, entries, i, int(anchors[i])) for i in range(len(entries))})
+                pipe.mset({s._k(b"s:", str(int(ids[i])).encode()): s._encode(number, entries, sigs, i, int(anchors[i])) for i in range(len(entries))})
             for kind, keys, owner in postings(entries, s.config):
                 order = np.lexsort((owner, keys))  # each key's ids appended in ascending order
                 packed = np.zeros(len(order), dtype=_ENTRY[kind])

@@ -5,19 +5,22 @@ concurrent scans of the same file are serialised: each sees every batch
 committed before it, and a process killed at any moment leaves the file as it
 was before its batch (SQLite's atomic commit). Readers (`index stats`) never wait.
 
-Band keys and anchors are random 64-bit keys: adding a small batch straight into
-big B-trees rewrites nearly every leaf page (82 MB of WAL per 1,000 spans at 10^5
-spans). New postings go to small `*_new` tables instead and are merged into the
-main ones in key order now and then (LSM-style); lookups read both. A batch of b
-spans rewrites about all of `*_new` (P pending spans) and a merge all of the main
-tables (M spans), so merging once P^2 >= M * b keeps the bytes written per span
-near their minimum, 2 * sqrt(M / b) spans' worth of postings.
+Postings (which spans a set key, band key or anchor finds) are numpy arrays in
+BLOBs, not rows: a batch's postings of one kind are one sorted run, cut into
+chunks of CHUNK postings (keys uint64, then span ids) with the first key of each
+chunk in the run's `fences`. A lookup reads the fences, then only the chunks that
+can hold a wanted key, and joins in numpy; a batch writes one run per kind, and
+runs are merged LSM-style, MERGE at a time (see _Runs.add), so a lookup reads a
+few runs per size class and every posting is rewritten about log4(index / batch)
+times. Every chunk and span row carries an xxh3
+checksum of its content, checked when read: damage gives an error, not data.
 """
 
 from __future__ import annotations
 
 import os
 import sqlite3
+import struct
 import tempfile
 import urllib.parse
 from collections.abc import Iterator, Sequence
@@ -25,11 +28,16 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
+import xxhash
 
+from ..arrays import distinct, ramp
 from ..config import Config
 from ..records import IndexedSpan
 from .base import Batch, Entries, IndexStoreError, StoreBase, anchor_counts, check_header, header, postings, stack_entries
 
+# Format 2: postings as chunked sorted runs in BLOBs, checksums, no MinHash signatures
+# (band keys are computed from the shingles). Format 1: a row per posting.
+FORMAT_VERSION = 2
 SCHEMA = """
 CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE batches(
@@ -39,22 +47,45 @@ CREATE TABLE spans(
     id INTEGER PRIMARY KEY AUTOINCREMENT, batch INTEGER NOT NULL, doc TEXT NOT NULL,
     source TEXT NOT NULL, line INTEGER, span INTEGER NOT NULL, start INTEGER NOT NULL,
     "end" INTEGER NOT NULL, anchors INTEGER NOT NULL, set_key INTEGER NOT NULL,
-    signature BLOB NOT NULL, shingles BLOB NOT NULL, text TEXT NOT NULL);
+    shingles BLOB NOT NULL, text TEXT NOT NULL, checksum INTEGER NOT NULL);
 CREATE INDEX spans_doc ON spans(doc);
-CREATE INDEX spans_set ON spans(set_key);
-CREATE TABLE bands(key INTEGER NOT NULL, span INTEGER NOT NULL, PRIMARY KEY(key, span)) WITHOUT ROWID;
-CREATE TABLE anchors(key INTEGER NOT NULL, span INTEGER NOT NULL, n INTEGER NOT NULL, PRIMARY KEY(key, span)) WITHOUT ROWID;
-CREATE TABLE bands_new(key INTEGER NOT NULL, span INTEGER NOT NULL, PRIMARY KEY(key, span)) WITHOUT ROWID;
-CREATE TABLE anchors_new(key INTEGER NOT NULL, span INTEGER NOT NULL, n INTEGER NOT NULL, PRIMARY KEY(key, span)) WITHOUT ROWID;
+CREATE TABLE runs(id INTEGER PRIMARY KEY, kind TEXT NOT NULL, postings INTEGER NOT NULL, fences BLOB NOT NULL,
+    checksum INTEGER NOT NULL);
+CREATE INDEX runs_kind ON runs(kind, id);
+CREATE TABLE chunks(id INTEGER PRIMARY KEY, keys BLOB NOT NULL, vals BLOB NOT NULL, checksum INTEGER NOT NULL);
 """
-# kind -> tables holding its postings (key column, span id column); an anchor
-# posting also holds its span's anchor count (n), which the containment probe needs.
-_TABLES = {
-    "set": [("spans", "set_key", "id")],
-    "band": [("bands", "key", "span"), ("bands_new", "key", "span")],
-    "anchor": [("anchors", "key", "span"), ("anchors_new", "key", "span")],
-}
+# A chunk's id is its run's id << 32 | its number in the run. (A rowid table: a
+# WITHOUT ROWID row over about 1,000 bytes would spill into an overflow page.)
+# Postings per chunk: small enough that a lookup of a few keys reads little, large
+# enough that a chunk row's own cost (about 20 bytes, one B-tree cell) is small.
+CHUNK = 64
+# A posting's value: its span id; an anchor's also its span's anchor count (the
+# containment probe's threshold needs it).
+_VALS = {"set": np.dtype("<i8"), "band": np.dtype("<i8"), "anchor": np.dtype([("id", "<i8"), ("n", "<u4")])}
+# An index file up to this size gets PRAGMA quick_check at open (it reads every page:
+# about 0.3 s for 100 MB here); a larger one relies on the checks of what is read
+# (checksums of every chunk and span row, SQLite's own checks of the pages it reads).
+QUICK_CHECK_BYTES = 128 << 20
+# Runs merged at once (see _Runs.add): a lookup reads up to about 3 runs per size class.
+MERGE = 4
 _NO_LIMIT = 1 << 62
+_IN = 900  # values per IN (...) list, under SQLite's default limit of variables
+
+
+def _checksum(data: bytes) -> int:
+    """xxh3-64 of the bytes, as the signed 64-bit integer SQLite stores."""
+    d = xxhash.xxh3_64_intdigest(data)
+    return d - (1 << 64) if d >= 1 << 63 else d
+
+
+_NUMBERS = struct.Struct("<qqqqqqqq")
+
+
+def _span_checksum(row: Sequence) -> int:
+    """Checksum of a spans row (_SPAN_COLUMNS but the checksum): its numbers, shingles and texts."""
+    span_id, batch, doc, source, line, span, start, end, anchors, set_key, sh, text = row
+    numbers = _NUMBERS.pack(span_id, batch, -1 if line is None else line, span, start, end, anchors, set_key)
+    return _checksum(b"".join((numbers, sh, f"{len(doc)}:{doc}{len(source)}:{source}{text}".encode("utf-8", "surrogatepass"))))
 
 
 def _int64(keys: np.ndarray) -> list[int]:
@@ -83,7 +114,7 @@ def _create(path: Path, config: Config) -> None:
         conn = sqlite3.connect(tmp, isolation_level=None)
         try:
             conn.executescript("BEGIN;" + SCHEMA + "COMMIT;")
-            conn.executemany("INSERT INTO meta VALUES (?, ?)", sorted(header(config).items()))
+            conn.executemany("INSERT INTO meta VALUES (?, ?)", sorted(header(config, FORMAT_VERSION).items()))
             conn.execute("PRAGMA journal_mode=WAL")
         finally:
             conn.close()
@@ -145,16 +176,26 @@ class SqliteStore(StoreBase):
             if not p.parent.is_dir():
                 raise IndexStoreError(f"{self.location}: folder {p.parent} does not exist")
             _create(p, config or Config())
-        self.config = check_header(_read_header(p), config, self.location)
+        self.config = check_header(_read_header(p), config, self.location, FORMAT_VERSION)
         self.path = p
         with _errors(self.location):
             self.conn = sqlite3.connect(p, timeout=timeout, isolation_level=None)
-            # NORMAL in WAL mode: a killed process loses nothing committed; a power
-            # cut may lose the last batches, never consistency.
+            if p.stat().st_size <= QUICK_CHECK_BYTES:
+                self._quick_check()
+            # NORMAL in WAL mode: a killed process loses nothing committed (the WAL is
+            # written before COMMIT returns); a power cut may lose the last batches,
+            # never consistency. FULL would add an fsync per batch for that case only.
             self.conn.execute("PRAGMA synchronous=NORMAL")
-            self.conn.execute("PRAGMA cache_size=-131072")  # 128 MiB
+            self.conn.execute("PRAGMA cache_size=-32768")  # 32 MiB: pages of a big batch spill to the WAL, written once either way
             self.conn.execute("PRAGMA journal_size_limit=67108864")  # WAL shrinks back after a big batch
-            self.conn.execute("CREATE TEMP TABLE lookup(pos INTEGER PRIMARY KEY, key INTEGER NOT NULL)")
+            self.conn.execute("CREATE TEMP TABLE wanted(id INTEGER PRIMARY KEY)")
+
+    def _quick_check(self) -> None:
+        """PRAGMA quick_check: every page's structure (not the checksums, checked as read)."""
+        found = [r[0] for r in self.conn.execute("PRAGMA quick_check(5)")]
+        if found != ["ok"]:
+            self.conn.close()
+            raise IndexStoreError(f"{self.location} is damaged ({'; '.join(map(str, found))}); nothing was changed")
 
     @contextmanager
     def transaction(self, batch_key: str) -> Iterator["_Transaction"]:
@@ -164,35 +205,24 @@ class SqliteStore(StoreBase):
                 yield _Transaction(self, batch_key)
                 self.conn.execute("COMMIT")
             except BaseException:
-                self.conn.execute("ROLLBACK")
+                if self.conn.in_transaction:  # SQLite may have rolled back itself (disk full)
+                    self.conn.execute("ROLLBACK")
                 raise
 
     def remove(self, doc_ids: Sequence[str]) -> tuple[int, list[str]]:
-        with _errors(self.location):
-            self.conn.execute("BEGIN IMMEDIATE")
-            try:
-                rows = []
-                for part in _chunks(sorted(set(doc_ids)), 500):
-                    marks = ",".join("?" * len(part))
-                    rows += self.conn.execute(
-                        f"SELECT id, doc, set_key, signature, shingles FROM spans WHERE doc IN ({marks})", part
-                    ).fetchall()
-                rows.sort()
-                ids = [r[0] for r in rows]
-                entries = _entries(self, [(r[0], r[2], r[3], r[4], None) for r in rows])
-                for kind, keys, owner in postings(entries, self.config):
-                    if kind == "set":
-                        continue  # goes with the spans rows
-                    gone = list(zip(_int64(keys), np.asarray(ids, dtype=np.int64)[owner].tolist()))
-                    for table, col, idcol in _TABLES[kind]:
-                        self.conn.executemany(f"DELETE FROM {table} WHERE {col} = ? AND {idcol} = ?", gone)
-                for part in _chunks(ids, 500):
-                    self.conn.execute(f"DELETE FROM spans WHERE id IN ({','.join('?' * len(part))})", part)
-                self.conn.execute("COMMIT")
-            except BaseException:
-                self.conn.execute("ROLLBACK")
-                raise
-        return len(ids), sorted({r[1] for r in rows})
+        with self.transaction("") as txn:
+            rows = []
+            for part in _chunks(sorted(set(doc_ids)), _IN):
+                marks = ",".join("?" * len(part))
+                rows += self.conn.execute(f"SELECT {_SPAN_COLUMNS} FROM spans WHERE doc IN ({marks})", part).fetchall()
+            rows.sort()
+            entries = _entries(self, rows)
+            ids = entries.ids
+            for kind, keys, owner in postings(entries, self.config):
+                txn.runs.remove(kind, keys, ids)
+            for part in _chunks(ids.tolist(), _IN):
+                self.conn.execute(f"DELETE FROM spans WHERE id IN ({','.join('?' * len(part))})", part)
+        return len(rows), sorted({r.doc for r in entries.refs})
 
     def stats(self) -> dict:
         with _errors(self.location):
@@ -214,67 +244,184 @@ def _chunks(items: list, size: int) -> Iterator[list]:
         yield items[i : i + size]
 
 
+_SPAN_COLUMNS = 'id, batch, doc, source, line, span, start, "end", anchors, set_key, shingles, text, checksum'
+
+
 def _entries(store: SqliteStore, rows: list[tuple]) -> Entries:
-    """Entries from (id, set_key, signature blob, shingles blob, ref) rows, checking blob sizes."""
-    perm = store.config.num_perm
+    """Entries from spans rows (_SPAN_COLUMNS), checking each row's checksum and blob sizes."""
     out = []
-    for span_id, set_key, sig, sh, ref in rows:
-        if not isinstance(sig, bytes) or len(sig) != 4 * perm or not isinstance(sh, bytes) or len(sh) % 8:
-            raise IndexStoreError(f"{store.location}: span {span_id} is damaged (signature or shingle blob of the wrong size)")
-        unsigned = np.array([set_key], dtype=np.int64).view(np.uint64)[0]
-        out.append((span_id, unsigned, np.frombuffer(sig, dtype="<u4"), np.frombuffer(sh, dtype="<u8"), ref))
-    return stack_entries(out, perm)
+    for row in rows:
+        span_id, sh = row[0], row[10]
+        try:
+            intact = row[12] == _span_checksum(row[:12])
+        except (struct.error, TypeError, AttributeError, ValueError):  # a column of the wrong type
+            intact = False
+        if not intact or not isinstance(sh, bytes) or len(sh) % 8:
+            raise IndexStoreError(f"{store.location}: span {span_id} is damaged (its checksum does not match); nothing was changed")
+        unsigned = np.array([row[9]], dtype=np.int64).view(np.uint64)[0]
+        ref = IndexedSpan(row[2], row[3], row[4], row[5], row[6], row[7], row[11])
+        out.append((span_id, unsigned, np.frombuffer(sh, dtype="<u8"), ref))
+    return stack_entries(out)
+
+
+class _Runs:
+    """The posting runs of one index, read and written inside a transaction."""
+
+    def __init__(self, store: SqliteStore):
+        self.store, self.q = store, store.conn.execute
+
+    def _damaged(self, what: str) -> IndexStoreError:
+        return IndexStoreError(f"{self.store.location}: {what} is damaged (its checksum does not match); nothing was changed")
+
+    def of(self, kind: str) -> list[tuple[int, int, np.ndarray]]:
+        """(run id, postings, fences) of the kind's runs, oldest first."""
+        out = []
+        for run, n, fences, check in self.q("SELECT id, postings, fences, checksum FROM runs WHERE kind = ? ORDER BY id", (kind,)):
+            if not isinstance(fences, bytes) or len(fences) % 8 or check != _checksum(b"%s %d " % (kind.encode(), n) + fences):
+                raise self._damaged(f"posting run {run}")
+            out.append((run, n, np.frombuffer(fences, dtype="<u8")))
+        return out
+
+    def read(self, kind: str, run: int, chunks: np.ndarray | None) -> tuple[np.ndarray, np.ndarray, list]:
+        """Keys and values of the run's chunks (all when None), in order; and the chunks read."""
+        if chunks is None:
+            rows = self.q(
+                "SELECT id, keys, vals, checksum FROM chunks WHERE id >= ? AND id < ? ORDER BY id", (run << 32, (run + 1) << 32)
+            ).fetchall()
+        else:
+            rows = []
+            for part in _chunks(((run << 32) + chunks).tolist(), _IN):
+                rows += self.q(f"SELECT id, keys, vals, checksum FROM chunks WHERE id IN ({','.join('?' * len(part))})", part)
+            rows.sort(key=lambda r: r[0])
+        width = _VALS[kind].itemsize
+        for c, k, v, check in rows:
+            if not (isinstance(k, bytes) and isinstance(v, bytes)) or len(k) % 8 or len(v) != len(k) // 8 * width \
+                    or check != _checksum(k + v):
+                raise self._damaged(f"posting run {run}, chunk {c & 0xFFFFFFFF}")
+        keys = np.frombuffer(b"".join(r[1] for r in rows), dtype="<u8")
+        vals = np.frombuffer(b"".join(r[2] for r in rows), dtype=_VALS[kind])
+        return keys, vals, rows
+
+    def find(self, kind: str, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Every posting of these keys: (position in keys, value), in no particular order."""
+        order = np.argsort(keys, kind="stable")
+        wanted = np.ascontiguousarray(keys, dtype=np.uint64)[order]
+        pos, vals = [np.zeros(0, np.int64)], [np.zeros(0, _VALS[kind])]
+        for run, _, fences in self.of(kind):
+            got_keys, got_vals, _ = self.read(kind, run, self._touched(fences, wanted))
+            lo, hi = np.searchsorted(got_keys, wanted, "left"), np.searchsorted(got_keys, wanted, "right")
+            n = hi - lo
+            pos.append(np.repeat(order, n))
+            vals.append(got_vals[np.repeat(lo, n) + ramp(n)])
+        return np.concatenate(pos), np.concatenate(vals)
+
+    @staticmethod
+    def _touched(fences: np.ndarray, wanted: np.ndarray) -> np.ndarray | None:
+        """The chunks that can hold these sorted keys: chunk c holds keys from fences[c]
+        to fences[c + 1] (equal keys may continue into the next chunk). None: nearly all."""
+        first = np.maximum(np.searchsorted(fences, wanted, "left") - 1, 0)
+        last = np.maximum(np.searchsorted(fences, wanted, "right") - 1, 0)
+        hit = np.zeros(len(fences), dtype=bool)
+        hit[first] = hit[last] = True
+        wide = np.flatnonzero(last - first > 1)  # a key whose postings fill whole chunks
+        n = last[wide] - first[wide] - 1
+        hit[np.repeat(first[wide] + 1, n) + ramp(n)] = True
+        chunks = np.flatnonzero(hit)
+        return None if len(chunks) * 2 > len(fences) else chunks
+
+    def write(self, kind: str, keys: np.ndarray, vals: np.ndarray) -> None:
+        """A new run of these postings (sorted here, by key then span id)."""
+        ids = vals["id"] if vals.dtype.names else vals
+        # a batch's postings come in span order: a stable sort by key is (key, id) order
+        order = np.argsort(keys, kind="stable") if (ids[1:] >= ids[:-1]).all() else np.lexsort((ids, keys))
+        keys, vals = np.ascontiguousarray(keys[order], dtype="<u8"), np.ascontiguousarray(vals[order], dtype=_VALS[kind])
+        fences = keys[::CHUNK].tobytes()
+        cur = self.q(
+            "INSERT INTO runs(kind, postings, fences, checksum) VALUES (?, ?, ?, ?)",
+            (kind, len(keys), fences, _checksum(b"%s %d " % (kind.encode(), len(keys)) + fences)),
+        )
+        run = cur.lastrowid
+
+        def rows():
+            for c, at in enumerate(range(0, len(keys), CHUNK)):
+                k, v = keys[at : at + CHUNK].tobytes(), vals[at : at + CHUNK].tobytes()
+                yield (run << 32) + c, k, v, _checksum(k + v)
+
+        self.store.conn.executemany("INSERT INTO chunks VALUES (?, ?, ?, ?)", rows())
+
+    def add(self, kind: str, keys: np.ndarray, vals: np.ndarray) -> None:
+        """Store a batch's postings as a new run, then merge the newest MERGE runs while
+        the oldest of them is no larger than the others together (size-tiered: about
+        MERGE - 1 runs per size class, classes MERGE times apart; each posting is
+        rewritten about log_MERGE(index / batch) times)."""
+        if len(keys):
+            self.write(kind, keys, vals)
+        runs = self.of(kind)
+        while len(runs) >= MERGE and runs[-MERGE][1] <= sum(r[1] for r in runs[-MERGE + 1 :]):
+            parts = [self.read(kind, run, None)[:2] for run, _, _ in runs[-MERGE:]]
+            for run, _, _ in runs[-MERGE:]:
+                self.q("DELETE FROM chunks WHERE id >= ? AND id < ?", (run << 32, (run + 1) << 32))
+                self.q("DELETE FROM runs WHERE id = ?", (run,))
+            self.write(kind, np.concatenate([k for k, _ in parts]), np.concatenate([v for _, v in parts]))
+            del parts
+            runs = self.of(kind)
+
+    def remove(self, kind: str, keys: np.ndarray, span_ids: np.ndarray) -> None:
+        """Delete the postings of these spans (found through their keys)."""
+        wanted = distinct(np.ascontiguousarray(keys, dtype=np.uint64))
+        for run, n, fences in self.of(kind):
+            touched = self._touched(fences, wanted)
+            _, _, rows = self.read(kind, run, touched)
+            removed = 0
+            for c, k, v, _ in rows:
+                vals = np.frombuffer(v, dtype=_VALS[kind])
+                gone = np.isin(vals["id"] if vals.dtype.names else vals, span_ids)
+                if gone.any():
+                    k2, v2 = np.frombuffer(k, dtype="<u8")[~gone].tobytes(), vals[~gone].tobytes()
+                    self.q("UPDATE chunks SET keys = ?, vals = ?, checksum = ? WHERE id = ?", (k2, v2, _checksum(k2 + v2), c))
+                    removed += int(gone.sum())
+            if removed:
+                fb = fences.tobytes()
+                self.q("UPDATE runs SET postings = ?, checksum = ? WHERE id = ?", (n - removed, _checksum(b"%s %d " % (kind.encode(), n - removed) + fb), run))
 
 
 class _Transaction:
     def __init__(self, store: SqliteStore, batch_key: str):
         self.store, self.key, self.q = store, batch_key, store.conn.execute
+        self.runs = _Runs(store)
         row = self.q("SELECT number, first_span, spans, documents FROM batches WHERE key = ?", (batch_key,)).fetchone()
         self.prior = Batch(*row) if row else None
         self._before = self.prior.first_span if self.prior else _NO_LIMIT
-        self._anchors: dict[int, int] = {}  # span id -> anchor count, from anchor lookups
+        self._anchor_ids, self._anchor_n = np.zeros(0, np.int64), np.zeros(0, np.int64)
 
     def lookup(self, kind: str, keys: np.ndarray, limit: int) -> tuple[np.ndarray, np.ndarray]:
-        # The keys go to a temporary table; per key and table a correlated sub-select
-        # takes its first `limit` ids (their union holds the key's first `limit`) and
-        # packs them into one string: one statement, bounded work per key.
-        anchors = kind == "anchor"
-        item = "{0} || ',' || n" if anchors else "{0}"  # an anchor comes with its span's anchor count
-        width = 2 if anchors else 1
-        cols = ", ".join(
-            f"(SELECT group_concat({item.format(idcol)}) FROM (SELECT * FROM {table} WHERE {col} = q.key "
-            f"AND {idcol} < ?1 ORDER BY {idcol} LIMIT ?2))"
-            for table, col, idcol in _TABLES[kind]
-        )
-        self.q("DELETE FROM temp.lookup")
-        self.store.conn.executemany("INSERT INTO temp.lookup VALUES (?, ?)", enumerate(_int64(keys)))
-        pos: list[int] = []
-        found: list[str] = []
-        for row in self.q(f"SELECT pos, {cols} FROM temp.lookup q", (self._before, limit)):
-            for cell in row[1:]:
-                if cell:
-                    found.append(cell)
-                    pos += [row[0]] * ((cell.count(",") + 1) // width)
-        if not found:
-            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
-        numbers = np.array(",".join(found).split(","), dtype=np.int64).reshape(-1, width)
-        if anchors:
-            self._anchors.update(zip(numbers[:, 0].tolist(), numbers[:, 1].tolist()))
-        return np.array(pos, dtype=np.int64), numbers[:, 0].copy()
+        pos, vals = self.runs.find(kind, keys)
+        ids = vals["id"] if vals.dtype.names else vals
+        keep = ids < self._before
+        pos, ids, vals = pos[keep], ids[keep], vals[keep]
+        order = np.lexsort((ids, pos))  # each key's first `limit` ids
+        pos, ids, vals = pos[order], ids[order], vals[order]
+        starts = np.flatnonzero(np.concatenate(([True], pos[1:] != pos[:-1]))) if len(pos) else np.zeros(0, np.int64)
+        rank = np.arange(len(pos)) - np.repeat(starts, np.diff(np.append(starts, len(pos))))
+        first = rank < limit
+        if vals.dtype.names:  # anchors: their spans' anchor counts come along
+            u, at = np.unique(np.concatenate((self._anchor_ids, ids[first])), return_index=True)
+            self._anchor_ids, self._anchor_n = u, np.concatenate((self._anchor_n, vals["n"][first].astype(np.int64)))[at]
+        return pos[first].astype(np.int64), ids[first].astype(np.int64)
 
     def anchor_counts(self, ids: np.ndarray) -> np.ndarray:
         """Anchor counts came with the anchor lookup that found these ids."""
-        return np.array([self._anchors[i] for i in ids.tolist()], dtype=np.int64)
+        return self._anchor_n[np.searchsorted(self._anchor_ids, ids)]
 
     def fetch(self, ids: np.ndarray) -> Entries:
-        found: dict[int, tuple] = {}
-        for part in _chunks(ids.tolist(), 500):
-            for r in self.q(
-                'SELECT id, set_key, signature, shingles, doc, source, line, span, start, "end", text '
-                f"FROM spans WHERE id IN ({','.join('?' * len(part))})", part,
-            ):
-                found[r[0]] = (r[0], r[1], r[2], r[3], IndexedSpan(*r[4:]))
-        return _entries(self.store, [found[i] for i in ids.tolist()])
+        self.q("DELETE FROM temp.wanted")
+        self.store.conn.executemany("INSERT OR IGNORE INTO temp.wanted VALUES (?)", ((i,) for i in ids.tolist()))
+        found = {r[0]: r for r in self.q(f"SELECT {_SPAN_COLUMNS} FROM spans WHERE id IN (SELECT id FROM temp.wanted)")}
+        try:
+            rows = [found[i] for i in ids.tolist()]
+        except KeyError as e:
+            raise IndexStoreError(f"{self.store.location}: span {e} is named by a posting but missing; the index is damaged") from None
+        return _entries(self.store, rows)
 
     def add(self, entries: Entries, documents: int) -> Batch:
         seq = self.q("SELECT seq FROM sqlite_sequence WHERE name = 'spans'").fetchone()
@@ -283,38 +430,24 @@ class _Transaction:
         ids = np.arange(first, first + len(entries), dtype=np.int64)
         anchors = anchor_counts(entries, self.store.config)
         set_keys = _int64(entries.set_keys)
-        self.store.conn.executemany(
-            "INSERT INTO spans VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (
-                (int(ids[i]), number, r.doc, r.source, r.line, r.index, r.start, r.end, int(anchors[i]), set_keys[i],
-                 entries.sigs[i].astype("<u4").tobytes(), entries.shingles(i).astype("<u8").tobytes(), r.text)
-                for i, r in enumerate(entries.refs)
-            ),
-        )
-        for kind, keys, owner in postings(entries, self.store.config):
-            if kind == "set":
-                continue  # the spans table is indexed by set_key
-            table = _TABLES[kind][1][0]  # the small *_new table
-            signed = np.ascontiguousarray(keys, dtype=np.uint64).view(np.int64)
-            order = np.argsort(signed, kind="stable")  # in key order, B-tree pages fill in sequence
-            rows = zip(signed[order].tolist(), ids[owner[order]].tolist())
-            if kind == "anchor":
-                rows = ((k, i, n) for (k, i), n in zip(rows, anchors[owner[order]].tolist()))
-            marks = "?, ?, ?" if kind == "anchor" else "?, ?"
-            self.store.conn.executemany(f"INSERT OR IGNORE INTO {table} VALUES ({marks})", rows)
-        self.q("INSERT INTO batches VALUES (?, ?, ?, ?, ?)", (number, self.key, first, len(entries), documents))
-        self._merge_when_due(first + len(entries), len(entries))
-        return Batch(number, first, len(entries), documents)
+        shingles = np.ascontiguousarray(entries.values, dtype="<u8").tobytes()
+        at = (8 * entries.offsets).tolist()
 
-    def _merge_when_due(self, next_id: int, batch: int) -> None:
-        """Move the *_new postings into the main tables, in key order, once P^2 >= M * b."""
-        row = self.q("SELECT value FROM meta WHERE key = 'merged_below'").fetchone()
-        merged_below = int(row[0]) if row else 1
-        pending, merged = next_id - merged_below, merged_below - 1
-        if not pending or pending * pending < merged * max(batch, 1):
-            return
-        for kind in ("band", "anchor"):
-            (main, _, _), (new, _, _) = _TABLES[kind]
-            self.q(f"INSERT OR IGNORE INTO {main} SELECT * FROM {new} ORDER BY key, span")
-            self.q(f"DELETE FROM {new}")
-        self.q("INSERT OR REPLACE INTO meta VALUES ('merged_below', ?)", (str(next_id),))
+        def rows():
+            for i, r in enumerate(entries.refs):
+                row = (
+                    int(ids[i]), number, r.doc, r.source, r.line, r.index, r.start, r.end, int(anchors[i]), set_keys[i],
+                    shingles[at[i] : at[i + 1]], r.text,
+                )
+                yield (*row, _span_checksum(row))
+
+        self.store.conn.executemany(f"INSERT INTO spans({_SPAN_COLUMNS}) VALUES ({', '.join('?' * 13)})", rows())
+        for kind, keys, owner in postings(entries, self.store.config):
+            vals = np.zeros(len(keys), dtype=_VALS[kind])
+            if kind == "anchor":
+                vals["id"], vals["n"] = ids[owner], anchors[owner]
+            else:
+                vals[:] = ids[owner]
+            self.runs.add(kind, keys, vals)
+        self.q("INSERT INTO batches VALUES (?, ?, ?, ?, ?)", (number, self.key, first, len(entries), documents))
+        return Batch(number, first, len(entries), documents)

@@ -309,16 +309,7 @@ def _anchor_groups(values: np.ndarray, offsets: np.ndarray, rate: int, threads: 
     anchor value (so equal anchors stay together) grouped in threads; and how many
     anchors each set has."""
     n = len(offsets) - 1
-    small = np.int32 if n < 2**31 else np.int64  # millions of anchors: keep their owners small
-    fast = kernels.compiled(len(values))
-    if fast is not None:  # one pass; the arrays' unused tails are never touched, so take no memory
-        a_vals, a_owner = np.empty(len(values), dtype=np.uint64), np.empty(len(values), dtype=small)
-        m = fast.anchors(values, np.asarray(offsets, dtype=np.int64), np.uint64(rate), _ANCHOR_SALT, a_vals, a_owner)
-        a_vals, a_owner = a_vals[:m], a_owner[:m]
-    else:
-        at = np.flatnonzero(anchor_mask(values, rate))
-        a_vals, a_owner = values[at], (np.searchsorted(offsets, at, side="right") - 1).astype(small)
-        del at
+    a_vals, a_owner = set_anchors(values, offsets, rate)
     n_anchors = np.bincount(a_owner, minlength=n)
     parts = max(1, min(threads, len(a_vals) // THREADED_ANCHORS))
     if parts == 1:
@@ -329,6 +320,19 @@ def _anchor_groups(values: np.ndarray, offsets: np.ndarray, rate: int, threads: 
     del a_vals, a_owner, part
     with ThreadPoolExecutor(parts) as pool:
         return list(pool.map(lambda p: key_groups(*p), split)), n_anchors
+
+
+def set_anchors(values: np.ndarray, offsets: np.ndarray, rate: int) -> tuple[np.ndarray, np.ndarray]:
+    """The sets' anchor shingles (anchor_mask) in order, and the set each belongs to."""
+    n = len(offsets) - 1
+    small = np.int32 if n < 2**31 else np.int64  # millions of anchors: keep their owners small
+    fast = kernels.compiled(len(values))
+    if fast is not None:  # one pass; the arrays' unused tails are never touched, so take no memory
+        a_vals, a_owner = np.empty(len(values), dtype=np.uint64), np.empty(len(values), dtype=small)
+        m = fast.anchors(values, np.asarray(offsets, dtype=np.int64), np.uint64(rate), _ANCHOR_SALT, a_vals, a_owner)
+        return a_vals[:m], a_owner[:m]
+    at = np.flatnonzero(anchor_mask(values, rate))
+    return values[at], (np.searchsorted(offsets, at, side="right") - 1).astype(small)
 
 
 # With sentence runs, a pair sharing this many anchors is proposed whatever its sets'

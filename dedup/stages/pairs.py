@@ -28,16 +28,25 @@ def need_cap(config: Config) -> float:
 
 def find_pairs(
     values: np.ndarray, offsets: np.ndarray, config: Config, *, threads: int = 1, between: Callable[[], None] | None = None,
+    keys: np.ndarray | None = None,
 ) -> Pairs:
     """Sketch, propose (LSH bands and anchors) and verify pairs of distinct sets
-    (LSH bands and verification in `threads` threads; `between`: see candidates.propose)."""
+    (LSH bands and verification in `threads` threads; `between`: see candidates.propose).
+    `keys`: the sets' band keys (set_band_keys) if already computed."""
     bands, rows = config.band_rows
-    perms = sketch.permutations(config.num_perm, config.seed)
     prop = candidates.propose(
         None, values, offsets, bands=bands, rows=rows, anchor_rate=config.anchor_rate,
         containment=config.threshold, max_bucket=config.max_bucket,
-        keys=candidates.set_band_keys(values, offsets, perms, bands, rows, threads=threads), threads=threads, between=between,
+        # computed inline, so that propose can free them before it gathers anchors
+        keys=band_keys(values, offsets, config, threads=threads) if keys is None else keys, threads=threads, between=between,
         need_cap=need_cap(config),
     )
     return Pairs(prop.pairs, verify.intersections(prop.pairs, values, offsets, threads=threads), prop)
 
+
+
+def band_keys(values: np.ndarray, offsets: np.ndarray, config: Config, *, threads: int = 1) -> np.ndarray:
+    """The LSH band keys of distinct sets under `config` (candidates.set_band_keys)."""
+    bands, rows = config.band_rows
+    perms = sketch.permutations(config.num_perm, config.seed)
+    return candidates.set_band_keys(values, offsets, perms, bands, rows, threads=threads)
