@@ -13,9 +13,11 @@ import json
 import os
 import re
 import stat
+import sys
 import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
+from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
 from typing import BinaryIO
@@ -477,7 +479,81 @@ def _jsonl_documents(data: bytes, src: Source, rel: str, opts: ReadOptions, skip
         rid = record.get(opts.id_field)
         if isinstance(rid, bool) or not isinstance(rid, (str, int)):
             rid = f"{rel}:{lineno}"
-        yield Document(str(rid), record[opts.text_field], rel, lineno, record)
+        yield Document(str(rid), record[opts.text_field], rel, lineno, record, frame=text_frame(raw, opts.text_field, record[opts.text_field]))
+
+
+def json_text(text: str) -> bytes | None:
+    """json.dumps(text, ensure_ascii=False) in UTF-8, several times faster (orjson
+    escapes a str exactly as json does; tested over every code point); None for a
+    lone surrogate, which only the json module writes (as a \\u escape)."""
+    if _orjson is None:
+        try:
+            return json.dumps(text, ensure_ascii=False).encode()
+        except UnicodeEncodeError:
+            return None
+    try:
+        return _orjson.dumps(text)
+    except _orjson.JSONEncodeError:
+        return None
+
+
+# A JSON string token or a bracket. The string is the unrolled loop with possessive
+# repeats: one linear pass in C over a long text, never backtracking.
+_JSON_TOKEN = re.compile(rb'"[^"\\]*+(?:\\.[^"\\]*+)*+"|[{}\[\]]', re.DOTALL)
+_COLON = re.compile(rb"[ \t\r\n]*:[ \t\r\n]*")
+
+
+def text_frame(raw: bytes, field: str, text: str) -> tuple[bytes, bytes] | None:
+    """The bytes of a valid JSON object line before and after the string value of its
+    top-level key `field` (the last such key: the one a parser keeps), so the clean
+    line can keep every other byte as it came (number spellings, spacing, escapes,
+    key order, repeated keys); None where there is none. `text` is the parsed value.
+
+    Most lines end with the text field spelled as json spells it: that is checked by
+    comparing bytes (an unescaped quote before the key can only open a string in
+    valid JSON, so the last `}` closes the key's object, the line's own). Other lines
+    are walked token by token."""
+    key, usual = _key_token(field), json_text(text)
+    if usual is not None and raw.endswith(b"}") and raw.endswith(usual, 0, len(raw) - 1):
+        at = len(raw) - 1 - len(usual)
+        if _key_before(key).search(raw, max(0, at - len(key) - 16), at):
+            return raw[:at], b"}"
+    depth, value, want, at = 0, None, False, 0
+    while (m := _JSON_TOKEN.search(raw, at)) is not None:
+        at = m.end()
+        first = raw[m.start()]
+        if first == 0x22:  # a string: a key at depth 1 is followed by a colon
+            if depth != 1:
+                continue
+            if want:
+                value, want = m.span(), False
+                continue
+            colon = _COLON.match(raw, at)
+            if colon is not None and raw[colon.end() : colon.end() + 1] == b'"':
+                token = m.group()
+                if token == key or (b"\\" in token and json.loads(token) == field):
+                    at = colon.end()
+                    if usual is not None and raw.startswith(usual, at):  # the value, skipped in one step
+                        value = (at, at + len(usual))
+                        at += len(usual)
+                    else:
+                        want = True
+        elif first in b"{[":
+            depth += 1
+        else:
+            depth -= 1
+    return None if value is None else (raw[: value[0]], raw[value[1] :])
+
+
+@lru_cache(maxsize=64)
+def _key_token(field: str) -> bytes:
+    return json.dumps(field, ensure_ascii=False).encode()
+
+
+@lru_cache(maxsize=64)
+def _key_before(key: bytes) -> re.Pattern:
+    """The key `key` opening a member, its colon, up to where its value starts."""
+    return re.compile(rb"[{,][ \t\r\n]*" + re.escape(key) + rb"[ \t\r\n]*:[ \t\r\n]*\Z")
 
 
 def lines(data: bytes) -> Iterator[bytes]:
@@ -512,7 +588,7 @@ def _parse_record(raw: bytes, opts: ReadOptions) -> dict:
     if record is not None:
         return _checked(record, opts)
     try:
-        record = json.loads(raw.decode("utf-8"))
+        record = json.loads(raw.decode("utf-8"), parse_int=_json_int)
     except UnicodeDecodeError as e:
         raise ValueError(f"not valid UTF-8 ({raw[e.start:e.start + 1]!r} at byte offset {e.start})") from None
     except RecursionError:
@@ -527,6 +603,16 @@ def _parse_record(raw: bytes, opts: ReadOptions) -> dict:
     if not isinstance(record, dict):
         raise ValueError(f"a JSON {type(record).__name__}, not an object")
     return _checked(record, opts)
+
+
+def _json_int(digits: str) -> int | Decimal:
+    """An integer as json reads it, but one too long for int() (Python refuses over
+    4,300 digits: converting is quadratic) as a Decimal: the record is still valid,
+    and its clean line keeps the digits as they came (text_frame)."""
+    return int(digits) if len(digits) <= _INT_DIGITS else Decimal(digits)
+
+
+_INT_DIGITS = sys.get_int_max_str_digits() or 1 << 62
 
 
 def _checked(record: dict, opts: ReadOptions) -> dict:

@@ -31,7 +31,7 @@ from ..outcome import PART_REASON, REASONS, Cluster, ClusterTable, Drop, DropTab
 from ..records import Document, Span, SpanTable
 from ..result import ScanResult
 from ..stages import segment
-from .readers import Source, output_name
+from .readers import Source, json_text, output_name
 from .staging import CLUSTERS, MARKER, marker_bytes, safe_join, staged_dir, worded
 
 
@@ -222,12 +222,18 @@ def kept_documents(result: ScanResult, omit_duplicates: bool) -> list[int]:
 
 
 def clean_lines(result: ScanResult, docs: list[int], text_field: str) -> Iterator[bytes]:
-    """json_line of each of docs' clean record (as clean_records makes it), the same bytes.
-    An article's text is escaped as UTF-8 bytes (json_text) where it can be: the json
-    module takes several times longer on long texts."""
+    """The JSONL line of each of docs' clean record. A record read from a JSONL line
+    (Document.frame) is that line with only its text value replaced: every other byte
+    as it came. Otherwise json_line of its clean record (as clean_records makes it),
+    the same bytes. An article's text is escaped as UTF-8 bytes (json_text) where it
+    can be: the json module takes several times longer on long texts."""
     keys = {f: json_text(f) for f in (text_field, "text")}
     for d, text in zip(docs, result.clean_texts(docs)):
         doc = result.documents[d]
+        if doc.frame is not None:
+            body = json_text(text)
+            yield b"".join((doc.frame[0], json.dumps(text).encode() if body is None else body, doc.frame[1], b"\n"))
+            continue
         record = doc.record if doc.record is not None else {"id": doc.id}
         field = text_field if doc.record is not None else "text"
         fast = keys[field] is not None and (next(reversed(record), field) == field or field not in record)
@@ -250,16 +256,6 @@ def with_text(doc: Document, text_field: str, text: str) -> dict:
 
 
 _dumps = orjson.dumps
-
-
-def json_text(text: str) -> bytes | None:
-    """json.dumps(text, ensure_ascii=False) in UTF-8, several times faster (orjson
-    escapes a str exactly as json does; tested over every code point); None for a
-    lone surrogate, which only the json module writes (as a \\u escape)."""
-    try:
-        return _dumps(text)
-    except orjson.JSONEncodeError:
-        return None
 
 
 def _write_lines(path: Path, lines: Iterable[bytes], gz: bool) -> None:
