@@ -22,7 +22,7 @@ from .errors import ConfigError, OutputError
 from .index import check_index_outside, scan_with_index
 from .io.readers import STDIN, DocumentStream, ReadOptions, Skipped, discover
 from .io.staging import OutLock, atomic_write, check_file_out, check_out_dir, check_out_not_in_inputs
-from .io.writers import clean_lines, cluster_lines, kept_documents, stats_bytes, write_out_dir
+from .io.writers import clean_lines, cluster_lines, input_mode, kept_documents, stats_bytes, write_out_dir
 from .pipeline import scan
 from .records import Document
 from .report.html import render_result
@@ -101,14 +101,14 @@ def _is_stdout(path) -> bool:
     return path is not None and os.fspath(path) == STDIN
 
 
-def _write_file(path, data: bytes, option: str) -> None:
+def _write_file(path, data: bytes, option: str, mode: int = 0o666) -> None:
     """--stats, --clusters or --report: `-` is standard output, else atomic_write
     (which writes into a FIFO or device instead of renaming over it)."""
     if _is_stdout(path):
         sys.stdout.buffer.write(data)
         sys.stdout.flush()
     else:
-        atomic_write(Path(path), data, option)
+        atomic_write(Path(path), data, option, mode)
 
 
 def _scan_and_write(
@@ -129,12 +129,12 @@ def _scan_and_write(
         sys.stdout.buffer.writelines(clean_lines(result, kept_documents(result, omit_duplicates), read.text_field))
         sys.stdout.flush()
         if clusters is not None:
-            _write_file(clusters, b"".join(cluster_lines(result)), "--clusters")
+            _write_file(clusters, b"".join(cluster_lines(result)), "--clusters", input_mode(stream.read))
     else:
         write_out_dir(result, stream.read, out_dir, text_field=read.text_field, omit_duplicates=omit_duplicates, parallel=jobs > 1)
     result.stats["elapsed_seconds"] = round(time.perf_counter() - started, 3)
     if stats is not None:
         _write_file(stats, stats_bytes(result.stats), "--stats")
     if report is not None:
-        _write_file(report, render_result(result).encode(), "--report")
+        _write_file(report, render_result(result).encode(), "--report", input_mode(stream.read))
     return Run(result, skipped)

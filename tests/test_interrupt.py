@@ -78,7 +78,7 @@ def _patch(moment: str, sig: int) -> None:
     elif moment == "half-written-file":
         real_write = writers._write_lines  # output files are streamed line by line
 
-        def half(path, lines, gz):
+        def half(path, lines, gz, mode=0o666):
             calls["n"] += 1
             if calls["n"] == 3:
                 data = b"".join(lines)
@@ -86,7 +86,7 @@ def _patch(moment: str, sig: int) -> None:
                 with open(path, "xb") as f:
                     f.write(data[: len(data) // 2])
                 die()
-            real_write(path, lines, gz)
+            real_write(path, lines, gz, mode)
 
         writers._write_lines = half
     elif moment == "between-renames":

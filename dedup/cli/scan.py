@@ -75,6 +75,7 @@ def scan(
     id_field: Annotated[str, typer.Option(help="JSONL field holding the article id (missing: file:line).")] = "id",
     input_format: Annotated[Format, typer.Option("--format", help="Input format; auto: by extension (.jsonl, .jsonl.gz), sniffed for stdin.")] = Format.auto,
     skip_bad_records: Annotated[bool, typer.Option("--skip-bad-records", help="Skip (and count) JSONL lines that are not valid records instead of stopping.")] = False,
+    follow: Annotated[bool, typer.Option("--follow", help="Read symbolic links found inside folders and globs, and enter linked folders (loops are skipped). Default: each is skipped with a warning.")] = False,
     keep: Annotated[Keep, typer.Option(help="Which of near-equal copies to keep: first in input order, or longest.")] = Keep.first,
     threshold: Annotated[float, typer.Option(help="Drop a span when at least this share of its shingles lies in a kept span (containment).")] = Config.containment,
     ngram: Annotated[int, typer.Option(help="Words per shingle.")] = Config.ngram,
@@ -114,7 +115,7 @@ def scan(
             num_perm=num_perm, bands=bands, rows=rows, anchor_rate=anchor_rate, keep=keep.value,
             segment=segment.value, seed=seed, sentences=sentences,
         )
-        opts = ReadOptions(text_field, id_field, input_format.value, skip_bad_records, parse_size(max_input_size))
+        opts = ReadOptions(text_field, id_field, input_format.value, skip_bad_records, parse_size(max_input_size), follow)
         if engine is Engine.spark:
             if config.sentences and not quiet:
                 say("warning", "--engine spark decides whole paragraphs only (as --whole-spans): sentence runs "

@@ -46,12 +46,16 @@ _CHUNK = 1 << 20
 
 @dataclass(frozen=True)
 class Source:
-    """One input file. `rel` is its path under the output root; `path` is '-' for stdin."""
+    """One input file. `rel` is its path under the output root; `path` is '-' for stdin.
+    `follow`: a symbolic link at `path` is read through (a path named by the user, or
+    --follow); `problem`: why it cannot be read, known when it was found (a link loop)."""
 
     path: str
     rel: str
     kind: str  # "text" or "jsonl"
     gz: bool = False
+    follow: bool = True
+    problem: str | None = None
 
     @property
     def label(self) -> str:
@@ -79,6 +83,7 @@ class ReadOptions:
     input_format: str = "auto"  # auto | text | jsonl
     skip_bad_records: bool = False
     max_bytes: int = MAX_INPUT_BYTES  # larger inputs (after decompression) are skipped
+    follow_links: bool = False  # read symbolic links found inside folders and globs (--follow)
 
     def __post_init__(self) -> None:
         if isinstance(self.max_bytes, bool) or not isinstance(self.max_bytes, int) or self.max_bytes < 1:
@@ -109,13 +114,32 @@ def _unlistable(e: OSError) -> None:
     raise InputError(e.filename or "?", f"cannot list this folder: {_os_reason(e)}")
 
 
-def _walk(root: Path) -> Iterator[Path]:
-    """Files under root in sorted order; hidden entries and symlinked directories are not entered."""
-    for dirpath, dirnames, filenames in os.walk(root, onerror=_unlistable, followlinks=False):
-        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
-        for name in sorted(filenames):
+def _walk(root: Path, follow: bool) -> Iterator[tuple[Path, str | None]]:
+    """Files under root in sorted order, each with None or why it cannot be read;
+    hidden entries are left out. A symbolic link is an entry of its own (read only
+    with `follow`, see _read_bytes); with `follow` a link to a folder is entered,
+    unless it leads back to a folder it lies in (a loop, reported instead)."""
+    above = {str(root): {_folder_id(root)}}  # per folder being walked: the folders it lies in, itself too
+    for dirpath, dirnames, filenames in os.walk(root, onerror=_unlistable, followlinks=follow):
+        chain = above.pop(dirpath)
+        entered, entries = [], [(n, None) for n in filenames]
+        for name in sorted(d for d in dirnames if not d.startswith(".")):
+            path = os.path.join(dirpath, name)
+            folder = _folder_id(path)
+            if not os.path.islink(path) or (follow and folder not in chain):
+                entered.append(name)
+                above[path] = chain | {folder}
+            else:
+                entries.append((name, "symbolic link loop (it leads back to a folder it lies in)" if follow else None))
+        dirnames[:] = entered
+        for name, problem in sorted(entries):
             if not name.startswith("."):
-                yield Path(dirpath) / name
+                yield Path(dirpath) / name, problem
+
+
+def _folder_id(path: str | Path) -> tuple[int, int]:
+    info = os.stat(path)
+    return info.st_dev, info.st_ino
 
 
 def discover(inputs: list[str], opts: ReadOptions = ReadOptions()) -> list[Source]:
@@ -127,9 +151,9 @@ def discover(inputs: list[str], opts: ReadOptions = ReadOptions()) -> list[Sourc
     """
     found: dict[str, Source] = {}
 
-    def add(path: str, rel: str) -> None:
+    def add(path: str, rel: str, walked: bool = False, problem: str | None = None) -> None:
         kind, gz = input_kind(rel, opts.input_format)
-        src = Source(path, Path(rel).as_posix(), kind, gz)
+        src = Source(path, Path(rel).as_posix(), kind, gz, not walked or opts.follow_links, problem)
         other = found.get(src.rel)
         if other is not None and os.path.realpath(other.path) != os.path.realpath(path):
             raise InputError(path, f"maps to the same output path {src.rel!r} as {other.path}; pass their common folder instead")
@@ -145,11 +169,11 @@ def discover(inputs: list[str], opts: ReadOptions = ReadOptions()) -> list[Sourc
             raise InputError(repr(arg), "a path cannot contain a NUL character")
         p = Path(arg)
         if p.is_dir():
-            files = list(_walk(p))
+            files = list(_walk(p, opts.follow_links))
             if not files:
                 raise InputError(arg, "folder holds no files (hidden ones are not read)")
-            for f in files:
-                add(str(f), str(f.relative_to(p)))
+            for f, problem in files:
+                add(str(f), str(f.relative_to(p)), True, problem)
         elif p.exists():
             add(arg, p.name)
         elif p.is_symlink():
@@ -159,7 +183,7 @@ def discover(inputs: list[str], opts: ReadOptions = ReadOptions()) -> list[Sourc
             if not files:
                 raise InputError(arg, "no file matches this pattern")
             for path, rel in files:
-                add(path, rel)
+                add(path, rel, True)
         else:
             raise InputError(arg, "no such file or directory")
     if stdin is not None:
@@ -257,18 +281,37 @@ def _glob_prefix(pattern: tuple[str, ...], parts: tuple[str, ...]) -> bool:
 
 
 def _read_bytes(src: Source, stdin: BinaryIO | None, limit: int) -> bytes:
+    """The bytes of a regular file (checked on the open file: nothing else is read),
+    opened without blocking: a FIFO or a file that never ends (/proc/kmsg) cannot
+    hang the scan. A link is not read through unless `src.follow`."""
     if src.path == STDIN:
         return _read_limited(stdin or _stdin(), limit)
+    if src.problem:
+        raise _Skip(src.problem)
+    nofollow = 0 if src.follow else os.O_NOFOLLOW
     try:
-        info = os.stat(src.path)
-        if not stat.S_ISREG(info.st_mode):
-            raise _Skip("not a regular file (FIFO, device or socket)")
-        if not src.gz and info.st_size > limit:
-            raise _Skip(f"larger than {_size(limit)} (--max-input-size)")
-        with open(src.path, "rb") as f:
+        fd = os.open(src.path, os.O_RDONLY | os.O_NONBLOCK | os.O_NOCTTY | os.O_CLOEXEC | nofollow)
+    except OSError as e:
+        raise _Skip(_link_reason(src.path) if nofollow and e.errno == errno.ELOOP else _os_reason(e)) from None
+    try:
+        with open(fd, "rb") as f:
+            info = os.fstat(fd)
+            if not stat.S_ISREG(info.st_mode):
+                raise _Skip("not a regular file (folder, FIFO, device or socket)")
+            if not src.gz and info.st_size > limit:
+                raise _Skip(f"larger than {_size(limit)} (--max-input-size)")
             return _gunzip(f, limit) if src.gz else _read_limited(f, limit, info.st_size)
     except OSError as e:
         raise _Skip(_os_reason(e)) from None
+
+
+def _link_reason(path: str) -> str:
+    """Why a symbolic link found inside a folder was not read."""
+    try:
+        os.stat(path)
+    except OSError as e:
+        return _os_reason(e)
+    return "symbolic link, not followed (--follow reads links inside folders)"
 
 
 def _os_reason(e: OSError) -> str:
@@ -278,6 +321,8 @@ def _os_reason(e: OSError) -> str:
         return "symbolic link loop"
     if e.errno in (errno.EACCES, errno.EPERM):
         return "permission denied"
+    if e.errno == errno.EAGAIN:
+        return "cannot be read without waiting (a file that never ends, such as /proc/kmsg)"
     return e.strerror or str(e)
 
 
@@ -293,18 +338,26 @@ def _read_limited(f: BinaryIO, limit: int, size: int = 0) -> bytes:
     `size`: the bytes expected (a regular file's size), read at once: no chunks to join."""
     chunks, total = [], 0
     if size:
-        chunks.append(f.read(min(size, limit) + 1))
+        chunks.append(_read_now(f, min(size, limit) + 1))
         total = len(chunks[0])
         if total > limit:
             raise _Skip(f"larger than {_size(limit)} (--max-input-size)")
         if total <= size:  # all there (the extra byte asked for did not come)
             return chunks[0]
-    while chunk := f.read(_CHUNK):
+    while chunk := _read_now(f, _CHUNK):
         total += len(chunk)
         if total > limit:
             raise _Skip(f"larger than {_size(limit)} (--max-input-size)")
         chunks.append(chunk)
     return b"".join(chunks)
+
+
+def _read_now(f: BinaryIO, n: int) -> bytes:
+    """f.read(n) of a file opened without blocking: None means it would wait."""
+    chunk = f.read(n)
+    if chunk is None:
+        raise _Skip(_os_reason(OSError(errno.EAGAIN, "")))
+    return chunk
 
 
 def _gunzip(f: BinaryIO, limit: int) -> bytes:

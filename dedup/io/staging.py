@@ -42,8 +42,9 @@ def _public(path: Path, mode: int) -> None:
     os.chmod(path, mode & ~umask)
 
 
-def atomic_write(path: Path, data: bytes, option: str | None = None) -> None:
-    """Write a single file via a temporary sibling and rename. A FIFO or character
+def atomic_write(path: Path, data: bytes, option: str | None = None, mode: int = 0o666) -> None:
+    """Write a single file (permission bits `mode`, less the umask) via a temporary
+    sibling and rename. A FIFO or character
     device (/dev/null, a terminal), or a symbolic link to one (/dev/stdout), is
     written into instead: a rename would replace it with a regular file. Anything
     else that is not a regular file is refused (see writes_into), naming `option`."""
@@ -52,7 +53,7 @@ def atomic_write(path: Path, data: bytes, option: str | None = None) -> None:
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-        _public(Path(tmp), 0o666)
+        _public(Path(tmp), mode)
     except OSError as e:
         raise OutputError(f"cannot write {path}: {e.strerror or e}") from None
     try:

@@ -31,7 +31,7 @@ from ..outcome import PART_REASON, REASONS, Cluster, ClusterTable, Drop, DropTab
 from ..records import Document, Span, SpanTable
 from ..result import ScanResult
 from ..stages import segment
-from .readers import Source, json_text, output_name
+from .readers import STDIN, Source, json_text, output_name
 from .staging import CLUSTERS, MARKER, marker_bytes, safe_join, staged_dir, worded
 
 
@@ -258,10 +258,24 @@ def with_text(doc: Document, text_field: str, text: str) -> dict:
 _dumps = orjson.dumps
 
 
-def _write_lines(path: Path, lines: Iterable[bytes], gz: bool) -> None:
+def input_mode(sources: Iterable[Source]) -> int:
+    """The permission bits an output made from these inputs gets: those every one of
+    them has (read and write bits; the umask still applies), so an output is never
+    readable by more people than its inputs. Standard input counts as 0o666."""
+    mode = 0o666
+    for src in sources:
+        if src.path != STDIN:
+            try:
+                mode &= os.stat(src.path).st_mode
+            except OSError:  # gone since it was read: keep it private
+                mode &= 0o600
+    return mode
+
+
+def _write_lines(path: Path, lines: Iterable[bytes], gz: bool, mode: int = 0o666) -> None:
     """Write lines as they come, gzipped if asked: a file never sits in memory whole."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path, "xb", buffering=1 << 20) as f:
+    with open(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, mode), "wb", buffering=1 << 20) as f:
         # mtime=0 and no file name in gzip output: the same content gives the same bytes.
         with gzip.GzipFile(filename="", mode="wb", fileobj=f, mtime=0) if gz else contextlib.nullcontext(f) as out:
             for line in lines:
@@ -270,8 +284,8 @@ def _write_lines(path: Path, lines: Iterable[bytes], gz: bool) -> None:
 
 def _clean_file_lines(
     result: ScanResult, sources: list[Source], *, text_field: str, omit_duplicates: bool
-) -> Iterator[tuple[str, bool, Iterable[bytes]]]:
-    """(relative path, gzipped?, its bytes in pieces made while read) of each clean output
+) -> Iterator[tuple[Source, bool, Iterable[bytes]]]:
+    """(source, gzipped?, its bytes in pieces made while read) of each clean output
     file, in the order of `sources`. Every source that was read gets a file, even an empty
     one (a JSONL file without records); a text article left out by `omit_duplicates` gets none."""
     records: dict[str, list[int]] = {}  # JSONL documents per file; records are built when written
@@ -290,9 +304,9 @@ def _clean_file_lines(
             if rel not in texts:
                 continue
             doc = result.documents[texts[rel]]
-            yield rel, src.gz, [result.clean_text(texts[rel]).encode(doc.encoding)]
+            yield src, src.gz, [result.clean_text(texts[rel]).encode(doc.encoding)]
         else:
-            yield rel, src.gz, clean_lines(result, records.get(rel, []), text_field)
+            yield src, src.gz, clean_lines(result, records.get(rel, []), text_field)
 
 
 # clusters.jsonl is formatted in this many blocks of about equal text when two
@@ -318,16 +332,18 @@ def write_out_dir(
         blocks = cluster_blocks(result, CLUSTER_BLOCKS if parallel else 1)
         claims = _Claims(len(blocks), shared=parallel)
 
+        mode = input_mode(sources)
+
         def front() -> None:
-            with open(path, "xb", buffering=1 << 20) as f:
+            with open(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, mode), "wb", buffering=1 << 20) as f:
                 while (b := claims.take(front=True)) is not None:
                     f.writelines(cluster_lines(result, blocks[b]))
 
         with tempfile.TemporaryFile(dir=stage) as back:  # unnamed: never mistaken for an output
             taken = []  # (offset, length) in `back` of the blocks taken from the back, last block first
             with _beside(path, front, parallel):
-                for rel, gz, lines in _clean_file_lines(result, sources, text_field=text_field, omit_duplicates=omit_duplicates):
-                    _write_lines(safe_join(stage, rel), lines, gz)
+                for src, gz, lines in _clean_file_lines(result, sources, text_field=text_field, omit_duplicates=omit_duplicates):
+                    _write_lines(safe_join(stage, output_name(src)), lines, gz, input_mode([src]))
                 try:
                     while (b := claims.take(front=False)) is not None:
                         at = back.tell()
