@@ -25,7 +25,7 @@ from .io.staging import OutLock, atomic_write, check_file_out, check_out_dir, ch
 from .io.writers import clean_lines, cluster_lines, input_mode, kept_documents, stats_bytes, write_out_dir
 from .pipeline import scan
 from .records import Document
-from .report.html import render_result
+from .report.html import page_bytes, render_result
 from .result import ScanResult
 from .stages.mapping import Progress, default_jobs
 
@@ -136,5 +136,5 @@ def _scan_and_write(
     if stats is not None:
         _write_file(stats, stats_bytes(result.stats), "--stats")
     if report is not None:
-        _write_file(report, render_result(result).encode(), "--report", input_mode(stream.read))
+        _write_file(report, page_bytes(render_result(result)), "--report", input_mode(stream.read))
     return Run(result, skipped)

@@ -19,6 +19,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from ..errors import ConfigError, DedupError
 from ..io.readers import ReadOptions, Skipped, read_sources
+from ..shown import shown
 
 EXIT_OK, EXIT_FAIL, EXIT_USAGE, EXIT_SKIPPED, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
 # Skipped inputs listed one by one on stderr; the rest are counted (all are in --stats).
@@ -44,18 +45,16 @@ class Format(str, Enum):
     jsonl = "jsonl"
 
 
-# Control characters (terminal escapes) and bidi overrides in file names or ids
-# are shown escaped, so an input cannot rewrite the user's terminal.
-_UNPRINTABLE = {c: f"\\x{c:02x}" for c in [*range(0x20), 0x7F, *range(0x80, 0xA0)]}
-_UNPRINTABLE.update({c: f"\\u{c:04x}" for c in [*range(0x202A, 0x202F), *range(0x2066, 0x206A)]})
 
 
 def say(label: str, message: str) -> None:
     """One line on stderr: a coloured label, then the message shown literally.
 
     soft_wrap: one message per line, so file names are never folded and stay greppable.
+    Control characters (terminal escapes), bidi overrides and bytes of file names that
+    are not UTF-8 are shown escaped (shown.py), and `:smile:` stays text (emoji=False).
     """
-    err.print(f"{label} {escape(message.translate(_UNPRINTABLE))}", highlight=False, soft_wrap=True)
+    err.print(f"{label} {escape(shown(message))}", highlight=False, soft_wrap=True, emoji=False)
 
 
 @contextmanager

@@ -14,7 +14,7 @@ from ..io.readers import ReadOptions, read_cluster_records, read_stats
 from ..io.staging import atomic_write
 from ..report.explain import explain, resolve
 from ..report.explain import render as render_explanation
-from ..report.html import MAX_CLUSTERS, render
+from ..report.html import MAX_CLUSTERS, page_bytes, render
 from .common import Keep, Segment, failed
 
 
@@ -41,7 +41,7 @@ def report_cmd(
         )
         if out.is_dir():
             raise DedupError(f"--out {out} is a folder; name a file")
-        atomic_write(out, page.encode(), "--out")
+        atomic_write(out, page_bytes(page), "--out")
     except DedupError as e:
         raise failed(e) from None
 

@@ -436,4 +436,9 @@ def _beside(path: Path, work: Callable[[], None], parallel: bool) -> Iterator[No
 
 
 def stats_bytes(stats: dict) -> bytes:
-    return (json.dumps(stats, ensure_ascii=False, indent=2) + "\n").encode()
+    """The --stats file. Skipped inputs are named in it: a name that is not UTF-8 (a lone
+    surrogate as Python reads it) makes the file \\u-escaped, as json_line does."""
+    try:
+        return (json.dumps(stats, ensure_ascii=False, indent=2) + "\n").encode()
+    except UnicodeEncodeError:
+        return (json.dumps(stats, indent=2) + "\n").encode()
