@@ -3,7 +3,7 @@ progress bar, skip warnings and the option types used by more than one command.
 
 Exit codes: 0 done; 1 unexpected failure; 2 usage, missing input, bad record or
 unsafe output; 3 done, but some inputs, records or ids were skipped (see stderr);
-130 interrupted (Ctrl-C): nothing partial was written.
+130 interrupted (Ctrl-C), 143 terminated (SIGTERM): nothing partial was written.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from ..errors import ConfigError, DedupError
 from ..io.readers import ReadOptions, Skipped, read_sources
 from ..shown import shown
 
-EXIT_OK, EXIT_FAIL, EXIT_USAGE, EXIT_SKIPPED, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
+EXIT_OK, EXIT_FAIL, EXIT_USAGE, EXIT_SKIPPED, EXIT_INTERRUPTED, EXIT_TERMINATED = 0, 1, 2, 3, 130, 143
 # Skipped inputs listed one by one on stderr; the rest are counted (all are in --stats).
 MAX_WARNINGS = 20
 

@@ -17,7 +17,8 @@ from ..io.readers import ReadOptions, Skipped, parse_size
 from ..io.staging import atomic_write
 from ..io.writers import stats_bytes
 from ..run import scan_paths
-from .common import EXIT_INTERRUPTED, EXIT_OK, EXIT_SKIPPED, Format, Keep, Segment, err, failed, progress, say, warn_skipped
+from .common import EXIT_INTERRUPTED, EXIT_OK, EXIT_SKIPPED, EXIT_TERMINATED, Format, Keep, Segment, err, failed, progress, say, warn_skipped
+from .process import Terminated
 
 
 class Engine(str, Enum):
@@ -144,9 +145,10 @@ def scan(
             _summary(result.stats, skipped, elapsed)
     except DedupError as e:
         raise failed(e) from None
-    except KeyboardInterrupt:
-        say("[red]interrupted:[/]", "nothing partial was written; --out holds a complete output or none")
-        raise typer.Exit(EXIT_INTERRUPTED) from None
+    except KeyboardInterrupt as e:
+        what, code = ("terminated:", EXIT_TERMINATED) if isinstance(e, Terminated) else ("interrupted:", EXIT_INTERRUPTED)
+        say(f"[red]{what}[/]", "nothing partial was written; --out holds a complete output or none")
+        raise typer.Exit(code) from None
     if skipped:
         raise typer.Exit(EXIT_SKIPPED)
 

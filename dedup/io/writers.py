@@ -8,6 +8,7 @@ complete output (or none), never a half-written file that looks complete.
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import gzip
 import json
 import mmap
@@ -15,6 +16,7 @@ import multiprocessing
 import os
 import signal
 import struct
+import sys
 import tempfile
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -403,11 +405,13 @@ def _beside(path: Path, work: Callable[[], None], parallel: bool) -> Iterator[No
         yield
         return
     read_end, write_end = os.pipe()
+    parent = os.getpid()
     pid = os.fork()
     if pid == 0:  # the child: report a failure through the pipe, never return into the caller's code
         code = 0
         try:
             os.close(read_end)
+            _die_with(parent)
             work()
         except BaseException as e:  # noqa: BLE001 - everything must end in os._exit
             code = 1
@@ -433,6 +437,16 @@ def _beside(path: Path, work: Callable[[], None], parallel: bool) -> Iterator[No
             with contextlib.suppress(ProcessLookupError):
                 os.kill(pid, signal.SIGKILL)
             os.waitpid(pid, 0)
+
+
+def _die_with(parent: int) -> None:
+    """Have the kernel kill this forked child when its parent dies (Linux: a parent
+    killed by SIGKILL cannot kill it itself); elsewhere the parent's own clean-up does."""
+    if sys.platform.startswith("linux"):
+        with contextlib.suppress(OSError, AttributeError):
+            ctypes.CDLL(None).prctl(1, signal.SIGKILL, 0, 0, 0)  # PR_SET_PDEATHSIG
+    if os.getppid() != parent:  # the parent died before that took effect
+        os._exit(1)
 
 
 def stats_bytes(stats: dict) -> bytes:
