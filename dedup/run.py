@@ -19,7 +19,7 @@ from pathlib import Path
 
 from .config import Config
 from .errors import ConfigError, OutputError
-from .index import check_index_outside, scan_with_index
+from .index import REDIS_SCHEMES, check_index_outside, scan_with_index
 from .io.readers import STDIN, DocumentStream, ReadOptions, Skipped, discover
 from .io.staging import OutLock, atomic_write, check_file_out, check_out_dir, check_out_not_in_inputs
 from .io.writers import clean_lines, cluster_lines, input_mode, kept_documents, stats_bytes, write_out_dir
@@ -83,6 +83,8 @@ def scan_paths(
             check_file_out(Path(path), inputs, sources, option)
     if index is not None and out_dir is not None:
         check_index_outside(index, out_dir)
+    if index is not None and not index.startswith(REDIS_SCHEMES):  # it would be read as an input next time
+        check_out_not_in_inputs(Path(index), inputs, "--index")
     jobs = jobs or default_jobs()
     if spill is not None and not Path(spill).is_dir():
         raise OutputError(f"--spill {spill} is not a folder")
@@ -125,16 +127,36 @@ def _scan_and_write(
     if on_read is not None:
         on_read(skipped, repeated)
     result.stats["inputs"] = {"files": len(sources), "skipped": [str(s) for s in skipped], "repeated_ids": len(repeated)}
+    written: list[str] = []  # what is complete, for the message if a later output fails
+    mode = input_mode(stream.read)
     if out_dir is None:
-        sys.stdout.buffer.writelines(clean_lines(result, kept_documents(result, omit_duplicates), read.text_field))
-        sys.stdout.flush()
+        try:
+            sys.stdout.buffer.writelines(clean_lines(result, kept_documents(result, omit_duplicates), read.text_field))
+            sys.stdout.flush()
+        except BrokenPipeError:
+            raise
+        except OSError as e:
+            raise OutputError(f"cannot write standard output: {e.strerror or e}; the clean records on it are incomplete") from None
+        written.append("the clean records on standard output")
         if clusters is not None:
-            _write_file(clusters, b"".join(cluster_lines(result)), "--clusters", input_mode(stream.read))
+            _side_output(clusters, lambda: b"".join(cluster_lines(result)), "--clusters", mode, written)
     else:
         write_out_dir(result, stream.read, out_dir, text_field=read.text_field, omit_duplicates=omit_duplicates, parallel=jobs > 1)
+        written.append(f"--out {out_dir}")
     result.stats["elapsed_seconds"] = round(time.perf_counter() - started, 3)
     if stats is not None:
-        _write_file(stats, stats_bytes(result.stats), "--stats")
+        _side_output(stats, lambda: stats_bytes(result.stats), "--stats", 0o666, written)
     if report is not None:
-        _write_file(report, page_bytes(render_result(result)), "--report", input_mode(stream.read))
+        _side_output(report, lambda: page_bytes(render_result(result)), "--report", mode, written)
     return Run(result, skipped)
+
+
+def _side_output(path, data: Callable[[], bytes], option: str, mode: int, written: list[str]) -> None:
+    """Write --clusters, --stats or --report after the main output; a failure says what
+    was already written completely (and stays so), so no output is taken for whole
+    that is not, and none is thought lost that is there."""
+    try:
+        _write_file(path, data(), option, mode)
+    except OutputError as e:
+        raise OutputError(f"{e} (written completely: {', '.join(written)}; not written: {option})") from None
+    written.append(f"{option} {path}")

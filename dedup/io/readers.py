@@ -730,12 +730,16 @@ def _cluster_problem(rec) -> str | None:
         return "not a JSON object"
     if not isinstance(rec.get("cluster"), int) or not isinstance(rec.get("members"), list) or not rec["members"]:
         return "needs 'cluster' (a number) and 'members' (a non-empty list)"
+    if "size" in rec and (type(rec["size"]) is not int or rec["size"] < 0):
+        return "'size' is not a count"
     for m in rec["members"]:
         if not isinstance(m, dict):
             return "a member is not an object"
         for name, kind in _MEMBER_FIELDS.items():
             if not isinstance(m.get(name), kind) or (kind != bool and isinstance(m.get(name), bool)):
                 return f"a member lacks a valid {name!r}"
+        if not all(0 <= m[name] <= 1 for name in ("jaccard", "containment", "kept_containment")):  # NaN fails too
+            return "a member's jaccard or containment is not between 0 and 1"
     return None
 
 
