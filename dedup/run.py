@@ -17,6 +17,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from . import budget
 from .config import Config
 from .errors import ConfigError, OutputError
 from .index import REDIS_SCHEMES, check_index_outside, scan_with_index
@@ -51,6 +52,7 @@ def scan_paths(
     index: str | None = None, stats: str | os.PathLike | None = None, clusters: str | os.PathLike | None = None,
     report: str | os.PathLike | None = None, omit_duplicates: bool = False,
     progress: Progress | None = None, on_read: Callable[[list[Skipped], list[str]], None] | None = None,
+    on_note: Callable[[str], None] | None = None,
 ) -> Run:
     """Scan files, folders, globs or `-` (stdin) and write the clean articles and
     clusters.jsonl to the folder `out` (replaced atomically), or the clean records as
@@ -62,6 +64,11 @@ def scan_paths(
     stats and the HTML report. `jobs`: threads or processes (0: every core the
     process may use); results do not depend on it. `on_read(skipped, repeated_ids)`
     is called once the inputs are read, before anything is written.
+
+    Memory: when the inputs' estimated need passes the memory this process may use
+    (dedup.budget), the shingle sets are spilled to the output's parent folder (or
+    the temporary folder) as `spill` would, and `on_note` is told; where even that
+    would not fit, ResourceError is raised before anything is read.
     """
     started = time.perf_counter()
     config = config or Config()
@@ -88,6 +95,8 @@ def scan_paths(
     jobs = jobs or default_jobs()
     if spill is not None and not Path(spill).is_dir():
         raise OutputError(f"--spill {spill} is not a folder")
+    if index is None:  # spill on its own, or stop now, rather than be killed by the kernel halfway
+        spill = budget.plan_spill(sources, spill, None if out_dir is None else Path(os.path.abspath(out_dir)).parent, on_note or _quiet)
     lock = OutLock(out_dir) if out_dir is not None else None  # a second run with this --out is refused
     try:
         return _scan_and_write(
@@ -97,6 +106,10 @@ def scan_paths(
     finally:
         if lock is not None:
             lock.release()
+
+
+def _quiet(_message: str) -> None:
+    pass
 
 
 def _is_stdout(path) -> bool:

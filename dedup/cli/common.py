@@ -3,6 +3,7 @@ progress bar, skip warnings and the option types used by more than one command.
 
 Exit codes: 0 done; 1 unexpected failure; 2 usage, missing input, bad record or
 unsafe output; 3 done, but some inputs, records or ids were skipped (see stderr);
+4 not enough memory (refused before reading, or out of memory: nothing partial written);
 130 interrupted (Ctrl-C), 143 terminated (SIGTERM): nothing partial was written.
 """
 
@@ -21,7 +22,7 @@ from ..errors import ConfigError, DedupError
 from ..io.readers import ReadOptions, Skipped, read_sources
 from ..shown import shown
 
-EXIT_OK, EXIT_FAIL, EXIT_USAGE, EXIT_SKIPPED, EXIT_INTERRUPTED, EXIT_TERMINATED = 0, 1, 2, 3, 130, 143
+EXIT_OK, EXIT_FAIL, EXIT_USAGE, EXIT_SKIPPED, EXIT_MEMORY, EXIT_INTERRUPTED, EXIT_TERMINATED = 0, 1, 2, 3, 4, 130, 143
 # Skipped inputs listed one by one on stderr; the rest are counted (all are in --stats).
 MAX_WARNINGS = 20
 

@@ -17,7 +17,7 @@ from ..io.readers import ReadOptions, Skipped, parse_size
 from ..io.staging import atomic_write
 from ..io.writers import stats_bytes
 from ..run import scan_paths
-from .common import EXIT_INTERRUPTED, EXIT_OK, EXIT_SKIPPED, EXIT_TERMINATED, Format, Keep, Segment, err, failed, progress, say, warn_skipped
+from .common import EXIT_INTERRUPTED, EXIT_MEMORY, EXIT_OK, EXIT_SKIPPED, EXIT_TERMINATED, Format, Keep, Segment, err, failed, progress, say, warn_skipped
 from .process import Terminated
 
 
@@ -138,6 +138,7 @@ def scan(
             run = scan_paths(
                 inputs, out, config, read=opts, jobs=jobs, spill=spill, index=index, stats=stats, clusters=clusters,
                 report=report, omit_duplicates=omit_duplicate_docs, progress=tick, on_read=on_read,
+                on_note=None if quiet else (lambda message: say("note:", message)),
             )
         result, skipped = run.result, run.skipped
         elapsed = time.perf_counter() - started
@@ -145,6 +146,10 @@ def scan(
             _summary(result.stats, skipped, elapsed)
     except DedupError as e:
         raise failed(e) from None
+    except MemoryError:
+        say("[red]error:[/]", "out of memory; nothing partial was written (--out holds a complete output or none). "
+            "Give --spill DIR, or clean the corpus in batches with --index")
+        raise typer.Exit(EXIT_MEMORY) from None
     except KeyboardInterrupt as e:
         what, code = ("terminated:", EXIT_TERMINATED) if isinstance(e, Terminated) else ("interrupted:", EXIT_INTERRUPTED)
         say(f"[red]{what}[/]", "nothing partial was written; --out holds a complete output or none")
