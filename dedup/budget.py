@@ -19,12 +19,15 @@ from pathlib import Path
 from .errors import ResourceError
 from .io.readers import STDIN, Source
 
-# Peak resident memory of a scan per byte of input (measured on news-500: 1.98 GB in
-# memory, 3.7 bytes per byte past the first 100 MB; with --spill its shingle sets, about
-# 1.6 bytes per byte, are paged from disk instead), plus the interpreter and libraries.
+# Peak resident memory of a scan per byte of input, plus the interpreter and libraries,
+# measured on news-500 (benchmarks/corpora.py, 500 MB of prose): 1.98 GB in memory, at
+# candidates and verification (3.4 bytes per byte; 3.9 leaves room). With the shingle
+# sets spilled, 1.36 GB stays anonymous and verification pages the sets in: under a
+# 1.5 GiB cgroup it thrashed without finishing, so spilling is taken to need 2.9.
+# Corpora of many short paragraphs need more per byte (see README, Resources).
 BASE = 250 << 20
 PER_BYTE = 3.9
-PER_BYTE_SPILLED = 2.3
+PER_BYTE_SPILLED = 2.9
 
 
 # A gzipped input's text is taken as this many times its size (text compresses 3-4 times).

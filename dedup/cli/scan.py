@@ -138,7 +138,7 @@ def scan(
             run = scan_paths(
                 inputs, out, config, read=opts, jobs=jobs, spill=spill, index=index, stats=stats, clusters=clusters,
                 report=report, omit_duplicates=omit_duplicate_docs, progress=tick, on_read=on_read,
-                on_note=None if quiet else (lambda message: say("note:", message)),
+                on_note=lambda message: say("note:", message),  # even with --quiet, as warnings are
             )
         result, skipped = run.result, run.skipped
         elapsed = time.perf_counter() - started
