@@ -36,3 +36,9 @@ class OutputError(DedupError):
     """The output location is unsafe or cannot be written."""
 
     exit_code = 2
+
+
+class ResourceError(DedupError):
+    """The scan would need more memory than this process may use (see dedup.budget)."""
+
+    exit_code = 4

@@ -17,7 +17,9 @@ class Document:
     `source` is the path of its file relative to the output root (it names the
     clean output file); `line` is its 1-based line in a JSONL file, None for a
     text file. `record` holds the other JSONL fields so the clean record keeps
-    them; `encoding` is how a text file's bytes are written back.
+    them; `frame` is the record's line as read, cut around its text value (the bytes
+    before it and after it), so the clean line keeps every other byte; `encoding` is
+    how a text file's bytes are written back.
     """
 
     id: str
@@ -26,6 +28,7 @@ class Document:
     line: int | None = None
     record: dict[str, Any] | None = field(default=None, compare=False, repr=False)
     encoding: str = "utf-8"
+    frame: tuple[bytes, bytes] | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True)

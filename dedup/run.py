@@ -19,17 +19,18 @@ from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
 
+from . import budget
 from .config import Config
 from .errors import ConfigError, OutputError
-from .index import check_index_outside, scan_with_index
+from .annotate import annotations
+from .index import REDIS_SCHEMES, check_index_outside, scan_with_index
 from .io import remote
 from .io.readers import STDIN, DocumentStream, ReadOptions, Skipped, discover
 from .io.staging import MARKER, OutLock, atomic_write, check_file_out, check_out_dir, check_out_not_in_inputs
-from .annotate import annotations
-from .io.writers import FULL_TEXT, clean_lines, cluster_lines, kept_documents, stats_bytes, write_out_dir
+from .io.writers import FULL_TEXT, clean_lines, cluster_lines, input_mode, kept_documents, stats_bytes, write_out_dir
 from .pipeline import scan
 from .records import Document
-from .report.html import render_result
+from .report.html import page_bytes, render_result
 from .result import ScanResult
 from .stages.mapping import Progress, default_jobs
 
@@ -56,6 +57,7 @@ def scan_paths(
     report: str | os.PathLike | None = None, omit_duplicates: bool = False,
     progress: Progress | None = None, on_read: Callable[[list[Skipped], list[str]], None] | None = None,
     annotate: bool = False, cluster_text: int | None = FULL_TEXT, stdout_taken: str | None = None,
+    on_note: Callable[[str], None] | None = None,
 ) -> Run:
     """Scan files, folders, globs, URLs or `-` (stdin) and write the clean articles and
     clusters.jsonl to the folder `out` (replaced atomically; a URL: see remote.publish),
@@ -71,6 +73,11 @@ def scan_paths(
     stats and the HTML report. `jobs`: threads or processes (0: every core the
     process may use); results do not depend on it. `on_read(skipped, repeated_ids)`
     is called once the inputs are read, before anything is written.
+
+    Memory: when the inputs' estimated need passes the memory this process may use
+    (dedup.budget), the shingle sets are spilled to the output's parent folder (or
+    the temporary folder) as `spill` would, and `on_note` is told; where even that
+    would not fit, ResourceError is raised before anything is read.
     """
     started = time.perf_counter()
     config = config or Config()
@@ -87,13 +94,13 @@ def scan_paths(
             out = Path(cleanup.enter_context(tempfile.TemporaryDirectory(prefix="dedup-out-"))) / "out"
         return _checked_scan(
             inputs, sources, out, config, read, jobs, spill, index, stats, clusters, report, omit_duplicates,
-            progress, on_read, started, out_url, annotate, cluster_text, stdout_taken,
+            progress, on_read, started, out_url, annotate, cluster_text, stdout_taken, on_note,
         )
 
 
 def _checked_scan(
     inputs, sources, out, config, read, jobs, spill, index, stats, clusters, report, omit_duplicates,
-    progress, on_read, started, publish, annotate, cluster_text, stdout_taken,
+    progress, on_read, started, publish, annotate, cluster_text, stdout_taken, on_note,
 ) -> Run:
     out_dir = None if os.fspath(out) == STDIN else Path(out)
     if out_dir is not None:
@@ -110,9 +117,13 @@ def _checked_scan(
             check_file_out(Path(path), inputs, sources, option)
     if index is not None and out_dir is not None:
         check_index_outside(index, out_dir)
+    if index is not None and not index.startswith(REDIS_SCHEMES):  # it would be read as an input next time
+        check_out_not_in_inputs(Path(index), inputs, "--index")
     jobs = jobs or default_jobs()
     if spill is not None and not Path(spill).is_dir():
         raise OutputError(f"--spill {spill} is not a folder")
+    if index is None:  # spill on its own, or stop now, rather than be killed by the kernel halfway
+        spill = budget.plan_spill(sources, spill, None if out_dir is None else Path(os.path.abspath(out_dir)).parent, on_note or _quiet)
     lock = OutLock(out_dir) if out_dir is not None else None  # a second run with this --out is refused
     try:
         return _scan_and_write(
@@ -125,16 +136,13 @@ def _checked_scan(
 
 
 def input_bytes(sources) -> int:
-    """The input files' size in bytes (compressed as stored), 0 when not known (stdin)."""
-    if any(src.path == STDIN for src in sources):
-        return 0
-    total = 0
-    for src in sources:
-        try:
-            total += os.stat(src.path).st_size
-        except OSError:  # skipped when read, with its reason
-            pass
-    return total
+    """The inputs' text in bytes as the progress bar counts it (budget.input_bytes);
+    0, not known, when standard input is one of them."""
+    return 0 if any(src.path == STDIN for src in sources) else budget.input_bytes(sources)
+
+
+def _quiet(_message: str) -> None:
+    pass
 
 
 def is_stdout(path) -> bool:
@@ -143,14 +151,14 @@ def is_stdout(path) -> bool:
     return path is not None and os.fspath(path) in (STDIN, "/dev/stdout")
 
 
-def write_file(path, data: bytes, option: str) -> None:
+def write_file(path, data: bytes, option: str, mode: int = 0o666) -> None:
     """--stats, --clusters or --report: `-` is standard output, else atomic_write
     (which writes into a FIFO or device instead of renaming over it)."""
     if is_stdout(path):
         sys.stdout.buffer.write(data)
         sys.stdout.flush()
     else:
-        atomic_write(Path(path), data, option)
+        atomic_write(Path(path), data, option, mode)
 
 
 def _scan_and_write(
@@ -172,23 +180,43 @@ def _scan_and_write(
     notes = annotations(result) if annotate else None
     if progress:
         progress("write", 0, 1)
+    written: list[str] = []  # what is complete, for the message if a later output fails
+    mode = input_mode(stream.read)
     if out_dir is None:
-        sys.stdout.buffer.writelines(clean_lines(result, kept_documents(result, omit_duplicates), read.text_field, notes))
-        sys.stdout.flush()
+        try:
+            sys.stdout.buffer.writelines(clean_lines(result, kept_documents(result, omit_duplicates), read.text_field, notes))
+            sys.stdout.flush()
+        except BrokenPipeError:
+            raise
+        except OSError as e:
+            raise OutputError(f"cannot write standard output: {e.strerror or e}; the clean records on it are incomplete") from None
+        written.append("the clean records on standard output")
     else:
         write_out_dir(
             result, stream.read, out_dir, text_field=read.text_field, omit_duplicates=omit_duplicates, parallel=jobs > 1,
             notes=notes, cluster_text=cluster_text,
         )
+        if publish is not None:
+            remote.publish(out_dir, publish, MARKER)
+        written.append(f"--out {publish or out_dir}")
     if clusters is not None:
-        write_file(clusters, b"".join(cluster_lines(result, text=cluster_text)), "--clusters")
-    if out_dir is not None and publish is not None:
-        remote.publish(out_dir, publish, MARKER)
+        _side_output(clusters, lambda: b"".join(cluster_lines(result, text=cluster_text)), "--clusters", mode, written)
     if progress:
         progress("write", 1, 1)
     result.stats["elapsed_seconds"] = round(time.perf_counter() - started, 3)
     if stats is not None:
-        write_file(stats, stats_bytes(result.stats), "--stats")
+        _side_output(stats, lambda: stats_bytes(result.stats), "--stats", 0o666, written)
     if report is not None:
-        write_file(report, render_result(result).encode(), "--report")
+        _side_output(report, lambda: page_bytes(render_result(result)), "--report", mode, written)
     return Run(result, skipped)
+
+
+def _side_output(path, data: Callable[[], bytes], option: str, mode: int, written: list[str]) -> None:
+    """Write --clusters, --stats or --report after the main output; a failure says what
+    was already written completely (and stays so), so no output is taken for whole
+    that is not, and none is thought lost that is there."""
+    try:
+        write_file(path, data(), option, mode)
+    except OutputError as e:
+        raise OutputError(f"{e} (written completely: {', '.join(written)}; not written: {option})") from None
+    written.append(f"{option} {path}")

@@ -126,10 +126,8 @@ def test_unreadable_file_is_skipped_and_named(tmp_path):
 
 
 def test_unreadable_file_is_skipped_and_named_simulated(tmp_path, monkeypatch):
-    import builtins
-
     folder, secret = _unreadable_case(tmp_path)
-    _deny(monkeypatch, builtins, "open", secret)
+    _deny(monkeypatch, os, "open", secret)  # inputs are opened by os.open (without blocking)
     r = cli("scan", str(folder), "--out", str(tmp_path / "out"), "-q")
     _check_unreadable(r.exit_code, r.stderr, secret, tmp_path / "out")
 
@@ -187,9 +185,70 @@ def test_folder_loop_through_symlinks_is_not_followed(tmp_path):
     (folder / "sub" / "up").symlink_to("..")
     (folder / "sub" / "root").symlink_to(folder.resolve())
     out = tmp_path / "out"
-    r = cli("scan", str(folder), "--out", str(out), "-q")
-    assert r.exit_code == 0, r.stderr
+    r = scan_skipping(folder, out)
+    for link in ("up", "root"):
+        assert f"skipped {folder / 'sub' / link}: symbolic link, not followed (--follow reads links inside folders)" in r.stderr
     assert sorted(files_under(out)) == [".dedup-output", "clusters.jsonl", "good.txt"]
+    r = scan_skipping(folder, out, "--follow")  # followed, they lead back up: loops
+    for link in ("up", "root"):
+        assert f"skipped {folder / 'sub' / link}: symbolic link loop (it leads back to a folder it lies in)" in r.stderr
+    assert sorted(files_under(out)) == [".dedup-output", "clusters.jsonl", "good.txt"]
+
+
+def test_links_inside_folders_are_skipped_unless_followed(tmp_path):
+    # Fails on the code before --follow: in/secret -> a private file outside the tree was
+    # copied to the output (readable by all), the folder link was dropped without a word.
+    secret = tmp_path / "elsewhere" / "secret.txt"
+    secret.parent.mkdir()
+    secret.write_text(f"{PARA_B} The password is swordfish.\n", encoding="utf-8")
+    secret.chmod(0o600)
+    (tmp_path / "elsewhere" / "more.txt").write_text(f"{PARA_A} And something else entirely.\n", encoding="utf-8")
+    folder = good_corpus(tmp_path / "in")
+    (folder / "secret.txt").symlink_to(secret)
+    (folder / "linked").symlink_to(secret.parent, target_is_directory=True)
+    out = tmp_path / "out"
+    r = scan_skipping(folder, out)
+    for name in ("secret.txt", "linked"):
+        assert f"skipped {folder / name}: symbolic link, not followed (--follow reads links inside folders)" in r.stderr
+    assert sorted(files_under(out)) == [".dedup-output", "clusters.jsonl", "good.txt"]
+    r = cli("scan", str(folder), "--out", str(out), "-q", "--follow")
+    assert r.exit_code == 0, r.stderr
+    assert sorted(files_under(out)) == [".dedup-output", "clusters.jsonl", "good.txt", "linked/more.txt", "linked/secret.txt", "secret.txt"]
+    assert "swordfish" in (out / "linked" / "secret.txt").read_text(encoding="utf-8")  # read twice: the second is a copy
+    # The input's permissions are kept: a private file's copy, and clusters.jsonl, which quotes it, stay private.
+    assert stat.S_IMODE(os.stat(out / "secret.txt").st_mode) == 0o600
+    assert stat.S_IMODE(os.stat(out / "clusters.jsonl").st_mode) == 0o600
+
+
+def test_output_files_keep_their_inputs_permissions(tmp_path):
+    # Fails on the code before: every output file was 0644 whatever its input's mode.
+    folder = good_corpus(tmp_path / "in")
+    (folder / "private.txt").write_text(f"{PARA_A}\n\nA private note nobody else should read, kept here.\n", encoding="utf-8")
+    (folder / "private.txt").chmod(0o600)
+    (folder / "group.txt").write_text("Another file, readable by its group only, with a few words.\n", encoding="utf-8")
+    (folder / "group.txt").chmod(0o640)
+    out = tmp_path / "out"
+    old = os.umask(0o022)
+    try:
+        r = cli("scan", str(folder), "--out", str(out), "-q", "--report", str(tmp_path / "r.html"))
+    finally:
+        os.umask(old)
+    assert r.exit_code == 0, r.stderr
+    modes = {p.name: stat.S_IMODE(os.stat(p).st_mode) for p in [*out.iterdir(), tmp_path / "r.html"]}
+    assert modes == {"good.txt": 0o644, "private.txt": 0o600, "group.txt": 0o640, "clusters.jsonl": 0o600,
+                     ".dedup-output": 0o644, "r.html": 0o600}
+
+
+def test_a_file_that_never_ends_cannot_hang_the_scan(tmp_path):
+    # Fails on the code before: in/k.txt -> /proc/kmsg blocked the scan forever (killed
+    # here by the timeout); now inputs are opened without blocking.
+    if not os.path.exists("/proc/kmsg") or not os.access("/proc/kmsg", os.R_OK):
+        pytest.skip("no readable /proc/kmsg here")
+    folder = good_corpus(tmp_path / "in")
+    (folder / "k.txt").symlink_to("/proc/kmsg")
+    r = run_dedup("scan", str(folder), "--out", str(tmp_path / "out"), "-q", "--follow", timeout=60)
+    assert r.returncode == 3, r.stderr
+    assert f"skipped {folder / 'k.txt'}: " in r.stderr
 
 
 def test_glob_through_symlink_loops_terminates(tmp_path):

@@ -78,7 +78,7 @@ def _patch(moment: str, sig: int) -> None:
     elif moment == "half-written-file":
         real_write = writers._write_lines  # output files are streamed line by line
 
-        def half(path, lines, gz):
+        def half(path, lines, gz, mode=0o666):
             calls["n"] += 1
             if calls["n"] == 3:
                 data = b"".join(lines)
@@ -86,7 +86,7 @@ def _patch(moment: str, sig: int) -> None:
                 with open(path, "xb") as f:
                     f.write(data[: len(data) // 2])
                 die()
-            real_write(path, lines, gz)
+            real_write(path, lines, gz, mode)
 
         writers._write_lines = half
     elif moment == "between-renames":
@@ -139,8 +139,8 @@ def corpora(tmp_path_factory):
     return old, new, refs
 
 
-@pytest.mark.parametrize("sig", ["SIGKILL", "SIGINT"])
-@pytest.mark.parametrize("moment", MOMENTS)
+@pytest.mark.parametrize("sig", ["SIGKILL", "SIGINT", "SIGTERM"])  # SIGTERM: exit 143 and a traceback-free
+@pytest.mark.parametrize("moment", MOMENTS)                       # message (it failed on the code before)
 def test_interrupted_run_leaves_previous_output_and_rerun_is_identical(tmp_path, corpora, moment, sig):
     old, new, refs = corpora
     out = tmp_path / "out"
@@ -151,8 +151,9 @@ def test_interrupted_run_leaves_previous_output_and_rerun_is_identical(tmp_path,
     if sig == "SIGKILL":
         assert code == -signal.SIGKILL, stderr
     else:
-        assert code == 130, stderr
-        assert "interrupted: nothing partial was written" in stderr and "Traceback" not in stderr
+        word, expected = ("terminated", 143) if sig == "SIGTERM" else ("interrupted", 130)
+        assert code == expected, stderr
+        assert f"{word}: nothing partial was written" in stderr and "Traceback" not in stderr
 
     state = snapshot(out)
     if moment == "before-old-removed":
@@ -279,3 +280,40 @@ def test_a_failure_beside_the_forked_writer_stops_it_at_once(tmp_path, monkeypat
         writers.write_out_dir(result, read, tmp_path / "out", text_field="text", omit_duplicates=False, parallel=True)
     assert time.monotonic() - started < 30, "the child was killed, not waited for"
     assert sorted(p.name for p in tmp_path.iterdir()) == []
+
+
+_ORPHAN = """
+import os, signal, sys, time
+from pathlib import Path
+from dedup.io import writers
+
+def work():
+    Path(sys.argv[1]).write_text(str(os.getpid()))
+    time.sleep(60)
+
+with writers._beside(Path(sys.argv[1]), work, parallel=True):
+    while not Path(sys.argv[1]).exists():
+        time.sleep(0.01)
+    os.kill(os.getpid(), signal.SIGKILL)
+"""
+
+
+def test_forked_writer_dies_with_its_parent(tmp_path):
+    # Fails on the code before: the forked clusters.jsonl writer went on for its whole
+    # run after its parent was killed with SIGKILL.
+    pidfile = tmp_path / "child.pid"
+    r = subprocess.run([sys.executable, "-c", _ORPHAN, str(pidfile)], env={**os.environ, "PYTHONPATH": str(ROOT)}, timeout=60)
+    assert r.returncode == -signal.SIGKILL
+    child = int(pidfile.read_text())
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and _alive(child):
+        time.sleep(0.05)
+    assert not _alive(child), "the forked writer outlived its parent"
+
+
+def _alive(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().split(") ")[-1][:1] != "Z"  # a zombie has ended
+    except FileNotFoundError:
+        return False

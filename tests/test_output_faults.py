@@ -296,3 +296,110 @@ def test_input_named_like_the_marker_is_refused(tmp_path):
     r = cli("scan", str(tmp_path / ".dedup-output"), "--out", str(tmp_path / "out"), "-q")
     assert r.exit_code == 2 and "reserves for its marker" in r.stderr
     assert not (tmp_path / "out").exists()
+
+
+# --- 5. the low list: full disks, failing side outputs, names, mounts, crafted records --
+
+
+def _mounted_tmpfs(path: Path, size: str) -> None:
+    """A small tmpfs at `path` (needs root and a kernel that lets this container mount)."""
+    path.mkdir(parents=True, exist_ok=True)
+    r = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size}", "none", str(path)], capture_output=True)
+    if r.returncode != 0:
+        pytest.skip(f"cannot mount a tmpfs here: {r.stderr.decode(errors='replace').strip()}")
+
+
+@pytest.fixture
+def tmpfs(tmp_path):
+    mounts = []
+
+    def make(name: str, size: str) -> Path:
+        _mounted_tmpfs(tmp_path / name, size)
+        mounts.append(tmp_path / name)
+        return tmp_path / name
+
+    yield make
+    for m in mounts:
+        subprocess.run(["umount", str(m)], check=False)
+
+
+def test_out_dash_to_a_full_disk_says_so(tmp_path):
+    # Fails on the code before: a traceback (OSError: No space left on device), exit 1.
+    with open("/dev/full", "wb") as full:
+        r = subprocess.run([sys.executable, "-m", "dedup", "scan", str(corpus(tmp_path / "in")), "--out", "-", "-q"],
+                           stdout=full, stderr=subprocess.PIPE, env={**os.environ, "PYTHONPATH": str(ROOT)}, timeout=120)
+    stderr = r.stderr.decode()
+    assert r.returncode == 2, stderr
+    assert "error: cannot write standard output: No space left on device; the clean records on it are incomplete" in stderr
+    assert "Traceback" not in stderr
+
+
+def test_a_failing_side_output_names_what_was_written(tmp_path):
+    # Fails on the code before: "cannot write /dev/full" alone, after --out and --stats were written.
+    out, stats = tmp_path / "out", tmp_path / "stats.json"
+    r = cli("scan", str(corpus(tmp_path / "in")), "--out", str(out), "--stats", str(stats), "--report", "/dev/full", "-q")
+    assert r.exit_code == 2, r.stderr
+    assert (f"error: cannot write /dev/full: No space left on device (written completely: --out {out}, "
+            f"--stats {stats}; not written: --report)") in r.stderr
+    assert (out / "a.txt").read_text(encoding="utf-8") == ARTICLE and json.loads(stats.read_text())["documents"] == 1
+
+
+def test_full_spill_folder_is_a_clear_error(tmp_path, tmpfs):
+    # Fails on the code before: a traceback (OSError from numpy's save), exit 1.
+    spill = tmpfs("spill", "64k")
+    folder = tmp_path / "in"
+    folder.mkdir()
+    words = "alpha beta gamma delta epsilon zeta eta theta iota kappa lambda mu nu xi omicron pi rho sigma".split()
+    for k in range(60):
+        text = "\n\n".join(" ".join(words[(k * 7 + i * 3 + j) % len(words)] + str(k * 100 + i * 10 + j) for j in range(40)) for i in range(20))
+        (folder / f"{k:03d}.txt").write_text(text + "\n", encoding="utf-8")
+    r = cli("scan", str(folder), "--out", str(tmp_path / "out"), "--spill", str(spill), "-q")
+    assert r.exit_code == 2, r.stderr
+    assert f"error: cannot write to the --spill folder {spill}/dedup-spill-" in r.stderr
+    assert not (tmp_path / "out").exists() and os.listdir(spill) == []
+
+
+def test_out_at_a_mount_point_is_refused_clearly(tmp_path, tmpfs):
+    # Fails on the code before: "cannot write DIR: Device or resource busy" from the rename.
+    mnt = tmpfs("mnt", "1m")
+    r = cli("scan", str(corpus(tmp_path / "in")), "--out", str(mnt), "-q")
+    assert r.exit_code == 2, r.stderr
+    assert f"--out {mnt} is a mount point, which cannot be replaced" in r.stderr
+    assert os.listdir(mnt) == []
+
+
+def test_a_long_out_name_works(tmp_path):
+    # Fails on the code before: the staging folder's name (.NAME.dedup-tmp-XXXXXXXX) passed 255 bytes.
+    out, stats = tmp_path / ("o" * 250), tmp_path / ("s" * 252)
+    for _ in range(2):  # the second run replaces the first
+        r = cli("scan", str(corpus(tmp_path / "in")), "--out", str(out), "--stats", str(stats), "-q")
+        assert r.exit_code == 0, r.stderr
+    assert (out / "a.txt").read_text(encoding="utf-8") == ARTICLE and stats.is_file()
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(["in", out.name, stats.name])
+
+
+def test_index_inside_an_input_folder_is_refused(tmp_path):
+    # Fails on the code before: accepted, after which every scan of the folder read the index file too.
+    folder = corpus(tmp_path / "in")
+    r = cli("scan", str(folder), "--out", str(tmp_path / "out"), "--index", str(folder / "archive.db"), "-q")
+    assert r.exit_code == 2, r.stderr
+    assert f"--index {folder / 'archive.db'} lies inside the input folder {folder}" in r.stderr
+    assert sorted(os.listdir(folder)) == ["a.txt"]
+
+
+_MEMBER = {"doc": "a", "span": 0, "start": 0, "end": 5, "kept": True, "reason": "kept", "jaccard": 1.0,
+           "containment": 1.0, "kept_containment": 1.0, "text": "hello"}
+
+
+@pytest.mark.parametrize("crafted, problem", [
+    ({"size": "x"}, "'size' is not a count"),
+    ({"members": [_MEMBER, {**_MEMBER, "kept": False, "containment": float("nan")}]}, "is not between 0 and 1"),
+    ({"members": [_MEMBER, {**_MEMBER, "kept": False, "jaccard": -3}]}, "is not between 0 and 1"),
+])
+def test_crafted_cluster_records_are_refused(tmp_path, crafted, problem):
+    # Fails on the code before: tracebacks (TypeError, ValueError), exit 1.
+    path = tmp_path / "clusters.jsonl"
+    path.write_text(json.dumps({"cluster": 0, "members": [_MEMBER, {**_MEMBER, "kept": False}], **crafted}) + "\n")
+    r = cli("report", str(path), "--out", str(tmp_path / "r.html"))
+    assert r.exit_code == 2, r.stderr
+    assert f"{path}:1: not a dedup cluster record: " in r.stderr and problem in r.stderr

@@ -17,7 +17,7 @@ import subprocess
 import sys
 
 import pytest
-from conftest import ROOT
+from conftest import ROOT, cli
 
 from benchmarks.pathological import CASES, MEMORY_PER_LINE_BYTE, measure
 
@@ -53,3 +53,25 @@ def test_pathological_inputs_finish():
     rows = [json.loads(line) for line in stdout.splitlines()]
     assert [r["case"] for r in rows] == [c.name for c in CASES], proc.stderr[-3000:]
     assert all(r["exit_code"] == 0 for r in rows), rows
+
+
+def test_out_of_memory_is_a_message_and_leaves_no_partial_output(tmp_path, monkeypatch):
+    # Fails on the code before: a MemoryError traceback. (Measured for real under
+    # `prlimit --as=300M` on 60 MB of news: the same message and exit 4.)
+    import dedup.pipeline
+
+    def exhausted(*_args, **_kwargs):
+        raise MemoryError
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "a.txt").write_text("Some words of an article that is long enough to be judged by the scan.\n")
+    out = tmp_path / "out"
+    assert cli("scan", str(folder), "--out", str(out), "-q").exit_code == 0
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    monkeypatch.setattr(dedup.pipeline, "find_pairs", exhausted)
+    r = cli("scan", str(folder), "--out", str(out), "-q", "--threshold", "0.6")
+    assert r.exit_code == 4
+    assert "error: out of memory; nothing partial was written" in r.stderr and "Traceback" not in r.stderr
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["in", "out"]

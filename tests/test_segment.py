@@ -228,3 +228,11 @@ def test_removal_ranges_many_equals_one_text_at_a_time(texts):
         expected += [(t, s, e) for s, e in removal_ranges(mine, gone, pos + tail)] if mine else []
     got = removal_ranges_many(*(np.array(x, dtype=np.int64) for x in (doc, starts, ends)), np.array(dropped, dtype=bool))
     assert list(zip(*(x.tolist() for x in got))) == expected
+
+
+def test_a_lone_cr_is_not_a_line_break():
+    # Decided and documented (README, segment): lines end at \n only, so an old Mac
+    # file (CR-only) is one paragraph and \r\r does not split paragraphs.
+    text = "First paragraph of an old Mac file.\r\rSecond paragraph of it.\r"
+    assert segment(text, "paragraph") == segment(text, "line") == [(0, len(text) - 1)]
+    assert segment(text.replace("\r", "\r\n")) == [(0, 35), (39, 62)]

@@ -3,7 +3,8 @@ progress bar, skip warnings and the option types used by more than one command.
 
 Exit codes: 0 done; 1 unexpected failure; 2 usage, missing input, bad record or
 unsafe output; 3 done, but some inputs, records or ids were skipped (see stderr);
-130 interrupted (Ctrl-C): nothing partial was written.
+4 not enough memory (refused before reading, or out of memory: nothing partial written);
+130 interrupted (Ctrl-C), 143 terminated (SIGTERM): nothing partial was written.
 """
 
 from __future__ import annotations
@@ -20,8 +21,9 @@ from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, T
 
 from ..errors import ConfigError, DedupError
 from ..io.readers import Skipped
+from ..shown import shown
 
-EXIT_OK, EXIT_FAIL, EXIT_USAGE, EXIT_SKIPPED, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
+EXIT_OK, EXIT_FAIL, EXIT_USAGE, EXIT_SKIPPED, EXIT_MEMORY, EXIT_INTERRUPTED, EXIT_TERMINATED = 0, 1, 2, 3, 4, 130, 143
 # Skipped inputs listed one by one on stderr; the rest are counted (all are in --stats).
 MAX_WARNINGS = 20
 
@@ -73,18 +75,16 @@ class Format(str, Enum):
     parquet = "parquet"
 
 
-# Control characters (terminal escapes) and bidi overrides in file names or ids
-# are shown escaped, so an input cannot rewrite the user's terminal.
-_UNPRINTABLE = {c: f"\\x{c:02x}" for c in [*range(0x20), 0x7F, *range(0x80, 0xA0)]}
-_UNPRINTABLE.update({c: f"\\u{c:04x}" for c in [*range(0x202A, 0x202F), *range(0x2066, 0x206A)]})
 
 
 def say(label: str, message: str) -> None:
     """One line on stderr: a coloured label, then the message shown literally.
 
     soft_wrap: one message per line, so file names are never folded and stay greppable.
+    Control characters (terminal escapes), bidi overrides and bytes of file names that
+    are not UTF-8 are shown escaped (shown.py), and `:smile:` stays text (emoji=False).
     """
-    err.print(f"{label} {escape(message.translate(_UNPRINTABLE))}", highlight=False, soft_wrap=True)
+    err.print(f"{label} {escape(shown(message))}", highlight=False, soft_wrap=True, emoji=False)
 
 
 # The share of a scan's time each stage takes (20 MB of news from benchmarks/corpora.py:

@@ -13,7 +13,7 @@ from ..errors import DedupError
 from ..io.readers import ReadOptions, read_cluster_records, read_stats
 from ..report.explain import explain, resolve
 from ..report.explain import render as render_explanation
-from ..report.html import MAX_CLUSTERS, render
+from ..report.html import MAX_CLUSTERS, page_bytes, render
 from ..run import write_file
 from .common import Keep, Segment, failed
 
@@ -41,7 +41,7 @@ def report_cmd(
         )
         if out.is_dir():
             raise DedupError(f"--out {out} is a folder; name a file")
-        write_file(out, page.encode(), "--out")  # `-`: standard output
+        write_file(out, page_bytes(page), "--out")  # `-`: standard output
     except DedupError as e:
         raise failed(e) from None
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import gc
 import os
+import signal
 import sys
 from typing import NoReturn
 
@@ -19,6 +20,16 @@ def tune() -> None:
     memory.reuse_freed()
     # Young-generation gc at 50k allocations, not 700: 360 -> 70 collections, 0.15 s less of the GIL the map threads need.
     gc.set_threshold(50_000, *gc.get_threshold()[1:])
+    # SIGTERM (kill, systemd, a job scheduler) unwinds as Ctrl-C does: staging folders removed, the forked writer killed.
+    signal.signal(signal.SIGTERM, _terminate)
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM arrived; raised where Python runs next, as SIGINT raises KeyboardInterrupt."""
+
+
+def _terminate(_signum, _frame) -> NoReturn:
+    raise Terminated()
 
 
 def leave(code: int | None) -> NoReturn:

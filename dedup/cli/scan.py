@@ -17,7 +17,11 @@ from ..errors import ConfigError, DedupError
 from ..io.readers import ReadOptions, Skipped, parse_size
 from ..io.writers import FULL_TEXT, cluster_text_limit, stats_bytes
 from ..run import is_stdout, scan_paths, write_file
-from .common import EXIT_INTERRUPTED, EXIT_OK, EXIT_SKIPPED, Format, Keep, Segment, err, failed, progress, say, warn_skipped
+from .common import (
+    EXIT_INTERRUPTED, EXIT_MEMORY, EXIT_OK, EXIT_SKIPPED, EXIT_TERMINATED, Format, Keep, Segment, err, failed, progress, say,
+    warn_skipped,
+)
+from .process import Terminated
 
 
 class Engine(str, Enum):
@@ -111,6 +115,7 @@ def scan(
     id_field: Annotated[str, typer.Option(metavar="FIELD", help="JSONL field or Parquet column holding the article id (missing: file:line).")] = "id",
     input_format: Annotated[Format, typer.Option("--format", help="Input format; auto: by extension (.jsonl, .parquet; .gz, .zst) and magic bytes (gzip, zstd, Parquet), sniffed for stdin.")] = Format.auto,
     skip_bad_records: Annotated[bool, typer.Option("--skip-bad-records", help="Skip (and count) JSONL lines that are not valid records instead of stopping.")] = False,
+    follow: Annotated[bool, typer.Option("--follow", help="Read symbolic links found inside folders and globs, and enter linked folders (loops are skipped). Default: each is skipped with a warning.")] = False,
     keep: Annotated[Keep, typer.Option(help="Which of near-equal copies to keep: first in input order, or longest.")] = Keep.first,
     threshold: Annotated[float, typer.Option(metavar="RATIO", help="Drop a span when at least this share of its shingles lies in a kept span (containment).")] = Config.threshold,
     ngram: Annotated[int, typer.Option(metavar="N", help="Words per shingle.")] = Config.ngram,
@@ -152,7 +157,7 @@ def scan(
         )
         opts = ReadOptions(
             text_field, id_field, input_format.value, skip_bad_records, parse_size(max_input_size),
-            include=tuple(include or ()), exclude=tuple(exclude or ()),
+            include=tuple(include or ()), exclude=tuple(exclude or ()), follow_links=follow,
         )
         limit = cluster_text_limit(cluster_text)
         if engine is Engine.spark:
@@ -182,14 +187,20 @@ def scan(
                 inputs, out, config, read=opts, jobs=jobs, spill=spill, index=index, stats=stats, clusters=clusters,
                 report=report, omit_duplicates=omit_duplicate_docs, progress=tick, on_read=on_read,
                 annotate=annotate, cluster_text=limit, stdout_taken="--json" if as_json else None,
+                on_note=lambda message: say("note:", message),  # even with --quiet, as warnings are
             )
         result, skipped = run.result, run.skipped
         _report(summary(result.stats, skipped, time.perf_counter() - started), quiet, as_json)
     except DedupError as e:
         raise failed(e) from None
-    except KeyboardInterrupt:
-        say("[red]interrupted:[/]", "nothing partial was written; --out holds a complete output or none")
-        raise typer.Exit(EXIT_INTERRUPTED) from None
+    except MemoryError:
+        say("[red]error:[/]", "out of memory; nothing partial was written (--out holds a complete output or none). "
+            "Give --spill DIR, or clean the corpus in batches with --index")
+        raise typer.Exit(EXIT_MEMORY) from None
+    except KeyboardInterrupt as e:
+        what, code = ("terminated:", EXIT_TERMINATED) if isinstance(e, Terminated) else ("interrupted:", EXIT_INTERRUPTED)
+        say(f"[red]{what}[/]", "nothing partial was written; --out holds a complete output or none")
+        raise typer.Exit(code) from None
     if skipped:
         raise typer.Exit(EXIT_SKIPPED)
 

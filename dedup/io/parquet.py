@@ -11,7 +11,6 @@ text and id columns, writing one row group, never the whole file.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
-from pathlib import Path
 from typing import BinaryIO
 
 from ..errors import InputError, OutputError
@@ -112,10 +111,10 @@ def _rows(group, row: int, with_ids: bool, label, rel, text_field, id_field, ski
 
 
 def write_clean(
-    file: str | BinaryIO, label: str, target: Path, text_field: str, docs: Sequence[Document],
+    file: str | BinaryIO, label: str, target: BinaryIO, text_field: str, docs: Sequence[Document],
     clean: Callable[[list[int]], Iterator[str]], numbers: Sequence[int], notes: Sequence[dict] | None = None,
 ) -> None:
-    """Write the clean copy of a Parquet input to `target`: the input read again row
+    """Write the clean copy of a Parquet input into the file `target`: the input read again row
     group by row group, each row that is an article in `docs` (in row order;
     `numbers[k]` is docs[k]'s index for `clean`) with its text replaced by its clean
     text, the other rows (bad records skipped, articles left out) left out. With `notes`
@@ -137,7 +136,7 @@ def write_clean(
         note_type = _note_type(pa)
         schema = schema.append(pa.field(NOTE_FIELD, note_type))
     k, first = 0, 0  # next article; first row of the row group, from 0
-    with pq.ParquetWriter(str(target), schema) as writer:
+    with pq.ParquetWriter(target, schema) as writer:
         for g in range(pf.num_row_groups):
             table = pf.read_row_group(g, use_threads=False)
             n = table.num_rows

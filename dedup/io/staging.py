@@ -5,6 +5,7 @@ output is complete or absent, never partial."""
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 import os
 import re
@@ -35,6 +36,16 @@ def marker_bytes(fingerprint: str | None) -> bytes:
     return (json.dumps({"dedup": "output", "version": __version__, "fingerprint": fingerprint}) + "\n").encode()
 
 
+def _short(name: str) -> str:
+    """An output's name as its hidden helper files (staging folder, lock, temporary
+    file) carry it: whole, or, when the name is so long that theirs would pass the
+    255-byte limit on a name, cut and made unique by a hash of the whole name."""
+    raw = os.fsencode(name)
+    if len(raw) <= 200:
+        return name
+    return name[:40] + "~" + hashlib.sha256(raw).hexdigest()[:16]  # 40 characters: at most 160 bytes
+
+
 def _public(path: Path, mode: int) -> None:
     """Give a mkstemp/mkdtemp result the mode a plain create would have had (they make it private)."""
     umask = os.umask(0)
@@ -42,8 +53,9 @@ def _public(path: Path, mode: int) -> None:
     os.chmod(path, mode & ~umask)
 
 
-def atomic_write(path: Path, data: bytes, option: str | None = None) -> None:
-    """Write a single file via a temporary sibling and rename. A FIFO or character
+def atomic_write(path: Path, data: bytes, option: str | None = None, mode: int = 0o666) -> None:
+    """Write a single file (permission bits `mode`, less the umask) via a temporary
+    sibling and rename. A FIFO or character
     device (/dev/null, a terminal), or a symbolic link to one (/dev/stdout), is
     written into instead: a rename would replace it with a regular file. Anything
     else that is not a regular file is refused (see writes_into), naming `option`."""
@@ -51,8 +63,8 @@ def atomic_write(path: Path, data: bytes, option: str | None = None) -> None:
         return
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-        _public(Path(tmp), 0o666)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{_short(path.name)}.", suffix=".tmp")
+        _public(Path(tmp), mode)
     except OSError as e:
         raise OutputError(f"cannot write {path}: {e.strerror or e}") from None
     try:
@@ -147,6 +159,11 @@ def check_out_dir(out: Path, sources: list[Source]) -> None:
             raise OutputError(f"--out {out} would overwrite or replace the input {src.path}")
     if out.exists() and not out.is_dir():
         raise OutputError(f"--out {out} exists and is not a folder")
+    if out.is_dir() and os.path.ismount(out):
+        raise OutputError(
+            f"--out {out} is a mount point, which cannot be replaced: dedup writes a new output beside --out and "
+            "renames it into place; give a folder inside it"
+        )
     if out.is_dir() and any(out.iterdir()) and not (out / MARKER).is_file():
         if (out / CLUSTERS).is_file():  # written before the marker existed, or a look-alike
             raise OutputError(
@@ -192,7 +209,7 @@ class OutLock:
         if fcntl is None:  # no flock on this platform: runs are not guarded
             return
         full = Path(os.path.abspath(out))
-        self.path = full.parent / f".{full.name}.dedup-lock"
+        self.path = full.parent / f".{_short(full.name)}.dedup-lock"
         fd = None
         try:
             full.parent.mkdir(parents=True, exist_ok=True)
@@ -248,7 +265,7 @@ def recover(out: Path) -> None:
 
 def _leftover(name: str, out_name: str, kind: str) -> bool:
     """Whether `name` is a staging ("tmp") or pending-restore ("old") folder of --out `out_name`."""
-    prefix = f".{out_name}.dedup-{kind}-"
+    prefix = f".{_short(out_name)}.dedup-{kind}-"
     return name.startswith(prefix) and re.fullmatch(r"[a-z0-9_]{8}", name[len(prefix):]) is not None
 
 
@@ -271,7 +288,7 @@ def staged_dir(out: Path) -> Iterator[Path]:
     try:
         parent.mkdir(parents=True, exist_ok=True)
         recover(out)
-        stage = Path(tempfile.mkdtemp(dir=parent, prefix=f".{out.name}.dedup-tmp-"))
+        stage = Path(tempfile.mkdtemp(dir=parent, prefix=f".{_short(out.name)}.dedup-tmp-"))
         _public(stage, 0o777)
         yield stage
         _swap_in(stage, out)
@@ -289,7 +306,7 @@ def _swap_in(stage: Path, out: Path) -> None:
     recover() does so on the next run."""
     old = None
     if out.exists():
-        old = Path(tempfile.mkdtemp(dir=out.parent, prefix=f".{out.name}.dedup-old-"))
+        old = Path(tempfile.mkdtemp(dir=out.parent, prefix=f".{_short(out.name)}.dedup-old-"))
         os.rmdir(old)
         os.rename(out, old)
     try:

@@ -8,18 +8,21 @@ complete output (or none), never a half-written file that looks complete.
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import json
 import mmap
 import multiprocessing
 import os
 import signal
 import struct
+import sys
 import tempfile
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from itertools import islice
 from pathlib import Path
+from typing import BinaryIO
 
 import numpy as np
 import orjson
@@ -33,7 +36,7 @@ from ..result import ScanResult
 from ..stages import segment
 from . import parquet
 from .compressed import compressing
-from .readers import Source, open_input, output_name
+from .readers import STDIN, Source, json_text, open_input, output_name
 from .staging import CLUSTERS, MARKER, marker_bytes, safe_join, staged_dir, worded
 
 
@@ -259,13 +262,20 @@ def kept_documents(result: ScanResult, omit_duplicates: bool) -> list[int]:
 
 
 def clean_lines(result: ScanResult, docs: list[int], text_field: str, notes: Sequence[dict] | None = None) -> Iterator[bytes]:
-    """json_line of each of docs' clean record (as clean_records makes it), the same bytes.
-    An article's text is escaped as UTF-8 bytes (json_text) where it can be: the json
-    module takes several times longer on long texts. `notes` (dedup.annotate.annotations
-    of the result): each record also gets its document's under the key annotate.FIELD, last."""
+    """The JSONL line of each of docs' clean record. A record read from a JSONL line
+    (Document.frame) is that line with only its text value replaced: every other byte
+    as it came. Otherwise json_line of its clean record (as clean_records makes it),
+    the same bytes. An article's text is escaped as UTF-8 bytes (json_text) where it
+    can be: the json module takes several times longer on long texts. `notes`
+    (dedup.annotate.annotations of the result): each record also gets its document's
+    under the key annotate.FIELD, last (then the record is written anew by json_line)."""
     keys = {f: json_text(f) for f in (text_field, "text")}
     for d, text in zip(docs, result.clean_texts(docs)):
         doc = result.documents[d]
+        if doc.frame is not None and notes is None:
+            body = json_text(text)
+            yield b"".join((doc.frame[0], json.dumps(text).encode() if body is None else body, doc.frame[1], b"\n"))
+            continue
         record = doc.record if doc.record is not None else {"id": doc.id}
         field = text_field if doc.record is not None else "text"
         if notes is not None:
@@ -295,32 +305,41 @@ def with_text(doc: Document, text_field: str, text: str) -> dict:
 _dumps = orjson.dumps
 
 
-def json_text(text: str) -> bytes | None:
-    """json.dumps(text, ensure_ascii=False) in UTF-8, several times faster (orjson
-    escapes a str exactly as json does; tested over every code point); None for a
-    lone surrogate, which only the json module writes (as a \\u escape)."""
-    try:
-        return _dumps(text)
-    except orjson.JSONEncodeError:
-        return None
+def input_mode(sources: Iterable[Source]) -> int:
+    """The permission bits an output made from these inputs gets: those every one of
+    them has (read and write bits; the umask still applies), so an output is never
+    readable by more people than its inputs. Standard input counts as 0o666."""
+    mode = 0o666
+    for src in sources:
+        if src.path != STDIN:
+            try:
+                mode &= os.stat(src.path).st_mode
+            except OSError:  # gone since it was read: keep it private
+                mode &= 0o600
+    return mode
 
 
-def _write_lines(path: Path, lines: Iterable[bytes], compression: str | None) -> None:
-    """Write lines as they come, compressed as asked: a file never sits in memory whole."""
+def _created(path: Path, mode: int) -> BinaryIO:
+    """A new file at path (never one that exists) with permission bits `mode`."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path, "xb", buffering=1 << 20) as f, compressing(f, compression) as out:
+    return open(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, mode), "wb", buffering=1 << 20)
+
+
+def _write_lines(path: Path, lines: Iterable[bytes], compression: str | None, mode: int = 0o666) -> None:
+    """Write lines as they come, compressed as asked: a file never sits in memory whole."""
+    with _created(path, mode) as f, compressing(f, compression) as out:
         for line in lines:
             out.write(line)
 
 
 def _write_parquet(
     result: ScanResult, src: Source, path: Path, docs: list[int], text_field: str, notes: Sequence[dict] | None,
+    mode: int = 0o666,
 ) -> None:
     """The clean copy of a Parquet input (parquet.write_clean), its input read again."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with open_input(src) as f:
+    with open_input(src) as f, _created(path, mode) as target:
         parquet.write_clean(
-            f, src.label, path, text_field, [result.documents[d] for d in docs], result.clean_texts, docs, notes,
+            f, src.label, target, text_field, [result.documents[d] for d in docs], result.clean_texts, docs, notes,
         )
 
 
@@ -378,8 +397,10 @@ def write_out_dir(
         blocks = cluster_blocks(result, CLUSTER_BLOCKS if parallel else 1)
         claims = _Claims(len(blocks), shared=parallel)
 
+        mode = input_mode(sources)
+
         def front() -> None:
-            with open(path, "xb", buffering=1 << 20) as f:
+            with open(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, mode), "wb", buffering=1 << 20) as f:
                 while (b := claims.take(front=True)) is not None:
                     f.writelines(cluster_lines(result, blocks[b], cluster_text))
 
@@ -390,9 +411,9 @@ def write_out_dir(
                     result, sources, text_field=text_field, omit_duplicates=omit_duplicates, notes=notes,
                 ):
                     if src.kind == "parquet":
-                        _write_parquet(result, src, safe_join(stage, rel), lines, text_field, notes)
+                        _write_parquet(result, src, safe_join(stage, rel), lines, text_field, notes, input_mode([src]))
                     else:
-                        _write_lines(safe_join(stage, rel), lines, src.compression)
+                        _write_lines(safe_join(stage, rel), lines, src.compression, input_mode([src]))
                 try:
                     while (b := claims.take(front=False)) is not None:
                         at = back.tell()
@@ -452,11 +473,13 @@ def _beside(path: Path, work: Callable[[], None], parallel: bool) -> Iterator[No
         yield
         return
     read_end, write_end = os.pipe()
+    parent = os.getpid()
     pid = os.fork()
     if pid == 0:  # the child: report a failure through the pipe, never return into the caller's code
         code = 0
         try:
             os.close(read_end)
+            _die_with(parent)
             work()
         except BaseException as e:  # noqa: BLE001 - everything must end in os._exit
             code = 1
@@ -484,5 +507,20 @@ def _beside(path: Path, work: Callable[[], None], parallel: bool) -> Iterator[No
             os.waitpid(pid, 0)
 
 
+def _die_with(parent: int) -> None:
+    """Have the kernel kill this forked child when its parent dies (Linux: a parent
+    killed by SIGKILL cannot kill it itself); elsewhere the parent's own clean-up does."""
+    if sys.platform.startswith("linux"):
+        with contextlib.suppress(OSError, AttributeError):
+            ctypes.CDLL(None).prctl(1, signal.SIGKILL, 0, 0, 0)  # PR_SET_PDEATHSIG
+    if os.getppid() != parent:  # the parent died before that took effect
+        os._exit(1)
+
+
 def stats_bytes(stats: dict) -> bytes:
-    return (json.dumps(stats, ensure_ascii=False, indent=2) + "\n").encode()
+    """The --stats file. Skipped inputs are named in it: a name that is not UTF-8 (a lone
+    surrogate as Python reads it) makes the file \\u-escaped, as json_line does."""
+    try:
+        return (json.dumps(stats, ensure_ascii=False, indent=2) + "\n").encode()
+    except UnicodeEncodeError:
+        return (json.dumps(stats, indent=2) + "\n").encode()

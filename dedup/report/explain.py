@@ -21,6 +21,7 @@ from ..config import Config
 from ..errors import InputError
 from ..io.readers import ReadOptions, discover, read_source
 from ..records import Document
+from ..shown import shown
 from ..stages import decide, segment, shingle, verify
 from ..stages.mapping import shingle_spans
 from ..stages.normalize import token_bytes
@@ -284,8 +285,8 @@ def render(ex: Explanation, console: Console) -> None:
     unit = "character" if ex.config.shingle == "char" else "word"
     for name, side, ntok, size in (("A", ex.a, ex.tokens_a, ex.size_a), ("B", ex.b, ex.tokens_b, ex.size_b)):
         console.print(
-            Text.assemble((f"{name} ", "bold"), (side.label, "cyan"),
-                          f"  doc {side.doc.id}, span {side.span}, chars [{side.start}, {side.end}), "
+            Text.assemble((f"{name} ", "bold"), (shown(side.label), "cyan"),
+                          f"  doc {shown(side.doc.id)}, span {side.span}, chars [{side.start}, {side.end}), "
                           f"{ntok} words, {size} shingles")
         )
     ws_a, ws_b = align.words(ex.a.text), align.words(ex.b.text)

@@ -20,6 +20,7 @@ from .. import __version__
 from ..config import Config
 from ..io.writers import cluster_records, span_ref
 from ..result import ScanResult
+from ..shown import SHOWN
 from . import align, borderline
 
 # Clusters shown: the largest ones first. Past this the page says how many were left out.
@@ -102,6 +103,12 @@ def pair_data(result: ScanResult) -> dict | None:
         "below_containment": list(sample.below_containment),
         "below_jaccard": list(sample.below_jaccard),
     }
+
+
+def page_bytes(page: str) -> bytes:
+    """The page as UTF-8. A lone surrogate (a file name that is not UTF-8, or a JSON
+    `"\\ud83d"` in an id or text) cannot be UTF-8: it is shown as its escape (`\\xff`)."""
+    return page.encode("utf-8", SHOWN)
 
 
 def render_result(result: ScanResult, title: str = "dedup report") -> str:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -11,6 +13,7 @@ import xxhash
 
 from ..accel import kernels
 from ..arrays import run_starts
+from ..errors import OutputError
 
 
 @dataclass
@@ -89,7 +92,8 @@ class UnitBuilder:
         fresh = values[offsets[0] : offsets[-1]][np.repeat(pick, np.diff(offsets))]
         if self._spill is not None:
             path = self._spill / f"units-{len(self._values):06d}.npy"
-            np.save(path, fresh, allow_pickle=False)
+            with self._spilling():
+                np.save(path, fresh, allow_pickle=False)
             self._values.append(path)
         else:
             self._append(fresh)
@@ -109,7 +113,8 @@ class UnitBuilder:
         if self._spill is None:  # a view: the buffer's unused tail was never written, so takes no memory
             values, self._buffer, self._used = self._buffer[: self._used], self._buffer[:0], 0
         else:
-            values = self._spill_values(int(sizes.sum()))
+            with self._spilling():
+                values = self._spill_values(int(sizes.sum()))
         return Units(cat(self._unit_of, np.int64), values, run_starts(sizes), sizes, cat(self._first, np.int64))
 
     def _append(self, fresh: np.ndarray) -> None:
@@ -121,9 +126,20 @@ class UnitBuilder:
         self._buffer[self._used : need] = fresh
         self._used = need
 
+    @contextmanager
+    def _spilling(self) -> Iterator[None]:
+        """A failed write to the spill folder (a full disk) as an OutputError naming it."""
+        try:
+            yield
+        except OSError as e:
+            raise OutputError(f"cannot write to the --spill folder {self._spill}: {e.strerror or e}") from None
+
     def _spill_values(self, total: int) -> np.ndarray:
         path = self._spill / "units.npy"
         out = np.lib.format.open_memmap(path, mode="w+", dtype=np.uint64, shape=(total,))
+        # Its blocks are taken now: a memory map written where the disk is full gets SIGBUS, not an error.
+        with open(path, "r+b") as f:
+            os.posix_fallocate(f.fileno(), 0, os.fstat(f.fileno()).st_size)
         at = 0
         for part in self._values:
             block = np.load(part, mmap_mode="r", allow_pickle=False)
