@@ -122,8 +122,10 @@ def template_pairs(
     a, b = sizes[pairs[:, 0]], sizes[pairs[:, 1]]
     small = np.minimum(a, b)
     look = np.flatnonzero(is_edge(inter, a, b, threshold) & (inter < small) & (small <= TEMPLATE_MAX))
-    look = np.array([k for k in look.tolist() if texts.has_value(int(pairs[k, 0])) and texts.has_value(int(pairs[k, 1]))],
-                    dtype=np.int64)
+    # has_value once per unit, not per pair (a unit sits in thousands of pairs on Debian's docs).
+    ends = np.unique(pairs[look])
+    valued = np.fromiter((texts.has_value(u) for u in ends.tolist()), dtype=bool, count=len(ends))
+    look = look[valued[np.searchsorted(ends, pairs[look, 0])] & valued[np.searchsorted(ends, pairs[look, 1])]]
     if not len(look):
         return out
     units = np.unique(pairs[look])
