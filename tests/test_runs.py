@@ -103,3 +103,18 @@ def test_cluster_lines_with_sentence_runs_are_the_records_bytes():
     result = scan(docs)
     assert len(result.parts) == 1 and len(result.drops) >= 1  # one cluster with a run, one without
     assert b"".join(cluster_lines(result)) == b"".join(map(json_line, cluster_records(result)))
+
+
+def test_sentenced_many_compiled_equals_numpy(monkeypatch):
+    """The batch's compiled tokenizing gives the sentences, counts and shingles of the Python one."""
+    from dedup.stages.runs import sentenced_many
+    texts = ["Mr. Smith went to Washington. He met the U.S. team.\nSee https://x.org/a.b now.",
+             "Ankara.Erdogan said 2.5 % more. Straße und Café. Второе предложение здесь!", "", "one two"]
+    monkeypatch.setenv("DEDUP_NUMBA_MIN_WORK", "0")
+    fast = sentenced_many(texts, 3)
+    monkeypatch.setenv("DEDUP_NUMBA", "0")
+    slow = sentenced_many(texts, 3)
+    for f, s in zip(fast, slow):
+        assert (f.bounds, f.n_tokens, f.shingles) == (s.bounds, s.n_tokens, s.shingles)
+        assert f.flat.tolist() == [h for sh in s.shingles for h in sh]
+    assert fast[0].shingles[0]

@@ -43,7 +43,9 @@ _CAPITALS = re.compile(r"(?<![A-Za-z0-9])[A-Z][A-Z0-9]+(?![a-z0-9])")
 
 # Paths, file names, e-mail addresses and URLs (src/fcmatch.c, freeglut_cursor.c,
 # pharris@opentext.com): their words are identifiers too.
-_PATHLIKE = re.compile(r"[A-Za-z0-9][\w.+-]*[_/.@:][A-Za-z0-9][\w./@:+-]*")
+# Tried only where a word begins: a start inside a word fails when the one before it
+# did (same matches; retrying in every position of long words cost most of this rule).
+_PATHLIKE = re.compile(r"(?<![A-Za-z0-9])[A-Za-z0-9][\w.+-]*[_/.@:][A-Za-z0-9][\w./@:+-]*")
 _WORDS = re.compile(r"[a-z0-9]+")
 
 
