@@ -14,7 +14,7 @@ import tempfile
 import time
 from pathlib import Path
 
-DATA = Path(__file__).parent / "data"
+DATA = Path(os.environ.get("DEDUP_BENCH_DATA", Path(__file__).parent / "data"))  # benchmarks/data is not in git
 DD40 = Path(tempfile.gettempdir()) / "dd40.jsonl"
 
 
@@ -32,7 +32,7 @@ def scan(path: Path, mode: str) -> tuple[float, float]:
         before = resource.getrusage(resource.RUSAGE_CHILDREN)
         t = time.perf_counter()
         subprocess.run([sys.executable, "-m", "dedup", "scan", str(path), "--out", out, mode], check=True,
-                       stdout=subprocess.DEVNULL, env=os.environ)
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=os.environ)
         wall = time.perf_counter() - t
         after = resource.getrusage(resource.RUSAGE_CHILDREN)
     return after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime, wall
