@@ -151,3 +151,18 @@ def test_a_span_relied_on_gives_up_only_the_sentences_nothing_relies_on():
         assert sentence in both, sentence  # nothing is lost
     assert both.count(SOURCE[1]) == 1  # and the copied sentence is kept once, not twice
     assert SOURCE[0] in result.clean_text(1) and SOURCE[1] not in result.clean_text(1)
+
+
+def test_sentenced_many_compiled_equals_numpy(monkeypatch):
+    """The batch's compiled tokenizing gives the sentences, counts and shingles of the Python one."""
+    from dedup.stages.runs import sentenced_many
+    texts = ["Mr. Smith went to Washington. He met the U.S. team.\nSee https://x.org/a.b now.",
+             "Ankara.Erdogan said 2.5 % more. Straße und Café. Второе предложение здесь!", "", "one two"]
+    monkeypatch.setenv("DEDUP_NUMBA_MIN_WORK", "0")
+    fast = sentenced_many(texts, 3)
+    monkeypatch.setenv("DEDUP_NUMBA", "0")
+    slow = sentenced_many(texts, 3)
+    for f, s in zip(fast, slow):
+        assert (f.bounds, f.n_tokens, f.shingles) == (s.bounds, s.n_tokens, s.shingles)
+        assert f.flat.tolist() == [h for sh in s.shingles for h in sh]
+    assert fast[0].shingles[0]

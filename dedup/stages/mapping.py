@@ -106,25 +106,38 @@ def token_hashes(texts: Sequence[str], config: Config):
     joined = "\n\n".join(texts)  # the layout segment_many uses, so offsets carry over
     sizes = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
     base = run_starts(sizes + 2)[:-1]
-    if joined.isascii():  # one byte per character
-        codes = np.frombuffer(joined.encode("ascii"), dtype=np.uint8)
-    else:  # a lone surrogate (JSON can carry one) stays its own code point: not in the table, so slow
-        codes = np.frombuffer(joined.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    codes = text_codes(joined)
     mode = {"line": 0, "paragraph": 1}.get(config.segment, 2)  # anything else is auto, as in segment_many
     counts, starts, ends = fast.segment_spans(codes, base, sizes, *segment.strip_lookup(), mode, segment.WRAP_WIDTH)
     at = np.repeat(base, counts)
-    out = np.empty(len(codes) // 2 + 1, dtype=np.uint64)  # a token and its separator take >= 2 characters
-    n_tokens = np.empty(len(starts), dtype=np.int64)
-    fast.span_token_hashes(codes, at + starts, at + ends, *char_table(), out, n_tokens)
-    del codes
+    h, n_tokens = piece_token_hashes(fast, joined, codes, at + starts, at + ends)
+    return counts, starts, ends, h, n_tokens
+
+
+def text_codes(text: str) -> np.ndarray:
+    """The code points of `text` as the compiled tokenizer reads them: bytes for ASCII, else
+    UTF-32 (a lone surrogate, which JSON can carry, stays its own code point: not in the table, so slow)."""
+    if text.isascii():
+        return np.frombuffer(text.encode("ascii"), dtype=np.uint8)
+    return np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+
+
+def piece_token_hashes(fast, text: str, codes: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Token hashes of the pieces `text[lo[i]:hi[i]]` back to back, and each piece's
+    token count: compiled for pieces of ASCII and normalize.char_table characters,
+    token_bytes for the rest (`codes`: text_codes(text); `fast`: the kernels module)."""
+    # A token and the character after it (a separator, or the piece's end) take >= 2 characters.
+    out = np.empty((int((hi - lo).sum()) + len(lo)) // 2 + 1, dtype=np.uint64)
+    n_tokens = np.empty(len(lo), dtype=np.int64)
+    fast.span_token_hashes(codes, lo, hi, *char_table(), out, n_tokens)
     slow = n_tokens < 0
     if not slow.any():
-        return counts, starts, ends, out[: int(n_tokens.sum())], n_tokens
-    slow_tokens = [token_bytes(joined[s:e]) for s, e in zip((at + starts)[slow].tolist(), (at + ends)[slow].tolist())]
+        return out[: int(n_tokens.sum())], n_tokens
+    slow_tokens = [token_bytes(text[s:e]) for s, e in zip(lo[slow].tolist(), hi[slow].tolist())]
     n_tokens[slow] = [len(x) for x in slow_tokens]
     h = np.empty(int(n_tokens.sum()), dtype=np.uint64)
     fast.gather_token_hashes(out, shingle.byte_token_hashes(list(chain.from_iterable(slow_tokens))), n_tokens, slow, h)
-    return counts, starts, ends, h, n_tokens
+    return h, n_tokens
 
 
 def _map_chunk(args: tuple[list[str], Config]) -> Mapped:

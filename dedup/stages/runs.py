@@ -29,6 +29,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..accel import kernels
+from ..arrays import ramp, run_starts
+from .mapping import piece_token_hashes, text_codes
 from .normalize import ascii_token_starts, token_bytes
 from .sentences import sentences
 from .shingle import byte_token_hashes, fold_at
@@ -63,12 +66,13 @@ class Sentenced:
     bounds: list[tuple[int, int]]
     n_tokens: list[int]
     shingles: list[list[int]]  # hashes of the shingles inside each sentence (never across two)
-    tokens: list[list[bytes]]
+    tokens: list[list[bytes]] | None = None  # each sentence's token_bytes (None: tokenized when needed)
+    flat: np.ndarray | None = None  # `shingles` back to back, uint64
 
     def values(self, j: int, n: int) -> list[bool]:
         """Per shingle of sentence j: does it hold a value (templates.value_flags)?"""
         s, e = self.bounds[j]
-        flags = value_flags(self.text[s:e], self.tokens[j])
+        flags = value_flags(self.text[s:e], self.tokens[j] if self.tokens is not None else token_bytes(self.text[s:e]))
         return [bool(flags[i : i + n].any()) for i in range(len(self.shingles[j]))]
 
 
@@ -87,21 +91,37 @@ def _split_tokens(text: str, bounds: list[tuple[int, int]]) -> list[list[bytes]]
 
 def sentenced(text: str, n: int) -> Sentenced:
     """Sentences of `text`, tokenized and shingled as the scan shingles a span, in one pass."""
-    bounds = sentences(text)
-    tokens = _split_tokens(text, bounds)
-    counts = [len(t) for t in tokens]
-    h = byte_token_hashes([t for ts in tokens for t in ts])
-    starts, first = [], 0
-    for c in counts:  # windows that fit inside their sentence
-        starts.extend(range(first, first + c - n + 1))
-        first += c
-    hashes = fold_at(h, np.asarray(starts, dtype=np.int64), n).tolist() if starts else []
-    shingles, k = [], 0
-    for c in counts:
-        m = max(0, c - n + 1)
-        shingles.append(hashes[k : k + m])
-        k += m
-    return Sentenced(text, bounds, counts, shingles, tokens)
+    return sentenced_many([text], n)[0]
+
+
+def sentenced_many(texts: list[str], n: int) -> list[Sentenced]:
+    """`sentenced` of each text, tokenized and hashed in one batch (compiled for large
+    batches, as the map stage tokenizes spans; the same hashes either way, tested)."""
+    bounds = [sentences(t) for t in texts]
+    per_text = np.fromiter(map(len, bounds), dtype=np.int64, count=len(bounds))
+    fast = kernels.compiled(sum(map(len, texts)))
+    tokens = None
+    if fast is not None:
+        joined = "".join(texts)
+        base = np.repeat(run_starts(np.fromiter(map(len, texts), dtype=np.int64, count=len(texts)))[:-1], per_text)
+        flat_bounds = np.array([b for bs in bounds for b in bs], dtype=np.int64).reshape(-1, 2)
+        h, counts = piece_token_hashes(fast, joined, text_codes(joined), base + flat_bounds[:, 0], base + flat_bounds[:, 1])
+    else:
+        tokens = [_split_tokens(t, b) for t, b in zip(texts, bounds)]
+        counts = np.fromiter((len(x) for ts in tokens for x in ts), dtype=np.int64, count=int(per_text.sum()))
+        h = byte_token_hashes([x for ts in tokens for t in ts for x in t])
+    windows = np.maximum(counts - n + 1, 0)  # windows that fit inside their sentence
+    starts = np.repeat(run_starts(counts)[:-1], windows) + ramp(windows)
+    hashes = fold_at(h, starts, n) if len(starts) else np.zeros(0, dtype=np.uint64)
+    listed, w_at, s_at = hashes.tolist(), run_starts(windows).tolist(), run_starts(per_text).tolist()
+    all_counts = counts.tolist()
+    out = []
+    for i, text in enumerate(texts):
+        lo, hi = s_at[i], s_at[i + 1]
+        shingles = [listed[w_at[j] : w_at[j + 1]] for j in range(lo, hi)]
+        out.append(Sentenced(text, bounds[i], all_counts[lo:hi], shingles, tokens[i] if tokens is not None else None,
+                             hashes[w_at[lo] : w_at[hi]]))
+    return out
 
 
 @dataclass
@@ -247,7 +267,8 @@ def refine(
 
     kept_part: dict[int, np.ndarray] = {}  # processed units that keep a part: the shingles they keep (sorted)
     status: dict[int, bool] = {}  # processed: kept (True) or dropped (False)
-    info: dict[int, Sentenced] = {}
+    # Every unit to do is read (waiting ones may be read ahead): sentenced in one batch.
+    info: dict[int, Sentenced] = dict(zip(todo.tolist(), sentenced_many([texts.text(u) for u in todo.tolist()], ngram)))
     lifted, runs, whole = [], [], {}
 
     def full(v: int) -> np.ndarray:
@@ -260,7 +281,7 @@ def refine(
 
     def found_in(s: Sentenced, arrays: list[np.ndarray]) -> list[list[bool]]:
         """Per sentence, per shingle: is it in one of `arrays` (sorted sets)? One pass per unit."""
-        flat = np.fromiter((h for sh in s.shingles for h in sh), dtype=np.uint64)
+        flat = s.flat
         hit = np.zeros(len(flat), dtype=bool)
         for arr in arrays:
             if len(arr) and len(flat):
@@ -353,7 +374,7 @@ def refine(
             sh = np.unique(np.fromiter((h for x in s.shingles[first:stop] for h in x), dtype=np.uint64))
             best_v, best_n = -1, -1
             for v, c in cover_of:
-                k = int(np.isin(sh, c, assume_unique=True).sum())
+                k = _count_in(sh, c)
                 if k > best_n:
                     best_v, best_n = v, k
             # Too short alone: a copy still if the span next to it goes on with it, from the same document.
@@ -381,6 +402,14 @@ def refine(
                 kept = [h for j, sh in enumerate(s.shingles) if not any(a <= j < b for a, b in cut) for h in sh]
                 kept_part[u] = np.unique(np.asarray(kept, dtype=np.uint64))
     return Refined(np.array(sorted(lifted), dtype=np.int64), runs, whole, info)
+
+
+def _count_in(a: np.ndarray, b: np.ndarray) -> int:
+    """How many of sorted, distinct `a` are in sorted `b`."""
+    if not len(a) or not len(b):
+        return 0
+    at = np.minimum(np.searchsorted(b, a), len(b) - 1)
+    return int(np.count_nonzero(b[at] == a))
 
 
 def run_range(s: Sentenced, first: int, stop: int) -> tuple[int, int]:

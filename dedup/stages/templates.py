@@ -47,7 +47,9 @@ _CAPITALS = re.compile(r"(?<![A-Za-z0-9])[A-Z][A-Z0-9]+(?![a-z0-9])")
 
 # Paths, file names, e-mail addresses and URLs (src/fcmatch.c, freeglut_cursor.c,
 # pharris@opentext.com): their words are identifiers too.
-_PATHLIKE = re.compile(r"[A-Za-z0-9][\w.+-]*[_/.@:][A-Za-z0-9][\w./@:+-]*")
+# Tried only where a word begins: a start inside a word fails when the one before it
+# did (same matches; retrying in every position of long words cost most of this rule).
+_PATHLIKE = re.compile(r"(?<![A-Za-z0-9])[A-Za-z0-9][\w.+-]*[_/.@:][A-Za-z0-9][\w./@:+-]*")
 _WORDS = re.compile(r"[a-z0-9]+")
 
 
@@ -126,8 +128,10 @@ def template_pairs(
     a, b = sizes[pairs[:, 0]], sizes[pairs[:, 1]]
     small = np.minimum(a, b)
     look = np.flatnonzero(is_edge(inter, a, b, threshold) & (inter < small) & (small <= TEMPLATE_MAX))
-    look = np.array([k for k in look.tolist() if texts.has_value(int(pairs[k, 0])) and texts.has_value(int(pairs[k, 1]))],
-                    dtype=np.int64)
+    # has_value once per unit, not per pair (a unit sits in thousands of pairs on Debian's docs).
+    ends = np.unique(pairs[look])
+    valued = np.fromiter((texts.has_value(u) for u in ends.tolist()), dtype=bool, count=len(ends))
+    look = look[valued[np.searchsorted(ends, pairs[look, 0])] & valued[np.searchsorted(ends, pairs[look, 1])]]
     if not len(look):
         return out
     units = np.unique(pairs[look])
