@@ -231,6 +231,39 @@ def test_parquet_in_parquet_out_through_uris(spark, tmp_path):
     assert sum(1 for _ in (tmp_path / "out" / "clusters.jsonl").open()) == len(result.clusters)
 
 
+def many_small_records(n: int, seed: int = 11) -> list[dict]:
+    """`n` short records (one or two paragraphs), one in five carrying a copy of an earlier paragraph."""
+    rng = random.Random(seed)
+    paras: list[str] = []
+    records = []
+    for k in range(n):
+        own = [_paragraph(rng, 2) for _ in range(rng.randint(1, 2))]
+        if paras and k % 5 == 0:
+            own.append(rng.choice(paras))
+        paras.extend(own[:1])
+        records.append({"id": f"r{k:05d}", "text": "\n\n".join(own)})
+    return records
+
+
+def test_many_small_records_same_as_local(spark, tmp_path):
+    """10,000 records: span ids (document number << 23 | index) reach 2^36; anything sized by the
+    largest id (a 31 GiB bitmap for 4,000 records) fails here."""
+    corpus = tmp_path / "in"
+    corpus.mkdir()
+    records = many_small_records(10_000)
+    for part in range(2):
+        (corpus / f"{part}.jsonl").write_text("".join(json.dumps(r) + "\n" for r in records[part::2]), encoding="utf-8")
+    local, sp = tmp_path / "local", tmp_path / "spark"
+    assert _scan([str(corpus), "--out", str(local), "--stats", str(tmp_path / "l.json")]).exit_code == 0
+    res = _scan([str(corpus), "--out", str(sp), "--engine", "spark", "--stats", str(tmp_path / "s.json")])
+    assert res.exit_code == 0, res.output
+    assert (sp / "clusters.jsonl").read_bytes() == (local / "clusters.jsonl").read_bytes()
+    assert _spark_clean_bytes(sp) == _local_clean_bytes(local, ["0.jsonl", "1.jsonl"])
+    local_stats = json.loads((tmp_path / "l.json").read_text())
+    _same_stats(local_stats, json.loads((tmp_path / "s.json").read_text()))
+    assert local_stats["documents"] == 10_000 and local_stats["clusters"] > 500
+
+
 # --- errors and output safety ---------------------------------------------------
 
 def test_bad_record_names_file_and_line_like_local(spark, tmp_path):
