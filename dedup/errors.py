@@ -36,3 +36,10 @@ class OutputError(DedupError):
     """The output location is unsafe or cannot be written."""
 
     exit_code = 2
+
+
+class SparkJobError(DedupError):
+    """A Spark job failed (a Java or Python-worker exception, a lost cluster, executors
+    without dedup's dependencies); the message is the failure's one line."""
+
+    exit_code = 4

@@ -291,8 +291,9 @@ def test_spark_options_need_spark_engine(tmp_path):
 
 # --- connected components -----------------------------------------------------
 
-def test_large_star_small_star_matches_union_find(spark):
+def test_large_star_small_star_matches_union_find(spark, tmp_path):
     from dedup.engines.spark_components import connected_components
+    from dedup.engines.spark_env import checkpoints
 
     rng = random.Random(3)
     edges = [(rng.randrange(400), rng.randrange(400)) for _ in range(300)]
@@ -310,7 +311,10 @@ def test_large_star_small_star_matches_union_find(spark):
         parent[max(ra, rb)] = min(ra, rb)
     expected = {x: find(x) for a, b in edges if a != b for x in (a, b)}
     df = spark.createDataFrame(edges, "a long, b long")
-    comps, rounds = connected_components(df)
-    got = {r.node: r.comp for r in comps.collect()}
+    with checkpoints(spark, str(tmp_path)) as folder:
+        comps, rounds = connected_components(df)
+        got = {r.node: r.comp for r in comps.collect()}
+        assert any(Path(folder.split(":", 1)[-1]).rglob("part-*"))  # reliable checkpoints, on disk
+    assert not any(tmp_path.iterdir())  # removed afterwards
     assert got == expected
     assert rounds >= 2

@@ -386,13 +386,22 @@ def member_batch(batches: Batches) -> Iterator[pa.RecordBatch]:
         yield pa.RecordBatch.from_pydict(out, schema=MEMBERS)
 
 
-def cluster_lines(batches: Batches) -> Iterator[pa.RecordBatch]:
-    """(n, kept, members as (span_id, json)) -> clusters.jsonl line n (writers.cluster_record):
-    the kept member first, then the dropped ones in input order."""
+CLUSTER_LINES = pa.schema([("cluster", pa.int64()), ("kept", pa.int64()), ("value", pa.string())])
+
+
+def cluster_lines(batches: Batches, offsets: dict[int, int]) -> Iterator[pa.RecordBatch]:
+    """(kept, members as (span_id, json), part) sorted by kept -> clusters.jsonl line
+    (writers.cluster_record) numbered offsets[part] + its row in the partition: the kept
+    member first, then the dropped ones in input order."""
+    n = None
     for batch in batches:
-        lines = []
+        out = _rows(CLUSTER_LINES)
         for row in batch.to_pylist():
+            if n is None:
+                n = offsets[row["part"]]
             ordered = sorted(row["members"], key=lambda m: (m["span_id"] != row["kept"], m["span_id"]))
-            rec = writers.cluster_record(row["n"], [json.loads(m["json"]) for m in ordered])
-            lines.append(_line(rec))
-        yield pa.RecordBatch.from_pydict({"value": lines}, schema=pa.schema([("value", pa.string())]))
+            out["cluster"].append(n)
+            out["kept"].append(row["kept"])
+            out["value"].append(_line(writers.cluster_record(n, [json.loads(m["json"]) for m in ordered])))
+            n += 1
+        yield pa.RecordBatch.from_pydict(out, schema=CLUSTER_LINES)
