@@ -101,9 +101,8 @@ def discover_files(spark: "SparkSession", inputs: list[str], opts: ReadOptions) 
 def shuffle_partitions(spark: "SparkSession", files: list[InputFile]) -> int:
     """The session's spark.sql.shuffle.partitions if it was configured, else one
     partition per BYTES_PER_PARTITION of text, and at least two per core."""
-    conf = spark.sparkContext.getConf()
-    if conf.contains("spark.sql.shuffle.partitions"):
-        return int(conf.get("spark.sql.shuffle.partitions"))
+    if spark._jsparkSession.conf().contains("spark.sql.shuffle.partitions"):  # set by the user, at start or since
+        return int(spark.conf.get("spark.sql.shuffle.partitions"))
     text = sum(f.size * (GZ_RATIO if f.gz else 1) for f in files)
     return max(2 * spark.sparkContext.defaultParallelism, -(-text // BYTES_PER_PARTITION))
 
@@ -260,10 +259,11 @@ def _run(spark, inputs, out, config, opts, checkpoint_dir, out_format, omit_dupl
 def _fs(spark: "SparkSession", path: str):
     """(Hadoop Path, its FileSystem) of a path or URI; a checksummed local file system's raw
     one, so no .crc files are written beside outputs."""
-    p = spark._jvm.org.apache.hadoop.fs.Path(path)
-    fs = p.getFileSystem(spark._jsc.hadoopConfiguration())
-    if fs.getClass().getName() == "org.apache.hadoop.fs.LocalFileSystem":
-        fs = fs.getRawFileSystem()
+    jvm, hconf = spark._jvm, spark._jsc.hadoopConfiguration()
+    p = jvm.org.apache.hadoop.fs.Path(path)
+    fs = p.getFileSystem(hconf)
+    if fs.getScheme() == "file":
+        fs = jvm.org.apache.hadoop.fs.FileSystem.getLocal(hconf).getRawFileSystem()
     return p, fs
 
 
