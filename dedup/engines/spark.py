@@ -392,8 +392,18 @@ class _Job:
         keyed = sk.select(F.lit(B.LSH).cast("byte").alias("kind"), F.explode("bkeys").alias("key"), "unit").union(
             sk.select(F.lit(B.ANCHOR).cast("byte").alias("kind"), F.explode("akeys").alias("key"), "unit")
         )
-        groups = keyed.groupBy("kind", "key").agg(F.collect_list("unit").alias("units")).where(F.size("units") >= 2)
-        self.pair_rows = pair_rows = self._cache(groups.select("kind", "units").mapInArrow(partial(B.expand_groups, max_bucket=cfg.max_bucket), B.ddl(B.PAIRS)))
+        # A key's units are gathered into one list only up to max_bucket; a hotter key
+        # (a stock phrase in thousands of spans) pairs its first unit with each other one
+        # row by row (the local engine's rule, candidates.group_rows), never as one list.
+        sizes = keyed.groupBy("kind", "key").agg(F.count("*").alias("n"), F.min("unit").alias("first")).where(F.col("n") >= 2)
+        by_key = keyed.join(sizes, ["kind", "key"])
+        small = by_key.where(F.col("n") <= cfg.max_bucket).groupBy("kind", "key").agg(F.collect_list("unit").alias("units"))
+        hot = by_key.where((F.col("n") > cfg.max_bucket) & (F.col("unit") != F.col("first"))).select(
+            "kind", F.col("first").alias("i"), F.col("unit").alias("j"))
+        oversized = sizes.where(F.col("n") > cfg.max_bucket).groupBy("kind").agg(F.count("*").alias("j")).select(
+            "kind", F.lit(-1).cast("long").alias("i"), "j")
+        pairs = small.select("kind", "units").mapInArrow(partial(B.expand_groups, max_bucket=cfg.max_bucket), B.ddl(B.PAIRS))
+        self.pair_rows = pair_rows = self._cache(pairs.unionByName(hot).unionByName(oversized))
         na = sk.select("unit", "n_anchors")
         shared = pair_rows.where(F.col("i") >= 0).groupBy("i", "j").agg(
             F.max(F.col("kind") == B.LSH).alias("lsh"), F.sum((F.col("kind") == B.ANCHOR).cast("long")).alias("shared")
@@ -420,13 +430,15 @@ class _Job:
         span_units = spans.select("span_id", "length", "key").join(self.units.select("key", "unit", "size", "members"), "key")
         g_spans = span_units.join(comps, span_units.unit == comps.node, "left").where(
             F.col("comp").isNotNull() | (F.col("members") > 1)
-        ).select(F.coalesce("comp", "unit").alias("comp"), "span_id", "unit", "size", "length")
-        g_edges = edges.join(comps, edges.a == comps.node).select("comp", F.col("a").alias("i"), F.col("b").alias("j"), "inter")
-        self.drops = self._cache(
-            g_spans.groupBy("comp").cogroup(g_edges.groupBy("comp")).applyInPandas(
-                partial(_decide_group, config=cfg), B.ddl(B.DROPS)
-            )
-        )
+        ).select(F.coalesce("comp", "unit").alias("comp"), "span_id", "unit", "size", "length",
+                 *[F.lit(None).cast("long").alias(c) for c in ("i", "j", "inter")])
+        g_edges = edges.join(comps, edges.a == comps.node).select(
+            "comp", *[F.lit(None).cast("long").alias(c) for c in ("span_id", "unit", "size", "length")],
+            F.col("a").alias("i"), F.col("b").alias("j"), "inter")
+        # Many components per task and per Arrow batch (one pandas group per component cost
+        # mostly transfer): rows clustered by component, each component decided whole.
+        rows = g_spans.unionByName(g_edges).repartition(self.partitions, "comp").sortWithinPartitions("comp")
+        self.drops = self._cache(rows.select(*B.DECIDE_IN.names).mapInArrow(partial(B.decide_batch, config=cfg), B.ddl(B.DROPS)))
 
     def render(self, omit_duplicates: bool) -> "DataFrame":
         """Per document: its clean JSONL line (null when omitted) and its counts (cached)."""
@@ -545,7 +557,3 @@ class _Job:
                 "components": c["components"], "largest_component": c["largest"], "component_rounds": self.rounds,
             },
         }
-
-
-def _decide_group(key, spans, edges, config: Config):
-    return B.decide_group(spans, edges, config)

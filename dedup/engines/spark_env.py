@@ -33,9 +33,12 @@ LOCAL_CONF = {
     "spark.python.daemon.module": "dedup.engines.spark_daemon",
 }
 
-# log4j2 at ERROR for a quiet run (-q): Spark's default profile logs WARN lines at start.
+# log4j2 at ERROR for a quiet run (-q): Spark's default profile logs WARN lines at start;
+# the repl logger at the same level stops the "Setting default log level" notice.
 QUIET_LOG4J = """\
 rootLogger.level = error
+logger.repl.name = org.apache.spark.repl.Main
+logger.repl.level = error
 rootLogger.appenderRef.stderr.ref = console
 appender.console.type = Console
 appender.console.name = console
