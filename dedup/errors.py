@@ -42,3 +42,10 @@ class ResourceError(DedupError):
     """The scan would need more memory than this process may use (see dedup.budget)."""
 
     exit_code = 4
+
+
+class SparkJobError(DedupError):
+    """A Spark job failed (a Java or Python-worker exception, a lost cluster, executors
+    without dedup's dependencies); the message is the failure's one line."""
+
+    exit_code = 4

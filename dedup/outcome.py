@@ -95,6 +95,12 @@ class DropTable(Mapping[int, Drop]):
     """
 
     __slots__ = ("span", "kept", "jaccard", "containment", "kept_containment", "reason", "_mask")
+    # A membership bitmap is kept only while it is no larger than this many bits per
+    # dropped span (plus a floor): span ids may be sparse (the Spark engine's are
+    # document number << 23 | index), and a bitmap over them would grow with the id
+    # space rather than with the spans held; then membership is a binary search.
+    MASK_BITS_PER_SPAN = 64
+    MASK_FLOOR = 1 << 20
 
     def __init__(self, span, kept, jaccard, containment, kept_containment, reason) -> None:
         self.span = np.asarray(span, dtype=np.int64)
@@ -110,8 +116,10 @@ class DropTable(Mapping[int, Drop]):
             for name in ("span", "kept", "jaccard", "containment", "kept_containment", "reason"):
                 setattr(self, name, getattr(self, name)[order])
         # Membership is asked once per span when writing: a bit per span answers it.
-        self._mask = np.zeros(int(self.span[-1]) + 1 if len(self.span) else 0, dtype=bool)
-        self._mask[self.span] = True
+        self._mask = None
+        if len(self.span) and self.span[0] >= 0 and self.span[-1] < self.MASK_BITS_PER_SPAN * len(self.span) + self.MASK_FLOOR:
+            self._mask = np.zeros(int(self.span[-1]) + 1, dtype=bool)
+            self._mask[self.span] = True
 
     @classmethod
     def from_dict(cls, drops: Mapping[int, Drop]) -> DropTable:
@@ -127,7 +135,10 @@ class DropTable(Mapping[int, Drop]):
 
     def __contains__(self, i: object) -> bool:
         try:
-            return 0 <= i < len(self._mask) and bool(self._mask[i])  # type: ignore[operator]
+            if self._mask is not None:
+                return 0 <= i < len(self._mask) and bool(self._mask[i])  # type: ignore[operator]
+            r = int(np.searchsorted(self.span, i))  # type: ignore[arg-type]
+            return r < len(self.span) and self.span.item(r) == i
         except TypeError:
             return False
 

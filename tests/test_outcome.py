@@ -45,3 +45,18 @@ def test_cluster_table_is_the_list_of_star_clusters():
         clusters[2]
     assert clusters_of(DropTable.from_dict(DROPS)) == clusters
     assert clusters_of({}) == [] and repr(clusters_of({})) == "ClusterTable(0 clusters)"
+
+
+def test_drop_table_with_sparse_ids_holds_no_bitmap_over_the_id_space():
+    """The Spark engine's span ids are document number << 23 | index: a bitmap sized by the
+    largest id took 31 GiB for 4,000 small records. Membership must not depend on it."""
+    big = [(4000 << 23) | 1, (4000 << 23) | 5, (1 << 62) + 3]
+    table = DropTable(big[::-1], [0, 0, 0], [1.0] * 3, [1.0] * 3, [1.0] * 3, [0, 0, 0])
+    assert table.span.tolist() == big and len(table) == 3
+    assert all(s in table for s in big) and np.int64(big[1]) in table
+    assert big[0] + 1 not in table and 0 not in table and -1 not in table and (1 << 63) - 1 not in table
+    assert "3" not in table and None not in table
+    assert table[big[2]] == Drop(0, 1.0, 1.0, 1.0, "exact")
+    with pytest.raises(KeyError):
+        table[big[0] + 2]
+    assert table.dropped_mask(8).tolist() == [False] * 8

@@ -11,7 +11,6 @@ import gzip
 import json
 import os
 import random
-import shutil
 from pathlib import Path
 
 import pytest
@@ -23,40 +22,6 @@ pytestmark = pytest.mark.spark
 
 SAMPLES = Path(__file__).resolve().parent.parent / "samples"
 runner = CliRunner()
-
-
-def _unavailable(reason: str):
-    if os.environ.get("CI") == "true":
-        pytest.fail(f"Spark tests cannot run in CI: {reason}")
-    pytest.skip(reason)
-
-
-@pytest.fixture(scope="session")
-def spark():
-    if shutil.which("java") is None:
-        _unavailable("no java on PATH (tests/run.sh installs default-jre-headless)")
-    try:
-        import pyspark  # noqa: F401
-    except ImportError:
-        _unavailable("pyspark is not installed (pip install -e '.[test,spark]')")
-    from dedup.engines.spark import LOCAL_CONF, with_python_workers
-    from pyspark.sql import SparkSession
-
-    builder = (
-        SparkSession.builder.master("local[2]").appName("dedup-tests")
-        .config("spark.sql.shuffle.partitions", "4").config("spark.ui.enabled", "false")
-        .config("spark.ui.showConsoleProgress", "false").config("spark.driver.memory", "1g")
-        # Tiny inputs: the JVM's planning and JIT dominate. Adaptive re-planning off
-        # and the quick JIT tier about halve the CPU time; results never depend on them.
-        .config("spark.sql.adaptive.enabled", "false")
-        .config("spark.driver.extraJavaOptions", "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC")
-    )
-    for key, value in LOCAL_CONF.items():
-        builder = builder.config(key, value)
-    session = with_python_workers(builder.getOrCreate)
-    session.sparkContext.setLogLevel("ERROR")
-    yield session
-    session.stop()
 
 
 # --- a planted corpus ---------------------------------------------------------
@@ -158,7 +123,10 @@ def test_samples_same_clusters_and_texts(spark, tmp_path):
         assert r["text"] == (local / r["id"]).read_text(encoding="utf-8")
     engine = _same_stats(json.loads((tmp_path / "l.json").read_text()), json.loads((tmp_path / "s.json").read_text()))
     assert engine["name"] == "spark" and engine["components"] == 1
-    assert sorted(os.listdir(tmp_path)) == ["l.json", "local", "s.json", "spark"]  # no staging left behind
+    assert sorted(os.listdir(tmp_path)) == ["l.json", "local", "s.json", "spark"]  # no staging or checkpoints left
+    names = sorted(p.relative_to(sp).as_posix() for p in sp.rglob("*"))
+    parts = [f"clean/part-{n:05d}.jsonl" for n in range(len(names) - 3)]
+    assert names == [".dedup-output", "clean", *parts, "clusters.jsonl"]  # no .crc, no _SUCCESS
 
 
 def test_planted_jsonl_same_as_local(spark, tmp_path):
@@ -229,6 +197,43 @@ def test_parquet_in_parquet_out_through_uris(spark, tmp_path):
     assert [r["n"] for r in rows] == [r["n"] for _, r in ordered]
     assert [r["text"] for r in rows] == [result.clean_text(d) for d in range(len(ordered))]
     assert sum(1 for _ in (tmp_path / "out" / "clusters.jsonl").open()) == len(result.clusters)
+    names = sorted(p.relative_to(tmp_path / "out").as_posix() for p in (tmp_path / "out").rglob("*"))
+    assert not [n for n in names if n.endswith(".crc") or "c000" in n or ".parts" in n], names
+    assert "clean/_SUCCESS" in names and all(n in ("clean", "clean/_SUCCESS", "clusters.jsonl") or
+                                             (n.startswith("clean/part-") and n.endswith(".parquet")) for n in names)
+
+
+def many_small_records(n: int, seed: int = 11) -> list[dict]:
+    """`n` short records (one or two paragraphs), one in five carrying a copy of an earlier paragraph."""
+    rng = random.Random(seed)
+    paras: list[str] = []
+    records = []
+    for k in range(n):
+        own = [_paragraph(rng, 2) for _ in range(rng.randint(1, 2))]
+        if paras and k % 5 == 0:
+            own.append(rng.choice(paras))
+        paras.extend(own[:1])
+        records.append({"id": f"r{k:05d}", "text": "\n\n".join(own)})
+    return records
+
+
+def test_many_small_records_same_as_local(spark, tmp_path):
+    """10,000 records: span ids (document number << 23 | index) reach 2^36; anything sized by the
+    largest id (a 31 GiB bitmap for 4,000 records) fails here."""
+    corpus = tmp_path / "in"
+    corpus.mkdir()
+    records = many_small_records(10_000)
+    for part in range(2):
+        (corpus / f"{part}.jsonl").write_text("".join(json.dumps(r) + "\n" for r in records[part::2]), encoding="utf-8")
+    local, sp = tmp_path / "local", tmp_path / "spark"
+    assert _scan([str(corpus), "--out", str(local), "--stats", str(tmp_path / "l.json")]).exit_code == 0
+    res = _scan([str(corpus), "--out", str(sp), "--engine", "spark", "--stats", str(tmp_path / "s.json")])
+    assert res.exit_code == 0, res.output
+    assert (sp / "clusters.jsonl").read_bytes() == (local / "clusters.jsonl").read_bytes()
+    assert _spark_clean_bytes(sp) == _local_clean_bytes(local, ["0.jsonl", "1.jsonl"])
+    local_stats = json.loads((tmp_path / "l.json").read_text())
+    _same_stats(local_stats, json.loads((tmp_path / "s.json").read_text()))
+    assert local_stats["documents"] == 10_000 and local_stats["clusters"] > 500
 
 
 # --- errors and output safety ---------------------------------------------------
@@ -256,10 +261,81 @@ def test_spark_options_need_spark_engine(tmp_path):
     assert r.exit_code == 2 and "--engine spark" in _said(r.output)
 
 
+@pytest.mark.parametrize("option", [["--report", "r.html"], ["--clusters", "c.jsonl"], ["--jobs", "2"],
+                                    ["--spill", "sp"], ["--sentences"], ["--index", "i.db"]])
+def test_spark_refuses_options_it_does_not_implement(tmp_path, option):
+    r = runner.invoke(app, ["scan", str(SAMPLES), "--out", str(tmp_path / "o"), "--engine", "spark", "-q", *option])
+    assert r.exit_code == 2, r.output
+    assert "not supported with --engine spark" in _said(r.output) and option[0] in r.output
+    assert not (tmp_path / "o").exists()
+
+
+def test_spark_conf_needs_key_value_and_spark_engine(tmp_path):
+    r = _scan([str(SAMPLES), "--out", str(tmp_path / "o"), "--engine", "spark", "--conf", "novalue"])
+    assert r.exit_code == 2 and "key=value" in _said(r.output)
+    r = _scan([str(SAMPLES), "--out", str(tmp_path / "o"), "--conf", "spark.x=1"])
+    assert r.exit_code == 2 and "need --engine spark" in _said(r.output)
+
+
+def test_uri_inputs_with_the_same_file_name_are_refused(spark, tmp_path):
+    """Two URI inputs holding x.jsonl: one would replace the other (it kept 21 of 86 documents)."""
+    for folder, recs in (("a", planted_records()[:5]), ("b", planted_records()[5:9])):
+        (tmp_path / folder).mkdir()
+        (tmp_path / folder / "x.jsonl").write_text("".join(json.dumps(r) + "\n" for r in recs), encoding="utf-8")
+    r = _scan([f"file://{tmp_path}/a", f"file://{tmp_path}/b", "--out", str(tmp_path / "o"), "--engine", "spark"])
+    assert r.exit_code == 2, r.output
+    assert "maps to the same output path 'x.jsonl'" in _said(r.output)
+    assert not (tmp_path / "o").exists()
+
+
+def test_user_confs_are_kept_and_conf_passes_through(spark, tmp_path):
+    """The running session's shuffle partitions (a notebook's spark.conf.set) are used and left as
+    they were; --conf sets one on it."""
+    spark.conf.set("spark.sql.shuffle.partitions", "3")
+    try:
+        r = _scan([str(SAMPLES), "--out", str(tmp_path / "a"), "--engine", "spark", "--stats", str(tmp_path / "a.json")])
+        assert r.exit_code == 0, r.output
+        assert json.loads((tmp_path / "a.json").read_text())["engine"]["shuffle_partitions"] == 3
+        assert spark.conf.get("spark.sql.shuffle.partitions") == "3"
+        r = _scan([str(SAMPLES), "--out", str(tmp_path / "b"), "--engine", "spark", "--stats", str(tmp_path / "b.json"),
+                   "--conf", "spark.sql.shuffle.partitions=5"])
+        assert r.exit_code == 0, r.output
+        assert json.loads((tmp_path / "b.json").read_text())["engine"]["shuffle_partitions"] == 5
+        assert (tmp_path / "a" / "clusters.jsonl").read_bytes() == (tmp_path / "b" / "clusters.jsonl").read_bytes()
+    finally:
+        spark.conf.set("spark.sql.shuffle.partitions", "4")
+
+
+def test_a_spark_failure_is_one_line_with_exit_code_4(spark, tmp_path):
+    """A file named .parquet that is not Parquet fails inside Spark: one line, exit 4, nothing written."""
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "x.parquet").write_bytes(b"not parquet at all\n" * 10)
+    r = _scan([str(tmp_path / "in"), "--out", str(tmp_path / "o"), "--engine", "spark"])
+    assert r.exit_code == 4, r.output
+    lines = [line for line in r.output.splitlines() if line.strip()]
+    assert lines[0].startswith("error: Spark failed while scanning:"), r.output
+    assert "Traceback" not in r.output and "Py4J" not in r.output
+    assert not (tmp_path / "o").exists()
+
+
+def test_describe_failure_gives_the_python_workers_exception_line(spark):
+    from dedup.engines.spark_env import describe_failure
+
+    def boom(batches):
+        for _ in batches:
+            raise ValueError("a bad batch")
+        yield from ()
+
+    with pytest.raises(Exception) as caught:
+        spark.range(3).mapInArrow(boom, "id long").collect()
+    assert describe_failure(caught.value) == "ValueError: a bad batch"
+
+
 # --- connected components -----------------------------------------------------
 
-def test_large_star_small_star_matches_union_find(spark):
+def test_large_star_small_star_matches_union_find(spark, tmp_path):
     from dedup.engines.spark_components import connected_components
+    from dedup.engines.spark_env import checkpoints
 
     rng = random.Random(3)
     edges = [(rng.randrange(400), rng.randrange(400)) for _ in range(300)]
@@ -277,7 +353,10 @@ def test_large_star_small_star_matches_union_find(spark):
         parent[max(ra, rb)] = min(ra, rb)
     expected = {x: find(x) for a, b in edges if a != b for x in (a, b)}
     df = spark.createDataFrame(edges, "a long, b long")
-    comps, rounds = connected_components(df)
-    got = {r.node: r.comp for r in comps.collect()}
+    with checkpoints(spark, str(tmp_path)) as folder:
+        comps, rounds = connected_components(df)
+        got = {r.node: r.comp for r in comps.collect()}
+        assert any(Path(folder.split(":", 1)[-1]).rglob("part-*"))  # reliable checkpoints, on disk
+    assert not any(tmp_path.iterdir())  # removed afterwards
     assert got == expected
     assert rounds >= 2

@@ -135,7 +135,9 @@ def scan(
     spill: Annotated[Optional[Path], typer.Option(metavar="DIR", help="Keep the distinct shingle sets in numpy files in this folder instead of memory (for corpora near the memory limit); removed afterwards.")] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar, no summary.")] = False,
     engine: Annotated[Engine, typer.Option(help="local: this process; spark: Apache Spark (pip install 'dedup[spark]'), clean records as part files under --out/clean/.")] = Engine.local,
-    spark_master: Annotated[Optional[str], typer.Option(metavar="URL", help="With --engine spark: the Spark master URL (default local[*]).")] = None,
+    spark_master: Annotated[Optional[str], typer.Option(metavar="URL", help="With --engine spark: the Spark master URL (default: spark-submit's or spark-defaults', else local[*]); the same as --conf spark.master=URL.")] = None,
+    conf: Annotated[Optional[list[str]], typer.Option("--conf", metavar="KEY=VALUE", help="With --engine spark: a Spark setting for the session (repeatable), as spark-submit's --conf.")] = None,
+    checkpoint_dir: Annotated[Optional[str], typer.Option(metavar="DIR|URI", help="With --engine spark: folder or URI every executor reaches for checkpoints (default: a temporary folder beside --out, removed afterwards).")] = None,
     out_format: Annotated[OutFormat, typer.Option(help="With --engine spark: clean part files as JSONL or Parquet.")] = OutFormat.jsonl,
 ) -> None:
     """Scan articles for near-duplicate paragraphs; write clean articles and clusters.
@@ -161,19 +163,23 @@ def scan(
         )
         limit = cluster_text_limit(cluster_text)
         if engine is Engine.spark:
-            if config.sentences and not quiet:
-                say("warning", "--engine spark decides whole paragraphs only (as --whole-spans): sentence runs "
-                    "and the template rule run on the local engine for now")
-            if index is not None:
-                raise ConfigError("--index works with the local engine only")
-            if annotate or limit is not FULL_TEXT or clusters is not None:
-                raise ConfigError("--annotate, --cluster-text and --clusters work with the local engine only")
+            _refuse_local_only(
+                sentences=config.sentences, index=index, report=report, clusters=clusters, jobs=jobs, spill=spill,
+                annotate=annotate, cluster_text=limit is not FULL_TEXT,
+            )
             if as_json and is_stdout(stats):
                 raise ConfigError("--stats - and --json would both write to standard output; name a file for --stats")
-            skipped = _scan_spark(inputs, out, config, opts, spark_master, out_format.value, omit_duplicate_docs, stats, quiet, as_json, started)
+            from ..engines.spark_env import parse_confs
+
+            confs = parse_confs(conf or [])
+            if spark_master is not None:
+                confs["spark.master"] = spark_master
+            skipped = _scan_spark(
+                inputs, out, config, opts, confs, checkpoint_dir, out_format.value, omit_duplicate_docs, stats, quiet, as_json, started,
+            )
             raise typer.Exit(EXIT_SKIPPED if skipped else EXIT_OK)
-        if spark_master is not None or out_format is not OutFormat.jsonl:
-            raise ConfigError("--spark-master and --out-format need --engine spark")
+        if spark_master is not None or conf or checkpoint_dir is not None or out_format is not OutFormat.jsonl:
+            raise ConfigError("--spark-master, --conf, --checkpoint-dir and --out-format need --engine spark")
         with ExitStack() as bar:
             tick = bar.enter_context(progress(not quiet and err.is_terminal, config.sentences))
 
@@ -205,10 +211,26 @@ def scan(
         raise typer.Exit(EXIT_SKIPPED)
 
 
-def _scan_spark(inputs, out, config, opts, master, out_format, omit_duplicates, stats, quiet, as_json, started) -> list[Skipped]:
+# Options of the local engine the Spark engine does not implement: refused, never ignored.
+LOCAL_ONLY = {
+    "sentences": "--sentences (Spark decides whole paragraphs only; use --whole-spans)",
+    "index": "--index", "report": "--report", "clusters": "--clusters (clusters.jsonl is written under --out)",
+    "jobs": "--jobs (Spark's parallelism is its executors' cores)", "spill": "--spill (Spark spills on its own)",
+    "annotate": "--annotate", "cluster_text": "--cluster-text",
+}
+
+
+def _refuse_local_only(**given) -> None:
+    used = [LOCAL_ONLY[name] for name, value in given.items() if value not in (None, False, 0)]
+    if used:
+        raise ConfigError(f"not supported with --engine spark: {', '.join(used)}")
+
+
+def _scan_spark(inputs, out, config, opts, confs, checkpoint_dir, out_format, omit_duplicates, stats, quiet, as_json, started) -> list[Skipped]:
     from ..engines import spark as spark_engine
 
-    run = spark_engine.run(inputs, out, config, opts, master=master, out_format=out_format, omit_duplicates=omit_duplicates, quiet=quiet)
+    run = spark_engine.run(inputs, out, config, opts, conf=confs, checkpoint_dir=checkpoint_dir, out_format=out_format,
+                           omit_duplicates=omit_duplicates, quiet=quiet)
     warn_skipped(run.skipped)
     elapsed = time.perf_counter() - started
     run.stats["elapsed_seconds"] = round(elapsed, 3)

@@ -18,9 +18,7 @@ from __future__ import annotations
 
 import os
 import sys
-import tempfile
 import time
-import zipfile
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
@@ -32,6 +30,7 @@ from ..io import readers, staging
 from ..io.readers import ReadOptions, Skipped
 from . import spark_batches as B
 from .spark_components import connected_components
+from .spark_env import LOCAL_CONF, check_executors, checkpoints, session, spark_errors, with_python_workers  # noqa: F401
 
 if TYPE_CHECKING:  # pragma: no cover
     from pyspark.sql import DataFrame, SparkSession
@@ -71,60 +70,6 @@ def _is_uri(arg: str) -> bool:
     return "://" in arg
 
 
-def session(master: str | None = None, quiet: bool = True) -> "SparkSession":
-    """The active SparkSession, or a new one on `master` (default local[*])."""
-    try:
-        from pyspark.sql import SparkSession
-    except ImportError:
-        raise DedupError("--engine spark needs pyspark: pip install 'dedup[spark]'") from None
-    active = SparkSession.getActiveSession()
-    if active is not None:
-        return active
-    master = master or "local[*]"
-    builder = SparkSession.builder.master(master).appName("dedup")
-    builder = builder.config("spark.ui.showConsoleProgress", "false" if quiet else "true")
-    if master.startswith("local"):
-        for key, value in LOCAL_CONF.items():
-            builder = builder.config(key, value)
-        spark = with_python_workers(builder.getOrCreate)
-    else:
-        spark = builder.getOrCreate()
-    spark.sparkContext.setLogLevel("ERROR")
-    if not master.startswith("local"):
-        spark.sparkContext.addPyFile(_package_zip())
-    return spark
-
-
-LOCAL_CONF = {
-    # Workers fork from a daemon that has already imported the engine's modules.
-    "spark.python.daemon.module": "dedup.engines.spark_daemon",
-}
-
-
-def with_python_workers(create):
-    """Run `create` with local Python workers on this interpreter (its venv has dedup),
-    unless PYSPARK_PYTHON says otherwise; SparkContext reads it once, at start."""
-    if "PYSPARK_PYTHON" in os.environ:
-        return create()
-    os.environ["PYSPARK_PYTHON"] = sys.executable
-    try:
-        return create()
-    finally:
-        del os.environ["PYSPARK_PYTHON"]
-
-
-def _package_zip() -> str:
-    """This dedup package as a zip for executors (their Python still needs numpy, xxhash, pyarrow; a zip
-    cannot hold the compiled kernels, so they load an installed dedup's, see kernels.load, or run numpy)."""
-    root = Path(__file__).resolve().parents[1]
-    fd, path = tempfile.mkstemp(prefix="dedup-", suffix=".zip")
-    os.close(fd)
-    with zipfile.ZipFile(path, "w") as z:
-        for f in sorted(root.rglob("*.py")):
-            z.write(f, Path("dedup") / f.relative_to(root))
-    return path
-
-
 # --- inputs -----------------------------------------------------------------
 
 def discover_files(spark: "SparkSession", inputs: list[str], opts: ReadOptions) -> list[InputFile]:
@@ -140,6 +85,9 @@ def discover_files(spark: "SparkSession", inputs: list[str], opts: ReadOptions) 
     for arg in (a for a in inputs if _is_uri(a)):
         for path, rel, size in _hadoop_list(spark, arg):
             kind, gz = readers.input_kind(rel, opts.input_format)
+            other = found.get(rel)
+            if other is not None and other[0] != path:  # the local engine's rule (readers.discover)
+                raise InputError(path, f"maps to the same output path {rel!r} as {other[1]}; pass their common folder instead")
             found[rel] = (path, path, kind, gz, size)
     files = []
     for rank, rel in enumerate(sorted(found)):
@@ -153,9 +101,8 @@ def discover_files(spark: "SparkSession", inputs: list[str], opts: ReadOptions) 
 def shuffle_partitions(spark: "SparkSession", files: list[InputFile]) -> int:
     """The session's spark.sql.shuffle.partitions if it was configured, else one
     partition per BYTES_PER_PARTITION of text, and at least two per core."""
-    conf = spark.sparkContext.getConf()
-    if conf.contains("spark.sql.shuffle.partitions"):
-        return int(conf.get("spark.sql.shuffle.partitions"))
+    if spark._jsparkSession.conf().contains("spark.sql.shuffle.partitions"):  # set by the user, at start or since
+        return int(spark.conf.get("spark.sql.shuffle.partitions"))
     text = sum(f.size * (GZ_RATIO if f.gz else 1) for f in files)
     return max(2 * spark.sparkContext.defaultParallelism, -(-text // BYTES_PER_PARTITION))
 
@@ -246,18 +193,29 @@ def read_documents(spark: "SparkSession", files: list[InputFile], opts: ReadOpti
 
 def run(
     inputs: list[str], out: str, config: Config | None = None, opts: ReadOptions = ReadOptions(), *,
-    master: str | None = None, out_format: str = "jsonl", omit_duplicates: bool = False,
-    spark: "SparkSession | None" = None, quiet: bool = True,
+    conf: dict[str, str] | None = None, checkpoint_dir: str | None = None, out_format: str = "jsonl",
+    omit_duplicates: bool = False, spark: "SparkSession | None" = None, quiet: bool = True,
 ) -> SparkRun:
-    """Scan `inputs` on Spark and write the clean records and clusters.jsonl under `out`."""
+    """Scan `inputs` on Spark and write the clean records and clusters.jsonl under `out`.
+
+    `spark`: the session to run on (default: the active one, else a new one, see
+    spark_env.session, with `conf`). `checkpoint_dir`: where connected components
+    checkpoint each round (a folder every executor reaches; default: a temporary
+    folder beside `out`, removed afterwards).
+    """
     config = config or Config()
     if out_format not in OUT_FORMATS:
         raise DedupError(f"--out-format must be one of {', '.join(OUT_FORMATS)}, got {out_format!r}")
     if out == readers.STDIN:
         raise OutputError("--engine spark writes part files: give --out a folder or URI, not -")
-    if config.sentences:  # not yet on Spark: the CLI says so; the fingerprint in the stats says so too
+    if config.sentences:  # not yet on Spark: the CLI refuses it; the fingerprint in the stats says so
         config = config.replace(sentences=False)
-    spark = spark or session(master, quiet)
+    spark = spark or session(conf, quiet)
+    with spark_errors("scanning"):
+        return _run(spark, inputs, out, config, opts, checkpoint_dir, out_format, omit_duplicates)
+
+
+def _run(spark, inputs, out, config, opts, checkpoint_dir, out_format, omit_duplicates) -> SparkRun:
     started = time.perf_counter()
     files = discover_files(spark, inputs, opts)
     local_out = None if _is_uri(out) else Path(out)
@@ -267,27 +225,30 @@ def run(
         local_inputs = [a for a in inputs if not _is_uri(a)]
         staging.check_out_not_in_inputs(local_out, local_inputs)
         staging.check_out_dir(local_out, readers.discover(local_inputs, opts) if local_inputs else [])
+    check_executors(spark)
     job = _Job(spark, config, opts)
-    previous = spark.conf.get("spark.sql.shuffle.partitions")
+    key = "spark.sql.shuffle.partitions"
+    user_set = bool(spark._jsparkSession.conf().contains(key))  # the user's value is kept as it is
     job.partitions = shuffle_partitions(spark, files)
-    spark.conf.set("spark.sql.shuffle.partitions", str(job.partitions))
+    if not user_set:
+        spark.conf.set(key, str(job.partitions))
+    base = checkpoint_dir or (_qualify(spark, str(local_out.resolve().parent)) if local_out is not None else out.rstrip("/").rsplit("/", 1)[0])
     lock = staging.OutLock(local_out) if local_out is not None else None
     try:
-        skipped = job.read(files)
-        job.scan()
-        if local_out is not None:
-            with staging.staged_dir(local_out) as stage:
-                (stage / staging.MARKER).write_bytes(staging.marker_bytes(config.fingerprint))
-                root = _qualify(spark, str(stage.resolve()))
-                job.write(f"{root}/{CLEAN}", f"{root}/{staging.CLUSTERS}", out_format, omit_duplicates)
-                _tidy_parts(stage / CLEAN, out_format)
-        else:
-            root = out.rstrip("/")
-            job.write(f"{root}/{CLEAN}", f"{root}/{staging.CLUSTERS}", out_format, omit_duplicates)
-        stats = job.stats()
+        with checkpoints(spark, base):
+            skipped = job.read(files)
+            job.scan()
+            if local_out is not None:
+                with staging.staged_dir(local_out) as stage:
+                    (stage / staging.MARKER).write_bytes(staging.marker_bytes(config.fingerprint))
+                    job.write(_qualify(spark, str(stage.resolve())), out_format, omit_duplicates)
+            else:
+                job.write(out.rstrip("/"), out_format, omit_duplicates, committed=True)
+            stats = job.stats()
     finally:
         job.release()
-        spark.conf.set("spark.sql.shuffle.partitions", previous)
+        if not user_set:
+            spark.conf.unset(key)
         if lock is not None:
             lock.release()
     stats["inputs"] = {"files": len(files), "skipped": [str(s) for s in skipped], "repeated_ids": stats.pop("repeated_ids")}
@@ -295,14 +256,58 @@ def run(
     return SparkRun(stats, skipped)
 
 
-def _tidy_parts(folder: Path, out_format: str) -> None:
-    """Spark's part files renamed part-00000.jsonl, ... in order; its markers and checksums removed."""
-    for f in folder.iterdir():
-        if f.name.startswith(("_", ".")):
-            f.unlink()
-    ext = ".jsonl" if out_format == "jsonl" else ".parquet"
-    for n, f in enumerate(sorted(folder.iterdir())):
-        f.rename(folder / f"part-{n:05d}{ext}")
+def _fs(spark: "SparkSession", path: str):
+    """(Hadoop Path, its FileSystem) of a path or URI; a checksummed local file system's raw
+    one, so no .crc files are written beside outputs."""
+    jvm, hconf = spark._jvm, spark._jsc.hadoopConfiguration()
+    p = jvm.org.apache.hadoop.fs.Path(path)
+    fs = p.getFileSystem(hconf)
+    if fs.getScheme() == "file":
+        fs = jvm.org.apache.hadoop.fs.FileSystem.getLocal(hconf).getRawFileSystem()
+    return p, fs
+
+
+def _tidy_parts(spark: "SparkSession", folder: str, ext: str, keep_success: bool) -> list:
+    """Spark's part files under `folder` renamed part-00000<ext>, ... in order (their order is
+    the rows' order); its checksums removed, and its _SUCCESS marker unless `keep_success`.
+    Returns the renamed parts' Paths."""
+    path, fs = _fs(spark, folder)
+    parts = []
+    for st in sorted(fs.listStatus(path), key=lambda st: st.getPath().getName()):
+        name = st.getPath().getName()
+        if name.startswith(".") or (name.startswith("_") and not (keep_success and name == "_SUCCESS")):
+            fs.delete(st.getPath(), False)
+        elif name.startswith("part-"):
+            parts.append(st.getPath())
+    renamed = []
+    for n, part in enumerate(parts):
+        target = spark._jvm.org.apache.hadoop.fs.Path(path, f"part-{n:05d}{ext}")
+        if not fs.rename(part, target):
+            raise OutputError(f"could not rename Spark's part file {part.toString()} to {target.toString()}")
+        renamed.append(target)
+    return renamed
+
+
+def _concatenate(spark: "SparkSession", parts: list, target: str) -> None:
+    """Stream `parts` in order into the one file `target` (in the JVM, never through the driver's
+    Python), written under a hidden name and renamed when complete; the parts are removed."""
+    jvm = spark._jvm
+    path, fs = _fs(spark, target)
+    partial_path = jvm.org.apache.hadoop.fs.Path(path.getParent(), f".{path.getName()}.partial")
+    stream = fs.create(partial_path, True)
+    try:
+        for part in parts:
+            source = fs.open(part)
+            try:
+                jvm.org.apache.hadoop.io.IOUtils.copyBytes(source, stream, 1 << 16, False)
+            finally:
+                source.close()
+    finally:
+        stream.close()
+    if not fs.rename(partial_path, path):
+        raise OutputError(f"could not move {partial_path.toString()} to {target}")
+    for part in parts:
+        fs.delete(part, False)
 
 
 class _Job:
@@ -387,8 +392,18 @@ class _Job:
         keyed = sk.select(F.lit(B.LSH).cast("byte").alias("kind"), F.explode("bkeys").alias("key"), "unit").union(
             sk.select(F.lit(B.ANCHOR).cast("byte").alias("kind"), F.explode("akeys").alias("key"), "unit")
         )
-        groups = keyed.groupBy("kind", "key").agg(F.collect_list("unit").alias("units")).where(F.size("units") >= 2)
-        self.pair_rows = pair_rows = self._cache(groups.select("kind", "units").mapInArrow(partial(B.expand_groups, max_bucket=cfg.max_bucket), B.ddl(B.PAIRS)))
+        # A key's units are gathered into one list only up to max_bucket; a hotter key
+        # (a stock phrase in thousands of spans) pairs its first unit with each other one
+        # row by row (the local engine's rule, candidates.group_rows), never as one list.
+        sizes = keyed.groupBy("kind", "key").agg(F.count("*").alias("n"), F.min("unit").alias("first")).where(F.col("n") >= 2)
+        by_key = keyed.join(sizes, ["kind", "key"])
+        small = by_key.where(F.col("n") <= cfg.max_bucket).groupBy("kind", "key").agg(F.collect_list("unit").alias("units"))
+        hot = by_key.where((F.col("n") > cfg.max_bucket) & (F.col("unit") != F.col("first"))).select(
+            "kind", F.col("first").alias("i"), F.col("unit").alias("j"))
+        oversized = sizes.where(F.col("n") > cfg.max_bucket).groupBy("kind").agg(F.count("*").alias("j")).select(
+            "kind", F.lit(-1).cast("long").alias("i"), "j")
+        pairs = small.select("kind", "units").mapInArrow(partial(B.expand_groups, max_bucket=cfg.max_bucket), B.ddl(B.PAIRS))
+        self.pair_rows = pair_rows = self._cache(pairs.unionByName(hot).unionByName(oversized))
         na = sk.select("unit", "n_anchors")
         shared = pair_rows.where(F.col("i") >= 0).groupBy("i", "j").agg(
             F.max(F.col("kind") == B.LSH).alias("lsh"), F.sum((F.col("kind") == B.ANCHOR).cast("long")).alias("shared")
@@ -415,38 +430,40 @@ class _Job:
         span_units = spans.select("span_id", "length", "key").join(self.units.select("key", "unit", "size", "members"), "key")
         g_spans = span_units.join(comps, span_units.unit == comps.node, "left").where(
             F.col("comp").isNotNull() | (F.col("members") > 1)
-        ).select(F.coalesce("comp", "unit").alias("comp"), "span_id", "unit", "size", "length")
-        g_edges = edges.join(comps, edges.a == comps.node).select("comp", F.col("a").alias("i"), F.col("b").alias("j"), "inter")
-        self.drops = self._cache(
-            g_spans.groupBy("comp").cogroup(g_edges.groupBy("comp")).applyInPandas(
-                partial(_decide_group, config=cfg), B.ddl(B.DROPS)
-            )
-        )
+        ).select(F.coalesce("comp", "unit").alias("comp"), "span_id", "unit", "size", "length",
+                 *[F.lit(None).cast("long").alias(c) for c in ("i", "j", "inter")])
+        g_edges = edges.join(comps, edges.a == comps.node).select(
+            "comp", *[F.lit(None).cast("long").alias(c) for c in ("span_id", "unit", "size", "length")],
+            F.col("a").alias("i"), F.col("b").alias("j"), "inter")
+        # Many components per task and per Arrow batch (one pandas group per component cost
+        # mostly transfer): rows clustered by component, each component decided whole.
+        rows = g_spans.unionByName(g_edges).repartition(self.partitions, "comp").sortWithinPartitions("comp")
+        self.drops = self._cache(rows.select(*B.DECIDE_IN.names).mapInArrow(partial(B.decide_batch, config=cfg), B.ddl(B.DROPS)))
 
-    def write(self, clean_path: str, clusters_path: str, out_format: str, omit_duplicates: bool) -> None:
-        """Clean records in input order as part files under `clean_path`; clusters.jsonl at `clusters_path`."""
-        from pyspark.sql import Window
+    def render(self, omit_duplicates: bool) -> "DataFrame":
+        """Per document: its clean JSONL line (null when omitted) and its counts (cached)."""
         from pyspark.sql import functions as F
 
         per_doc = self.drops.select(
             F.shiftright("span_id", B.SPAN_BITS).alias("doc_no"), F.col("span_id").bitwiseAND(B.SPAN_MASK).cast("int").alias("index")
         ).groupBy("doc_no").agg(F.array_sort(F.collect_list("index")).alias("dropped"))
         layout = self.shingled.select("doc_no", "starts", "ends", "eligible")
-        rendered = self._cache(
+        self.rendered = self._cache(
             self.docs.join(layout, "doc_no").join(per_doc, "doc_no", "left").mapInArrow(
                 partial(B.render_batch, config=self.config, text_field=self.opts.text_field, omit_duplicates=omit_duplicates),
                 B.ddl(B.RENDERED),
             )
         )
-        lines = rendered.where(F.col("json").isNotNull()).orderBy("doc_no").select(F.col("json").alias("value"))
-        if out_format == "jsonl":
-            lines.write.text(clean_path)
-        else:
-            reader = self.spark.read
-            if self.files and all(f.kind == "parquet" for f in self.files):
-                reader = reader.schema(self.spark.read.option("mergeSchema", "true").parquet(*[f.path for f in self.files]).schema)
-            reader.json(lines.rdd.map(lambda r: r.value)).write.parquet(clean_path)
-        self.rendered = rendered
+        return self.rendered
+
+    def clusters(self) -> "DataFrame":
+        """clusters.jsonl as rows (cluster, kept, value), range-partitioned in cluster order.
+
+        A cluster is named by its kept span's id (content-derived, so a retried task
+        makes the same rows); its number in the file is that id's rank, counted per
+        partition of the sorted clusters (one row per partition reaches the driver).
+        """
+        from pyspark.sql import functions as F
 
         kept = self.drops.select(F.col("kept").alias("span_id")).distinct().select(
             "span_id", F.col("span_id").alias("kept"), *[F.lit(None).cast(t).alias(c) for c, t in
@@ -462,11 +479,34 @@ class _Job:
         member_rows = self.docs.select("doc_no", "id", "rel", "line", "text").join(
             self.shingled.select("doc_no", "starts", "ends"), "doc_no"
         ).join(by_doc, "doc_no").mapInArrow(B.member_batch, B.ddl(B.MEMBERS))
-        clusters = member_rows.groupBy("kept").agg(F.collect_list(F.struct("span_id", "json")).alias("members"))
-        numbered = clusters.select(
-            (F.row_number().over(Window.orderBy("kept")) - 1).alias("n"), "kept", "members"
-        ).mapInArrow(B.cluster_lines, "value string")  # one ordered partition: clusters.jsonl is one file
-        _write_single(self.spark, numbered, clusters_path)
+        grouped = member_rows.groupBy("kept").agg(F.collect_list(F.struct("span_id", "json")).alias("members"))
+        ordered = self._cache(grouped.orderBy("kept").withColumn("part", F.spark_partition_id()))
+        counts = {r.part: r["count"] for r in ordered.groupBy("part").count().collect()}
+        offsets, total = {}, 0
+        for part in sorted(counts):
+            offsets[part], total = total, total + counts[part]
+        return ordered.mapInArrow(partial(B.cluster_lines, offsets=offsets), B.ddl(B.CLUSTER_LINES))
+
+    def write(self, root: str, out_format: str, omit_duplicates: bool, committed: bool = False) -> None:
+        """Clean records in input order as part files under `root`/clean; `root`/clusters.jsonl
+        concatenated from ordered parts. `committed`: Spark's _SUCCESS marker is kept (a URI output)."""
+        from pyspark.sql import functions as F
+
+        clean_path, clusters_path = f"{root}/{CLEAN}", f"{root}/{staging.CLUSTERS}"
+        rendered = self.render(omit_duplicates)
+        lines = rendered.where(F.col("json").isNotNull()).orderBy("doc_no").select(F.col("json").alias("value"))
+        if out_format == "jsonl":
+            lines.write.text(clean_path)
+        else:
+            reader = self.spark.read
+            if self.files and all(f.kind == "parquet" for f in self.files):
+                reader = reader.schema(self.spark.read.option("mergeSchema", "true").parquet(*[f.path for f in self.files]).schema)
+            reader.json(lines.rdd.map(lambda r: r.value)).write.parquet(clean_path)
+        _tidy_parts(self.spark, clean_path, ".jsonl" if out_format == "jsonl" else ".parquet", keep_success=committed)
+        parts_path = f"{root}/.{staging.CLUSTERS}.parts"
+        self.clusters().select("value").write.text(parts_path)
+        _concatenate(self.spark, _tidy_parts(self.spark, parts_path, ".jsonl", keep_success=False), clusters_path)
+        _fs(self.spark, parts_path)[1].delete(_fs(self.spark, parts_path)[0], True)
 
     def stats(self) -> dict:
         """The local engine's stats keys (stats.summarize), counted by Spark in one job."""
@@ -517,20 +557,3 @@ class _Job:
                 "components": c["components"], "largest_component": c["largest"], "component_rounds": self.rounds,
             },
         }
-
-
-def _write_single(spark: "SparkSession", lines: "DataFrame", path: str) -> None:
-    """Write one-partition text rows as the single file `path` (Spark writes a folder; its part is moved)."""
-    jvm = spark._jvm
-    target = jvm.org.apache.hadoop.fs.Path(path)
-    fs = target.getFileSystem(spark._jsc.hadoopConfiguration())
-    folder = jvm.org.apache.hadoop.fs.Path(path + ".parts")
-    lines.coalesce(1).write.text(folder.toString())
-    parts = [st.getPath() for st in fs.listStatus(folder) if st.getPath().getName().startswith("part-")]
-    if len(parts) != 1 or not fs.rename(parts[0], target):
-        raise OutputError(f"could not move Spark's part file to {path}")
-    fs.delete(folder, True)
-
-
-def _decide_group(key, spans, edges, config: Config):
-    return B.decide_group(spans, edges, config)

@@ -2,7 +2,7 @@
 
 Each function wraps the core's stage functions (readers, scan, sketch,
 candidates, verify, decide, writers) on one batch; Spark only partitions,
-shuffles and joins. Needs pyarrow (and pandas for the grouped decision), never
+shuffles and joins. Needs pyarrow and numpy, never
 pyspark, so every function runs and is tested without a cluster.
 """
 
@@ -13,14 +13,13 @@ from collections.abc import Iterable, Iterator
 from urllib.parse import unquote
 
 import numpy as np
-import pandas as pd
 import pyarrow as pa
 
 from ..config import Config
 from ..errors import InputError
 from ..io import readers, writers
 from ..io.readers import ReadOptions, Source
-from ..outcome import Drop
+from ..outcome import REASONS, Drop
 from ..records import Document, Span
 from ..result import is_duplicate
 from ..stages import candidates, decide, sketch, verify
@@ -290,37 +289,73 @@ DROPS = pa.schema([
 ])
 
 
-def decide_group(spans: pd.DataFrame, edges: pd.DataFrame, config: Config) -> pd.DataFrame:
+def decide_component(span_id, unit, size, length, ei, ej, inter, config: Config):
     """One connected component: its spans (span_id, unit, size, length) and verified
-    edges (i, j, inter) -> its dropped spans (decide.decide, then drops.span_drops).
+    edges (ei, ej, inter) -> its DropTable (decide.decide, then drops.span_drops).
 
     Ranks are taken over the component's spans in span-id order, which is their
     global input order, so the decisions equal the local engine's: decide never
     looks beyond a component.
     """
-    spans = spans.sort_values("span_id", kind="stable")
-    span_id = spans["span_id"].to_numpy(np.int64)
-    unit = spans["unit"].to_numpy(np.int64)
+    order = np.argsort(span_id, kind="stable")
+    span_id, unit, size, length = span_id[order], unit[order], size[order], length[order]
     units, first = np.unique(unit, return_index=True)
     unit_of = np.searchsorted(units, unit)
-    sizes = spans["size"].to_numpy(np.int64)[first]
-    span_rank = rank_spans(spans["length"].to_numpy(np.int64), config.keep)
+    sizes = size[first]
+    span_rank = rank_spans(length, config.keep)
     u_rank = unit_ranks(unit_of, span_rank, len(units))
-    pairs = np.stack(
-        (np.searchsorted(units, edges["i"].to_numpy(np.int64)), np.searchsorted(units, edges["j"].to_numpy(np.int64))), axis=1
-    ).reshape(-1, 2)
-    inter = edges["inter"].to_numpy(np.int64)
+    pairs = np.stack((np.searchsorted(units, ei), np.searchsorted(units, ej)), axis=1).reshape(-1, 2)
     keeper = decide.decide(sizes, u_rank, pairs, inter, config.threshold)
-    drops = span_drops(unit_of, span_rank, sizes, keeper, pairs, inter, span_id)
-    order = sorted(drops)
-    return pd.DataFrame({
-        "span_id": np.array(order, dtype=np.int64),
-        "kept": np.array([drops[s].kept for s in order], dtype=np.int64),
-        "jaccard": np.array([drops[s].jaccard for s in order], dtype=np.float64),
-        "containment": np.array([drops[s].containment for s in order], dtype=np.float64),
-        "kept_containment": np.array([drops[s].kept_containment for s in order], dtype=np.float64),
-        "reason": pd.Series([drops[s].reason for s in order], dtype=object),
-    })
+    return span_drops(unit_of, span_rank, sizes, keeper, pairs, inter, span_id)
+
+
+DECIDE_IN = pa.schema([
+    ("comp", pa.int64()), ("span_id", pa.int64()), ("unit", pa.int64()), ("size", pa.int64()), ("length", pa.int64()),
+    ("i", pa.int64()), ("j", pa.int64()), ("inter", pa.int64()),
+])
+
+
+def decide_batch(batches: Batches, config: Config) -> Iterator[pa.RecordBatch]:
+    """Rows sorted by component (a span row has span_id, an edge row i and j; the rest null)
+    -> the dropped spans of every component, many components per batch. A component
+    running past a batch's end waits for the next batch, so each is decided whole."""
+    pending = None
+    for batch in batches:
+        table = pa.Table.from_batches([batch]) if pending is None else pa.concat_tables([pending, pa.Table.from_batches([batch])])
+        if not len(table):
+            continue
+        comp = table.column("comp").to_numpy()
+        cut = int(np.searchsorted(comp, comp[-1], side="left"))  # the last component may go on
+        pending = table.slice(cut)
+        if cut:
+            yield _decide_rows(table.slice(0, cut), config)
+    if pending is not None and len(pending):
+        yield _decide_rows(pending, config)
+
+
+def _decide_rows(table: pa.Table, config: Config) -> pa.RecordBatch:
+    col = {name: table.column(name) for name in DECIDE_IN.names}
+    comp = col["comp"].to_numpy()
+    is_span = col["span_id"].is_valid().to_numpy(zero_copy_only=False)
+    fill = {name: col[name].fill_null(0).to_numpy() for name in DECIDE_IN.names[1:]}
+    bounds = np.flatnonzero(np.diff(comp)) + 1
+    starts, ends = np.concatenate(([0], bounds)), np.concatenate((bounds, [len(comp)]))
+    out: dict[str, list] = {f.name: [] for f in DROPS}
+    for a, b in zip(starts.tolist(), ends.tolist()):
+        sp = a + np.flatnonzero(is_span[a:b])
+        ed = a + np.flatnonzero(~is_span[a:b])
+        drops = decide_component(fill["span_id"][sp], fill["unit"][sp], fill["size"][sp], fill["length"][sp],
+                                 fill["i"][ed], fill["j"][ed], fill["inter"][ed], config)
+        for name in ("span", "kept", "jaccard", "containment", "kept_containment"):
+            out["span_id" if name == "span" else name].append(getattr(drops, name))
+        out["reason"].append(drops.reason)
+    cat = {name: np.concatenate(parts) if parts else np.empty(0) for name, parts in out.items()}
+    reasons = np.array(REASONS, dtype=object)[cat["reason"].astype(np.int64)] if len(cat["reason"]) else np.empty(0, dtype=object)
+    return pa.RecordBatch.from_arrays([
+        pa.array(cat["span_id"].astype(np.int64)), pa.array(cat["kept"].astype(np.int64)),
+        pa.array(cat["jaccard"].astype(np.float64)), pa.array(cat["containment"].astype(np.float64)),
+        pa.array(cat["kept_containment"].astype(np.float64)), pa.array(reasons.tolist(), type=pa.string()),
+    ], schema=DROPS)
 
 
 # --- write ------------------------------------------------------------------
@@ -386,13 +421,22 @@ def member_batch(batches: Batches) -> Iterator[pa.RecordBatch]:
         yield pa.RecordBatch.from_pydict(out, schema=MEMBERS)
 
 
-def cluster_lines(batches: Batches) -> Iterator[pa.RecordBatch]:
-    """(n, kept, members as (span_id, json)) -> clusters.jsonl line n (writers.cluster_record):
-    the kept member first, then the dropped ones in input order."""
+CLUSTER_LINES = pa.schema([("cluster", pa.int64()), ("kept", pa.int64()), ("value", pa.string())])
+
+
+def cluster_lines(batches: Batches, offsets: dict[int, int]) -> Iterator[pa.RecordBatch]:
+    """(kept, members as (span_id, json), part) sorted by kept -> clusters.jsonl line
+    (writers.cluster_record) numbered offsets[part] + its row in the partition: the kept
+    member first, then the dropped ones in input order."""
+    n = None
     for batch in batches:
-        lines = []
+        out = _rows(CLUSTER_LINES)
         for row in batch.to_pylist():
+            if n is None:
+                n = offsets[row["part"]]
             ordered = sorted(row["members"], key=lambda m: (m["span_id"] != row["kept"], m["span_id"]))
-            rec = writers.cluster_record(row["n"], [json.loads(m["json"]) for m in ordered])
-            lines.append(_line(rec))
-        yield pa.RecordBatch.from_pydict({"value": lines}, schema=pa.schema([("value", pa.string())]))
+            out["cluster"].append(n)
+            out["kept"].append(row["kept"])
+            out["value"].append(_line(writers.cluster_record(n, [json.loads(m["json"]) for m in ordered])))
+            n += 1
+        yield pa.RecordBatch.from_pydict(out, schema=CLUSTER_LINES)

@@ -54,13 +54,16 @@ def connected_components(edges: "DataFrame", max_rounds: int = MAX_ROUNDS) -> tu
     """(node, comp) for every node of an edge (columns a, b), comp being the smallest
     node of its component; and the number of rounds it took.
 
-    Each round is checkpointed locally, so the plan does not grow with the rounds.
+    Each round is checkpointed to the session's checkpoint folder (reliable storage:
+    an executor lost later does not lose it), so the plan does not grow with the rounds.
     """
     from pyspark.sql import functions as F
 
     e = edges.select(F.least("a", "b").alias("a"), F.greatest("a", "b").alias("b")).where(F.col("a") != F.col("b")).distinct()
     for rounds in range(1, max_rounds + 1):
-        e = _small_star(_large_star(e)).localCheckpoint()
+        step = _small_star(_large_star(e)).persist()  # the checkpoint's write reads it, not a recomputation
+        e = step.checkpoint(eager=True)
+        step.unpersist()
         if _is_star_forest(e):
             leaves = e.select(F.col("a").alias("node"), F.col("b").alias("comp"))
             centres = e.select(F.col("b").alias("node"), F.col("b").alias("comp")).distinct()
