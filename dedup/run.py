@@ -92,22 +92,47 @@ def scan_paths(
                 check_out_not_in_inputs(here, inputs)
                 check_out_dir(here, sources)
             out = Path(cleanup.enter_context(tempfile.TemporaryDirectory(prefix="dedup-out-"))) / "out"
-        return _checked_scan(
-            inputs, sources, out, config, read, jobs, spill, index, stats, clusters, report, omit_duplicates,
-            progress, on_read, started, out_url, annotate, cluster_text, stdout_taken, on_note,
+        job = _Job(
+            inputs, sources, config, read, jobs, spill, index, stats, clusters, report, omit_duplicates,
+            progress, on_read, on_note, annotate, cluster_text, stdout_taken, started,
         )
+        return _checked_scan(job, out, out_url)
 
 
-def _checked_scan(
-    inputs, sources, out, config, read, jobs, spill, index, stats, clusters, report, omit_duplicates,
-    progress, on_read, started, publish, annotate, cluster_text, stdout_taken, on_note,
-) -> Run:
+@dataclass
+class _Job:
+    """scan_paths' arguments, with the sources they name, as the steps below share them."""
+
+    inputs: list[str]
+    sources: list
+    config: Config
+    read: ReadOptions
+    jobs: int
+    spill: str | os.PathLike | None
+    index: str | None
+    stats: str | os.PathLike | None
+    clusters: str | os.PathLike | None
+    report: str | os.PathLike | None
+    omit_duplicates: bool
+    progress: Progress | None
+    on_read: Callable[[list[Skipped], list[str]], None] | None
+    on_note: Callable[[str], None] | None
+    annotate: bool
+    cluster_text: int | None
+    stdout_taken: str | None
+    started: float
+
+
+def _checked_scan(job: _Job, out: str | os.PathLike, publish: str | None) -> Run:
+    """Check every output against the inputs and each other, then scan and write
+    (`publish`: the URL the local `out` folder goes to once complete)."""
+    inputs, sources, index, stats, clusters, report = job.inputs, job.sources, job.index, job.stats, job.clusters, job.report
     out_dir = None if os.fspath(out) == STDIN else Path(out)
     if out_dir is not None:
         check_out_not_in_inputs(out_dir, inputs)
         check_out_dir(out_dir, sources)
     side = ((stats, "--stats"), (clusters, "--clusters"), (report, "--report"))
-    to_stdout = [option for path, option in side if is_stdout(path)] + [stdout_taken] * bool(stdout_taken)
+    to_stdout = [option for path, option in side if is_stdout(path)] + [job.stdout_taken] * bool(job.stdout_taken)
     if to_stdout and out_dir is None:
         raise ConfigError(f"{to_stdout[0]} - and --out - would both write to standard output; name a file for {to_stdout[0]}")
     if len(to_stdout) > 1:
@@ -119,17 +144,15 @@ def _checked_scan(
         check_index_outside(index, out_dir)
     if index is not None and not index.startswith(REDIS_SCHEMES):  # it would be read as an input next time
         check_out_not_in_inputs(Path(index), inputs, "--index")
-    jobs = jobs or default_jobs()
-    if spill is not None and not Path(spill).is_dir():
-        raise OutputError(f"--spill {spill} is not a folder")
+    job.jobs = job.jobs or default_jobs()
+    if job.spill is not None and not Path(job.spill).is_dir():
+        raise OutputError(f"--spill {job.spill} is not a folder")
     if index is None:  # spill on its own, or stop now, rather than be killed by the kernel halfway
-        spill = budget.plan_spill(sources, spill, None if out_dir is None else Path(os.path.abspath(out_dir)).parent, on_note or _quiet)
+        beside = None if out_dir is None else Path(os.path.abspath(out_dir)).parent
+        job.spill = budget.plan_spill(sources, job.spill, beside, job.on_note or _quiet)
     lock = OutLock(out_dir) if out_dir is not None else None  # a second run with this --out is refused
     try:
-        return _scan_and_write(
-            inputs, sources, out_dir, config, read, jobs, spill, index, stats, clusters, report, omit_duplicates,
-            progress, on_read, started, publish, annotate, cluster_text,
-        )
+        return _scan_and_write(job, out_dir, publish)
     finally:
         if lock is not None:
             lock.release()
@@ -161,10 +184,9 @@ def write_file(path, data: bytes, option: str, mode: int = 0o666) -> None:
         atomic_write(Path(path), data, option, mode)
 
 
-def _scan_and_write(
-    inputs, sources, out_dir, config, read, jobs, spill, index, stats, clusters, report, omit_duplicates,
-    progress, on_read, started, publish, annotate, cluster_text,
-) -> Run:
+def _scan_and_write(job: _Job, out_dir: Path | None, publish: str | None) -> Run:
+    sources, config, read, jobs, spill, index, progress = job.sources, job.config, job.read, job.jobs, job.spill, job.index, job.progress
+    stats, clusters, report, omit_duplicates, cluster_text = job.stats, job.clusters, job.report, job.omit_duplicates, job.cluster_text
     if progress:
         progress("input", *(2 * [input_bytes(sources)]))
     stream = DocumentStream(sources, read, progress=progress)
@@ -174,10 +196,10 @@ def _scan_and_write(
         result = scan_with_index(stream, index, config, progress, jobs=jobs, spill=spill, sample_pairs=report is not None)
     skipped = stream.skipped
     repeated = repeated_ids(result.documents)
-    if on_read is not None:
-        on_read(skipped, repeated)
+    if job.on_read is not None:
+        job.on_read(skipped, repeated)
     result.stats["inputs"] = {"files": len(sources), "skipped": [str(s) for s in skipped], "repeated_ids": len(repeated)}
-    notes = annotations(result) if annotate else None
+    notes = annotations(result) if job.annotate else None
     if progress:
         progress("write", 0, 1)
     written: list[str] = []  # what is complete, for the message if a later output fails
@@ -203,7 +225,7 @@ def _scan_and_write(
         _side_output(clusters, lambda: b"".join(cluster_lines(result, text=cluster_text)), "--clusters", mode, written)
     if progress:
         progress("write", 1, 1)
-    result.stats["elapsed_seconds"] = round(time.perf_counter() - started, 3)
+    result.stats["elapsed_seconds"] = round(time.perf_counter() - job.started, 3)
     if stats is not None:
         _side_output(stats, lambda: stats_bytes(result.stats), "--stats", 0o666, written)
     if report is not None:
