@@ -255,12 +255,15 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--corpora", nargs="*", help="corpora to run (default: news-20/80/200 and debian-docs)")
     ap.add_argument("--peers-on", nargs="*", help="corpora all peers run on (default: news-20 and news-200 all, "
                     "debian-docs without datasketch)")
+    ap.add_argument("--peers", nargs="*", choices=PEER_NAMES, help="only these peers (default: all that --peers-on gives)")
     ap.add_argument("--jobs", type=int, default=2, help="--jobs for dedup and the floor (default 2)")
     ap.add_argument("--repeat", type=int, default=1, help="runs per task; the fastest counts")
     ap.add_argument("--no-readme", action="store_true", help="print the table instead of writing README.md")
     args = ap.parse_args(argv)
     corpora = args.corpora or (["news-20"] if args.quick else [*(f"news-{s}" for s in NEWS_SIZES), "debian-docs"])
     peers_of = DEFAULT_PEERS if args.peers_on is None else {c: PEER_NAMES for c in args.peers_on}
+    if args.peers is not None:  # e.g. the fast peers only, for a rerun that must fit in minutes
+        peers_of = {c: tuple(p for p in names if p in args.peers) for c, names in peers_of.items()}
     runs, infos = run_all(corpora, peers_of, args.jobs, args.repeat)
     if args.corpora and (OUT / "throughput.json").exists():  # rerun some corpora: keep the others' rows
         old = json.loads((OUT / "throughput.json").read_text())
