@@ -122,9 +122,9 @@ def _spark_scan(cluster: Standalone, corpus: Path, out: Path, python: str = sys.
     )
 
 
-def _corpus(folder: Path, small_records: int) -> Path:
+def _corpus(folder: Path) -> Path:
     write_corpus(folder, planted_records())
-    (folder / "c.jsonl").write_text("".join(json.dumps(r) + "\n" for r in many_small_records(small_records)), encoding="utf-8")
+    (folder / "c.jsonl").write_text("".join(json.dumps(r) + "\n" for r in many_small_records(600)), encoding="utf-8")
     return folder
 
 
@@ -143,21 +143,18 @@ def _same_bytes(local: Path, spark_out: Path) -> None:
 
 
 def test_standalone_cluster_same_bytes_and_survives_a_killed_worker(cluster, tmp_path):
-    # The first run, which only has to match, on a small corpus; the killed run needs one long
-    # enough to kill a worker halfway (CI time: 278 s for both on 600 records, 2 busy cores).
-    small = _corpus(tmp_path / "small", 60)
-    _local_reference(small, tmp_path / "local-small")
-    run = _spark_scan(cluster, small, tmp_path / "spark")
+    corpus = _corpus(tmp_path / "in")
+    _local_reference(corpus, tmp_path / "local")
+
+    run = _spark_scan(cluster, corpus, tmp_path / "spark")
     out, err = run.communicate(timeout=900)
     assert run.returncode == 3, err  # 3: the planted bad line was skipped
-    _same_bytes(tmp_path / "local-small", tmp_path / "spark")
+    _same_bytes(tmp_path / "local", tmp_path / "spark")
     stats = json.loads((tmp_path / "spark.stats.json").read_text())
     assert stats["engine"]["master"] == cluster.url  # the launcher's master, not local[*]
     assert " WARN " not in err and "log4j" not in err, err  # -q: log4j at ERROR
 
     # Again, one worker killed (with its executor) once connected components have checkpointed.
-    corpus = _corpus(tmp_path / "in", 600)
-    _local_reference(corpus, tmp_path / "local")
     run = _spark_scan(cluster, corpus, tmp_path / "killed")
     deadline = time.monotonic() + 600
     while not any(tmp_path.glob(".dedup-checkpoints-*/*/rdd-*")) and run.poll() is None and time.monotonic() < deadline:
