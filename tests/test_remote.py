@@ -199,3 +199,15 @@ def test_local_paths_do_not_go_through_fsspec(tmp_path, monkeypatch):
     monkeypatch.setitem(sys.modules, "fsspec", None)  # any use would fail
     assert scan_paths([str(tmp_path / "in")], tmp_path / "out").result.stats["documents"] == 7
     assert remote.is_url("s3://b/k") and remote.is_url("simplecache::s3://b/k") and not remote.is_url(str(tmp_path))
+
+
+def test_clean_copies_of_url_inputs_get_the_usual_modes_locally(tmp_path, mem):
+    # A URL has no local mode bits: its copy is made as a stdin input's is (0o666 less the
+    # umask), not 0o600 as for a local input that vanished (writers.input_mode).
+    fs, root = mem
+    upload(fs, corpus(tmp_path / "in"), f"{root}/in")
+    assert invoke("scan", tmp_path / "in", "--out", tmp_path / "local", "-q").exit_code == EXIT_OK
+    assert invoke("scan", f"memory://{root}/in", "--out", tmp_path / "out", "-q").exit_code == EXIT_OK
+    modes = {p.name: p.stat().st_mode & 0o777 for p in (tmp_path / "out").rglob("*") if p.is_file()}
+    want = {p.name: p.stat().st_mode & 0o777 for p in (tmp_path / "local").rglob("*") if p.is_file()}
+    assert modes == want and modes["a.jsonl"] != 0o600

@@ -34,7 +34,7 @@ from ..outcome import PART_REASON, REASONS, Cluster, ClusterTable, Drop, DropTab
 from ..records import Document, Span, SpanTable
 from ..result import ScanResult
 from ..stages import segment
-from . import parquet
+from . import parquet, remote
 from .compressed import compressing
 from .readers import STDIN, Source, json_text, open_input, output_name
 from .staging import CLUSTERS, MARKER, marker_bytes, safe_join, staged_dir, worded
@@ -308,10 +308,11 @@ _dumps = orjson.dumps
 def input_mode(sources: Iterable[Source]) -> int:
     """The permission bits an output made from these inputs gets: those every one of
     them has (read and write bits; the umask still applies), so an output is never
-    readable by more people than its inputs. Standard input counts as 0o666."""
+    readable by more people than its inputs. Standard input and URLs (no local mode
+    bits) count as 0o666."""
     mode = 0o666
     for src in sources:
-        if src.path != STDIN:
+        if src.path != STDIN and not remote.is_url(src.path):
             try:
                 mode &= os.stat(src.path).st_mode
             except OSError:  # gone since it was read: keep it private
