@@ -141,12 +141,9 @@ def test_cli_add_killed_at_random_moments(batches, tmp_path):
         assert sqlite_state(db) == after
 
 
-def test_sqlite_killed_inside_the_write_transaction_rolls_back(batches, tmp_path):
-    """Deterministic: the child has written part of its batch to the WAL, not committed."""
-    db = tmp_path / "a.db"
-    add_all(str(db), batches[:1])
-    before = sqlite_state(db)
-    batch = write_jsonl(tmp_path / "batch.jsonl", batches[1])
+def _kill_inside_the_write(db: Path, args: list[str]) -> None:
+    """Run `dedup ARGS` in a child that stops inside its SQLite write transaction, once
+    part of the batch is in the WAL, uncommitted; then SIGKILL it."""
     child = textwrap.dedent(f"""
         import sys, time
         from dedup.index import sqlite as backend
@@ -159,7 +156,7 @@ def test_sqlite_killed_inside_the_write_transaction_rolls_back(batches, tmp_path
             time.sleep(60)
             return batch
         backend._Transaction.add = add
-        sys.argv = ["dedup", "index", "add", {str(db)!r}, {str(batch)!r}, "-q"]
+        sys.argv = ["dedup", *{args!r}]
         main()
     """)
     p = subprocess.Popen([sys.executable, "-c", child], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
@@ -167,6 +164,15 @@ def test_sqlite_killed_inside_the_write_transaction_rolls_back(batches, tmp_path
     assert Path(f"{db}-wal").stat().st_size > 0  # part of the batch is on disk, uncommitted
     p.send_signal(signal.SIGKILL)
     p.communicate()
+
+
+def test_sqlite_killed_inside_the_write_transaction_rolls_back(batches, tmp_path):
+    """Deterministic: the child has written part of its batch to the WAL, not committed."""
+    db = tmp_path / "a.db"
+    add_all(str(db), batches[:1])
+    before = sqlite_state(db)
+    batch = write_jsonl(tmp_path / "batch.jsonl", batches[1])
+    _kill_inside_the_write(db, ["index", "add", str(db), str(batch), "-q"])
     assert sqlite_state(db) == before
     add_all(str(db), batches[1:2])
     assert len(sqlite_state(db)[2]) > len(before[2])
@@ -215,26 +221,7 @@ def test_scan_killed_inside_the_write_transaction_leaves_index_and_out(batches, 
     add_all(str(db), batches[:1])
     before = sqlite_state(db)
     batch = write_jsonl(tmp_path / "batch.jsonl", batches[1])
-    child = textwrap.dedent(f"""
-        import sys, time
-        from dedup.index import sqlite as backend
-        from dedup.cli import main
-        original = backend._Transaction.add
-        def add(self, entries, documents):
-            self.q("PRAGMA cache_size=16")  # spill written pages to the WAL before COMMIT
-            batch = original(self, entries, documents)
-            print("written", flush=True)
-            time.sleep(60)
-            return batch
-        backend._Transaction.add = add
-        sys.argv = ["dedup", "scan", {str(batch)!r}, "--index", {str(db)!r}, "--out", {str(out)!r}, "-q"]
-        main()
-    """)
-    p = subprocess.Popen([sys.executable, "-c", child], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    assert p.stdout.readline().strip() == b"written"
-    assert Path(f"{db}-wal").stat().st_size > 0
-    p.send_signal(signal.SIGKILL)
-    p.communicate()
+    _kill_inside_the_write(db, ["scan", str(batch), "--index", str(db), "--out", str(out), "-q"])
     assert sqlite_state(db) == before
     assert not out.exists() and not list(tmp_path.glob(".out.dedup-tmp-*"))
     run("scan", str(batch), "--index", str(db), "--out", str(out), "-q")  # the batch goes in whole afterwards
