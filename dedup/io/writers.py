@@ -401,7 +401,7 @@ def write_out_dir(
         mode = input_mode(sources)
 
         def front() -> None:
-            with open(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, mode), "wb", buffering=1 << 20) as f:
+            with _created(path, mode) as f:
                 while (b := claims.take(front=True)) is not None:
                     f.writelines(cluster_lines(result, blocks[b], cluster_text))
 
