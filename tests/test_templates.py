@@ -40,3 +40,11 @@ def test_an_ocr_error_is_not_a_value():
          "working through the night, the service said on Sunday morning.")
     b = a.replace("quickly", "quick1y").replace("southern", "5outhern")
     assert drops_between([a, b]) == 1
+
+
+def test_a_figure_beside_a_changed_word_is_not_a_missing_value():
+    # The 400 is in both texts; only the words next to it changed (misread here). Counted by
+    # shingle, every 4-gram holding 400 was missing and the pair looked like a filled-in template.
+    a = "Australia has linked $10 million of aid to a new agreement with Nauru to accept an extra 400 asylum seekers."
+    b = "Australia has linked $10 million of aid to a new agreement with Nauru to accept au extro 400 asylum 5eekers."
+    assert drops_between([a, b]) == 1

@@ -1,5 +1,5 @@
-"""The decision rule on distinct shingle sets, start to end, for every engine: filled-in
-templates refused as pairs (templates.py), keep or drop whole sets (decide.py), then
+"""The decision rule on distinct shingle sets, start to end, for every engine: OCR
+misreadings read through (misread.py), filled-in templates refused as pairs (templates.py), keep or drop whole sets (decide.py), then
 sentence runs (runs.py). The one-shot scan and the index scan both call `judge`."""
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import numpy as np
 
 from ..config import Config
 from ..outcome import PartTable
-from . import decide, runs, templates
+from . import decide, misread, runs, templates
 from .units import best_members
 
 
@@ -38,6 +38,7 @@ def judge(
         keeper = decide.decide(sizes, u_rank, pairs[use], inter[use], config.threshold)
         return Judgement(keeper, None, 0, np.zeros(0, np.int64))
     texts = templates.UnitTexts(unit_text)
+    inter = misread.read_through(pairs, inter, sizes, values, offsets, config.threshold, texts, config.ngram)
     refused = templates.template_pairs(pairs, inter, sizes, values, offsets, config.threshold, texts, config.ngram)
     use &= ~refused
     keeper = decide.decide(sizes, u_rank, pairs[use], inter[use], config.threshold)

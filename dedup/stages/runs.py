@@ -30,6 +30,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..accel import kernels
+from . import misread
 from ..arrays import ramp, run_starts
 from .mapping import piece_token_hashes, text_codes
 from .normalize import ascii_token_starts, token_bytes
@@ -303,6 +304,12 @@ def refine(
         missing = [not g for g in got]
         return not is_templated(sum(missing), sum(m and v for m, v in zip(missing, s.values(j, ngram))), len(sh), ngram)
 
+    def misread_of(s: Sentenced, j: int, v: int) -> bool:
+        """Whether sentence j is in v's text once its OCR misreadings of v are read as v's words."""
+        b0, b1 = s.bounds[j]
+        part = s.text[b0:b1]
+        return misread.share_read(part, token_bytes(part), texts.text(v), texts.tokens(v), full(v), ngram) >= OWN_SHARE
+
     def cover(u: int, doc: int | None = None) -> list[tuple[int, np.ndarray]]:
         """Kept text of u's earlier partners (of document `doc` only, if given)."""
         out = [(v, kept_of(v)) for v in partners(u).tolist() if u_rank[v] < u_rank[u]]
@@ -350,6 +357,7 @@ def refine(
             hits = found_in(s, [full(v) for v in neighbours(u).tolist()])
             own = any(
                 s.n_tokens[j] >= min_tokens and s.shingles[j] and sum(hits[j]) < OWN_SHARE * len(s.shingles[j])
+                and not misread_of(s, j, int(keeper[u]))
                 for j in range(len(s.bounds))
             )
             status[u] = own

@@ -137,8 +137,8 @@ def template_pairs(
     units = np.unique(pairs[look])
     # set 3k: unit k's shingles that hold a value; 3k + 1: ... an identifier; 3k + 2: all its shingles
     parts: list[np.ndarray] = []
-    for u in units.tolist():
-        tokens = texts.tokens(u)
+    unit_tokens = [texts.tokens(u) for u in units.tolist()]
+    for u, tokens in zip(units.tolist(), unit_tokens):
         windows = fold_shingles(byte_token_hashes(tokens), n)
         flags = value_flags(texts.text(u), tokens)
         names = flags & np.array([_DIGIT.search(t) is None for t in tokens], dtype=bool)
@@ -158,8 +158,18 @@ def template_pairs(
         """Shingles of `side` of one kind (0 values, 1 identifiers) not in `other`'s set."""
         return counts[3 * side + kind] - intersections(np.stack((3 * side + kind, 3 * other + 2), axis=1), joined, at)
 
-    sx, sy, shared = a[look], b[look], inter[look]
-    values_apart = is_templated(sx - shared, missing(0, x, y), sx, n) & is_templated(sy - shared, missing(0, y, x), sy, n)
+    # Values by word: a value is missing when the other text lacks it, not when a word beside it changed
+    # (an OCR misreading or an edit next to a figure leaves the figure where it was).
+    words: dict[int, tuple[frozenset[bytes], frozenset[bytes]]] = {}
+    for u, tokens in zip(units.tolist(), unit_tokens):
+        flags = value_flags(texts.text(u), tokens)
+        words[u] = (texts.token_set(u), frozenset(t for t, f in zip(tokens, flags.tolist()) if f))
+
+    def values_apart(i: int, j: int) -> bool:
+        (wi, vi), (wj, vj) = words[i], words[j]
+        return bool(is_templated(len(wi - wj), len(vi - wj), len(wi), 1) and is_templated(len(wj - wi), len(vj - wi), len(wj), 1))
+
+    by_values = np.fromiter((values_apart(i, j) for i, j in pairs[look].tolist()), dtype=bool, count=len(look))
     names_apart = (missing(1, x, y) >= 1) & (missing(1, y, x) >= 1)
-    out[look] = values_apart | names_apart
+    out[look] = by_values | names_apart
     return out

@@ -1,0 +1,125 @@
+"""OCR-misread copies: shingles shared once a misread word is read as the word it stands for.
+
+A scanned reprint with a character error in one word of six ("Thc AFL's all-time leading
+goalklcker, Touy Lockett") keeps about half of its word 4-grams intact, under the
+containment threshold, though a reader sees the same text. For a pair that already
+shares part of its shingles, the smaller side's tokens are aligned with the other's
+(difflib); where a differing stretch is a misreading of the other's (a few edits per
+word, words split or merged, never a number or an identifier: those are values, see
+templates.py), it is read as the other's words, and the shingles of the text so read
+are counted in the other's set. That count replaces the pair's intersection when it is
+larger; every later rule (templates, decide, sentence runs) reads the pair as usual.
+A copy with other words (an edit, a filled-in template) finds no misreading to read
+through and keeps its count.
+"""
+
+from __future__ import annotations
+
+from difflib import SequenceMatcher
+
+import numpy as np
+
+from .shingle import byte_token_hashes, fold_shingles
+from .templates import UnitTexts, value_flags
+from .verify import is_edge
+
+# Pairs are read only when the smaller set already has this share of its shingles in the
+# other (a heavy-OCR copy keeps 0.3-0.6 of them; most unrelated pairs proposed share less) ...
+MIN_SHARE = 0.2
+# ... and at most this share of its words is missing from the other's words (a copy with
+# one word in five misread misses about that many; a paragraph half new misses half).
+MAX_MISSING = 0.35
+# Stretches of more words than this are not read as one misreading.
+MAX_STRETCH = 3
+
+
+def _edits(a: bytes, b: bytes, bound: int) -> int:
+    """Levenshtein distance of a and b, or bound + 1 once it exceeds `bound`."""
+    if abs(len(a) - len(b)) > bound:
+        return bound + 1
+    prev = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        cur = [i] + [0] * len(b)
+        for j, cb in enumerate(b, 1):
+            cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca != cb))
+        if min(cur) > bound:
+            return bound + 1
+        prev = cur
+    return prev[-1]
+
+
+def misread(a: bytes, b: bytes) -> bool:
+    """Whether `a` can be a misreading of `b`: one edit in a short word, two in a longer
+    one (OCR reads rn as m, cl as d), and the two not the same."""
+    if a == b or min(len(a), len(b)) < 3:
+        return False
+    return _edits(a, b, 1 if len(b) <= 5 else 2) <= (1 if len(b) <= 5 else 2)
+
+
+def _joined_misread(xs: list[bytes], ys: list[bytes]) -> bool:
+    """Whether words `xs` are `ys` split or merged otherwise, perhaps misread too."""
+    x, y = b"".join(xs), b"".join(ys)
+    return x == y or misread(x, y)
+
+
+def read_as(xs: list[bytes], ys: list[bytes], x_values: np.ndarray, y_values: np.ndarray) -> list[bytes]:
+    """`xs` with each stretch that misreads the aligned stretch of `ys` replaced by it."""
+    out: list[bytes] = []
+    ops = SequenceMatcher(None, xs, ys, autojunk=False).get_opcodes()
+    for tag, i1, i2, j1, j2 in ops:
+        here = xs[i1:i2]
+        if tag != "replace" or x_values[i1:i2].any() or y_values[j1:j2].any():
+            out += here
+        elif i2 - i1 == j2 - j1:  # word for word
+            out += [y if misread(x, y) else x for x, y in zip(here, ys[j1:j2])]
+        elif max(i2 - i1, j2 - j1) <= MAX_STRETCH and _joined_misread(here, ys[j1:j2]):  # words split or merged
+            out += ys[j1:j2]
+        else:
+            out += here
+    return out
+
+
+def read_through(
+    pairs: np.ndarray, inter: np.ndarray, sizes: np.ndarray, values: np.ndarray, offsets: np.ndarray,
+    threshold: float, texts: UnitTexts, n: int,
+) -> np.ndarray:
+    """`inter`, with each pair short of an edge recounted on the smaller side read
+    through its misreadings of the other (a copy, never fewer than before)."""
+    out = np.asarray(inter, dtype=np.int64).copy()
+    a, b = sizes[pairs[:, 0]], sizes[pairs[:, 1]]
+    small = np.minimum(a, b)
+    look = np.flatnonzero(~is_edge(out, a, b, threshold) & (out >= MIN_SHARE * small) & (small > 0))
+    flags: dict[int, np.ndarray] = {}
+
+    def marks(u: int) -> np.ndarray:
+        if u not in flags:
+            flags[u] = value_flags(texts.text(u), texts.tokens(u))
+        return flags[u]
+
+    for k in look.tolist():
+        i, j = int(pairs[k, 0]), int(pairs[k, 1])
+        x, y = (i, j) if sizes[i] <= sizes[j] else (j, i)
+        xs, y_words = texts.tokens(x), texts.token_set(y)
+        if sum(t not in y_words for t in xs) > MAX_MISSING * len(xs):
+            continue
+        read = read_as(xs, texts.tokens(y), marks(x), marks(y))
+        if read != xs:
+            out[k] = max(out[k], min(found_in(read, values[offsets[y] : offsets[y + 1]], n), int(sizes[x])))
+    return out
+
+
+def found_in(tokens: list[bytes], theirs: np.ndarray, n: int) -> int:
+    """How many distinct shingles of `tokens` are in the sorted set `theirs`."""
+    mine = np.unique(fold_shingles(byte_token_hashes(tokens), n))
+    if not len(theirs) or not len(mine):
+        return 0
+    at = np.minimum(np.searchsorted(theirs, mine), len(theirs) - 1)
+    return int(np.count_nonzero(theirs[at] == mine))
+
+
+def share_read(text: str, tokens: list[bytes], other_text: str, other_tokens: list[bytes], theirs: np.ndarray, n: int) -> float:
+    """Share of the shingles of `tokens` (of `text`), read through their misreadings of
+    `other_tokens`, that lie in `theirs` (the other text's shingle set)."""
+    read = read_as(tokens, other_tokens, value_flags(text, tokens), value_flags(other_text, other_tokens))
+    total = len(np.unique(fold_shingles(byte_token_hashes(tokens), n)))
+    return found_in(read, theirs, n) / total if total else 0.0

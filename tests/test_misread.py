@@ -1,0 +1,69 @@
+"""stages/misread.py: an OCR-misread copy is a copy; other words are not misreadings."""
+
+from dedup import Config, Document, scan
+from dedup.stages.misread import misread, read_as
+import numpy as np
+
+SOURCE = ("The council would govern Afghanistan for six months, at which time a traditional Afghan assembly, "
+          "called a loya jirga, would be convened to decide on a more permanent structure. The four factions "
+          "have approved a plan for a ruling council composed of a chairman and five deputy chairmen.")
+# About one word in five misread, as a scan of a reprint reads it: confusions, a dropped
+# letter, words split and merged. Word 4-grams shared: under the 0.55 threshold.
+SCANNED = ("The council would govern Afghanistan fcr six months, at which time a traditioal Afghan assembly, "
+           "colled a loya jirga,would be convened to decide on a more permanent s tructure. The four factions "
+           "have approvecl a plan for a ruling council composed of a chairrnan and five deputy chairmen.")
+
+
+def kept_texts(texts: list[str], config: Config = Config(sentences=True)) -> list[str]:
+    result = scan([Document(str(i), t) for i, t in enumerate(texts)], config)
+    return [result.clean_text(i) for i in range(len(texts))]
+
+
+def test_a_heavily_misread_reprint_is_dropped_against_its_source():
+    assert kept_texts([SOURCE, SCANNED]) == [SOURCE, ""]
+
+
+def test_without_reading_through_the_same_pair_stays_both():
+    # The whole-span rule (no misread stage) keeps both: the reprint shares too few 4-grams.
+    assert kept_texts([SOURCE, SCANNED], Config(sentences=False)) == [SOURCE, SCANNED]
+
+
+def test_other_words_are_not_misreadings():
+    # The reprint's seven changes made with other words instead: an edit, not a misreading.
+    # It shares as few 4-grams as the scan does, and nothing reads it up to the threshold.
+    other = SOURCE
+    for a, b in [("for six", "over six"), ("traditional", "national"), ("called", "named"), ("jirga, would", "jirga, will"),
+                 ("structure", "settlement"), ("approved", "rejected"), ("chairman and", "president and")]:
+        other = other.replace(a, b, 1)
+    assert kept_texts([SOURCE, other]) == [SOURCE, other]
+
+
+def test_misread_words():
+    assert misread(b"fcr", b"for") and misread(b"chairrnan", b"chairman") and misread(b"traditioal", b"traditional")
+    assert not misread(b"for", b"for")  # the same word is no misreading
+    assert not misread(b"in", b"is")  # too short to tell
+    assert not misread(b"months", b"years") and not misread(b"north", b"south")
+
+
+def test_split_and_merged_words_are_read_as_the_others():
+    none = np.zeros(8, dtype=bool)
+    assert read_as([b"a", b"s", b"tructure"], [b"a", b"structure"], none, none) == [b"a", b"structure"]
+    assert read_as([b"jirga", b"would"], [b"jirgawould"], none, none) == [b"jirgawould"]
+    assert read_as([b"the", b"qantashad", b"sought"], [b"the", b"qantas", b"had", b"sought"], none, none) == [
+        b"the", b"qantas", b"had", b"sought"]
+
+
+def test_values_are_never_read_as_other_values():
+    a = [b"version", b"2", b"15", b"1", b"released"]
+    b = [b"version", b"2", b"16", b"1", b"released"]
+    flags = np.array([False, True, True, True, False])
+    assert read_as(a, b, flags, flags) == a
+
+
+def test_a_misread_sentence_is_not_a_sentence_of_its_own():
+    # The second sentence misread in most words: almost none of its own 4-grams are in the
+    # source, as a quoting paragraph's own sentence would not be; read through, it is the source's.
+    scanned = SOURCE.replace(
+        "The four factions have approved a plan for a ruling council composed of a chairman and five deputy chairmen.",
+        "Tlie fonr factions liave approvecl a plau for a ruliug council composecl of a chairrnan aud five depnty chairmen.")
+    assert kept_texts([SOURCE, scanned]) == [SOURCE, ""]
