@@ -48,3 +48,21 @@ def test_a_figure_beside_a_changed_word_is_not_a_missing_value():
     a = "Australia has linked $10 million of aid to a new agreement with Nauru to accept an extra 400 asylum seekers."
     b = "Australia has linked $10 million of aid to a new agreement with Nauru to accept au extro 400 asylum 5eekers."
     assert drops_between([a, b]) == 1
+
+
+def test_two_variables_are_apart_though_one_names_the_others_word():
+    # GTK_PROFILE's text says "verbose"; GTK_VERBOSE is still another variable. Before, the
+    # pair was refused as a template but the sentence-run stage took one as the other's copy.
+    a = ("GTK_PROFILE: Set this variable to a list of verbose options, which cause Gtk to print out "
+         "different types of event information.")
+    b = ("GTK_VERBOSE: Set this variable to a list of profiling options, which cause Gtk to print out "
+         "different types of diagnostic information.")
+    assert drops_between([a, b]) == 0
+    assert drops_between([b, a]) == 0
+
+
+def test_a_name_beside_a_changed_word_is_not_a_missing_name():
+    a = ("Senior officials have been infuriated by a popular demonstration of interest in American "
+         "institutions such as the FBI and the CIA.")
+    b = a.replace("such as the FBI", "as such the FBI")
+    assert drops_between([a, b]) == 1

@@ -45,6 +45,7 @@ def judge(
     refined = runs.refine(
         sizes, values, offsets, pairs, inter, keeper, u_rank, texts, ngram=config.ngram,
         containment=config.threshold, min_tokens=config.min_tokens, layout=layout,
+        templated={(min(a, b), max(a, b)) for a, b in pairs[refused].tolist()},
     )
     keeper[refined.lifted] = -1
     covered = np.array(sorted(refined.whole), dtype=np.int64)

@@ -23,8 +23,7 @@ from collections.abc import Callable
 import numpy as np
 
 from .normalize import token_bytes
-from .shingle import byte_token_hashes, fold_shingles
-from .verify import intersections, is_edge
+from .verify import is_edge
 
 # A side is templated when at least this share of its missing words are values ...
 VALUE_SHARE = 0.5
@@ -134,42 +133,20 @@ def template_pairs(
     look = look[valued[np.searchsorted(ends, pairs[look, 0])] & valued[np.searchsorted(ends, pairs[look, 1])]]
     if not len(look):
         return out
-    units = np.unique(pairs[look])
-    # set 3k: unit k's shingles that hold a value; 3k + 1: ... an identifier; 3k + 2: all its shingles
-    parts: list[np.ndarray] = []
-    unit_tokens = [texts.tokens(u) for u in units.tolist()]
-    for u, tokens in zip(units.tolist(), unit_tokens):
-        windows = fold_shingles(byte_token_hashes(tokens), n)
-        flags = value_flags(texts.text(u), tokens)
-        names = flags & np.array([_DIGIT.search(t) is None for t in tokens], dtype=bool)
-        for marks in (flags, names):
-            holds = np.zeros(len(windows), dtype=bool)
-            for j in range(n):
-                holds |= marks[j : j + len(windows)]
-            parts.append(np.unique(windows[holds]))
-        parts.append(values[offsets[u] : offsets[u + 1]])
-    at = np.zeros(len(parts) + 1, dtype=np.int64)
-    np.cumsum([len(p) for p in parts], out=at[1:])
-    joined = np.concatenate(parts)
-    x, y = np.searchsorted(units, pairs[look, 0]), np.searchsorted(units, pairs[look, 1])
-    counts = np.diff(at)
+    # Values by word: a value is missing when the other text lacks it, not when a word beside
+    # it changed (an edit or an OCR misreading next to a figure leaves the figure). Names by
+    # the identifiers as written: GTK_PROFILE is not GTK_VERBOSE, though the other text may
+    # say "verbose" elsewhere.
+    words: dict[int, tuple[frozenset[bytes], frozenset[bytes], frozenset[bytes]]] = {}
+    for u in np.unique(pairs[look]).tolist():
+        tokens, text = texts.tokens(u), texts.text(u)
+        vals = frozenset(t for t, f in zip(tokens, value_flags(text, tokens).tolist()) if f)
+        words[u] = (texts.token_set(u), vals, identifiers(text))
 
-    def missing(kind: int, side: np.ndarray, other: np.ndarray) -> np.ndarray:
-        """Shingles of `side` of one kind (0 values, 1 identifiers) not in `other`'s set."""
-        return counts[3 * side + kind] - intersections(np.stack((3 * side + kind, 3 * other + 2), axis=1), joined, at)
+    def apart(i: int, j: int) -> bool:
+        (wi, vi, ni), (wj, vj, nj) = words[i], words[j]
+        by_values = is_templated(len(wi - wj), len(vi - wj), len(wi), 1) and is_templated(len(wj - wi), len(vj - wi), len(wj), 1)
+        return bool(by_values) or (bool(ni - nj) and bool(nj - ni))
 
-    # Values by word: a value is missing when the other text lacks it, not when a word beside it changed
-    # (an OCR misreading or an edit next to a figure leaves the figure where it was).
-    words: dict[int, tuple[frozenset[bytes], frozenset[bytes]]] = {}
-    for u, tokens in zip(units.tolist(), unit_tokens):
-        flags = value_flags(texts.text(u), tokens)
-        words[u] = (texts.token_set(u), frozenset(t for t, f in zip(tokens, flags.tolist()) if f))
-
-    def values_apart(i: int, j: int) -> bool:
-        (wi, vi), (wj, vj) = words[i], words[j]
-        return bool(is_templated(len(wi - wj), len(vi - wj), len(wi), 1) and is_templated(len(wj - wi), len(vj - wi), len(wj), 1))
-
-    by_values = np.fromiter((values_apart(i, j) for i, j in pairs[look].tolist()), dtype=bool, count=len(look))
-    names_apart = (missing(1, x, y) >= 1) & (missing(1, y, x) >= 1)
-    out[look] = by_values | names_apart
+    out[look] = np.fromiter((apart(i, j) for i, j in pairs[look].tolist()), dtype=bool, count=len(look))
     return out
