@@ -67,3 +67,11 @@ def test_a_misread_sentence_is_not_a_sentence_of_its_own():
         "The four factions have approved a plan for a ruling council composed of a chairman and five deputy chairmen.",
         "Tlie fonr factions liave approvecl a plau for a ruliug council composecl of a chairrnan aud five depnty chairmen.")
     assert kept_texts([SOURCE, scanned]) == [SOURCE, ""]
+
+
+def test_code_and_values_are_not_misreadings():
+    assert not misread(b"exp5", b"exp1")  # a digit that is no letter's look-alike: a value
+    assert not misread(b"unifb5b", b"unifbab")  # 5 read for s would give unifbsb
+    assert misread(b"5eekers", b"seekers") and misread(b"to1d", b"told")
+    assert not misread(b"https://dev.gnupg.org/t5641", b"https://dev.gnupg.org/t5601")
+

@@ -15,6 +15,8 @@ through and keeps its count.
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Callable
 from difflib import SequenceMatcher
 
 import numpy as np
@@ -29,8 +31,15 @@ MIN_SHARE = 0.2
 # ... and at most this share of its words is missing from the other's words (a copy with
 # one word in five misread misses about that many; a paragraph half new misses half).
 MAX_MISSING = 0.35
+# A word held by more of the units read than this is a word, not a misreading.
+RARE_UNITS = 5
 # Stretches of more words than this are not read as one misreading.
 MAX_STRETCH = 3
+# A misread copy is a copy of one paragraph: about its size (OCR splits and merges words),
+# and a paragraph's length. Aligning a line against a changelog of thousands of words
+# (Debian's docs) cost more than the whole scan.
+MAX_SIZE_RATIO = 1.5
+MAX_SHINGLES = 400
 
 
 def _edits(a: bytes, b: bytes, bound: int) -> int:
@@ -48,11 +57,18 @@ def _edits(a: bytes, b: bytes, bound: int) -> int:
     return prev[-1]
 
 
+_AS_LETTERS = bytes.maketrans(b"0158", b"olsb")  # the digits OCR reads for o, l, s, b
+
+
 def misread(a: bytes, b: bytes) -> bool:
-    """Whether `a` can be a misreading of `b`: one edit in a short word, two in a longer
-    one (OCR reads rn as m, cl as d), and the two not the same."""
-    if a == b or min(len(a), len(b)) < 3:
+    """Whether `a` can be a misreading of `b`: both words of letters, one edit in a short
+    word, two in a longer one (OCR reads rn as m, cl as d); or `a` is `b` with letters
+    read as the digits they look like (5eekers, to1d). exp5 beside exp1, unifb5b beside
+    unifbab, a URL beside another: values, not misreadings."""
+    if a == b or min(len(a), len(b)) < 3 or not b.isalpha():
         return False
+    if not a.isalpha():
+        return a.translate(_AS_LETTERS) == b
     return _edits(a, b, 1 if len(b) <= 5 else 2) <= (1 if len(b) <= 5 else 2)
 
 
@@ -62,8 +78,12 @@ def _joined_misread(xs: list[bytes], ys: list[bytes]) -> bool:
     return x == y or misread(x, y)
 
 
-def read_as(xs: list[bytes], ys: list[bytes], x_values: np.ndarray, y_values: np.ndarray) -> list[bytes]:
-    """`xs` with each stretch that misreads the aligned stretch of `ys` replaced by it."""
+def read_as(
+    xs: list[bytes], ys: list[bytes], x_values: np.ndarray, y_values: np.ndarray,
+    rare: Callable[[bytes], bool] = lambda t: True,
+) -> list[bytes]:
+    """`xs` with each stretch that misreads the aligned stretch of `ys` replaced by it;
+    only a stretch holding a `rare` word can be a misreading."""
     out: list[bytes] = []
     ops = SequenceMatcher(None, xs, ys, autojunk=False).get_opcodes()
     for tag, i1, i2, j1, j2 in ops:
@@ -71,8 +91,8 @@ def read_as(xs: list[bytes], ys: list[bytes], x_values: np.ndarray, y_values: np
         if tag != "replace" or x_values[i1:i2].any() or y_values[j1:j2].any():
             out += here
         elif i2 - i1 == j2 - j1:  # word for word
-            out += [y if misread(x, y) else x for x, y in zip(here, ys[j1:j2])]
-        elif max(i2 - i1, j2 - j1) <= MAX_STRETCH and _joined_misread(here, ys[j1:j2]):  # words split or merged
+            out += [y if rare(x) and misread(x, y) else x for x, y in zip(here, ys[j1:j2])]
+        elif max(i2 - i1, j2 - j1) <= MAX_STRETCH and any(map(rare, here)) and _joined_misread(here, ys[j1:j2]):  # split or merged
             out += ys[j1:j2]
         else:
             out += here
@@ -88,7 +108,29 @@ def read_through(
     out = np.asarray(inter, dtype=np.int64).copy()
     a, b = sizes[pairs[:, 0]], sizes[pairs[:, 1]]
     small = np.minimum(a, b)
-    look = np.flatnonzero(~is_edge(out, a, b, threshold) & (out >= MIN_SHARE * small) & (small > 0))
+    large = np.maximum(a, b)
+    look = np.flatnonzero(
+        ~is_edge(out, a, b, threshold) & (out >= MIN_SHARE * small) & (small > 0)
+        & (large <= MAX_SIZE_RATIO * small) & (large <= MAX_SHINGLES)
+    )
+    # How many of the units read hold each word: a misreading is a word (almost) nowhere
+    # else, "tlie", "goalklcker"; "danish" beside "spanish" in two changelog lines is no
+    # misreading, and those lines are many.
+    held: Counter[bytes] = Counter()
+    read_units = np.unique(pairs[look])
+    for u in read_units.tolist():
+        held.update(texts.token_set(u))
+
+    def rare(t: bytes) -> bool:
+        return held[t] <= RARE_UNITS
+
+    # Each word read otherwise gives back at most n shingles: a side with too few rare
+    # words cannot reach the threshold (most pairs of Debian's docs go here, in numpy).
+    n_rare = np.zeros(len(sizes), dtype=np.int64)
+    n_rare[read_units] = [sum(map(rare, texts.tokens(u))) for u in read_units.tolist()]
+    x_side = np.where(a[look] <= b[look], pairs[look, 0], pairs[look, 1])
+    look = look[out[look] + n * n_rare[x_side] >= threshold * sizes[x_side]]
+
     flags: dict[int, np.ndarray] = {}
 
     def marks(u: int) -> np.ndarray:
@@ -100,9 +142,13 @@ def read_through(
         i, j = int(pairs[k, 0]), int(pairs[k, 1])
         x, y = (i, j) if sizes[i] <= sizes[j] else (j, i)
         xs, y_words = texts.tokens(x), texts.token_set(y)
-        if sum(t not in y_words for t in xs) > MAX_MISSING * len(xs):
+        missing = [t for t in xs if t not in y_words]
+        if len(missing) > MAX_MISSING * len(xs):
             continue
-        read = read_as(xs, texts.tokens(y), marks(x), marks(y))
+        # Each word read otherwise gives back at most n shingles: too few rare ones cannot reach the threshold.
+        if out[k] + n * sum(map(rare, missing)) < threshold * sizes[x]:
+            continue
+        read = read_as(xs, texts.tokens(y), marks(x), marks(y), rare)
         if read != xs:
             out[k] = max(out[k], min(found_in(read, values[offsets[y] : offsets[y + 1]], n), int(sizes[x])))
     return out
