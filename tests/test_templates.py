@@ -66,3 +66,22 @@ def test_a_name_beside_a_changed_word_is_not_a_missing_name():
          "institutions such as the FBI and the CIA.")
     b = a.replace("such as the FBI", "as such the FBI")
     assert drops_between([a, b]) == 1
+
+
+def test_reports_that_differ_in_names_are_kept():
+    # People's names in ordinary capitals are what tells one appointment notice or one
+    # city's forecast from another: values, as numbers are.
+    notices = [f"{who} has been appointed director of the Reserve Bank, replacing {old}, who retires in "
+               "December after 13 years in the role." for who, old in
+               [("Julie Fraser", "Mark Ryan"), ("Anne Nguyen", "Sarah Ryan"), ("Peter Thompson", "Michael Chen")]]
+    assert drops_between(notices) == 0
+    forecasts = [f"{city}: showers clearing, top temperature 18 degrees, overnight low 10, winds south-easterly "
+                 "5 to 20 km/h." for city in ("Sydney", "Wollongong", "Newcastle")]
+    assert drops_between(forecasts) == 0
+
+
+def test_a_copy_that_keeps_its_names_is_still_a_copy():
+    a = ("Julie Fraser has been appointed director of the Reserve Bank, replacing Mark Ryan, who retires "
+         "in December after 13 years in the role, the bank said on Tuesday.")
+    b = a.replace("the bank said on Tuesday", "a spokesman for the bank said")
+    assert drops_between([a, b]) == 1

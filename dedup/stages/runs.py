@@ -73,7 +73,7 @@ class Sentenced:
     def values(self, j: int, n: int) -> list[bool]:
         """Per shingle of sentence j: does it hold a value (templates.value_flags)?"""
         s, e = self.bounds[j]
-        flags = value_flags(self.text[s:e], self.tokens[j] if self.tokens is not None else token_bytes(self.text[s:e]))
+        flags = value_flags(self.text[s:e], self.tokens[j] if self.tokens is not None else token_bytes(self.text[s:e]), names=True)
         return [bool(flags[i : i + n].any()) for i in range(len(self.shingles[j]))]
 
 

@@ -51,6 +51,13 @@ _CAPITALS = re.compile(r"(?<![A-Za-z0-9])[A-Z][A-Z0-9]+(?![a-z0-9])")
 # did (same matches; retrying in every position of long words cost most of this rule).
 _PATHLIKE = re.compile(r"(?<![A-Za-z0-9])[A-Za-z0-9][\w.+-]*[_/.@:][A-Za-z0-9][\w./@:+-]*")
 _WORDS = re.compile(r"[a-z0-9]+")
+# A proper name: a capitalised word not opening a sentence, or a label ("Wollongong: showers").
+_PROPER = re.compile(r"(?<![.!?:;\"\u201c(\s])\s+([A-Z][a-z]+)\b|\b([A-Z][a-z]+):")
+
+
+def proper_names(text: str) -> frozenset[bytes]:
+    """The proper names of `text`, as tokens: capitalised words not opening a sentence, and labels."""
+    return frozenset((m.group(1) or m.group(2)).lower().encode() for m in _PROPER.finditer(text))
 
 
 def identifiers(text: str) -> frozenset[bytes]:
@@ -64,10 +71,18 @@ def identifiers(text: str) -> frozenset[bytes]:
     return frozenset(out)
 
 
-def value_flags(text: str, tokens: list[bytes]) -> np.ndarray:
+def value_flags(text: str, tokens: list[bytes], names: bool = False) -> np.ndarray:
     """Which of `text`'s tokens are values: numbers and identifiers (words written in
     capitals in `text`), but not a word with an OCR error (quick1y, 5outhern: letters
-    with one or two of the digits OCR confuses with letters)."""
+    with one or two of the digits OCR confuses with letters); with `names`, proper names
+    too (what tells one filled-in report from another; an OCR misreading of a name is
+    still read through, so misread.py asks without)."""
+    if names:
+        named = proper_names(text)
+        out = value_flags(text, tokens)
+        if named:
+            out |= np.fromiter((t in named for t in tokens), dtype=bool, count=len(tokens))
+        return out
     out = np.zeros(len(tokens), dtype=bool)
     if _VALUE.search(text) is None:
         return out
@@ -144,7 +159,7 @@ def template_pairs(
     for u in units.tolist():
         tokens, text = texts.tokens(u), texts.text(u)
         h = byte_token_hashes(tokens)
-        parts += [np.unique(h), np.unique(h[value_flags(text, tokens)]), np.unique(byte_token_hashes(sorted(identifiers(text))))]
+        parts += [np.unique(h), np.unique(h[value_flags(text, tokens, names=True)]), np.unique(byte_token_hashes(sorted(identifiers(text))))]
     at = np.zeros(len(parts) + 1, dtype=np.int64)
     np.cumsum([len(p) for p in parts], out=at[1:])
     joined = np.concatenate(parts)
