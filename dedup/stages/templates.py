@@ -23,7 +23,7 @@ from collections.abc import Callable
 import numpy as np
 
 from .normalize import token_bytes
-from .shingle import byte_token_hashes
+from .shingle import byte_token_hashes, fmix64
 from .verify import intersections, is_edge
 
 # A side is templated when at least this share of its missing words are values ...
@@ -131,6 +131,19 @@ class UnitTexts:
         return self._sets[u]
 
 
+_NTH = np.uint64(0xC2B2AE3D27D4EB4F)  # odd: occurrences of one token hash apart
+
+
+def _occurrences(tokens: list[bytes]) -> np.ndarray:
+    """A hash per token and occurrence (the second "2" is not the first), so that sets of
+    them intersect as multisets: "2 insertions" against "1 insertion, 1 deletion" misses a 2."""
+    seen: dict[bytes, int] = {}
+    nth = np.empty(len(tokens), dtype=np.uint64)
+    for i, t in enumerate(tokens):
+        nth[i] = seen[t] = seen.get(t, -1) + 1
+    return fmix64(byte_token_hashes(tokens) + nth * _NTH)
+
+
 def template_pairs(
     pairs: np.ndarray, inter: np.ndarray, sizes: np.ndarray, values: np.ndarray, offsets: np.ndarray,
     threshold: float, texts: UnitTexts, n: int,
@@ -158,7 +171,7 @@ def template_pairs(
     parts: list[np.ndarray] = []  # set 3k: unit k's words; 3k + 1: its values; 3k + 2: its identifiers
     for u in units.tolist():
         tokens, text = texts.tokens(u), texts.text(u)
-        h = byte_token_hashes(tokens)
+        h = _occurrences(tokens)
         parts += [np.unique(h), np.unique(h[value_flags(text, tokens, names=True)]), np.unique(byte_token_hashes(sorted(identifiers(text))))]
     at = np.zeros(len(parts) + 1, dtype=np.int64)
     np.cumsum([len(p) for p in parts], out=at[1:])
