@@ -253,9 +253,11 @@ def test_the_bar_moves_forward_to_its_end():
 
 
 def test_progress_bar_with_eta_on_a_terminal(tmp_path):
+    # Big enough that the bar is drawn between its first and last state: 3,000 records
+    # (2.2 MB) took 0.18 s on a fast day, and the bar went from 0 % straight to 100 %.
     src = tmp_path / "big.jsonl"
     with open(src, "w", encoding="utf-8") as f:
-        for n in range(3000):
+        for n in range(30000):
             f.write(json.dumps({"id": n, "text": article(P[n % len(P)], P[(n * 7) % len(P)], P[(n * 13) % len(P)])}) + "\n")
     main, sub = pty.openpty()
     env = {**os.environ, "PYTHONPATH": str(ROOT), "COLUMNS": "100"}
