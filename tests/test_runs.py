@@ -166,3 +166,22 @@ def test_sentenced_many_compiled_equals_numpy(monkeypatch):
         assert (f.bounds, f.n_tokens, f.shingles) == (s.bounds, s.n_tokens, s.shingles)
         assert f.flat.tolist() == [h for sh in s.shingles for h in sh]
     assert fast[0].shingles[0]
+
+
+def test_a_sentence_whose_every_other_copy_is_dropped_is_kept_once():
+    # P1 and P2 share a sentence S; each is dropped whole against a fuller paragraph
+    # holding the rest of it (Q1, Q2), and neither of those holds S. S was found in the
+    # other dropped paragraph, so neither counted it as its own: S was lost entirely.
+    s = "The minister said the government does not care how long the campaign takes, only that it succeeds in the end."
+    q1 = ("Officials in the capital expect the talks to resume within a fortnight, once both delegations have "
+          "consulted their governments. The mediators have proposed a schedule that starts with the border "
+          "crossings and ends with the question of the prisoners held on both sides.")
+    q2 = ("Aid agencies warned that the roads into the northern provinces remain closed by snow, and that food "
+          "stocks in the camps will last only until the end of the month. Convoys are waiting at the border "
+          "for permission to travel under armed escort through the mountain passes.")
+    more = "It was the first public comment on the matter from anyone in the cabinet this week."
+    a = Document("a", f"{q2} {more}\n\n{s} {q1}\n")
+    b = Document("b", f"{s} {q2}\n\n{q1} {more}\n")
+    result = scan([a, b])
+    clean = result.clean_text(0) + result.clean_text(1)
+    assert clean.count(s) == 1

@@ -10,7 +10,7 @@ Paragraph decisions (decide.py) drop whole spans. Two things they cannot see:
 
 So, for spans that share shingles with others, in keep-preference order: a span
 dropped whole whose sentence of at least `min_tokens` words is mostly absent from
-every span it shares text with is kept instead (*lifted*); and inside each span
+the text that stays of every span it shares text with is kept instead (*lifted*); and inside each span
 that stays, a run of consecutive sentences whose shingles lie in kept text of
 spans ranked before it (covered at the containment threshold, and not a filled-in
 template of it, see templates.py) is dropped, cut at sentence boundaries. A run
@@ -355,7 +355,8 @@ def refine(
         waiting.discard(u)
         s = read(u)
         if keeper[u] >= 0:
-            hits = found_in(s, [full(v) for v in neighbours(u).tolist()])
+            # Found only in text that stays: a sentence whose other copies are all dropped is its own.
+            hits = found_in(s, [c for c in map(kept_of, neighbours(u).tolist()) if c is not None])
             own = any(
                 s.n_tokens[j] >= min_tokens and s.shingles[j] and sum(hits[j]) < OWN_SHARE * len(s.shingles[j])
                 and not misread_of(s, j, int(keeper[u]))
