@@ -185,3 +185,20 @@ def test_a_sentence_whose_every_other_copy_is_dropped_is_kept_once():
     result = scan([a, b])
     clean = result.clean_text(0) + result.clean_text(1)
     assert clean.count(s) == 1
+
+
+def test_a_published_line_glued_into_a_later_paragraph_goes_from_it(tmp_path):
+    # Through an index the published lines stay; the later, fuller paragraph keeps only
+    # its new sentence. Its last sentence is one published line whole: a copy, though
+    # one sentence, and no paragraph after it goes on with the reprint.
+    from dedup.index import open_index, scan_incremental
+
+    lines = ["Mr Williams says investigations into the crash near the airport are continuing this week.",
+             "He will not say who the man is, what his nationality is, or where he did his pilot training.",
+             "Police have interviewed several witnesses who saw the light plane circle the town before it fell."]
+    new = "The airport will reopen to light aircraft on Monday once the runway has been inspected by engineers."
+    reprint = Document("reprint", "\n\n".join(lines) + "\n")  # a line a paragraph
+    story = Document("story", " ".join(lines[:2]) + " " + new + " " + lines[2] + "\n")
+    with open_index(str(tmp_path / "index.db"), SENTENCES) as store:
+        assert scan_incremental([reprint], store).clean_text(0) == reprint.text
+        assert scan_incremental([story], store).clean_text(0) == new + "\n"
