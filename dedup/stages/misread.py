@@ -131,13 +131,6 @@ def read_through(
     x_side = np.where(a[look] <= b[look], pairs[look, 0], pairs[look, 1])
     look = look[out[look] + n * n_rare[x_side] >= threshold * sizes[x_side]]
 
-    flags: dict[int, np.ndarray] = {}
-
-    def marks(u: int) -> np.ndarray:
-        if u not in flags:
-            flags[u] = value_flags(texts.text(u), texts.tokens(u))
-        return flags[u]
-
     for k in look.tolist():
         i, j = int(pairs[k, 0]), int(pairs[k, 1])
         x, y = (i, j) if sizes[i] <= sizes[j] else (j, i)
@@ -148,7 +141,7 @@ def read_through(
         # Each word read otherwise gives back at most n shingles: too few rare ones cannot reach the threshold.
         if out[k] + n * sum(map(rare, missing)) < threshold * sizes[x]:
             continue
-        read = read_as(xs, texts.tokens(y), marks(x), marks(y), rare)
+        read = read_as(xs, texts.tokens(y), texts.flags(x), texts.flags(y), rare)
         if read != xs:
             out[k] = max(out[k], min(found_in(read, values[offsets[y] : offsets[y + 1]], n), int(sizes[x])))
     return out

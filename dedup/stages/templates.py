@@ -71,6 +71,14 @@ def identifiers(text: str) -> frozenset[bytes]:
     return frozenset(out)
 
 
+def with_names(text: str, tokens: list[bytes], flags: np.ndarray) -> np.ndarray:
+    """`flags` (value_flags of text and tokens) with the proper names of `text` set too."""
+    named = proper_names(text)
+    if not named:
+        return flags
+    return flags | np.fromiter((t in named for t in tokens), dtype=bool, count=len(tokens))
+
+
 def value_flags(text: str, tokens: list[bytes], names: bool = False) -> np.ndarray:
     """Which of `text`'s tokens are values: numbers and identifiers (words written in
     capitals in `text`), but not a word with an OCR error (quick1y, 5outhern: letters
@@ -78,11 +86,7 @@ def value_flags(text: str, tokens: list[bytes], names: bool = False) -> np.ndarr
     too (what tells one filled-in report from another; an OCR misreading of a name is
     still read through, so misread.py asks without)."""
     if names:
-        named = proper_names(text)
-        out = value_flags(text, tokens)
-        if named:
-            out |= np.fromiter((t in named for t in tokens), dtype=bool, count=len(tokens))
-        return out
+        return with_names(text, tokens, value_flags(text, tokens))
     out = np.zeros(len(tokens), dtype=bool)
     if _VALUE.search(text) is None:
         return out
@@ -110,6 +114,8 @@ class UnitTexts:
         self._tokens: dict[int, list[bytes]] = {}
         self._sets: dict[int, frozenset[bytes]] = {}
         self._values: dict[int, bool] = {}
+        self._flags: dict[tuple[int, bool], np.ndarray] = {}
+        self._names: dict[int, frozenset[bytes]] = {}
 
     def text(self, u: int) -> str:
         return self._text_of(u)
@@ -118,6 +124,19 @@ class UnitTexts:
         if u not in self._tokens:
             self._tokens[u] = token_bytes(self._text_of(u))
         return self._tokens[u]
+
+    def flags(self, u: int, names: bool = False) -> np.ndarray:
+        """value_flags of the unit's text and tokens (read by misread.py and template_pairs)."""
+        key = (u, names)
+        if key not in self._flags:
+            text, tokens = self._text_of(u), self.tokens(u)
+            self._flags[key] = with_names(text, tokens, self.flags(u)) if names else value_flags(text, tokens)
+        return self._flags[key]
+
+    def identifiers(self, u: int) -> frozenset[bytes]:
+        if u not in self._names:
+            self._names[u] = identifiers(self._text_of(u))
+        return self._names[u]
 
     def has_value(self, u: int) -> bool:
         """Whether the text holds a digit or a word in capitals (else it cannot be a filled-in template)."""
@@ -170,9 +189,8 @@ def template_pairs(
     units = np.unique(pairs[look])
     parts: list[np.ndarray] = []  # set 3k: unit k's words; 3k + 1: its values; 3k + 2: its identifiers
     for u in units.tolist():
-        tokens, text = texts.tokens(u), texts.text(u)
-        h = _occurrences(tokens)
-        parts += [np.unique(h), np.unique(h[value_flags(text, tokens, names=True)]), np.unique(byte_token_hashes(sorted(identifiers(text))))]
+        h = _occurrences(texts.tokens(u))
+        parts += [np.unique(h), np.unique(h[texts.flags(u, names=True)]), np.unique(byte_token_hashes(sorted(texts.identifiers(u))))]
     at = np.zeros(len(parts) + 1, dtype=np.int64)
     np.cumsum([len(p) for p in parts], out=at[1:])
     joined = np.concatenate(parts)
