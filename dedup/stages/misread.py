@@ -6,7 +6,8 @@ containment threshold, though a reader sees the same text. For a pair that alrea
 shares part of its shingles, the smaller side's tokens are aligned with the other's
 (difflib); where a differing stretch is a misreading of the other's (a few edits per
 word, words split or merged, never a number or an identifier: those are values, see
-templates.py), it is read as the other's words, and the shingles of the text so read
+templates.py) and holds a rare word (a misreading is found almost nowhere else; "danish"
+beside "spanish" is two words), it is read as the other's words, and the shingles of the text so read
 are counted in the other's set. That count replaces the pair's intersection when it is
 larger; every later rule (templates, decide, sentence runs) reads the pair as usual.
 A copy with other words (an edit, a filled-in template) finds no misreading to read
