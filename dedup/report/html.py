@@ -183,6 +183,18 @@ def why(m: dict, s: Settings) -> str:
     c, kc, t = m["containment"], m["kept_containment"], s.threshold
     if m["reason"] == "exact":
         return f"Exact copy: the same shingle set as the kept span (after normalisation). {_policy(s.keep).capitalize()}."
+    if m["reason"] == "sentence-run":
+        first, stop = m["sentences"]
+        which = f"sentence {first + 1}" if stop == first + 1 else f"sentences {first + 1}–{stop}"
+        return (
+            f"Sentence run: {which} of this span, {m['covered']:.0%} of their shingles found in text kept before "
+            f"them (most in the kept span, C = {c:.3f}); the rest of the span stays, byte for byte."
+        )
+    if m["reason"] == "covered":
+        return (
+            "Covered: every sentence of this span lies in text kept before it, across several kept spans "
+            f"(C = {c:.3f} in the one shown, the one that holds most of it)."
+        )
     if m["reason"] == "contained":
         return (
             f"Contained: {c:.0%} of this span lies in the kept span (C = {c:.3f} ≥ threshold {t}), and the kept "
