@@ -161,3 +161,31 @@ def test_explain_agrees_with_the_scan(config):
         ex = explain(*resolve(f"{SAMPLES / docs[s.doc].id}:{s.index}", f"{SAMPLES / docs[k.doc].id}:{k.index}", config), config)
         assert (ex.dropped, ex.reason) == ("A", drop.reason)
         assert (ex.jaccard, ex.a_in_b, ex.b_in_a) == pytest.approx((drop.jaccard, drop.containment, drop.kept_containment))
+
+
+def test_sentences_verdict_is_the_scans(tmp_path):
+    # --sentences: the verdict comes from judge, as the scan decides these two spans.
+    from test_misread import SCANNED, SOURCE
+
+    (tmp_path / "a.txt").write_text(SOURCE + "\n")
+    (tmp_path / "b.txt").write_text(SCANNED + "\n")
+    res, out = run(str(tmp_path / "a.txt"), str(tmp_path / "b.txt"), "--sentences")
+    assert res.exit_code == 0, res.output
+    assert "B is dropped, A kept" in out and "read through OCR misreadings" in out
+    result = scan([Document("a", SOURCE), Document("b", SCANNED)], Config(sentences=True))
+    assert result.clean_text(1) == ""  # the scan drops B as well
+    res, out = run(str(tmp_path / "a.txt"), str(tmp_path / "b.txt"))
+    assert "both kept" in out  # whole spans: under the threshold
+    source = ("The regional council approved the new water plan after a long debate on Tuesday evening. "
+              "Farmers in the valley had asked for the change for more than three years, citing the drought. "
+              "The plan caps the amount each property may draw from the river during the summer months.")
+    story = ("Residents packed the town hall to hear the mayor describe what the decision means locally. "
+             "The regional council approved the new water plan after a long debate on Tuesday evening. "
+             "Farmers in the valley had asked for the change for more than three years, citing the drought. "
+             "She promised that the first meters would be installed before the end of the coming winter.")
+    (tmp_path / "c.txt").write_text(source + "\n")
+    (tmp_path / "d.txt").write_text(story + "\n")
+    res, out = run(str(tmp_path / "c.txt"), str(tmp_path / "d.txt"), "--sentences")
+    assert "sentences 2–3 of B dropped as a sentence run" in out and "the rest of B stays" in out
+    result = scan([Document("c", source), Document("d", story)], Config(sentences=True))
+    assert result.clean_text(0) == source and len(result.clean_text(1)) < len(story)

@@ -63,13 +63,15 @@ def explain_cmd(
     keep: Annotated[Keep, typer.Option(help="Keep policy among near-equal copies.")] = Keep.first,
     segment: Annotated[Segment, typer.Option(help="How the files are split into spans.")] = Segment.auto,
     text_field: Annotated[str, typer.Option(metavar="FIELD", help="JSONL field holding the article text.")] = "text",
+    sentences: Annotated[bool, typer.Option("--sentences/--whole-spans", help="Decide as `dedup scan --sentences` does: OCR misreadings, templates, sentence runs.")] = Config.sentences,
 ) -> None:
     """Show why two spans are or are not duplicates: aligned text, shared shingles, measures, verdict.
 
     A PARA left out means: the span of that file most similar to the other side.
     """
     try:
-        config = Config(ngram=ngram, threshold=threshold, min_tokens=min_tokens, keep=keep.value, segment=segment.value)
+        config = Config(ngram=ngram, threshold=threshold, min_tokens=min_tokens, keep=keep.value, segment=segment.value,
+                        sentences=sentences)
         side_a, side_b = resolve(a, b, config, ReadOptions(text_field=text_field))
         render_explanation(explain(side_a, side_b, config), Console())
     except DedupError as e:

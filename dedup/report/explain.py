@@ -2,8 +2,9 @@
 
 Both spans go through the pipeline's own helpers: mapping.shingle_spans (the map
 stage's tokens and shingles, word or character as the config says),
-pairs.find_pairs (sketch, candidates, verify), decide.decide and decide.reason,
-so what is printed is what a scan would compute for this pair alone.
+pairs.find_pairs (sketch, candidates, verify), decide.decide and decide.reason (with
+`--sentences`, judge.judge: misreadings, templates, sentence runs), so what is printed
+is what a scan would compute for this pair alone.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from ..errors import InputError
 from ..io.readers import ReadOptions, discover, read_source
 from ..records import Document
 from ..shown import shown
-from ..stages import decide, segment, shingle, verify
+from ..stages import decide, judge, misread, segment, shingle, templates, verify
 from ..stages.mapping import shingle_spans
 from ..stages.normalize import token_bytes
 from ..stages.pairs import find_pairs
@@ -214,6 +215,8 @@ def explain(a: Side, b: Side, config: Config) -> Explanation:
     elif shared == size_a == size_b:
         dropped, reason = ("B" if rank[0] < rank[1] else "A"), "exact"
         verdict = f"{dropped} is dropped (exact: the same shingle set); keep policy --keep {config.keep} keeps {policy}"
+    elif config.sentence_runs:
+        dropped, reason, verdict = _judged(a, b, values, offsets, rank, shared, (a_in_b, b_in_a), config)
     else:
         keeper = decide.decide(
             np.array([size_a, size_b]), rank, np.array([[0, 1]]), np.array([shared]), config.threshold
@@ -240,6 +243,53 @@ def explain(a: Side, b: Side, config: Config) -> Explanation:
     return Explanation(
         a, b, config, len(toks[0]), len(toks[1]), size_a, size_b, shared, jac, a_in_b, b_in_a,
         proposed, dropped, reason, verdict, shared_shingles,
+    )
+
+
+def _judged(
+    a: Side, b: Side, values: np.ndarray, offsets: np.ndarray, rank: np.ndarray, shared: int,
+    containment: tuple[float, float], config: Config,
+) -> tuple[str | None, str, str]:
+    """(dropped side, reason, verdict) of the pair under `--sentences`: judge.judge, the
+    scan's own decision (misreadings read through, templates refused, decide, sentence
+    runs), on these two spans alone."""
+    sizes = np.diff(offsets)
+    pairs, inter = np.array([[0, 1]]), np.array([shared])
+    texts = (a.text, b.text)
+    verdict = judge.judge(sizes, values, offsets, rank, pairs, inter, config, lambda u: texts[u])
+    read = int(misread.read_through(pairs, inter, sizes, values, offsets, config.threshold,
+                                    templates.UnitTexts(lambda u: texts[u]), config.ngram)[0])
+    note = f"; read through OCR misreadings, {read} shingles shared, not {shared}" if read > shared else ""
+    if verdict.templates:
+        return None, "template", (
+            "both kept: a filled-in template of the other (the words each misses are mostly numbers, "
+            f"identifiers and names, or each names something the other does not){note}"
+        )
+    runs = verdict.refined.runs if verdict.refined is not None else []
+    for x in (0, 1):
+        if verdict.keeper[x] >= 0:
+            k = int(verdict.keeper[x])
+            reason = "covered" if x in verdict.covered.tolist() else decide.reason(int(sizes[k]), int(sizes[x]), read)
+            return "AB"[x], reason, (
+                f"{'AB'[x]} is dropped, {'AB'[k]} kept ({reason}: C({'AB'[x]}→{'AB'[k]}) = "
+                f"{max(containment[x], read / max(1, sizes[x])):.3f} ≥ {config.threshold}){note}"
+            )
+    for r in runs:
+        first, stop = r.first + 1, r.stop
+        which = f"sentence {first}" if stop == first else f"sentences {first}–{stop}"
+        return "AB"[r.unit], "sentence-run", (
+            f"{which} of {'AB'[r.unit]} dropped as a sentence run ({r.covered:.0%} of their shingles in "
+            f"{'AB'[r.partner]}); the rest of {'AB'[r.unit]} stays{note}"
+        )
+    lifted = verdict.refined.lifted.tolist() if verdict.refined is not None else []
+    if lifted:
+        return None, "own sentence", (
+            f"both kept: {'AB'[lifted[0]]} would be dropped, but holds a sentence of its own (8+ words mostly "
+            "not in the other), so it stays whole"
+        )
+    return None, "apart", (
+        f"both kept: the larger containment, {max(containment):.3f}, is below --threshold {config.threshold}, "
+        f"and no run of two or more sentences is covered{note}"
     )
 
 
