@@ -183,7 +183,8 @@ def reduce_stage(
         assert (verdict.keeper[indexed] == -1).all(), "known spans rank first and are never paired together"
     units.values = np.zeros(0, dtype=np.uint64)  # decided: from here on only the sizes count
     memory.release()
-    drops = span_drops(units.unit_of, span_rank, units.sizes, verdict.keeper, found.pairs, found.inter, span_ids, verdict.covered)
+    # The similarities reported are those the decision read (a misread copy's, read through).
+    drops = span_drops(units.unit_of, span_rank, units.sizes, verdict.keeper, found.pairs, verdict.inter, span_ids, verdict.covered)
     if known is not None:
         drops = drops.below(len(spans))  # known spans are never dropped
     parts = part_table(verdict, units.unit_of, span_rank, span_ids, lambda i: int(spans.start[i]), lambda u: int(units.sizes[u]))

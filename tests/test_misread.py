@@ -23,6 +23,13 @@ def test_a_heavily_misread_reprint_is_dropped_against_its_source():
     assert kept_texts([SOURCE, SCANNED]) == [SOURCE, ""]
 
 
+def test_the_drop_reports_the_similarity_it_was_decided_on():
+    # clusters.jsonl must not say a span was dropped at a containment under the threshold.
+    result = scan([Document("0", SOURCE), Document("1", SCANNED)], Config(sentences=True))
+    (drop,) = result.drops.values()
+    assert drop.containment >= 0.55
+
+
 def test_without_reading_through_the_same_pair_stays_both():
     # The whole-span rule (no misread stage) keeps both: the reprint shares too few 4-grams.
     assert kept_texts([SOURCE, SCANNED], Config(sentences=False)) == [SOURCE, SCANNED]

@@ -21,6 +21,7 @@ class Judgement:
     refined: runs.Refined | None  # sentence runs (None unless config.sentence_runs)
     templates: int  # verified pairs refused as filled-in templates
     covered: np.ndarray  # units dropped whole because kept text before them holds every sentence
+    inter: np.ndarray  # per pair: the shared shingles the decision read (OCR misreadings read through)
 
 
 def judge(
@@ -36,7 +37,7 @@ def judge(
     use = np.ones(len(pairs), dtype=bool) if usable is None else usable.copy()
     if not config.sentence_runs:
         keeper = decide.decide(sizes, u_rank, pairs[use], inter[use], config.threshold)
-        return Judgement(keeper, None, 0, np.zeros(0, np.int64))
+        return Judgement(keeper, None, 0, np.zeros(0, np.int64), inter)
     texts = templates.UnitTexts(unit_text)
     inter = misread.read_through(pairs, inter, sizes, values, offsets, config.threshold, texts, config.ngram)
     refused = templates.template_pairs(pairs, inter, sizes, values, offsets, config.threshold, texts, config.ngram)
@@ -51,7 +52,7 @@ def judge(
     covered = np.array(sorted(refined.whole), dtype=np.int64)
     for u, v in refined.whole.items():
         keeper[u] = v
-    return Judgement(keeper, refined, int(refused.sum()), covered)
+    return Judgement(keeper, refined, int(refused.sum()), covered, inter)
 
 
 def part_table(
