@@ -202,3 +202,19 @@ def test_a_published_line_glued_into_a_later_paragraph_goes_from_it(tmp_path):
     with open_index(str(tmp_path / "index.db"), SENTENCES) as store:
         assert scan_incremental([reprint], store).clean_text(0) == reprint.text
         assert scan_incremental([story], store).clean_text(0) == new + "\n"
+
+
+def test_cleaning_the_clean_output_again_when_a_dropped_span_relied_on_a_double():
+    # Found by hypothesis: doc00's line is dropped against doc02, which holds it twice, and
+    # doc01 (earlier) holds it too. doc02 kept both copies for doc00's sake, so cleaning
+    # the clean output (doc00 gone) cut them. Now doc00 is dropped against doc01's text,
+    # and doc02 gives its copies up the first time.
+    from test_properties import documents
+
+    drawn = [([(0, 0)], "\n", "", "\n"), ([(0, 0), (3, 0)], "\n", "", "\n"), ([(1, 0), (0, 0), (0, 0)], "\n", "", "\n")]
+    config = Config(keep="first", segment="paragraph", sentences=True)
+    first = scan(documents(drawn), config)
+    clean = [Document(d.id, first.clean_text(k), d.source) for k, d in enumerate(first.documents)]
+    second = scan(clean, config)
+    assert second.drops == {} and len(second.parts) == 0
+    assert first.drops[0].kept == 1  # dropped against the earlier text that stays

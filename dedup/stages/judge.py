@@ -52,6 +52,10 @@ def judge(
     covered = np.array(sorted(refined.whole), dtype=np.int64)
     for u, v in refined.whole.items():
         keeper[u] = v
+    lifted = set(refined.lifted.tolist())
+    for u, v in refined.moved.items():  # dropped against other kept text than decide chose (runs.refine)
+        if u not in lifted:
+            keeper[u] = v
     return Judgement(keeper, refined, int(refused.sum()), covered, inter)
 
 

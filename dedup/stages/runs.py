@@ -151,6 +151,7 @@ class Refined:
     runs: list[Run]
     whole: dict[int, int]  # unit -> partner: every sentence covered, so dropped whole
     sentenced: dict[int, Sentenced]
+    moved: dict[int, int]  # unit dropped whole -> the kept unit it is dropped against instead (see refine)
 
 
 @dataclass
@@ -277,6 +278,8 @@ def refine(
     # Every unit to do is read (waiting ones may be read ahead): sentenced in one batch.
     info: dict[int, Sentenced] = dict(zip(todo.tolist(), sentenced_many([texts.text(u) for u in todo.tolist()], ngram)))
     lifted, runs, whole = [], [], {}
+    moved: dict[int, int] = {}
+    todo_set = set(todo.tolist())
 
     def full(v: int) -> np.ndarray:
         return values[offsets[v] : offsets[v + 1]]
@@ -326,6 +329,27 @@ def refine(
             return False
         return any(len(c) and _count_in(sh, c) >= containment * len(sh) and _count_in(c, runs_sh) >= GLUED_SHARE * len(c)
                    for _, c in cover_of)
+
+    def final(w: int) -> np.ndarray | None:
+        """What unit w keeps, if that is settled: w read already, or never to be read."""
+        if w in status:
+            return kept_part.get(w, full(w)) if status[w] else None
+        return full(w) if keeper[w] == -1 and w not in todo_set else None
+
+    def moved_elsewhere(x: int, u: int) -> bool:
+        """Whether x, dropped whole against u, is as well covered by settled kept text of
+        another unit ranked before u: then x is dropped against that one (`moved`) and u
+        need not keep the sentences x holds (else cleaning the clean output again would
+        drop them, once x is gone)."""
+        need = containment * sizes[x]
+        for w in neighbours(x).tolist():
+            if w == u or u_rank[w] > u_rank[u]:
+                continue
+            c = final(w)
+            if c is not None and _count_in(full(x), c) >= need:
+                moved[x] = w
+                return True
+        return False
 
     def cover(u: int, doc: int | None = None) -> list[tuple[int, np.ndarray]]:
         """Kept text of u's earlier partners (of document `doc` only, if given)."""
@@ -389,7 +413,7 @@ def refine(
         hits = found_in(s, [c for _, c in cover_of])
         covered = [bool(sh) and sentence_covered(s, j, hits[j]) for j, sh in enumerate(s.shingles)]
         # Spans still dropped against u rely on its text: the sentences they share stay, and u is not dropped whole.
-        relied = [x for x in dependents.get(u, ()) if not status.get(x, False)]
+        relied = [x for x in dependents.get(u, ()) if not status.get(x, False) and not moved_elsewhere(x, u)]
         if relied:
             held = found_in(s, [full(x) for x in relied])
             covered = [c and not any(h) for c, h in zip(covered, held)]
@@ -430,7 +454,7 @@ def refine(
             if gone:  # what stays of u: its sentences outside the runs (a shingle across a cut is gone)
                 kept = [h for j, sh in enumerate(s.shingles) if not any(a <= j < b for a, b in cut) for h in sh]
                 kept_part[u] = np.unique(np.asarray(kept, dtype=np.uint64))
-    return Refined(np.array(sorted(lifted), dtype=np.int64), runs, whole, info)
+    return Refined(np.array(sorted(lifted), dtype=np.int64), runs, whole, info, moved)
 
 
 def _count_in(a: np.ndarray, b: np.ndarray) -> int:
