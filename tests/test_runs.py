@@ -218,3 +218,21 @@ def test_cleaning_the_clean_output_again_when_a_dropped_span_relied_on_a_double(
     second = scan(clean, config)
     assert second.drops == {} and len(second.parts) == 0
     assert first.drops[0].kept == 1  # dropped against the earlier text that stays
+
+
+def test_a_relied_on_span_keeps_only_what_the_dropped_one_needs():
+    # Found by hypothesis: doc02's line is dropped against doc01 (a doubled line, then
+    # the line doc02 holds); doc00 holds the doubled line. doc01 kept every sentence
+    # sharing a shingle with doc02, the doubled line included, and lost it on a second
+    # cleaning. It now keeps what covers doc02 at the threshold, and no more.
+    from test_properties import containment, documents
+
+    drawn = [([(0, 0), (2, 0)], "\n", "", "\n"), ([(0, 0), (0, 0), (1, 0)], "\n", "", "\n"), ([(1, 0)], "\n", "", "\n")]
+    config = Config(keep="first", segment="paragraph", sentences=True)
+    first = scan(documents(drawn), config)
+    clean = [Document(d.id, first.clean_text(k), d.source) for k, d in enumerate(first.documents)]
+    second = scan(clean, config)
+    assert second.drops == {} and len(second.parts) == 0
+    kept = first.drops[2].kept
+    assert containment(first.span_text(2), first.clean_text(first.spans[kept].doc), config.ngram) >= config.threshold
+

@@ -330,6 +330,26 @@ def refine(
         return any(len(c) and _count_in(sh, c) >= containment * len(sh) and _count_in(c, runs_sh) >= GLUED_SHARE * len(c)
                    for _, c in cover_of)
 
+    def protected(s: Sentenced, covered: list[bool], relied: list[int]) -> list[bool]:
+        """`covered` less the sentences that spans dropped against this one need: for each,
+        the sentences holding most of its shingles, until what stays of this span covers
+        it at the threshold again (it was dropped against this text); where even every
+        sentence would not, each sentence holding any of its shingles."""
+        covered = list(covered)
+        for x in relied:
+            hits = found_in(s, [full(x)])
+            own = [h for j, h in enumerate(hits) if not covered[j]]
+            have, need = sum(map(sum, own)), containment * sizes[x]
+            if have + sum(sum(h) for j, h in enumerate(hits) if covered[j]) < need:
+                covered = [c and not any(h) for c, h in zip(covered, hits)]
+                continue
+            for j in sorted((j for j in range(len(covered)) if covered[j] and any(hits[j])), key=lambda j: (-sum(hits[j]), j)):
+                if have >= need:
+                    break
+                covered[j] = False
+                have += sum(hits[j])
+        return covered
+
     def final(w: int) -> np.ndarray | None:
         """What unit w keeps, if that is settled: w read already, or never to be read."""
         if w in status:
@@ -415,8 +435,7 @@ def refine(
         # Spans still dropped against u rely on its text: the sentences they share stay, and u is not dropped whole.
         relied = [x for x in dependents.get(u, ()) if not status.get(x, False) and not moved_elsewhere(x, u)]
         if relied:
-            held = found_in(s, [full(x) for x in relied])
-            covered = [c and not any(h) for c, h in zip(covered, held)]
+            covered = protected(s, covered, relied)
         neutral = [not sh for sh in s.shingles]
         found_runs = _runs(covered, neutral, s.n_tokens, min_tokens)
         runs_sh = np.unique(np.fromiter((h for a, b, _ in found_runs for x in s.shingles[a:b] for h in x), dtype=np.uint64))
