@@ -49,13 +49,13 @@ def judge(
         templated={(min(a, b), max(a, b)) for a, b in pairs[refused].tolist()},
     )
     keeper[refined.lifted] = -1
-    covered = np.array(sorted(refined.whole), dtype=np.int64)
     for u, v in refined.whole.items():
         keeper[u] = v
     lifted = set(refined.lifted.tolist())
     for u, v in refined.moved.items():  # dropped against other kept text than decide chose (runs.refine)
         if u not in lifted:
             keeper[u] = v
+    covered = np.array(sorted(set(refined.whole) | (refined.covered_moves - lifted)), dtype=np.int64)
     return Judgement(keeper, refined, int(refused.sum()), covered, inter)
 
 

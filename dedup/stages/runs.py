@@ -152,6 +152,7 @@ class Refined:
     whole: dict[int, int]  # unit -> partner: every sentence covered, so dropped whole
     sentenced: dict[int, Sentenced]
     moved: dict[int, int]  # unit dropped whole -> the kept unit it is dropped against instead (see refine)
+    covered_moves: set[int]  # of those, the ones kept text of several units covers (reason "covered")
 
 
 @dataclass
@@ -279,6 +280,7 @@ def refine(
     info: dict[int, Sentenced] = dict(zip(todo.tolist(), sentenced_many([texts.text(u) for u in todo.tolist()], ngram)))
     lifted, runs, whole = [], [], {}
     moved: dict[int, int] = {}
+    covered_moves: set[int] = set()
     todo_set = set(todo.tolist())
 
     def full(v: int) -> np.ndarray:
@@ -330,13 +332,31 @@ def refine(
         return any(len(c) and _count_in(sh, c) >= containment * len(sh) and _count_in(c, runs_sh) >= GLUED_SHARE * len(c)
                    for _, c in cover_of)
 
-    def protected(s: Sentenced, covered: list[bool], relied: list[int]) -> list[bool]:
+    def has_own(x: int, arrays: list[np.ndarray]) -> bool:
+        """Whether unit x (dropped whole) holds a sentence of its own: min_tokens words, under
+        OWN_SHARE of its shingles in `arrays`, and no misreading of its keeper's."""
+        s = read(x)
+        hits = found_in(s, arrays)
+        return any(
+            s.n_tokens[j] >= min_tokens and s.shingles[j] and sum(hits[j]) < OWN_SHARE * len(s.shingles[j])
+            and not misread_of(s, j, int(keeper[x]))
+            for j in range(len(s.bounds))
+        )
+
+    def surely_lifted(x: int) -> bool:
+        """Whether x will be lifted whatever is dropped before it is read: it has a sentence
+        of its own even against the whole text of every span it shares text with."""
+        return has_own(x, [full(v) for v in neighbours(x).tolist()])
+
+    def protected(u: int, s: Sentenced, covered: list[bool], relied: list[int]) -> list[bool]:
         """`covered` less the sentences that spans dropped against this one need: for each,
         the sentences holding most of its shingles, until what stays of this span covers
         it at the threshold again (it was dropped against this text); where even every
         sentence would not, each sentence holding any of its shingles."""
         covered = list(covered)
         for x in relied:
+            if covered_elsewhere(x, u, s, covered):
+                continue
             hits = found_in(s, [full(x)])
             own = [h for j, h in enumerate(hits) if not covered[j]]
             have, need = sum(map(sum, own)), containment * sizes[x]
@@ -349,6 +369,24 @@ def refine(
                 covered[j] = False
                 have += sum(hits[j])
         return covered
+
+    def covered_elsewhere(x: int, u: int, s: Sentenced, covered: list[bool]) -> bool:
+        """Whether every sentence of x, dropped against u, lies in settled kept text of
+        units ranked before u together with the sentences of u that stay: then x is
+        dropped as covered (`moved`, `covered_moves`) and u keeps nothing for its sake."""
+        stays = np.unique(np.fromiter((h for j, sh in enumerate(s.shingles) if not covered[j] for h in sh), dtype=np.uint64))
+        others = [(w, c) for w in neighbours(x).tolist() if w != u and u_rank[w] < u_rank[u]
+                  and (c := final(w)) is not None and len(c)]
+        if not others:
+            return False
+        sx = read(x)
+        hx = found_in(sx, [c for _, c in others] + [stays])
+        if not any(sx.shingles) or not all(not sh or sentence_covered(sx, j, hx[j]) for j, sh in enumerate(sx.shingles)):
+            return False
+        x_set = full(x)
+        moved[x] = max(others, key=lambda wc: (_count_in(x_set, wc[1]), -int(u_rank[wc[0]])))[0]
+        covered_moves.add(x)
+        return True
 
     def final(w: int) -> np.ndarray | None:
         """What unit w keeps, if that is settled: w read already, or never to be read."""
@@ -416,12 +454,7 @@ def refine(
         s = read(u)
         if keeper[u] >= 0:
             # Found only in text that stays: a sentence whose other copies are all dropped is its own.
-            hits = found_in(s, [c for c in map(kept_of, neighbours(u).tolist()) if c is not None])
-            own = any(
-                s.n_tokens[j] >= min_tokens and s.shingles[j] and sum(hits[j]) < OWN_SHARE * len(s.shingles[j])
-                and not misread_of(s, j, int(keeper[u]))
-                for j in range(len(s.bounds))
-            )
+            own = has_own(u, [c for c in map(kept_of, neighbours(u).tolist()) if c is not None])
             status[u] = own
             if not own:
                 continue
@@ -433,9 +466,10 @@ def refine(
         hits = found_in(s, [c for _, c in cover_of])
         covered = [bool(sh) and sentence_covered(s, j, hits[j]) for j, sh in enumerate(s.shingles)]
         # Spans still dropped against u rely on its text: the sentences they share stay, and u is not dropped whole.
-        relied = [x for x in dependents.get(u, ()) if not status.get(x, False) and not moved_elsewhere(x, u)]
+        relied = [x for x in dependents.get(u, ()) if not status.get(x, False) and not (x not in status and surely_lifted(x))
+                  and not moved_elsewhere(x, u)]
         if relied:
-            covered = protected(s, covered, relied)
+            covered = protected(u, s, covered, relied)
         neutral = [not sh for sh in s.shingles]
         found_runs = _runs(covered, neutral, s.n_tokens, min_tokens)
         runs_sh = np.unique(np.fromiter((h for a, b, _ in found_runs for x in s.shingles[a:b] for h in x), dtype=np.uint64))
@@ -473,7 +507,7 @@ def refine(
             if gone:  # what stays of u: its sentences outside the runs (a shingle across a cut is gone)
                 kept = [h for j, sh in enumerate(s.shingles) if not any(a <= j < b for a, b in cut) for h in sh]
                 kept_part[u] = np.unique(np.asarray(kept, dtype=np.uint64))
-    return Refined(np.array(sorted(lifted), dtype=np.int64), runs, whole, info, moved)
+    return Refined(np.array(sorted(lifted), dtype=np.int64), runs, whole, info, moved, covered_moves)
 
 
 def _count_in(a: np.ndarray, b: np.ndarray) -> int:
