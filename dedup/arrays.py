@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import numpy as np
+import xxhash
+
+from .accel import kernels
 
 
 def ramp(counts: np.ndarray) -> np.ndarray:
@@ -24,3 +27,38 @@ def distinct(a: np.ndarray) -> np.ndarray:
     hash-based np.unique takes over ten times as long on a million uint64 keys."""
     s = np.sort(np.ravel(a))
     return s[np.concatenate(([True], s[1:] != s[:-1]))] if len(s) else s
+
+
+def stable_order(keys: np.ndarray) -> np.ndarray:
+    """np.argsort(keys, kind="stable") (int64), faster: numpy's stable sort of 64-bit
+    keys is a merge sort, its default sort vectorised (1.5M uint64 keys: 190 ms against
+    30 ms here); ties are put back in position order by sorting (tie group, position)."""
+    n = len(keys)
+    if n >= 1 << 32:
+        return np.argsort(keys, kind="stable")
+    order = np.argsort(keys)
+    s = keys[order]
+    changes = s[1:] != s[:-1]
+    if changes.all():
+        return order.astype(np.int64, copy=False)
+    group = np.zeros(n, dtype=np.uint64)
+    np.cumsum(changes, out=group[1:])
+    codes = (group << np.uint64(32)) | order.astype(np.uint64)
+    codes.sort()
+    return (codes & np.uint64(0xFFFFFFFF)).astype(np.int64)
+
+
+def digests(buf: bytes | np.ndarray, offsets: np.ndarray) -> np.ndarray:
+    """xxh3-64 (uint64) of each segment buf[offsets[i]:offsets[i + 1]] of a byte buffer."""
+    data = np.frombuffer(buf, dtype=np.uint8) if isinstance(buf, bytes) else buf.view(np.uint8)
+    offsets = np.asarray(offsets, dtype=np.int64)
+    fast = kernels.compiled(len(data) // 8)
+    if fast is not None:
+        out = np.empty(len(offsets) - 1, dtype=np.uint64)
+        fast.xxh3_segments(data, offsets, np.uint64(xxhash.xxh3_64_intdigest(b"")), out)
+        return out
+    raw = data.tobytes() if not isinstance(buf, bytes) else buf
+    at = offsets.tolist()
+    return np.fromiter(
+        (xxhash.xxh3_64_intdigest(raw[a:b]) for a, b in zip(at[:-1], at[1:])), dtype=np.uint64, count=len(at) - 1,
+    )

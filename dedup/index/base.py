@@ -105,7 +105,8 @@ class Transaction(Protocol):
     prior: Batch | None  # this batch was committed before: answer as of then, add nothing
 
     def lookup(self, kind: str, keys: np.ndarray, limit: int) -> tuple[np.ndarray, np.ndarray]:
-        """Rows (position in keys, span id): for each key, its first `limit` span ids, ascending."""
+        """Rows (position in keys, span id) for distinct keys: for each key, its first
+        `limit` span ids; sorted by position, then id."""
 
     def anchor_counts(self, ids: np.ndarray) -> np.ndarray:
         """Anchors of each span id (ids as returned by lookup)."""
