@@ -60,6 +60,7 @@ class Entries:
     offsets: np.ndarray  # entry i's set is values[offsets[i]:offsets[i + 1]]
     set_keys: np.ndarray  # uint64, see stages.units.set_keys
     ids: np.ndarray | None = None  # int64 span ids, for fetched entries
+    band_keys: np.ndarray | None = None  # (entries, bands) uint64, if already computed
 
     def __len__(self) -> int:
         return len(self.refs)
@@ -86,7 +87,8 @@ def postings(entries: Entries, config: Config) -> Iterator[tuple[str, np.ndarray
     n = len(entries)
     yield "set", entries.set_keys.astype(np.uint64), np.arange(n, dtype=np.int64)
     bands = config.band_rows[0]
-    keys = np.ascontiguousarray(band_keys(entries.values, entries.offsets, config))  # (entries, bands)
+    keys = entries.band_keys if entries.band_keys is not None else band_keys(entries.values, entries.offsets, config)
+    keys = np.ascontiguousarray(keys)  # (entries, bands)
     yield "band", keys.ravel(), np.repeat(np.arange(n, dtype=np.int64), bands)
     owner = np.repeat(np.arange(n, dtype=np.int64), np.diff(entries.offsets))
     mask = candidates.anchor_mask(entries.values, config.anchor_rate)

@@ -124,7 +124,7 @@ def new_entries(mapped: Mapped, b: Sketched, result: ScanResult, config: Config)
             map(docs.__getitem__, spans.doc[at].tolist()), spans.index[at].tolist(), spans.start[at].tolist(), spans.end[at].tolist(),
         )
     ]
-    return Entries(refs=refs, values=values, offsets=offsets, set_keys=b.set_keys[bu])
+    return Entries(refs=refs, values=values, offsets=offsets, set_keys=b.set_keys[bu], band_keys=b.band_keys[bu])
 
 
 def scan_incremental(
