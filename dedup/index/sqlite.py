@@ -266,7 +266,7 @@ def _entries(store: SqliteStore, rows: list[tuple]) -> Entries:
             intact = False
         if not intact or not isinstance(sh, bytes) or len(sh) % 8:
             raise IndexStoreError(f"{store.location}: span {span_id} is damaged (its checksum does not match); nothing was changed")
-        unsigned = np.array([row[9]], dtype=np.int64).view(np.uint64)[0]
+        unsigned = row[9] & 0xFFFFFFFFFFFFFFFF  # stored signed (_int64)
         ref = IndexedSpan(row[2], row[3], row[4], row[5], row[6], row[7], row[11])
         out.append((span_id, unsigned, np.frombuffer(sh, dtype="<u8"), ref))
     return stack_entries(out)
