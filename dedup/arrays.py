@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import numpy as np
-import xxhash
-
-from .accel import kernels
 
 
 def ramp(counts: np.ndarray) -> np.ndarray:
@@ -51,18 +48,3 @@ def stable_order(keys: np.ndarray) -> np.ndarray:
     order[at] = (codes & np.uint64(0xFFFFFFFF)).astype(np.int64)
     return order
 
-
-def digests(buf: bytes | np.ndarray, offsets: np.ndarray) -> np.ndarray:
-    """xxh3-64 (uint64) of each segment buf[offsets[i]:offsets[i + 1]] of a byte buffer."""
-    data = np.frombuffer(buf, dtype=np.uint8) if isinstance(buf, bytes) else buf.view(np.uint8)
-    offsets = np.asarray(offsets, dtype=np.int64)
-    fast = kernels.compiled(len(data) // 8)
-    if fast is not None:
-        out = np.empty(len(offsets) - 1, dtype=np.uint64)
-        fast.xxh3_segments(data, offsets, np.uint64(xxhash.xxh3_64_intdigest(b"")), out)
-        return out
-    raw = data.tobytes() if not isinstance(buf, bytes) else buf
-    at = offsets.tolist()
-    return np.fromiter(
-        (xxhash.xxh3_64_intdigest(raw[a:b]) for a, b in zip(at[:-1], at[1:])), dtype=np.uint64, count=len(at) - 1,
-    )

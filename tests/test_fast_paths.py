@@ -444,18 +444,6 @@ def test_compiled_set_keys_are_xxh3_of_the_set_bytes(both_paths):
     assert fast.tolist() == slow.tolist() == expected
 
 
-def test_digests_of_byte_segments_are_xxh3(both_paths):
-    """arrays.digests (an index's chunk checksums): xxhash's digest of each segment,
-    on any byte offsets, empty segments included."""
-    from dedup.arrays import digests
-
-    data = np.random.default_rng(9).integers(0, 256, 3000, dtype=np.uint8).tobytes()
-    offsets = np.array([0, 0, 1, 13, 13, 260, 1299, 3000], dtype=np.int64)
-    fast, slow = both_paths(lambda: digests(data, offsets))
-    expected = [xxhash.xxh3_64_intdigest(data[a:b]) for a, b in zip(offsets[:-1], offsets[1:])]
-    assert fast.tolist() == slow.tolist() == expected
-
-
 def test_band_keys_in_threads_are_the_same(monkeypatch):
     """set_band_keys splits the sets between threads (ranges of sets): the same keys."""
     kernels.load()

@@ -30,7 +30,7 @@ from pathlib import Path
 import numpy as np
 import xxhash
 
-from ..arrays import digests, distinct, run_starts, stable_order
+from ..arrays import distinct, stable_order
 from ..config import Config
 from ..records import IndexedSpan
 from .base import Batch, Entries, IndexStoreError, StoreBase, anchor_counts, check_header, header, postings, stack_entries
@@ -76,14 +76,6 @@ def _checksum(data: bytes) -> int:
     """xxh3-64 of the bytes, as the signed 64-bit integer SQLite stores."""
     d = xxhash.xxh3_64_intdigest(data)
     return d - (1 << 64) if d >= 1 << 63 else d
-
-
-def _chunk_checksums(keys: list[bytes], vals: list[bytes]) -> list[int]:
-    """_checksum(k + v) of each chunk's keys and values, hashed in one call (a Python
-    loop over 24,000 chunks took about 0.1 s of a 20 MB batch's write)."""
-    sizes = np.fromiter(map(len, keys), np.int64, len(keys)) + np.fromiter(map(len, vals), np.int64, len(vals))
-    data = b"".join([part for pair in zip(keys, vals) for part in pair])
-    return digests(data, run_starts(sizes)).view(np.int64).tolist()
 
 
 _NUMBERS = struct.Struct("<qqqqqqqq")
@@ -301,25 +293,14 @@ class _Runs:
             for part in _chunks(((run << 32) + chunks).tolist(), _IN):
                 rows += self.q(f"SELECT id, keys, vals, checksum FROM chunks WHERE id IN ({','.join('?' * len(part))})", part)
             rows.sort(key=lambda r: r[0])
-        self._check(kind, run, rows)
+        width = _VALS[kind].itemsize
+        for c, k, v, check in rows:
+            if not (isinstance(k, bytes) and isinstance(v, bytes)) or len(k) % 8 or len(v) != len(k) // 8 * width \
+                    or check != _checksum(k + v):
+                raise self._damaged(f"posting run {run}, chunk {c & 0xFFFFFFFF}")
         keys = np.frombuffer(b"".join(r[1] for r in rows), dtype="<u8")
         vals = np.frombuffer(b"".join(r[2] for r in rows), dtype=_VALS[kind])
         return keys, vals, rows
-
-    def _check(self, kind: str, run: int, rows: list[tuple]) -> None:
-        """Refuse chunk rows (id, keys, vals, checksum) of the wrong types, sizes or checksum."""
-        width = _VALS[kind].itemsize
-
-        def shaped(k, v) -> bool:
-            return type(k) is bytes and type(v) is bytes and not len(k) % 8 and len(v) == len(k) // 8 * width
-
-        ks, vs = [r[1] for r in rows], [r[2] for r in rows]
-        if all(map(shaped, ks, vs)) and _chunk_checksums(ks, vs) == [r[3] for r in rows]:
-            return
-        for c, k, v, check in rows:  # name the first damaged chunk
-            if not shaped(k, v) or check != _checksum(k + v):
-                raise self._damaged(f"posting run {run}, chunk {c & 0xFFFFFFFF}")
-        raise self._damaged(f"posting run {run}")
 
     def find(self, kind: str, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Every posting of these distinct keys: (position in keys, value), sorted by
@@ -333,8 +314,8 @@ class _Runs:
         pos, vals = [np.zeros(0, np.int64)], [np.zeros(0, _VALS[kind])]
         for run, _, fences in self.of(kind):
             got_keys, got_vals, _ = self.read(kind, run, self._touched(fences, wanted))
-            # each posting's key among the wanted (one search of the postings: two of the
-            # wanted keys, 1.5M of them for a 20 MB batch, took twice as long)
+            # one search per posting among the wanted keys, not two per wanted key: 88 -> 39 ms
+            # for the band keys of a 20 MB batch against a 20 MB index
             at = np.minimum(np.searchsorted(wanted, got_keys), max(len(wanted) - 1, 0))
             hit = np.flatnonzero(wanted[at] == got_keys) if len(wanted) else np.zeros(0, np.int64)
             pos.append(at[hit] if order is None else order[at[hit]])
@@ -352,7 +333,8 @@ class _Runs:
     def _touched(fences: np.ndarray, wanted: np.ndarray) -> np.ndarray | None:
         """The chunks that can hold some of these sorted keys: chunk c holds keys from
         fences[c] to fences[c + 1] (equal keys may continue into the next chunk), the
-        last chunk from its fence up. None: nearly all."""
+        last chunk from its fence up. None: nearly all. (The fences are searched among the
+        keys: 40 -> 6 ms for 1.8M band keys against 24,000 chunks.)"""
         lo = np.searchsorted(wanted, fences, "left")
         hi = np.append(np.searchsorted(wanted, fences[1:], "right"), len(wanted))
         chunks = np.flatnonzero(hi > lo)
@@ -370,12 +352,13 @@ class _Runs:
             (kind, len(keys), fences, _checksum(b"%s %d " % (kind.encode(), len(keys)) + fences)),
         )
         run = cur.lastrowid
-        key_bytes, val_bytes, width = keys.tobytes(), vals.tobytes(), vals.itemsize
-        cuts = range(0, len(keys), CHUNK)
-        ks = [key_bytes[8 * at : 8 * (at + CHUNK)] for at in cuts]
-        vs = [val_bytes[width * at : width * (at + CHUNK)] for at in cuts]
-        ids = ((run << 32) + c for c in range(len(ks)))
-        self.store.conn.executemany("INSERT INTO chunks VALUES (?, ?, ?, ?)", zip(ids, ks, vs, _chunk_checksums(ks, vs)))
+
+        def rows():
+            for c, at in enumerate(range(0, len(keys), CHUNK)):
+                k, v = keys[at : at + CHUNK].tobytes(), vals[at : at + CHUNK].tobytes()
+                yield (run << 32) + c, k, v, _checksum(k + v)
+
+        self.store.conn.executemany("INSERT INTO chunks VALUES (?, ?, ?, ?)", rows())
 
     def add(self, kind: str, keys: np.ndarray, vals: np.ndarray) -> None:
         """Store a batch's postings as a new run, then merge the newest MERGE runs while

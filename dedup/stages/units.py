@@ -9,8 +9,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+import xxhash
 
-from ..arrays import digests, run_starts
+from ..accel import kernels
+from ..arrays import run_starts
 from ..errors import OutputError
 
 
@@ -28,8 +30,17 @@ class Units:
 def set_keys(values: np.ndarray, offsets: np.ndarray) -> np.ndarray:
     """A 64-bit key per shingle set (uint64); equal sets, equal keys: xxh3-64 of the
     set's bytes (an index stores these, so they never change)."""
-    data = np.ascontiguousarray(values, dtype=np.uint64).view(np.uint8)
-    return digests(data, 8 * np.asarray(offsets, dtype=np.int64))
+    fast = kernels.compiled(len(values))
+    if fast is not None:
+        out = np.empty(len(offsets) - 1, dtype=np.uint64)
+        data = np.ascontiguousarray(values, dtype=np.uint64).view(np.uint8)
+        fast.set_keys(data, np.asarray(offsets, dtype=np.int64), np.uint64(xxhash.xxh3_64_intdigest(b"")), out)
+        return out
+    digest = xxhash.xxh3_64_intdigest
+    return np.fromiter(
+        (digest(values[offsets[i] : offsets[i + 1]].tobytes()) for i in range(len(offsets) - 1)),
+        dtype=np.uint64, count=len(offsets) - 1,
+    )
 
 
 class UnitBuilder:

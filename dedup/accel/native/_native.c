@@ -1025,30 +1025,25 @@ static PyObject *py_shingle_sets(PyObject *self, PyObject *const *args, Py_ssize
     FINISH(6)
 }
 
-static PyObject *py_xxh3_segments(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
+static PyObject *py_set_keys(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
 {
-    BEGIN("xxh3_segments", 4)
+    BEGIN("set_keys", 4)
     uint64_t empty;
     if (IN(0, "buf", T_U8, 1) || IN(1, "offsets", T_I64, 1) || get_u64(args[2], &empty, "empty")
         || OUT(3, "out", T_U64, 1))
         goto done;
     if (a[1].n < 1 || a[3].n < a[1].n - 1) {
-        PyErr_SetString(PyExc_ValueError, "xxh3_segments: out as long as offsets less one");
+        PyErr_SetString(PyExc_ValueError, "set_keys: out as long as offsets less one");
         goto done;
     }
     {
         const char *buf = a[0].data;
         const int64_t *offsets = D(int64_t, 1);
         uint64_t *out = D(uint64_t, 3);
-        npy_intp segments = a[1].n - 1;
-        for (npy_intp i = 0; i < segments; i++)
-            if (offsets[i] < 0 || offsets[i + 1] < offsets[i] || offsets[i + 1] > a[0].n) {
-                PyErr_SetString(PyExc_ValueError, "xxh3_segments: offsets must rise within buf");
-                goto done;
-            }
-        NOGIL(for (npy_intp i = 0; i < segments; i++) {
-            int64_t n = offsets[i + 1] - offsets[i];
-            out[i] = n ? XXH3_64bits(buf + offsets[i], (size_t)n) : empty;
+        npy_intp sets = a[1].n - 1;
+        NOGIL(for (npy_intp i = 0; i < sets; i++) {
+            int64_t n = (offsets[i + 1] - offsets[i]) * 8;
+            out[i] = n ? XXH3_64bits(buf + offsets[i] * 8, (size_t)n) : empty;
         });
     }
     ret = Py_NewRef(Py_None);
@@ -1124,8 +1119,7 @@ static PyMethodDef methods[] = {
          "segment_spans(codes, base, sizes, table, extra, mode, wrap) -> (counts, starts, ends): segment.segment_many."),
     FAST("shingle_sets", py_shingle_sets,
          "shingle_sets(h, lengths, n, mul, out, sizes) -> count: shingle.shingle_hashes."),
-    FAST("xxh3_segments", py_xxh3_segments, "xxh3_segments(buf, offsets, empty, out): xxh3-64 of each "
-                                            "buf[offsets[i]:offsets[i + 1]] (arrays.digests)."),
+    FAST("set_keys", py_set_keys, "set_keys(buf, offsets, empty, out): units.set_keys (xxh3-64 of each set's bytes)."),
     FAST("gather_token_hashes", py_gather_token_hashes,
          "gather_token_hashes(fast, slow, n_tokens, is_slow, h): mapping.token_hashes' assembly."),
     {NULL, NULL, 0, NULL},
