@@ -24,3 +24,27 @@ def distinct(a: np.ndarray) -> np.ndarray:
     hash-based np.unique takes over ten times as long on a million uint64 keys."""
     s = np.sort(np.ravel(a))
     return s[np.concatenate(([True], s[1:] != s[:-1]))] if len(s) else s
+
+
+def stable_order(keys: np.ndarray) -> np.ndarray:
+    """np.argsort(keys, kind="stable") (int64), faster: numpy's stable sort of 64-bit
+    keys is a merge sort, its default one vectorised (1.5M band keys: 100 ms here,
+    230 ms stable); then each run of equal keys is put back in position order."""
+    n = len(keys)
+    if n >= 1 << 32:  # positions must fit in the low half of the codes below
+        return np.argsort(keys, kind="stable")
+    order = np.argsort(keys).astype(np.int64, copy=False)
+    s = keys[order]
+    tie = s[1:] == s[:-1]
+    if not tie.any():
+        return order
+    member = np.zeros(n, dtype=bool)
+    member[1:] |= tie
+    member[:-1] |= tie
+    at = np.flatnonzero(member)
+    group = np.concatenate(([0], np.cumsum(~tie)))[at].astype(np.uint64)
+    codes = (group << np.uint64(32)) | order[at].astype(np.uint64)  # sorted: by run, then position
+    codes.sort()
+    order[at] = (codes & np.uint64(0xFFFFFFFF)).astype(np.int64)
+    return order
+

@@ -60,6 +60,7 @@ class Entries:
     offsets: np.ndarray  # entry i's set is values[offsets[i]:offsets[i + 1]]
     set_keys: np.ndarray  # uint64, see stages.units.set_keys
     ids: np.ndarray | None = None  # int64 span ids, for fetched entries
+    band_keys: np.ndarray | None = None  # (entries, bands) uint64, if already computed
 
     def __len__(self) -> int:
         return len(self.refs)
@@ -86,7 +87,8 @@ def postings(entries: Entries, config: Config) -> Iterator[tuple[str, np.ndarray
     n = len(entries)
     yield "set", entries.set_keys.astype(np.uint64), np.arange(n, dtype=np.int64)
     bands = config.band_rows[0]
-    keys = np.ascontiguousarray(band_keys(entries.values, entries.offsets, config))  # (entries, bands)
+    keys = entries.band_keys if entries.band_keys is not None else band_keys(entries.values, entries.offsets, config)
+    keys = np.ascontiguousarray(keys)  # (entries, bands)
     yield "band", keys.ravel(), np.repeat(np.arange(n, dtype=np.int64), bands)
     owner = np.repeat(np.arange(n, dtype=np.int64), np.diff(entries.offsets))
     mask = candidates.anchor_mask(entries.values, config.anchor_rate)
@@ -105,7 +107,8 @@ class Transaction(Protocol):
     prior: Batch | None  # this batch was committed before: answer as of then, add nothing
 
     def lookup(self, kind: str, keys: np.ndarray, limit: int) -> tuple[np.ndarray, np.ndarray]:
-        """Rows (position in keys, span id): for each key, its first `limit` span ids, ascending."""
+        """Rows (position in keys, span id) for distinct keys: for each key, its first
+        `limit` span ids; sorted by position, then id."""
 
     def anchor_counts(self, ids: np.ndarray) -> np.ndarray:
         """Anchors of each span id (ids as returned by lookup)."""

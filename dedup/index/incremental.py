@@ -29,7 +29,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..arrays import distinct, ramp, run_starts
+from ..arrays import distinct, ramp, run_starts, stable_order
 from ..config import Config
 from ..pipeline import Mapped, map_stage, reduce_stage, spill_folder
 from ..records import Document, IndexedSpan
@@ -73,8 +73,6 @@ def _hits(txn: Transaction, kind: str, keys: np.ndarray, max_bucket: int) -> tup
     """(key position, span id) of indexed spans sharing each key; a key shared by more
     than max_bucket spans yields only its first, as a one-shot scan pairs such a bucket."""
     pos, ids = txn.lookup(kind, keys, max_bucket + 1)
-    order = np.lexsort((ids, pos))
-    pos, ids = pos[order], ids[order]
     counts = np.bincount(pos, minlength=len(keys))
     first = np.ones(len(pos), dtype=bool)
     first[1:] = pos[1:] != pos[:-1]
@@ -91,7 +89,7 @@ def find_candidates(txn: Transaction, b: Sketched, config: Config) -> np.ndarray
     pos, ids = _hits(txn, "anchor", values, config.max_bucket)
     if len(ids):
         # Expand each hit (anchor value, span) to every batch unit holding that anchor.
-        order = np.argsort(inverse, kind="stable")
+        order = stable_order(inverse)
         holders = b.anchor_owner[order]
         count = np.bincount(inverse, minlength=len(values))
         start = np.concatenate(([0], np.cumsum(count)[:-1]))
@@ -126,7 +124,7 @@ def new_entries(mapped: Mapped, b: Sketched, result: ScanResult, config: Config)
             map(docs.__getitem__, spans.doc[at].tolist()), spans.index[at].tolist(), spans.start[at].tolist(), spans.end[at].tolist(),
         )
     ]
-    return Entries(refs=refs, values=values, offsets=offsets, set_keys=b.set_keys[bu])
+    return Entries(refs=refs, values=values, offsets=offsets, set_keys=b.set_keys[bu], band_keys=b.band_keys[bu])
 
 
 def scan_incremental(

@@ -30,7 +30,7 @@ from pathlib import Path
 import numpy as np
 import xxhash
 
-from ..arrays import distinct, ramp
+from ..arrays import distinct, stable_order
 from ..config import Config
 from ..records import IndexedSpan
 from .base import Batch, Entries, IndexStoreError, StoreBase, anchor_counts, check_header, header, postings, stack_entries
@@ -258,7 +258,7 @@ def _entries(store: SqliteStore, rows: list[tuple]) -> Entries:
             intact = False
         if not intact or not isinstance(sh, bytes) or len(sh) % 8:
             raise IndexStoreError(f"{store.location}: span {span_id} is damaged (its checksum does not match); nothing was changed")
-        unsigned = np.array([row[9]], dtype=np.int64).view(np.uint64)[0]
+        unsigned = row[9] & 0xFFFFFFFFFFFFFFFF  # stored signed (_int64)
         ref = IndexedSpan(row[2], row[3], row[4], row[5], row[6], row[7], row[11])
         out.append((span_id, unsigned, np.frombuffer(sh, dtype="<u8"), ref))
     return stack_entries(out)
@@ -303,37 +303,48 @@ class _Runs:
         return keys, vals, rows
 
     def find(self, kind: str, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Every posting of these keys: (position in keys, value), in no particular order."""
-        order = np.argsort(keys, kind="stable")
-        wanted = np.ascontiguousarray(keys, dtype=np.uint64)[order]
+        """Every posting of these distinct keys: (position in keys, value), sorted by
+        position, then span id."""
+        wanted = np.ascontiguousarray(keys, dtype=np.uint64)
+        order = None if (wanted[1:] > wanted[:-1]).all() else stable_order(wanted)
+        if order is not None:
+            wanted = wanted[order]
+            if (wanted[1:] == wanted[:-1]).any():
+                raise ValueError("lookup keys must be distinct")
         pos, vals = [np.zeros(0, np.int64)], [np.zeros(0, _VALS[kind])]
         for run, _, fences in self.of(kind):
             got_keys, got_vals, _ = self.read(kind, run, self._touched(fences, wanted))
-            lo, hi = np.searchsorted(got_keys, wanted, "left"), np.searchsorted(got_keys, wanted, "right")
-            n = hi - lo
-            pos.append(np.repeat(order, n))
-            vals.append(got_vals[np.repeat(lo, n) + ramp(n)])
-        return np.concatenate(pos), np.concatenate(vals)
+            # one search per posting among the wanted keys, not two per wanted key: 88 -> 39 ms
+            # for the band keys of a 20 MB batch against a 20 MB index
+            at = np.minimum(np.searchsorted(wanted, got_keys), max(len(wanted) - 1, 0))
+            hit = np.flatnonzero(wanted[at] == got_keys) if len(wanted) else np.zeros(0, np.int64)
+            pos.append(at[hit] if order is None else order[at[hit]])
+            vals.append(got_vals[hit])
+        pos, vals = np.concatenate(pos), np.concatenate(vals)
+        if not (pos[1:] >= pos[:-1]).all():
+            # A run's postings are in (key, id) order and runs hold ascending span-id ranges
+            # in run order (a merge replaces the newest runs), so a stable sort by position
+            # leaves each key's ids ascending.
+            at = stable_order(pos)
+            pos, vals = pos[at], vals[at]
+        return pos, vals
 
     @staticmethod
     def _touched(fences: np.ndarray, wanted: np.ndarray) -> np.ndarray | None:
-        """The chunks that can hold these sorted keys: chunk c holds keys from fences[c]
-        to fences[c + 1] (equal keys may continue into the next chunk). None: nearly all."""
-        first = np.maximum(np.searchsorted(fences, wanted, "left") - 1, 0)
-        last = np.maximum(np.searchsorted(fences, wanted, "right") - 1, 0)
-        hit = np.zeros(len(fences), dtype=bool)
-        hit[first] = hit[last] = True
-        wide = np.flatnonzero(last - first > 1)  # a key whose postings fill whole chunks
-        n = last[wide] - first[wide] - 1
-        hit[np.repeat(first[wide] + 1, n) + ramp(n)] = True
-        chunks = np.flatnonzero(hit)
+        """The chunks that can hold some of these sorted keys: chunk c holds keys from
+        fences[c] to fences[c + 1] (equal keys may continue into the next chunk), the
+        last chunk from its fence up. None: nearly all. (The fences are searched among the
+        keys: 40 -> 6 ms for 1.8M band keys against 24,000 chunks.)"""
+        lo = np.searchsorted(wanted, fences, "left")
+        hi = np.append(np.searchsorted(wanted, fences[1:], "right"), len(wanted))
+        chunks = np.flatnonzero(hi > lo)
         return None if len(chunks) * 2 > len(fences) else chunks
 
     def write(self, kind: str, keys: np.ndarray, vals: np.ndarray) -> None:
         """A new run of these postings (sorted here, by key then span id)."""
         ids = vals["id"] if vals.dtype.names else vals
         # a batch's postings come in span order: a stable sort by key is (key, id) order
-        order = np.argsort(keys, kind="stable") if (ids[1:] >= ids[:-1]).all() else np.lexsort((ids, keys))
+        order = stable_order(keys) if (ids[1:] >= ids[:-1]).all() else np.lexsort((ids, keys))
         keys, vals = np.ascontiguousarray(keys[order], dtype="<u8"), np.ascontiguousarray(vals[order], dtype=_VALS[kind])
         fences = keys[::CHUNK].tobytes()
         cur = self.q(
@@ -398,9 +409,7 @@ class _Transaction:
         pos, vals = self.runs.find(kind, keys)
         ids = vals["id"] if vals.dtype.names else vals
         keep = ids < self._before
-        pos, ids, vals = pos[keep], ids[keep], vals[keep]
-        order = np.lexsort((ids, pos))  # each key's first `limit` ids
-        pos, ids, vals = pos[order], ids[order], vals[order]
+        pos, ids, vals = pos[keep], ids[keep], vals[keep]  # still by position, then id: each key's first `limit` ids
         starts = np.flatnonzero(np.concatenate(([True], pos[1:] != pos[:-1]))) if len(pos) else np.zeros(0, np.int64)
         rank = np.arange(len(pos)) - np.repeat(starts, np.diff(np.append(starts, len(pos))))
         first = rank < limit
@@ -431,13 +440,13 @@ class _Transaction:
         anchors = anchor_counts(entries, self.store.config)
         set_keys = _int64(entries.set_keys)
         shingles = np.ascontiguousarray(entries.values, dtype="<u8").tobytes()
-        at = (8 * entries.offsets).tolist()
+        at, counts = (8 * entries.offsets).tolist(), anchors.tolist()
 
         def rows():
-            for i, r in enumerate(entries.refs):
+            for k, r in enumerate(entries.refs):
                 row = (
-                    int(ids[i]), number, r.doc, r.source, r.line, r.index, r.start, r.end, int(anchors[i]), set_keys[i],
-                    shingles[at[i] : at[i + 1]], r.text,
+                    first + k, number, r.doc, r.source, r.line, r.index, r.start, r.end, counts[k], set_keys[k],
+                    shingles[at[k] : at[k + 1]], r.text,
                 )
                 yield (*row, _span_checksum(row))
 
