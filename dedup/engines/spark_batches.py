@@ -22,8 +22,9 @@ from ..io.readers import ReadOptions, Source
 from ..outcome import REASONS, Drop
 from ..records import Document, Span
 from ..result import is_duplicate
-from ..stages import candidates, decide, sketch, verify
+from ..stages import candidates, sketch, verify
 from ..stages.drops import span_drops
+from ..stages.judge import judge
 from ..stages.mapping import shingle_documents
 from ..stages.units import rank_spans, set_keys, unit_ranks
 
@@ -291,7 +292,8 @@ DROPS = pa.schema([
 
 def decide_component(span_id, unit, size, length, ei, ej, inter, config: Config):
     """One connected component: its spans (span_id, unit, size, length) and verified
-    edges (ei, ej, inter) -> its DropTable (decide.decide, then drops.span_drops).
+    edges (ei, ej, inter) -> its DropTable (judge.judge, the local engine's decision,
+    then drops.span_drops).
 
     Ranks are taken over the component's spans in span-id order, which is their
     global input order, so the decisions equal the local engine's: decide never
@@ -305,8 +307,17 @@ def decide_component(span_id, unit, size, length, ei, ej, inter, config: Config)
     span_rank = rank_spans(length, config.keep)
     u_rank = unit_ranks(unit_of, span_rank, len(units))
     pairs = np.stack((np.searchsorted(units, ei), np.searchsorted(units, ej)), axis=1).reshape(-1, 2)
-    keeper = decide.decide(sizes, u_rank, pairs, inter, config.threshold)
-    return span_drops(unit_of, span_rank, sizes, keeper, pairs, inter, span_id)
+    verdict = judge(sizes, _NO_SETS, _NO_OFFSETS, u_rank, pairs, inter, config, _no_text)
+    return span_drops(unit_of, span_rank, sizes, verdict.keeper, pairs, verdict.inter, span_id, verdict.covered)
+
+
+# The engine refuses --sentences (run.py), so judge decides on the edges alone and never
+# reads shingle sets or texts, which a component's task does not hold.
+_NO_SETS, _NO_OFFSETS = np.zeros(0, dtype=np.uint64), np.zeros(1, dtype=np.int64)
+
+
+def _no_text(unit: int) -> str:
+    raise AssertionError("the Spark engine decides without sentence runs")
 
 
 DECIDE_IN = pa.schema([
