@@ -66,9 +66,10 @@ class Config:
     # Decide on the text really repeated (word shingles only): drop copied sentence
     # runs inside spans that stay, keep a span's own sentence, never take a filled-in
     # template for a copy (stages/runs.py, stages/templates.py). Off by default for
-    # now: the property tests found corpora where cleaning its clean output drops more
-    # (a span kept because another was dropped against it is dropped on the second
-    # pass), and it is several times slower (benchmarks/README.md).
+    # now: it costs 2.7 times the CPU on news and 6 times on Debian's changelogs, and
+    # random property tests still find corpora where cleaning its clean output drops
+    # more (a span kept because another was dropped against it is cut on the second
+    # pass; benchmarks/README.md, "Where dedup still fails").
     sentences: bool = False
     # The old name of `threshold`, still accepted with a DeprecationWarning.
     containment: InitVar[float | None] = None
