@@ -10,17 +10,20 @@ Paragraph decisions (decide.py) drop whole spans. Two things they cannot see:
 
 So, for spans that share shingles with others, in keep-preference order: a span
 dropped whole whose sentence of at least `min_tokens` words is mostly absent from
-the text that stays of every span it shares text with is kept instead (*lifted*); and inside each span
-that stays, a run of consecutive sentences whose shingles lie in kept text of
-spans ranked before it (covered at the containment threshold, and not a filled-in
-template of it, see templates.py) is dropped, cut at sentence boundaries. A run
-must hold at least MIN_SENTENCES sentences: one sentence inside somebody else's
-paragraph is a quotation, not a copy, unless the span's runs hold nearly all of the kept
-span that covers it (that span copied whole, a sentence inserted: GLUED_SHARE). A run may go on across a paragraph break of
-its document (a reprint paragraphed at other boundaries): a shorter run at a span's
-edge counts when the span next to it in its document holds the rest, covered by the
-same earlier document there (`Layout`). Kept text is what earlier spans keep after
-their own runs are dropped, so a run is never dropped against text that is gone.
+the text that stays of every span it shares text with is kept instead (*lifted*);
+and inside each span that stays, a run of consecutive sentences whose shingles lie
+in kept text of spans ranked before it (covered at the containment threshold, and
+not a filled-in template of it, see templates.py) is dropped, cut at sentence
+boundaries. A run must hold at least MIN_SENTENCES sentences: one sentence inside
+somebody else's paragraph is a quotation, not a copy, unless the span's runs hold
+nearly all of the kept span that covers it (that span copied whole, a sentence
+inserted: GLUED_SHARE). A run may go on across a paragraph break of its document (a
+reprint paragraphed at other boundaries): a shorter run at a span's edge counts when
+the span next to it in its document holds the rest, covered by the same earlier
+document there (`Layout`). Kept text is what earlier spans keep after their own runs
+are dropped, so a run is never dropped against text that is gone; a span keeps what
+the spans dropped against it need, unless they are covered elsewhere (then they are
+dropped against that text instead) or sure to be lifted.
 """
 
 from __future__ import annotations
@@ -31,8 +34,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..accel import kernels
-from . import misread
 from ..arrays import ramp, run_starts
+from . import misread
 from .mapping import piece_token_hashes, text_codes
 from .normalize import ascii_token_starts, token_bytes
 from .sentences import sentences
@@ -465,7 +468,8 @@ def refine(
             continue
         hits = found_in(s, [c for _, c in cover_of])
         covered = [bool(sh) and sentence_covered(s, j, hits[j]) for j, sh in enumerate(s.shingles)]
-        # Spans still dropped against u rely on its text: the sentences they share stay, and u is not dropped whole.
+        # Spans still dropped against u rely on its text: u keeps what they need, and is not dropped whole;
+        # not for those sure to be lifted, nor those moved to settled text elsewhere (moved_elsewhere records it).
         relied = [x for x in dependents.get(u, ()) if not status.get(x, False) and not (x not in status and surely_lifted(x))
                   and not moved_elsewhere(x, u)]
         if relied:
