@@ -7,6 +7,7 @@ from __future__ import annotations
 import fcntl
 import json
 import os
+import signal
 import stat
 import subprocess
 import sys
@@ -264,6 +265,29 @@ def test_run_is_refused_while_another_process_holds_out(tmp_path):
     assert holder.returncode == 0
     assert cli("scan", str(tmp_path / "in"), "--out", str(out), "-q").exit_code == 0
     assert not (tmp_path / ".out.dedup-lock").exists()
+
+
+def test_a_child_forked_by_a_run_does_not_hold_its_lock(tmp_path):
+    # The parallel writer is a forked child. When its parent is killed it dies too, but
+    # not at once: it held the inherited --out lock meanwhile, and a rerun right after
+    # the kill was refused as "being written by another dedup run" (CI, under load).
+    out = tmp_path / "out"
+    script = (
+        "import os, sys, time; from pathlib import Path; from dedup.io.staging import OutLock\n"
+        f"lock = OutLock(Path({str(out)!r}))\n"
+        "child = os.fork()\n"
+        "if child == 0:\n"
+        "    os.close(1); os.close(2); time.sleep(30); os._exit(0)\n"
+        "print(child, flush=True); os._exit(0)  # the parent dies holding the lock; its child lives on\n"
+    )
+    parent = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60,
+                            env={**os.environ, "PYTHONPATH": str(ROOT)})
+    child = int(parent.stdout)
+    try:
+        r = cli("scan", str(corpus(tmp_path / "in")), "--out", str(out), "-q")
+        assert r.exit_code == 0, r.stderr
+    finally:
+        os.kill(child, signal.SIGKILL)
 
 
 # --- 4. what counts as an earlier output ---------------------------------------------

@@ -197,6 +197,24 @@ def check_file_out(path: Path, inputs: list[str], sources: list[Source], option:
     writes_into(path, option)
 
 
+_HELD: set[int] = set()  # this process's OutLock descriptors
+
+
+def _drop_inherited_locks() -> None:
+    """In a forked child (the parallel writer): close the --out lock descriptors it
+    inherited. flock belongs to the open file, so the parent keeps its lock; without this,
+    a child still dying after its parent was killed held it, and a rerun at once was
+    refused as "being written by another dedup run" (seen in CI under load)."""
+    for fd in list(_HELD):
+        with contextlib.suppress(OSError):
+            os.close(fd)
+    _HELD.clear()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_drop_inherited_locks)
+
+
 class OutLock:
     """An exclusive lock on --out `out` for a whole run: flock on `.NAME.dedup-lock` in
     its parent, holding the owner's pid. A second run with the same --out is refused at
@@ -238,11 +256,13 @@ class OutLock:
                 os.close(fd)
             raise
         self._fd = fd
+        _HELD.add(fd)
 
     def release(self) -> None:
         if self._fd is not None:
             with contextlib.suppress(OSError):
                 os.unlink(self.path)
+            _HELD.discard(self._fd)
             os.close(self._fd)
             self._fd = None
 
