@@ -1,104 +1,79 @@
-"""Local engine vs --engine spark (local[2]) on generated news-like corpora, side by side.
+"""Local engine vs `dedup scan --engine spark` (default settings) on the same JSONL shards.
 
-    python benchmarks/spark_bench.py                 # 80 MB, writes the table into benchmarks/README.md
-    python benchmarks/spark_bench.py --sizes 8 80 --no-readme
+    python -m benchmarks.spark_bench                        # 100, 300 and 1000 MB; rewrites the README block
+    python -m benchmarks.spark_bench --sizes 100 --no-readme
 
-For each size it generates (once) a sharded JSONL corpus under benchmarks/data/,
-runs both engines in fresh processes, checks that they wrote the same
-clusters.jsonl and clean records, and reports wall time, peak memory of the
-process tree (driver JVM and Python workers included), and for Spark the
-shuffle written and the peak JVM heap, read from Spark's event log.
+The corpus is news-1000 (benchmarks/corpora.py) cut into shards of ~100 MB; a
+size of N MB is its first N/100 shards. Each engine runs as the `dedup` command in
+a fresh child process, one after the other; the outputs are compared byte for
+byte (clusters.jsonl, and the clean records concatenated in order). Reported:
+wall time; CPU seconds of the whole process tree (Spark's JVM and its Python
+workers included: this process is their subreaper and reaps every one, so
+getrusage counts them all); peak resident memory of the tree; and, from Spark's
+event log, the shuffle written and the time of each step of the engine.
 """
 
 from __future__ import annotations
 
 import argparse
-import gzip
+import ctypes
 import json
 import os
 import shutil
-import subprocess
 import sys
 import tempfile
 import threading
 import time
 from pathlib import Path
 
-import numpy as np
+from benchmarks import corpora
 
 ROOT = Path(__file__).resolve().parent
 DATA = ROOT / "data"
 OUT = ROOT / "out"
 README = ROOT / "README.md"
 BEGIN, END = "<!-- spark-bench:begin -->", "<!-- spark-bench:end -->"
-SHARD_MB = 5
+FULL_MB = 1000
+SHARD_MB = 100
+PR_SET_CHILD_SUBREAPER = 36
 
 
 # --- corpus -------------------------------------------------------------------
 
-def _words(rng: np.random.Generator, n: int) -> list[str]:
-    letters = np.array(list("abcdefghijklmnopqrstuvwxyz"))
-    lengths = rng.integers(2, 10, n)
-    return ["".join(rng.choice(letters, k)) for k in lengths]
-
-
-def generate(folder: Path, size_mb: int, seed: int = 11) -> Path:
-    """Zipf-distributed words in sentences and paragraphs; about one article in six
-    carries a copied paragraph (exact, edited, or expanded) and one in thirty is a reprint."""
+def shards() -> list[Path]:
+    """news-1000 (benchmarks/corpora.py, built once) cut at line ends into files of ~SHARD_MB."""
+    folder = DATA / f"news-{FULL_MB}-shards"
     done = folder / ".complete"
-    if done.exists():
-        return folder
-    shutil.rmtree(folder, ignore_errors=True)
-    folder.mkdir(parents=True)
-    rng = np.random.default_rng(seed)
-    vocab = np.array(_words(rng, 30000))
-    p = 1.0 / np.arange(1, len(vocab) + 1) ** 1.05
-    p /= p.sum()
-    target, written, shard, n = size_mb << 20, 0, 0, 0
-    pool: list[str] = []  # paragraphs to copy from
-    stream, at = [], 0  # words drawn in bulk: one weighted draw per sentence is slow
+    if not done.exists():
+        source, _ = corpora.ensure(f"news-{FULL_MB}")
+        shutil.rmtree(folder, ignore_errors=True)
+        folder.mkdir(parents=True)
+        out, n = None, 0
+        with open(source, "rb") as f:
+            for line in f:
+                if out is None or out.tell() >= SHARD_MB * corpora.MB:
+                    if out:
+                        out.close()
+                    out = open(folder / f"shard-{n:02d}.jsonl", "wb")
+                    n += 1
+                out.write(line)
+        out.close()
+        done.write_text(f"{n} shards\n")
+    return sorted(folder.glob("shard-*.jsonl"))
 
-    def draw(k: int) -> list[str]:
-        nonlocal stream, at
-        if at + k > len(stream):
-            stream, at = list(vocab[rng.choice(len(vocab), 1 << 20, p=p)]), 0
-        at += k
-        return stream[at - k : at]
 
-    out = None
-    while written < target:
-        if out is None or out.tell() > SHARD_MB << 20:
-            if out:
-                out.close()
-            out = gzip.open(folder / f"shard-{shard:04d}.jsonl.gz", "wt", encoding="utf-8", compresslevel=1)
-            shard += 1
-        paras = []
-        for _ in range(rng.integers(3, 9)):
-            sents = []
-            for _ in range(rng.integers(2, 6)):
-                words = draw(int(rng.integers(8, 25)))
-                sents.append(" ".join(words).capitalize() + ".")
-            paras.append(" ".join(sents))
-        roll = rng.random()
-        if pool and roll < 0.03:
-            paras = list(pool[rng.integers(len(pool))].split("\n\n"))  # reprint, one word edited
-            words = paras[0].split()
-            words[len(words) // 2] = "edited"
-            paras[0] = " ".join(words)
-        elif pool and roll < 0.17:
-            copy = pool[rng.integers(len(pool))].split("\n\n")[rng.integers(2)]
-            if roll < 0.08:
-                copy += " " + paras[0].split(". ")[0] + "."  # expanded copy
-            paras.insert(int(rng.integers(len(paras) + 1)), copy)
-        text = "\n\n".join(paras)
-        if len(pool) < 5000 or rng.random() < 0.01:
-            pool.append(text) if len(pool) < 5000 else pool.__setitem__(int(rng.integers(5000)), text)
-        line = json.dumps({"id": f"a{n}", "source": "bench", "text": text}) + "\n"
-        out.write(line)
-        written += len(line)
-        n += 1
-    out.close()
-    done.write_text(f"{n} articles\n")
+def corpus(size_mb: int) -> Path:
+    """A folder holding the first size_mb / SHARD_MB shards (hard links: no copy)."""
+    if size_mb % SHARD_MB or not SHARD_MB <= size_mb <= FULL_MB:
+        raise SystemExit(f"sizes are multiples of {SHARD_MB} MB up to {FULL_MB}, got {size_mb}")
+    folder = DATA / f"spark-news-{size_mb}"
+    if not folder.exists():
+        tmp = folder.with_suffix(".tmp")
+        shutil.rmtree(tmp, ignore_errors=True)
+        tmp.mkdir(parents=True)
+        for shard in shards()[: size_mb // SHARD_MB]:
+            os.link(shard, tmp / shard.name)
+        tmp.rename(folder)
     return folder
 
 
@@ -126,131 +101,167 @@ def _tree_rss(root: int) -> int:
     return total
 
 
-def timed(cmd: list[str], env: dict | None = None) -> tuple[float, int]:
-    """(wall seconds, peak resident bytes of the process tree) of a command that must succeed."""
-    started = time.perf_counter()
-    proc = subprocess.Popen(cmd, env={**os.environ, **(env or {})}, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    peak = 0
-
-    def watch() -> None:
-        nonlocal peak
-        while proc.poll() is None:
-            peak = max(peak, _tree_rss(proc.pid))
-            time.sleep(0.5)
-
-    t = threading.Thread(target=watch, daemon=True)
-    t.start()
-    _, err = proc.communicate()
-    t.join()
-    if proc.returncode not in (0, 3):
-        raise SystemExit(f"failed ({proc.returncode}): {' '.join(cmd)}\n{err.decode()[-3000:]}")
-    return time.perf_counter() - started, peak
+def _reap_orphans(timeout: float = 120.0) -> float:
+    """Wait for descendants that outlived their parent (reparented to this subreaper, e.g.
+    Spark's JVM finishing its shutdown); their CPU seconds."""
+    cpu, deadline = 0.0, time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            pid, _, ru = os.wait4(-1, os.WNOHANG)
+        except ChildProcessError:
+            break
+        if pid == 0:
+            time.sleep(0.2)
+            continue
+        cpu += ru.ru_utime + ru.ru_stime
+    return cpu
 
 
-SPARK_RUN = """
-import json, sys
-from pyspark.sql import SparkSession
-from dedup import Config
-from dedup.engines.spark import LOCAL_CONF, with_python_workers, run
-corpus, out, events, memory = sys.argv[1:5]
-b = (SparkSession.builder.master("local[2]").appName("dedup-bench").config("spark.ui.enabled", "false")
-     .config("spark.driver.memory", memory).config("spark.eventLog.enabled", "true")
-     .config("spark.eventLog.dir", events).config("spark.eventLog.compress", "false")
-     .config("spark.eventLog.rolling.enabled", "false")
-     .config("spark.executor.processTreeMetrics.enabled", "true"))
-for k, v in LOCAL_CONF.items():
-    b = b.config(k, v)
-spark = with_python_workers(b.getOrCreate)
-spark.sparkContext.setLogLevel("ERROR")
-stats = run([corpus], out, Config(), spark=spark).stats
-print(json.dumps(stats["engine"]))
-spark.stop()
-"""
+def timed(cmd: list[str], env: dict | None = None) -> dict:
+    """Wall seconds, CPU seconds (all descendants) and peak tree RSS of a command that must succeed.
+
+    wait4 gives the child's CPU with that of every descendant it reaped; descendants
+    orphaned on the way are reparented here (subreaper) and reaped too."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    if libc.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) != 0:
+        raise OSError(ctypes.get_errno(), "prctl(PR_SET_CHILD_SUBREAPER)")
+    with tempfile.TemporaryFile() as err:
+        started = time.perf_counter()
+        pid = os.posix_spawn(cmd[0], cmd, {**os.environ, **(env or {})},
+                             file_actions=[(os.POSIX_SPAWN_OPEN, 1, os.devnull, os.O_WRONLY, 0),
+                                           (os.POSIX_SPAWN_DUP2, err.fileno(), 2)])
+        peak, stop = 0, threading.Event()
+
+        def watch() -> None:
+            nonlocal peak
+            while not stop.wait(0.5):
+                peak = max(peak, _tree_rss(pid))
+
+        t = threading.Thread(target=watch, daemon=True)
+        t.start()
+        _, status, ru = os.wait4(pid, 0)  # not Popen: its poll() would reap the child and lose the rusage
+        wall = time.perf_counter() - started
+        stop.set()
+        t.join()
+        cpu = ru.ru_utime + ru.ru_stime + _reap_orphans()
+        code = os.waitstatus_to_exitcode(status)
+        if code not in (0, 3):  # 3: duplicates found
+            err.seek(0)
+            raise SystemExit(f"failed ({code}): {' '.join(cmd)}\n{err.read().decode(errors='replace')[-3000:]}")
+    return {"wall": wall, "cpu": cpu, "rss": peak}
+
+
+def _events(folder: Path) -> list[dict]:
+    return [json.loads(line) for p in sorted(folder.rglob("*")) if p.is_file() for line in p.open()]
 
 
 def spark_metrics(events: Path) -> dict:
-    """Shuffle written/read, input bytes, tasks and peak JVM heap / Python RSS from the event log."""
-    log = next(p for p in events.rglob("*") if p.is_file())
-    m = {"shuffle_write": 0, "shuffle_read": 0, "tasks": 0, "peak_heap": 0, "peak_python_rss": 0, "max_task_shuffle_read": 0}
-    for line in log.open():
-        e = json.loads(line)
-        if e["Event"] == "SparkListenerTaskEnd" and e.get("Task Metrics"):
-            tm = e["Task Metrics"]
+    """Shuffle written, tasks, and per engine step (the job descriptions `dedup: <step>`):
+    wall seconds from its first stage's submission to its last stage's end, task seconds
+    (executor run time, Python included) and shuffle bytes written."""
+    job_step, stage_job, steps = {}, {}, {}
+    m = {"shuffle_write": 0, "tasks": 0, "steps": steps}
+    for e in _events(events):
+        kind = e["Event"]
+        if kind == "SparkListenerJobStart":
+            step = (e.get("Properties") or {}).get("spark.job.description", "other").removeprefix("dedup: ")
+            job_step[e["Job ID"]] = step
+            for s in e["Stage Infos"]:
+                stage_job[s["Stage ID"]] = e["Job ID"]
+        elif kind == "SparkListenerTaskEnd" and e.get("Task Metrics"):
+            tm, step = e["Task Metrics"], job_step.get(stage_job.get(e["Stage ID"]), "other")
+            st = steps.setdefault(step, {"start": None, "end": None, "task_s": 0.0, "shuffle_write": 0})
+            written = tm["Shuffle Write Metrics"]["Shuffle Bytes Written"]
+            st["task_s"] += tm["Executor Run Time"] / 1000
+            st["shuffle_write"] += written
+            m["shuffle_write"] += written
             m["tasks"] += 1
-            m["shuffle_write"] += tm["Shuffle Write Metrics"]["Shuffle Bytes Written"]
-            r = tm["Shuffle Read Metrics"]
-            read = r["Remote Bytes Read"] + r["Local Bytes Read"]
-            m["shuffle_read"] += read
-            m["max_task_shuffle_read"] = max(m["max_task_shuffle_read"], read)
-        peaks = e.get("Executor Metrics") or {}
-        if e["Event"] in ("SparkListenerStageExecutorMetrics", "SparkListenerTaskEnd", "SparkListenerStageCompleted"):
-            peaks = e.get("Executor Metrics") or e.get("Task Executor Metrics") or {}
-            m["peak_heap"] = max(m["peak_heap"], peaks.get("JVMHeapMemory", 0))
-            m["peak_python_rss"] = max(m["peak_python_rss"], peaks.get("ProcessTreePythonRSSMemory", 0))
+        elif kind == "SparkListenerStageCompleted":
+            info = e["Stage Info"]
+            step = job_step.get(stage_job.get(info["Stage ID"]), "other")
+            st = steps.setdefault(step, {"start": None, "end": None, "task_s": 0.0, "shuffle_write": 0})
+            if info.get("Submission Time") is not None:
+                st["start"] = min(filter(None, (st["start"], info["Submission Time"])))
+                st["end"] = max(st["end"] or 0, info["Completion Time"])
+    for st in steps.values():
+        st["wall"] = ((st.pop("end") or 0) - (st.pop("start") or 0)) / 1000
     return m
 
 
-def _clean_bytes_local(out: Path) -> bytes:
-    return b"".join(gzip.decompress(p.read_bytes()) for p in sorted(out.glob("*.jsonl.gz")))
+def _clean_bytes(out: Path, spark: bool) -> bytes:
+    files = sorted((out / "clean").glob("part-*.jsonl")) if spark else sorted(out.glob("*.jsonl"))
+    return b"".join(p.read_bytes() for p in files if p.name != "clusters.jsonl")
 
 
-def _clean_bytes_spark(out: Path) -> bytes:
-    return b"".join(p.read_bytes() for p in sorted((out / "clean").glob("part-*.jsonl")))
-
-
-def bench(size_mb: int, memory: str) -> dict:
-    corpus = generate(DATA / f"spark_{size_mb}mb", size_mb)
-    raw = sum(len(gzip.decompress(p.read_bytes())) for p in corpus.glob("*.jsonl.gz"))
+def bench(size_mb: int, driver_memory: str | None) -> dict:
+    folder = corpus(size_mb)
+    raw = sum(p.stat().st_size for p in folder.glob("*.jsonl"))
     local_out, spark_out = OUT / f"local_{size_mb}mb", OUT / f"spark_{size_mb}mb"
     for o in (local_out, spark_out):
         shutil.rmtree(o, ignore_errors=True)
-    dedup = [sys.executable, "-m", "dedup", "scan", str(corpus), "--quiet"]
-    local_s, local_rss = timed([*dedup, "--out", str(local_out)])
+    dedup = [sys.executable, "-m", "dedup", "scan", str(folder), "--quiet"]
+    local = timed([*dedup, "--out", str(local_out)])
+    print(f"{size_mb} MB local: {json.dumps(local)}", file=sys.stderr, flush=True)
+    # The event log only observes; SPARK_DRIVER_MEMORY is read by Spark's launcher (a
+    # --conf spark.driver.memory comes after the JVM has started, too late in local mode).
+    env = {"SPARK_DRIVER_MEMORY": driver_memory} if driver_memory else {}
     with tempfile.TemporaryDirectory() as events:
-        spark_s, spark_rss = timed([sys.executable, "-c", SPARK_RUN, str(corpus), str(spark_out), events, memory])
+        logging = ["--conf", "spark.eventLog.enabled=true", "--conf", f"spark.eventLog.dir={events}",
+                   "--conf", "spark.eventLog.compress=false", "--conf", "spark.eventLog.rolling.enabled=false"]
+        spark = timed([*dedup, "--engine", "spark", "--out", str(spark_out), *logging], env)
         metrics = spark_metrics(Path(events))
     same = (spark_out / "clusters.jsonl").read_bytes() == (local_out / "clusters.jsonl").read_bytes() and \
-        _clean_bytes_spark(spark_out) == _clean_bytes_local(local_out)
-    shards = len(list(corpus.glob("*.jsonl.gz")))
-    return {"size_mb": round(raw / 2**20), "shards": shards, "local_s": local_s, "local_rss": local_rss,
-            "spark_s": spark_s, "spark_rss": spark_rss, "same": same, **metrics}
+        _clean_bytes(spark_out, True) == _clean_bytes(local_out, False)
+    return {"size_mb": round(raw / corpora.MB), "bytes": raw, "shards": len(list(folder.glob("*.jsonl"))),
+            "local": local, "spark": spark, "same": same, **metrics}
 
 
 def table(rows: list[dict]) -> str:
-    mb = lambda b: f"{b / 2**20:,.0f} MB"  # noqa: E731
+    mb = lambda b: f"{b / corpora.MB:,.0f} MB"  # noqa: E731
+    per = lambda s, r: f"{s / (r['bytes'] / corpora.MB):.2f}"  # noqa: E731  seconds per MB
     lines = [
-        "| corpus | input files | local engine | Spark local[2] | Spark / local | peak RSS local | peak RSS Spark (JVM + workers) | shuffle written | largest task shuffle read | peak JVM heap | tasks | same output |",
-        "|---|---|---|---|---|---|---|---|---|---|---|---|",
+        "| corpus | local: wall s | local: CPU s | Spark: wall s | Spark: CPU s | Spark / local CPU | "
+        "CPU s per MB local / Spark | wall s per MB local / Spark | peak RSS local / Spark | shuffle written | same output |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|",
     ]
     for r in rows:
+        lo, sp = r["local"], r["spark"]
         lines.append(
-            f"| {r['size_mb']} MB | {r['shards']} | {r['local_s']:.0f} s | {r['spark_s']:.0f} s | {r['spark_s'] / r['local_s']:.1f}x "
-            f"| {mb(r['local_rss'])} | {mb(r['spark_rss'])} | {mb(r['shuffle_write'])} | {mb(r['max_task_shuffle_read'])} "
-            f"| {mb(r['peak_heap'])} | {r['tasks']} | {'yes' if r['same'] else 'NO'} |"
+            f"| {r['size_mb']} MB ({r['shards']} file{'s' if r['shards'] > 1 else ''}) | {lo['wall']:.0f} | {lo['cpu']:.0f} | {sp['wall']:.0f} | {sp['cpu']:.0f} "
+            f"| {sp['cpu'] / lo['cpu']:.1f}x | {per(lo['cpu'], r)} / {per(sp['cpu'], r)} | {per(lo['wall'], r)} / {per(sp['wall'], r)} "
+            f"| {mb(lo['rss'])} / {mb(sp['rss'])} | {mb(r['shuffle_write'])} | {'yes' if r['same'] else 'NO'} |"
         )
+    return "\n".join(lines)
+
+
+def step_table(row: dict) -> str:
+    """The Spark run's steps in order of their start, for one corpus."""
+    lines = [f"Spark steps at {row['size_mb']} MB (event log; task seconds include the Python workers' time):", "",
+             "| step | wall s | task s | shuffle written |", "|---|---:|---:|---:|"]
+    for name, st in row["steps"].items():
+        lines.append(f"| {name} | {st['wall']:.1f} | {st['task_s']:.1f} | {st['shuffle_write'] / corpora.MB:,.0f} MB |")
     return "\n".join(lines)
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--sizes", type=int, nargs="+", default=[80], help="corpus sizes in MB of JSONL")
-    ap.add_argument("--driver-memory", default="6g", help="Spark driver (= executor in local mode) heap")
-    ap.add_argument("--no-readme", action="store_true", help="print the table only")
+    ap.add_argument("--sizes", type=int, nargs="+", default=[100, 300, 1000], help="corpus sizes in MB of JSONL (multiples of 100)")
+    ap.add_argument("--driver-memory", help="Spark driver heap (SPARK_DRIVER_MEMORY; default: Spark's, 1g)")
+    ap.add_argument("--no-readme", action="store_true", help="print the tables only")
     args = ap.parse_args()
     rows = []
     for size in args.sizes:
         rows.append(bench(size, args.driver_memory))
         print(json.dumps(rows[-1]), flush=True)
-    text = table(rows)
+    text = table(rows) + "\n\n" + step_table(rows[-1])
     print(text)
     if not args.no_readme:
-        cmd = "python benchmarks/spark_bench.py --sizes " + " ".join(map(str, args.sizes))
-        block = f"{BEGIN}\n`{cmd}` ({time.strftime('%Y-%m-%d')}, 2 cores shared with other jobs):\n\n{text}\n{END}"
-        readme = README.read_text() if README.exists() else "# Benchmarks\n"
-        if BEGIN in readme:
-            readme = readme[: readme.index(BEGIN)] + block + readme[readme.index(END) + len(END) :]
-        else:
-            readme += "\n## Spark engine\n\n" + block + "\n"
+        cmd = "python -m benchmarks.spark_bench --sizes " + " ".join(map(str, args.sizes))
+        if args.driver_memory:
+            cmd += f" --driver-memory {args.driver_memory}"
+        block = f"{BEGIN}\n`{cmd}` ({time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, 2 cores shared with other jobs):\n\n{text}\n{END}"
+        readme = README.read_text()
+        readme = readme[: readme.index(BEGIN)] + block + readme[readme.index(END) + len(END) :]
         README.write_text(readme)
 
 

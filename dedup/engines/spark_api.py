@@ -97,4 +97,5 @@ def dedupe(
             *[(F.col("_dedup_clean") if c == text else F.col(f"`{c}`")).alias(c) for c in df.columns]
         )
         clusters = job.clusters().select("cluster", "value")
+        spark.sparkContext.setJobDescription(None)  # the returned frames' jobs are the caller's
     return clean, clusters
