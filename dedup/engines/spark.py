@@ -30,7 +30,7 @@ from ..io import readers, staging
 from ..io.readers import ReadOptions, Skipped
 from . import spark_batches as B
 from .spark_components import connected_components
-from .spark_env import LOCAL_CONF, check_executors, checkpoints, session, spark_errors, with_python_workers  # noqa: F401
+from .spark_env import check_executors, checkpoints, session, spark_errors
 
 if TYPE_CHECKING:  # pragma: no cover
     from pyspark.sql import DataFrame, SparkSession
@@ -226,7 +226,7 @@ def _run(spark, inputs, out, config, opts, checkpoint_dir, out_format, omit_dupl
         staging.check_out_not_in_inputs(local_out, local_inputs)
         staging.check_out_dir(local_out, readers.discover(local_inputs, opts) if local_inputs else [])
     check_executors(spark)
-    job = _Job(spark, config, opts)
+    job = SparkJob(spark, config, opts)
     key = "spark.sql.shuffle.partitions"
     user_set = bool(spark._jsparkSession.conf().contains(key))  # the user's value is kept as it is
     job.partitions = shuffle_partitions(spark, files)
@@ -310,7 +310,7 @@ def _concatenate(spark: "SparkSession", parts: list, target: str) -> None:
         fs.delete(part, False)
 
 
-class _Job:
+class SparkJob:
     """The DataFrames of one scan; every cached one is released at the end."""
 
     def __init__(self, spark: "SparkSession", config: Config, opts: ReadOptions) -> None:

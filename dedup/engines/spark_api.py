@@ -7,7 +7,7 @@
     clean.write.parquet("s3a://bucket/clean/")
     clusters.select("value").write.text("s3a://bucket/clusters/")
 
-The same stages as `dedup scan --engine spark` (spark.py's _Job: shingle, group,
+The same stages as `dedup scan --engine spark` (spark.py's SparkJob: shingle, group,
 sketch, propose, verify, connect, decide, render), on rows instead of files.
 """
 
@@ -68,7 +68,7 @@ def dedupe(
     """
     from pyspark.sql import functions as F
 
-    from .spark import _Job
+    from .spark import SparkJob
 
     config = (config or Config()).replace(sentences=False)  # Spark decides whole paragraphs only
     for col in (text, id, *(order_by or [])):
@@ -82,7 +82,7 @@ def dedupe(
     elif sc.getCheckpointDir() is None:
         raise ConfigError("dedupe needs a checkpoint folder: pass checkpoint_dir= or call spark.sparkContext.setCheckpointDir()")
     with spark_errors("deduplicating a DataFrame"):
-        job = _Job(spark, config, ReadOptions(text_field=text, id_field=id))
+        job = SparkJob(spark, config, ReadOptions(text_field=text, id_field=id))
         numbered = number_rows(df, order_by or [id], job._cache)
         job.files = []
         job.docs = job._cache(numbered.select(
