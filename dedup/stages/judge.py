@@ -46,7 +46,8 @@ def judge(
     refined = runs.refine(
         sizes, values, offsets, pairs, inter, keeper, u_rank, texts, ngram=config.ngram,
         containment=config.threshold, min_tokens=config.min_tokens, layout=layout,
-        templated={(min(a, b), max(a, b)) for a, b in pairs[refused].tolist()},
+        templated=set((np.minimum(pairs[refused, 0], pairs[refused, 1]).astype(np.int64) * len(sizes)
+                       + np.maximum(pairs[refused, 0], pairs[refused, 1])).tolist()),
     )
     keeper[refined.lifted] = -1
     for u, v in refined.whole.items():

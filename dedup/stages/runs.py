@@ -212,15 +212,15 @@ def _runs(covered: list[bool], neutral: list[bool], n_tokens: list[int], min_tok
 def refine(
     sizes: np.ndarray, values: np.ndarray, offsets: np.ndarray, pairs: np.ndarray, inter: np.ndarray,
     keeper: np.ndarray, u_rank: np.ndarray, texts: UnitTexts, *, ngram: int, containment: float, min_tokens: int,
-    layout: Layout | None = None, templated: set[tuple[int, int]] = frozenset(),
+    layout: Layout | None = None, templated: set[int] = frozenset(),
 ) -> Refined:
     """Sentence runs and lifted drops of units (distinct shingle sets, see module doc).
 
     `pairs`/`inter`: verified candidate pairs with their intersections (see
     PARTNER_SHINGLES for partners). A unit that a still-dropped unit was dropped
     against is neither cut nor dropped here, so nothing chains. Without `layout`,
-    no run goes on across a paragraph break. `templated`: pairs (lower unit first) refused
-    as filled-in templates (templates.py): neither covers the other's sentences.
+    no run goes on across a paragraph break. `templated`: pairs refused as filled-in
+    templates (templates.py), as lower * len(sizes) + higher: neither covers the other's sentences.
     """
     n_units = len(sizes)
     close = inter > 0
@@ -414,7 +414,7 @@ def refine(
 
     def cover(u: int, doc: int | None = None) -> list[tuple[int, np.ndarray]]:
         """Kept text of u's earlier partners (of document `doc` only, if given)."""
-        out = [(v, kept_of(v)) for v in partners(u).tolist() if u_rank[v] < u_rank[u] and (min(u, v), max(u, v)) not in templated]
+        out = [(v, kept_of(v)) for v in partners(u).tolist() if u_rank[v] < u_rank[u] and min(u, v) * n_units + max(u, v) not in templated]
         return [(v, c) for v, c in out if c is not None and len(c) and (doc is None or layout.doc[v] == doc)]
 
     def drop_doc(w: int) -> int:

@@ -79,18 +79,19 @@ def with_names(text: str, tokens: list[bytes], flags: np.ndarray) -> np.ndarray:
     return flags | np.fromiter((t in named for t in tokens), dtype=bool, count=len(tokens))
 
 
-def value_flags(text: str, tokens: list[bytes], names: bool = False) -> np.ndarray:
+def value_flags(text: str, tokens: list[bytes], names: bool = False, caps: frozenset[bytes] | None = None) -> np.ndarray:
     """Which of `text`'s tokens are values: numbers and identifiers (words written in
     capitals in `text`), but not a word with an OCR error (quick1y, 5outhern: letters
     with one or two of the digits OCR confuses with letters); with `names`, proper names
     too (what tells one filled-in report from another; an OCR misreading of a name is
-    still read through, so misread.py asks without)."""
+    still read through, so misread.py asks without). `caps`: identifiers(text), if known."""
     if names:
-        return with_names(text, tokens, value_flags(text, tokens))
+        return with_names(text, tokens, value_flags(text, tokens, caps=caps))
     out = np.zeros(len(tokens), dtype=bool)
     if _VALUE.search(text) is None:
         return out
-    caps = identifiers(text)
+    if caps is None:
+        caps = identifiers(text)
     for i, t in enumerate(tokens):
         if t.isalpha() or not t.isalnum():  # a word, or an address or URL (one token)
             out[i] = t in caps
@@ -130,7 +131,8 @@ class UnitTexts:
         key = (u, names)
         if key not in self._flags:
             text, tokens = self._text_of(u), self.tokens(u)
-            self._flags[key] = with_names(text, tokens, self.flags(u)) if names else value_flags(text, tokens)
+            self._flags[key] = (with_names(text, tokens, self.flags(u)) if names
+                                else value_flags(text, tokens, caps=self.identifiers(u) if self.has_value(u) else frozenset()))
         return self._flags[key]
 
     def identifiers(self, u: int) -> frozenset[bytes]:
