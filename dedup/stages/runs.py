@@ -346,10 +346,14 @@ def refine(
             for j in range(len(s.bounds))
         )
 
+    sure: dict[int, bool] = {}
+
     def surely_lifted(x: int) -> bool:
         """Whether x will be lifted whatever is dropped before it is read: it has a sentence
         of its own even against the whole text of every span it shares text with."""
-        return has_own(x, [full(v) for v in neighbours(x).tolist()])
+        if x not in sure:
+            sure[x] = has_own(x, [full(v) for v in neighbours(x).tolist()])
+        return sure[x]
 
     def protected(u: int, s: Sentenced, covered: list[bool], relied: list[int]) -> list[bool]:
         """`covered` less the sentences that spans dropped against this one need: for each,
@@ -470,8 +474,8 @@ def refine(
         covered = [bool(sh) and sentence_covered(s, j, hits[j]) for j, sh in enumerate(s.shingles)]
         # Spans still dropped against u rely on its text: u keeps what they need, and is not dropped whole;
         # not for those sure to be lifted, nor those moved to settled text elsewhere (moved_elsewhere records it).
-        relied = [x for x in dependents.get(u, ()) if not status.get(x, False) and not (x not in status and surely_lifted(x))
-                  and not moved_elsewhere(x, u)]
+        relied = [x for x in dependents.get(u, ()) if not status.get(x, False) and not moved_elsewhere(x, u)
+                  and not (x not in status and surely_lifted(x))]
         if relied:
             covered = protected(u, s, covered, relied)
         neutral = [not sh for sh in s.shingles]
