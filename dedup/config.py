@@ -66,7 +66,7 @@ class Config:
     # Decide on the text really repeated (word shingles only): drop copied sentence
     # runs inside spans that stay, keep a span's own sentence, never take a filled-in
     # template for a copy (stages/runs.py, stages/templates.py). Off by default for
-    # now: it costs 2.7 times the CPU on news and 6 times on Debian's changelogs, and
+    # now: it costs 3.1 times the CPU on news and 7.5 times on Debian's changelogs, and
     # random property tests still find corpora where cleaning its clean output drops
     # more (a span kept because another was dropped against it is cut on the second
     # pass; benchmarks/README.md, "Where dedup still fails").
