@@ -35,6 +35,7 @@ def judge(
     `layout`: where units sit in their documents (runs.layout; sentence runs across
     paragraph breaks need it)."""
     use = np.ones(len(pairs), dtype=bool) if usable is None else usable.copy()
+    n = len(sizes)
     if not config.sentence_runs:
         keeper = decide.decide(sizes, u_rank, pairs[use], inter[use], config.threshold)
         return Judgement(keeper, None, 0, np.zeros(0, np.int64), inter)
@@ -46,8 +47,7 @@ def judge(
     refined = runs.refine(
         sizes, values, offsets, pairs, inter, keeper, u_rank, texts, ngram=config.ngram,
         containment=config.threshold, min_tokens=config.min_tokens, layout=layout,
-        templated=set((np.minimum(pairs[refused, 0], pairs[refused, 1]).astype(np.int64) * len(sizes)
-                       + np.maximum(pairs[refused, 0], pairs[refused, 1])).tolist()),
+        templated=_codes(pairs[refused], n), unusable=_codes(pairs[~use & ~refused], n),
     )
     keeper[refined.lifted] = -1
     for u, v in refined.whole.items():
@@ -58,6 +58,11 @@ def judge(
             keeper[u] = v
     covered = np.array(sorted(set(refined.whole) | (refined.covered_moves - lifted)), dtype=np.int64)
     return Judgement(keeper, refined, int(refused.sum()), covered, inter)
+
+
+def _codes(pairs: np.ndarray, n: int) -> set[int]:
+    """Pairs of units as lower * n + higher (how runs.refine looks them up)."""
+    return set((np.minimum(pairs[:, 0], pairs[:, 1]).astype(np.int64) * n + np.maximum(pairs[:, 0], pairs[:, 1])).tolist())
 
 
 def part_table(

@@ -212,7 +212,7 @@ def _runs(covered: list[bool], neutral: list[bool], n_tokens: list[int], min_tok
 def refine(
     sizes: np.ndarray, values: np.ndarray, offsets: np.ndarray, pairs: np.ndarray, inter: np.ndarray,
     keeper: np.ndarray, u_rank: np.ndarray, texts: UnitTexts, *, ngram: int, containment: float, min_tokens: int,
-    layout: Layout | None = None, templated: set[int] = frozenset(),
+    layout: Layout | None = None, templated: set[int] = frozenset(), unusable: set[int] = frozenset(),
 ) -> Refined:
     """Sentence runs and lifted drops of units (distinct shingle sets, see module doc).
 
@@ -221,6 +221,8 @@ def refine(
     against is neither cut nor dropped here, so nothing chains. Without `layout`,
     no run goes on across a paragraph break. `templated`: pairs refused as filled-in
     templates (templates.py), as lower * len(sizes) + higher: neither covers the other's sentences.
+    `unusable`: pairs decide may not drop one against (the index's, see judge), in the same
+    form: no drop is moved along them.
     """
     n_units = len(sizes)
     close = inter > 0
@@ -408,7 +410,7 @@ def refine(
         drop them, once x is gone)."""
         need = containment * sizes[x]
         for w in neighbours(x).tolist():
-            if w == u or u_rank[w] > u_rank[u]:
+            if w == u or u_rank[w] > u_rank[u] or min(x, w) * n_units + max(x, w) in unusable:
                 continue
             c = final(w)
             if c is not None and _count_in(full(x), c) >= need:
