@@ -23,7 +23,7 @@ from ..errors import InputError
 from ..io.readers import ReadOptions, discover, read_source
 from ..records import Document
 from ..shown import shown
-from ..stages import decide, judge, misread, segment, shingle, templates, verify
+from ..stages import decide, judge, segment, shingle, verify
 from ..stages.mapping import shingle_spans
 from ..stages.normalize import token_bytes
 from ..stages.pairs import find_pairs
@@ -257,8 +257,7 @@ def _judged(
     pairs, inter = np.array([[0, 1]]), np.array([shared])
     texts = (a.text, b.text)
     verdict = judge.judge(sizes, values, offsets, rank, pairs, inter, config, lambda u: texts[u])
-    read = int(misread.read_through(pairs, inter, sizes, values, offsets, config.threshold,
-                                    templates.UnitTexts(lambda u: texts[u]), config.ngram)[0])
+    read = int(verdict.inter[0])  # the shingles shared as the decision read them (misreadings read through)
     note = f"; read through OCR misreadings, {read} shingles shared, not {shared}" if read > shared else ""
     if verdict.templates:
         return None, "template", (
@@ -284,8 +283,8 @@ def _judged(
     lifted = verdict.refined.lifted.tolist() if verdict.refined is not None else []
     if lifted:
         return None, "own sentence", (
-            f"both kept: {'AB'[lifted[0]]} would be dropped, but holds a sentence of its own (8+ words mostly "
-            "not in the other), so it stays whole"
+            f"both kept: {'AB'[lifted[0]]} would be dropped, but holds a sentence of its own ({config.min_tokens}+ "
+            "words mostly not in the other), so it stays whole"
         )
     return None, "apart", (
         f"both kept: the larger containment, {max(containment):.3f}, is below --threshold {config.threshold}, "
