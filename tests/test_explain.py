@@ -176,13 +176,10 @@ def test_sentences_verdict_is_the_scans(tmp_path):
     assert result.clean_text(1) == ""  # the scan drops B as well
     res, out = run(str(tmp_path / "a.txt"), str(tmp_path / "b.txt"))
     assert "both kept" in out  # whole spans: under the threshold
-    source = ("The regional council approved the new water plan after a long debate on Tuesday evening. "
-              "Farmers in the valley had asked for the change for more than three years, citing the drought. "
-              "The plan caps the amount each property may draw from the river during the summer months.")
-    story = ("Residents packed the town hall to hear the mayor describe what the decision means locally. "
-             "The regional council approved the new water plan after a long debate on Tuesday evening. "
-             "Farmers in the valley had asked for the change for more than three years, citing the drought. "
-             "She promised that the first meters would be installed before the end of the coming winter.")
+    from test_runs import NEW, SOURCE
+
+    source = " ".join(SOURCE[:3])
+    story = " ".join([NEW[0], *SOURCE[:2], NEW[1]])  # the source's first two sentences inside a new paragraph
     (tmp_path / "c.txt").write_text(source + "\n")
     (tmp_path / "d.txt").write_text(story + "\n")
     res, out = run(str(tmp_path / "c.txt"), str(tmp_path / "d.txt"), "--sentences")

@@ -440,13 +440,10 @@ def test_stats_files_from_before_the_threshold_rename_are_read():
 
 def test_a_sentence_run_is_explained_as_one():
     # Before, every reason but exact and contained fell through to the near-equal text.
-    source = ("The regional council approved the new water plan after a long debate on Tuesday evening. "
-              "Farmers in the valley had asked for the change for more than three years, citing the drought. "
-              "The plan caps the amount each property may draw from the river during the summer months.")
-    story = ("Residents packed the town hall to hear the mayor describe what the decision means locally. "
-             "The regional council approved the new water plan after a long debate on Tuesday evening. "
-             "Farmers in the valley had asked for the change for more than three years, citing the drought. "
-             "She promised that the first meters would be installed before the end of the coming winter.")
+    from test_runs import NEW, SOURCE
+
+    source = " ".join(SOURCE[:3])
+    story = " ".join([NEW[0], *SOURCE[:2], NEW[1]])  # the source's first two sentences inside a new paragraph
     page = render_result(scan([Document("a", source), Document("b", story)], Config(sentences=True)))
     assert "dropped · sentence-run" in page
     assert "Sentence run: sentences 2–3 of this span" in page and "Near-equal" not in page
