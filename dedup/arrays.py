@@ -48,3 +48,10 @@ def stable_order(keys: np.ndarray) -> np.ndarray:
     order[at] = (codes & np.uint64(0xFFFFFFFF)).astype(np.int64)
     return order
 
+
+def count_in(a: np.ndarray, b: np.ndarray) -> int:
+    """How many of sorted, distinct `a` are in sorted `b`."""
+    if not len(a) or not len(b):
+        return 0
+    at = np.minimum(np.searchsorted(b, a), len(b) - 1)
+    return int(np.count_nonzero(b[at] == a))

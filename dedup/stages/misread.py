@@ -22,6 +22,7 @@ from difflib import SequenceMatcher
 
 import numpy as np
 
+from ..arrays import count_in
 from .shingle import byte_token_hashes, fold_shingles
 from .templates import UnitTexts, value_flags
 from .verify import is_edge
@@ -70,7 +71,8 @@ def misread(a: bytes, b: bytes) -> bool:
         return False
     if not a.isalpha():
         return a.translate(_AS_LETTERS) == b
-    return _edits(a, b, 1 if len(b) <= 5 else 2) <= (1 if len(b) <= 5 else 2)
+    bound = 1 if len(b) <= 5 else 2
+    return _edits(a, b, bound) <= bound
 
 
 def _joined_misread(xs: list[bytes], ys: list[bytes]) -> bool:
@@ -150,16 +152,15 @@ def read_through(
 
 def found_in(tokens: list[bytes], theirs: np.ndarray, n: int) -> int:
     """How many distinct shingles of `tokens` are in the sorted set `theirs`."""
-    mine = np.unique(fold_shingles(byte_token_hashes(tokens), n))
-    if not len(theirs) or not len(mine):
-        return 0
-    at = np.minimum(np.searchsorted(theirs, mine), len(theirs) - 1)
-    return int(np.count_nonzero(theirs[at] == mine))
+    return count_in(np.unique(fold_shingles(byte_token_hashes(tokens), n)), theirs)
 
 
-def share_read(text: str, tokens: list[bytes], other_text: str, other_tokens: list[bytes], theirs: np.ndarray, n: int) -> float:
+def share_read(
+    text: str, tokens: list[bytes], other_tokens: list[bytes], other_values: np.ndarray, theirs: np.ndarray, n: int,
+) -> float:
     """Share of the shingles of `tokens` (of `text`), read through their misreadings of
-    `other_tokens`, that lie in `theirs` (the other text's shingle set)."""
-    read = read_as(tokens, other_tokens, value_flags(text, tokens), value_flags(other_text, other_tokens))
+    `other_tokens` (whose value flags are `other_values`), that lie in `theirs` (the
+    other text's shingle set)."""
+    read = read_as(tokens, other_tokens, value_flags(text, tokens), other_values)
     total = len(np.unique(fold_shingles(byte_token_hashes(tokens), n)))
     return found_in(read, theirs, n) / total if total else 0.0

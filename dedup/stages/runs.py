@@ -34,7 +34,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..accel import kernels
-from ..arrays import ramp, run_starts
+from ..arrays import count_in, ramp, run_starts
 from . import misread
 from .mapping import piece_token_hashes, text_codes
 from .normalize import ascii_token_starts, token_bytes
@@ -324,7 +324,7 @@ def refine(
         """Whether sentence j is in v's text once its OCR misreadings of v are read as v's words."""
         b0, b1 = s.bounds[j]
         part = s.text[b0:b1]
-        return misread.share_read(part, token_bytes(part), texts.text(v), texts.tokens(v), full(v), ngram) >= OWN_SHARE
+        return misread.share_read(part, token_bytes(part), texts.tokens(v), texts.flags(v), full(v), ngram) >= OWN_SHARE
 
     def glued(s: Sentenced, first: int, stop: int, sh: np.ndarray, runs_sh: np.ndarray,
               cover_of: list[tuple[int, np.ndarray]]) -> bool:
@@ -334,7 +334,7 @@ def refine(
         inserted), not a quotation from inside it."""
         if sum(s.n_tokens[first:stop]) < min_tokens:
             return False
-        return any(len(c) and _count_in(sh, c) >= containment * len(sh) and _count_in(c, runs_sh) >= GLUED_SHARE * len(c)
+        return any(len(c) and count_in(sh, c) >= containment * len(sh) and count_in(c, runs_sh) >= GLUED_SHARE * len(c)
                    for _, c in cover_of)
 
     def has_own(x: int, arrays: list[np.ndarray]) -> bool:
@@ -393,7 +393,7 @@ def refine(
         if not any(sx.shingles) or not all(not sh or sentence_covered(sx, j, hx[j]) for j, sh in enumerate(sx.shingles)):
             return False
         x_set = full(x)
-        moved[x] = max(others, key=lambda wc: (_count_in(x_set, wc[1]), -int(u_rank[wc[0]])))[0]
+        moved[x] = max(others, key=lambda wc: (count_in(x_set, wc[1]), -int(u_rank[wc[0]])))[0]
         covered_moves.add(x)
         return True
 
@@ -413,7 +413,7 @@ def refine(
             if w == u or u_rank[w] > u_rank[u] or min(x, w) * n_units + max(x, w) in unusable:
                 continue
             c = final(w)
-            if c is not None and _count_in(full(x), c) >= need:
+            if c is not None and count_in(full(x), c) >= need:
                 moved[x] = w
                 return True
         return False
@@ -488,7 +488,7 @@ def refine(
             sh = np.unique(np.fromiter((h for x in s.shingles[first:stop] for h in x), dtype=np.uint64))
             best_v, best_n = -1, -1
             for v, c in cover_of:
-                k = _count_in(sh, c)
+                k = count_in(sh, c)
                 if k > best_n:
                     best_v, best_n = v, k
             # Too short alone: a copy still if it is part of a kept span copied here whole (a line
@@ -518,14 +518,6 @@ def refine(
                 kept = [h for j, sh in enumerate(s.shingles) if not any(a <= j < b for a, b in cut) for h in sh]
                 kept_part[u] = np.unique(np.asarray(kept, dtype=np.uint64))
     return Refined(np.array(sorted(lifted), dtype=np.int64), runs, whole, info, moved, covered_moves)
-
-
-def _count_in(a: np.ndarray, b: np.ndarray) -> int:
-    """How many of sorted, distinct `a` are in sorted `b`."""
-    if not len(a) or not len(b):
-        return 0
-    at = np.minimum(np.searchsorted(b, a), len(b) - 1)
-    return int(np.count_nonzero(b[at] == a))
 
 
 def run_range(s: Sentenced, first: int, stop: int) -> tuple[int, int]:
