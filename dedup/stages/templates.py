@@ -22,6 +22,7 @@ from collections.abc import Callable
 
 import numpy as np
 
+from ..arrays import run_starts
 from .normalize import token_bytes
 from .shingle import byte_token_hashes, fmix64
 from .verify import intersections, is_edge
@@ -193,8 +194,7 @@ def template_pairs(
     for u in units.tolist():
         h = _occurrences(texts.tokens(u))
         parts += [np.unique(h), np.unique(h[texts.flags(u, names=True)]), np.unique(byte_token_hashes(sorted(texts.identifiers(u))))]
-    at = np.zeros(len(parts) + 1, dtype=np.int64)
-    np.cumsum([len(p) for p in parts], out=at[1:])
+    at = run_starts(np.fromiter(map(len, parts), dtype=np.int64, count=len(parts)))
     joined = np.concatenate(parts)
     size = np.diff(at)
     x, y = 3 * np.searchsorted(units, pairs[look, 0]), 3 * np.searchsorted(units, pairs[look, 1])
