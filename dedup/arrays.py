@@ -49,9 +49,14 @@ def stable_order(keys: np.ndarray) -> np.ndarray:
     return order
 
 
+def in_sorted(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Per element of `a`: is it in sorted `b`? (a bool mask)"""
+    if not len(a) or not len(b):
+        return np.zeros(len(a), dtype=bool)
+    at = np.minimum(np.searchsorted(b, a), len(b) - 1)
+    return b[at] == a
+
+
 def count_in(a: np.ndarray, b: np.ndarray) -> int:
     """How many of sorted, distinct `a` are in sorted `b`."""
-    if not len(a) or not len(b):
-        return 0
-    at = np.minimum(np.searchsorted(b, a), len(b) - 1)
-    return int(np.count_nonzero(b[at] == a))
+    return int(np.count_nonzero(in_sorted(a, b)))

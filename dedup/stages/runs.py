@@ -34,7 +34,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..accel import kernels
-from ..arrays import count_in, ramp, run_starts
+from ..arrays import count_in, in_sorted, ramp, run_starts
 from . import misread
 from .mapping import piece_token_hashes, text_codes
 from .normalize import ascii_token_starts, token_bytes
@@ -224,151 +224,206 @@ def refine(
     `unusable`: pairs decide may not drop one against (the index's, see judge), in the same
     form: no drop is moved along them.
     """
-    n_units = len(sizes)
-    close = inter > 0
-    a, b = pairs[close, 0].astype(np.int64), pairs[close, 1].astype(np.int64)
-    ends = np.concatenate((a, b))
-    other = np.concatenate((b, a))
-    shared = np.concatenate((inter[close], inter[close]))
-    order = np.lexsort((other, ends))
-    ends, other, shared = ends[order], other[order], shared[order]
-    start = np.searchsorted(ends, np.arange(n_units + 1))
-    strong = shared >= PARTNER_SHINGLES * ngram
+    sets = _Sets(sizes, values, offsets, pairs, inter, ngram)
+    return _Refiner(sets, keeper, u_rank, texts, ngram=ngram, containment=containment, min_tokens=min_tokens,
+                    layout=layout, templated=templated, unusable=unusable).run()
 
-    def most(lo: int, hi: int, keep: np.ndarray | None = None) -> np.ndarray:
+
+class _Sets:
+    """The units' shingle sets and who shares how many shingles with whom (the verified pairs)."""
+
+    def __init__(self, sizes: np.ndarray, values: np.ndarray, offsets: np.ndarray, pairs: np.ndarray,
+                 inter: np.ndarray, ngram: int):
+        self.sizes, self.values, self.offsets, self.n = sizes, values, offsets, len(sizes)
+        close = inter > 0
+        self.a, self.b = pairs[close, 0].astype(np.int64), pairs[close, 1].astype(np.int64)
+        self.inter = inter[close]
+        ends = np.concatenate((self.a, self.b))
+        other = np.concatenate((self.b, self.a))
+        shared = np.concatenate((self.inter, self.inter))
+        order = np.lexsort((other, ends))
+        self.ends, self.other, self.shared = ends[order], other[order], shared[order]
+        self.start = np.searchsorted(self.ends, np.arange(self.n + 1))
+        self.strong = self.shared >= PARTNER_SHINGLES * ngram
+
+    def full(self, v: int) -> np.ndarray:
+        """Unit v's shingle set (sorted)."""
+        return self.values[self.offsets[v] : self.offsets[v + 1]]
+
+    def _most(self, lo: int, hi: int, keep: np.ndarray | None = None) -> np.ndarray:
         """Of the neighbours in [lo, hi), the MAX_PARTNERS sharing most (ties: lower unit)."""
-        found, count = other[lo:hi], shared[lo:hi]
+        found, count = self.other[lo:hi], self.shared[lo:hi]
         if keep is not None:
             found, count = found[keep], count[keep]
         if len(found) > MAX_PARTNERS:
             found = found[np.lexsort((found, -count))[:MAX_PARTNERS]]
         return found
 
-    def neighbours(u: int) -> np.ndarray:
+    def neighbours(self, u: int) -> np.ndarray:
         """The units u shares most shingles with (among the verified pairs)."""
-        return most(start[u], start[u + 1])
+        return self._most(self.start[u], self.start[u + 1])
 
-    def partners(u: int) -> np.ndarray:
+    def partners(self, u: int) -> np.ndarray:
         """The units that may cover u's sentences: sharing PARTNER_SHINGLES x ngram shingles."""
-        lo, hi = start[u], start[u + 1]
-        return most(lo, hi, strong[lo:hi])
+        lo, hi = self.start[u], self.start[u + 1]
+        return self._most(lo, hi, self.strong[lo:hi])
 
-    # Read for runs: kept units whose earlier partners share enough of them (summed).
-    earlier = (u_rank[other] < u_rank[ends]) & strong
-    from_earlier = np.bincount(ends[earlier], weights=shared[earlier], minlength=n_units)
-    has_earlier = from_earlier >= READ_SHARE * sizes
-    # Shingles of a dropped unit not in its keeper: room for a sentence of its own?
-    room = np.zeros(n_units, dtype=bool)
-    dropped = np.flatnonzero(keeper >= 0)
-    if len(dropped):
-        k_of = keeper[dropped]
-        lo, hi = np.minimum(dropped, k_of), np.maximum(dropped, k_of)
-        codes = lo * n_units + hi
-        pc = np.minimum(a, b) * n_units + np.maximum(a, b)
+    def shared_with(self, x: np.ndarray, y: np.ndarray) -> np.ndarray:
+        """Shingles units x[i] and y[i] share (0 where they are no verified pair)."""
+        n = self.n
+        codes = np.minimum(x, y) * n + np.maximum(x, y)
+        pc = np.minimum(self.a, self.b) * n + np.maximum(self.a, self.b)
         srt = np.argsort(pc, kind="stable")
         at = np.searchsorted(pc[srt], codes)
         found = at < len(pc)
         found[found] = pc[srt][at[found]] == codes[found]
-        with_k = np.zeros(len(dropped), dtype=np.int64)
-        with_k[found] = inter[close][srt][at[found]]
-        room[dropped] = sizes[dropped] - with_k >= min_tokens - ngram + 1
-    todo = np.flatnonzero((has_earlier & (keeper == -1)) | room)
-    # A span that a span still dropped was dropped against keeps every sentence: that one relies on its text.
-    dependents: dict[int, list[int]] = {}
-    for x in np.flatnonzero(keeper >= 0).tolist():
-        dependents.setdefault(int(keeper[x]), []).append(x)
-    todo = todo[np.argsort(u_rank[todo], kind="stable")]
-
-    kept_part: dict[int, np.ndarray] = {}  # processed units that keep a part: the shingles they keep (sorted)
-    status: dict[int, bool] = {}  # processed: kept (True) or dropped (False)
-    # Every unit to do is read (waiting ones may be read ahead): sentenced in one batch.
-    info: dict[int, Sentenced] = dict(zip(todo.tolist(), sentenced_many([texts.text(u) for u in todo.tolist()], ngram)))
-    lifted, runs, whole = [], [], {}
-    moved: dict[int, int] = {}
-    covered_moves: set[int] = set()
-    todo_set = set(todo.tolist())
-
-    def full(v: int) -> np.ndarray:
-        return values[offsets[v] : offsets[v + 1]]
-
-    def kept_of(v: int) -> np.ndarray | None:
-        if v in status:
-            return kept_part.get(v, full(v)) if status[v] else None
-        return full(v) if keeper[v] == -1 else None
-
-    def found_in(s: Sentenced, arrays: list[np.ndarray]) -> list[list[bool]]:
-        """Per sentence, per shingle: is it in one of `arrays` (sorted sets)? One pass per unit."""
-        flat = s.flat
-        hit = np.zeros(len(flat), dtype=bool)
-        for arr in arrays:
-            if len(arr) and len(flat):
-                at = np.minimum(np.searchsorted(arr, flat), len(arr) - 1)
-                hit |= arr[at] == flat
-        out, k, hits = [], 0, hit.tolist()
-        for sh in s.shingles:
-            out.append(hits[k : k + len(sh)])
-            k += len(sh)
+        out = np.zeros(len(x), dtype=np.int64)
+        out[found] = self.inter[srt][at[found]]
         return out
 
-    def sentence_covered(s: Sentenced, j: int, got: list[bool]) -> bool:
+    def to_read(self, keeper: np.ndarray, u_rank: np.ndarray, min_tokens: int, ngram: int) -> np.ndarray:
+        """The units refine reads, in rank order: kept units whose earlier partners share
+        at least READ_SHARE of them (summed), and dropped units with room for a sentence
+        of their own (min_tokens words of shingles not in their keeper)."""
+        earlier = (u_rank[self.other] < u_rank[self.ends]) & self.strong
+        from_earlier = np.bincount(self.ends[earlier], weights=self.shared[earlier], minlength=self.n)
+        has_earlier = from_earlier >= READ_SHARE * self.sizes
+        room = np.zeros(self.n, dtype=bool)
+        dropped = np.flatnonzero(keeper >= 0)
+        if len(dropped):
+            with_k = self.shared_with(dropped, keeper[dropped])
+            room[dropped] = self.sizes[dropped] - with_k >= min_tokens - ngram + 1
+        todo = np.flatnonzero((has_earlier & (keeper == -1)) | room)
+        return todo[np.argsort(u_rank[todo], kind="stable")]
+
+
+class _Refiner:
+    """One pass of `refine` over the units to read, in rank order, and what it has
+    settled so far: each rule below reads that state (what earlier units keep)."""
+
+    def __init__(self, sets: _Sets, keeper: np.ndarray, u_rank: np.ndarray, texts: UnitTexts, *, ngram: int,
+                 containment: float, min_tokens: int, layout: Layout | None, templated: set[int], unusable: set[int]):
+        self.sets, self.keeper, self.u_rank, self.texts = sets, keeper, u_rank, texts
+        self.ngram, self.containment, self.min_tokens = ngram, containment, min_tokens
+        self.layout, self.templated, self.unusable = layout, templated, unusable
+        self.todo = sets.to_read(keeper, u_rank, min_tokens, ngram)
+        # A span that a span still dropped was dropped against keeps every sentence: that one relies on its text.
+        self.dependents: dict[int, list[int]] = {}
+        for x in np.flatnonzero(keeper >= 0).tolist():
+            self.dependents.setdefault(int(keeper[x]), []).append(x)
+        self.kept_part: dict[int, np.ndarray] = {}  # processed units that keep a part: the shingles they keep (sorted)
+        self.status: dict[int, bool] = {}  # processed: kept (True) or dropped (False)
+        # Every unit to do is read (waiting ones may be read ahead): sentenced in one batch.
+        todo = self.todo.tolist()
+        self.info: dict[int, Sentenced] = dict(zip(todo, sentenced_many([texts.text(u) for u in todo], ngram)))
+        self.lifted: list[int] = []
+        self.runs: list[Run] = []
+        self.whole: dict[int, int] = {}
+        self.moved: dict[int, int] = {}
+        self.covered_moves: set[int] = set()
+        self.todo_set = set(todo)
+        self.waiting = set(todo)
+        self.sure: dict[int, bool] = {}
+        self.head: dict[int, int] = {}  # unit -> document of the earlier text covering a run at its start
+        self.tail: dict[int, int] = {}  # ... at its end
+
+    def run(self) -> Refined:
+        for u in self.todo.tolist():
+            self.waiting.discard(u)
+            self.settle(u)
+        return Refined(np.array(sorted(self.lifted), dtype=np.int64), self.runs, self.whole, self.info, self.moved,
+                       self.covered_moves)
+
+    # -- what units keep
+
+    def kept_of(self, v: int) -> np.ndarray | None:
+        """What unit v keeps as things stand (None: dropped)."""
+        if v in self.status:
+            return self.kept_part.get(v, self.sets.full(v)) if self.status[v] else None
+        return self.sets.full(v) if self.keeper[v] == -1 else None
+
+    def final(self, w: int) -> np.ndarray | None:
+        """What unit w keeps, if that is settled: w read already, or never to be read."""
+        if w in self.status:
+            return self.kept_part.get(w, self.sets.full(w)) if self.status[w] else None
+        return self.sets.full(w) if self.keeper[w] == -1 and w not in self.todo_set else None
+
+    def read(self, w: int) -> Sentenced:
+        """Unit w's sentences, split once (a unit read ahead is not split again)."""
+        if w not in self.info:
+            self.info[w] = sentenced(self.texts.text(w), self.ngram)
+        return self.info[w]
+
+    def cover(self, u: int, doc: int | None = None) -> list[tuple[int, np.ndarray]]:
+        """Kept text of u's earlier partners (of document `doc` only, if given)."""
+        n = self.sets.n
+        out = [(v, self.kept_of(v)) for v in self.sets.partners(u).tolist()
+               if self.u_rank[v] < self.u_rank[u] and min(u, v) * n + max(u, v) not in self.templated]
+        return [(v, c) for v, c in out if c is not None and len(c) and (doc is None or self.layout.doc[v] == doc)]
+
+    # -- sentences
+
+    def sentence_covered(self, s: Sentenced, j: int, got: list[bool]) -> bool:
         """Sentence j, whose shingles `got` found in kept text: covered, and in what distinguishes it?"""
         sh = s.shingles[j]
-        if sum(got) < containment * len(sh):
+        if sum(got) < self.containment * len(sh):
             return False
         if all(got):
             return True
         missing = [not g for g in got]
-        return not is_templated(sum(missing), sum(m and v for m, v in zip(missing, s.values(j, ngram))), len(sh), ngram)
+        return not is_templated(sum(missing), sum(m and v for m, v in zip(missing, s.values(j, self.ngram))), len(sh),
+                                self.ngram)
 
-    def misread_of(s: Sentenced, j: int, v: int) -> bool:
+    def misread_of(self, s: Sentenced, j: int, v: int) -> bool:
         """Whether sentence j is in v's text once its OCR misreadings of v are read as v's words."""
         b0, b1 = s.bounds[j]
         part = s.text[b0:b1]
-        return misread.share_read(part, token_bytes(part), texts.tokens(v), texts.flags(v), full(v), ngram) >= OWN_SHARE
+        return misread.share_read(part, token_bytes(part), self.texts.tokens(v), self.texts.flags(v), self.sets.full(v),
+                                  self.ngram) >= OWN_SHARE
 
-    def glued(s: Sentenced, first: int, stop: int, sh: np.ndarray, runs_sh: np.ndarray,
+    def glued(self, s: Sentenced, first: int, stop: int, sh: np.ndarray, runs_sh: np.ndarray,
               cover_of: list[tuple[int, np.ndarray]]) -> bool:
         """Whether sentences [first, stop), covered by one of `cover_of`, belong to a copy of
         that span whole: the span's runs (`runs_sh`, their shingles) hold most of its kept
         text (a line or short paragraph glued here, a paragraph copied with a sentence
         inserted), not a quotation from inside it."""
-        if sum(s.n_tokens[first:stop]) < min_tokens:
+        if sum(s.n_tokens[first:stop]) < self.min_tokens:
             return False
-        return any(len(c) and count_in(sh, c) >= containment * len(sh) and count_in(c, runs_sh) >= GLUED_SHARE * len(c)
+        return any(len(c) and count_in(sh, c) >= self.containment * len(sh) and count_in(c, runs_sh) >= GLUED_SHARE * len(c)
                    for _, c in cover_of)
 
-    def has_own(x: int, arrays: list[np.ndarray]) -> bool:
+    def has_own(self, x: int, arrays: list[np.ndarray]) -> bool:
         """Whether unit x (dropped whole) holds a sentence of its own: min_tokens words, under
         OWN_SHARE of its shingles in `arrays`, and no misreading of its keeper's."""
-        s = read(x)
+        s = self.read(x)
         hits = found_in(s, arrays)
         return any(
-            s.n_tokens[j] >= min_tokens and s.shingles[j] and sum(hits[j]) < OWN_SHARE * len(s.shingles[j])
-            and not misread_of(s, j, int(keeper[x]))
+            s.n_tokens[j] >= self.min_tokens and s.shingles[j] and sum(hits[j]) < OWN_SHARE * len(s.shingles[j])
+            and not self.misread_of(s, j, int(self.keeper[x]))
             for j in range(len(s.bounds))
         )
 
-    sure: dict[int, bool] = {}
-
-    def surely_lifted(x: int) -> bool:
+    def surely_lifted(self, x: int) -> bool:
         """Whether x will be lifted whatever is dropped before it is read: it has a sentence
         of its own even against the whole text of every span it shares text with."""
-        if x not in sure:
-            sure[x] = has_own(x, [full(v) for v in neighbours(x).tolist()])
-        return sure[x]
+        if x not in self.sure:
+            self.sure[x] = self.has_own(x, [self.sets.full(v) for v in self.sets.neighbours(x).tolist()])
+        return self.sure[x]
 
-    def protected(u: int, s: Sentenced, covered: list[bool], relied: list[int]) -> list[bool]:
+    # -- spans dropped against the one being read
+
+    def protected(self, u: int, s: Sentenced, covered: list[bool], relied: list[int]) -> list[bool]:
         """`covered` less the sentences that spans dropped against this one need: for each,
         the sentences holding most of its shingles, until what stays of this span covers
         it at the threshold again (it was dropped against this text); where even every
         sentence would not, each sentence holding any of its shingles."""
         covered = list(covered)
         for x in relied:
-            if covered_elsewhere(x, u, s, covered):
+            if self.covered_elsewhere(x, u, s, covered):
                 continue
-            hits = found_in(s, [full(x)])
+            hits = found_in(s, [self.sets.full(x)])
             own = [h for j, h in enumerate(hits) if not covered[j]]
-            have, need = sum(map(sum, own)), containment * sizes[x]
+            have, need = sum(map(sum, own)), self.containment * self.sets.sizes[x]
             if have + sum(sum(h) for j, h in enumerate(hits) if covered[j]) < need:
                 covered = [c and not any(h) for c, h in zip(covered, hits)]
                 continue
@@ -379,111 +434,108 @@ def refine(
                 have += sum(hits[j])
         return covered
 
-    def covered_elsewhere(x: int, u: int, s: Sentenced, covered: list[bool]) -> bool:
+    def covered_elsewhere(self, x: int, u: int, s: Sentenced, covered: list[bool]) -> bool:
         """Whether every sentence of x, dropped against u, lies in settled kept text of
         units ranked before u together with the sentences of u that stay: then x is
         dropped as covered (`moved`, `covered_moves`) and u keeps nothing for its sake."""
         stays = np.unique(np.fromiter((h for j, sh in enumerate(s.shingles) if not covered[j] for h in sh), dtype=np.uint64))
-        others = [(w, c) for w in neighbours(x).tolist() if w != u and u_rank[w] < u_rank[u]
-                  and (c := final(w)) is not None and len(c)]
+        others = [(w, c) for w in self.sets.neighbours(x).tolist() if w != u and self.u_rank[w] < self.u_rank[u]
+                  and (c := self.final(w)) is not None and len(c)]
         if not others:
             return False
-        sx = read(x)
+        sx = self.read(x)
         hx = found_in(sx, [c for _, c in others] + [stays])
-        if not any(sx.shingles) or not all(not sh or sentence_covered(sx, j, hx[j]) for j, sh in enumerate(sx.shingles)):
+        if not any(sx.shingles) or not all(not sh or self.sentence_covered(sx, j, hx[j]) for j, sh in enumerate(sx.shingles)):
             return False
-        x_set = full(x)
-        moved[x] = max(others, key=lambda wc: (count_in(x_set, wc[1]), -int(u_rank[wc[0]])))[0]
-        covered_moves.add(x)
+        x_set = self.sets.full(x)
+        self.moved[x] = max(others, key=lambda wc: (count_in(x_set, wc[1]), -int(self.u_rank[wc[0]])))[0]
+        self.covered_moves.add(x)
         return True
 
-    def final(w: int) -> np.ndarray | None:
-        """What unit w keeps, if that is settled: w read already, or never to be read."""
-        if w in status:
-            return kept_part.get(w, full(w)) if status[w] else None
-        return full(w) if keeper[w] == -1 and w not in todo_set else None
-
-    def moved_elsewhere(x: int, u: int) -> bool:
+    def moved_elsewhere(self, x: int, u: int) -> bool:
         """Whether x, dropped whole against u, is as well covered by settled kept text of
         another unit ranked before u: then x is dropped against that one (`moved`) and u
         need not keep the sentences x holds (else cleaning the clean output again would
         drop them, once x is gone)."""
-        need = containment * sizes[x]
-        for w in neighbours(x).tolist():
-            if w == u or u_rank[w] > u_rank[u] or min(x, w) * n_units + max(x, w) in unusable:
+        n = self.sets.n
+        need = self.containment * self.sets.sizes[x]
+        for w in self.sets.neighbours(x).tolist():
+            if w == u or self.u_rank[w] > self.u_rank[u] or min(x, w) * n + max(x, w) in self.unusable:
                 continue
-            c = final(w)
-            if c is not None and count_in(full(x), c) >= need:
-                moved[x] = w
+            c = self.final(w)
+            if c is not None and count_in(self.sets.full(x), c) >= need:
+                self.moved[x] = w
                 return True
         return False
 
-    def cover(u: int, doc: int | None = None) -> list[tuple[int, np.ndarray]]:
-        """Kept text of u's earlier partners (of document `doc` only, if given)."""
-        out = [(v, kept_of(v)) for v in partners(u).tolist() if u_rank[v] < u_rank[u] and min(u, v) * n_units + max(u, v) not in templated]
-        return [(v, c) for v, c in out if c is not None and len(c) and (doc is None or layout.doc[v] == doc)]
+    def relied_on(self, u: int) -> list[int]:
+        """Spans still dropped against u: they rely on its text, so u keeps what they need and is
+        not dropped whole; not those sure to be lifted, nor those moved to settled text
+        elsewhere (moved_elsewhere records it)."""
+        return [x for x in self.dependents.get(u, ()) if not self.status.get(x, False) and not self.moved_elsewhere(x, u)
+                and not (x not in self.status and self.surely_lifted(x))]
 
-    def drop_doc(w: int) -> int:
+    # -- runs across paragraph breaks
+
+    def drop_doc(self, w: int) -> int:
         """The document of the unit w is dropped whole against."""
-        return int(layout.doc[whole.get(w, keeper[w])])
+        return int(self.layout.doc[self.whole.get(w, self.keeper[w])])
 
-    def read(w: int) -> Sentenced:
-        """Unit w's sentences, split once (a unit read ahead is not split again)."""
-        if w not in info:
-            info[w] = sentenced(texts.text(w), ngram)
-        return info[w]
-
-    waiting = set(todo.tolist())
-    head: dict[int, int] = {}  # unit -> document of the earlier text covering a run at its start
-    tail: dict[int, int] = {}  # ... at its end
-
-    def edge_covered(w: int, doc: int, last: bool) -> bool:
+    def edge_covered(self, w: int, doc: int, last: bool) -> bool:
         """Whether the first (`last`: the last) sentence of unit w goes, covered by kept
         text of document `doc`: decided for units already read, else read ahead."""
         if w < 0:
             return False
-        if w in status:
-            return drop_doc(w) == doc if not status[w] else (tail if last else head).get(w) == doc
-        if keeper[w] >= 0:
-            return drop_doc(w) == doc
-        if w not in waiting:
+        if w in self.status:
+            return self.drop_doc(w) == doc if not self.status[w] else (self.tail if last else self.head).get(w) == doc
+        if self.keeper[w] >= 0:
+            return self.drop_doc(w) == doc
+        if w not in self.waiting:
             return False
-        c = cover(w, doc)
+        c = self.cover(w, doc)
         if not c:
             return False
-        s = read(w)
+        s = self.read(w)
         with_shingles = [j for j, sh in enumerate(s.shingles) if sh]
         if not with_shingles:
             return False
         j = with_shingles[-1 if last else 0]
-        return sentence_covered(s, j, found_in(s, [x for _, x in c])[j])
+        return self.sentence_covered(s, j, found_in(s, [x for _, x in c])[j])
 
-    for u in todo.tolist():
-        waiting.discard(u)
-        s = read(u)
+    def goes_on(self, u: int, s: Sentenced, first: int, stop: int, best_v: int) -> bool:
+        """Whether a run at an edge of u goes on in the span next to it in its document,
+        covered by the same earlier document there."""
+        if self.layout is None:
+            return False
+        doc = int(self.layout.doc[best_v])
+        return ((first == 0 and self.edge_covered(int(self.layout.prev[u]), doc, last=True))
+                or (stop == len(s.bounds) and self.edge_covered(int(self.layout.next[u]), doc, last=False)))
+
+    # -- one unit
+
+    def settle(self, u: int) -> None:
+        """Read unit u: lift it (dropped whole, a sentence of its own), drop it whole, or cut its runs."""
+        s = self.read(u)
+        keeper = self.keeper
         if keeper[u] >= 0:
             # Found only in text that stays: a sentence whose other copies are all dropped is its own.
-            own = has_own(u, [c for c in map(kept_of, neighbours(u).tolist()) if c is not None])
-            status[u] = own
+            own = self.has_own(u, [c for c in map(self.kept_of, self.sets.neighbours(u).tolist()) if c is not None])
+            self.status[u] = own
             if not own:
-                continue
-            lifted.append(u)
-        status[u] = True
-        cover_of = cover(u)
+                return
+            self.lifted.append(u)
+        self.status[u] = True
+        cover_of = self.cover(u)
         if not cover_of:
-            continue
+            return
         hits = found_in(s, [c for _, c in cover_of])
-        covered = [bool(sh) and sentence_covered(s, j, hits[j]) for j, sh in enumerate(s.shingles)]
-        # Spans still dropped against u rely on its text: u keeps what they need, and is not dropped whole;
-        # not for those sure to be lifted, nor those moved to settled text elsewhere (moved_elsewhere records it).
-        relied = [x for x in dependents.get(u, ()) if not status.get(x, False) and not moved_elsewhere(x, u)
-                  and not (x not in status and surely_lifted(x))]
+        covered = [bool(sh) and self.sentence_covered(s, j, hits[j]) for j, sh in enumerate(s.shingles)]
+        relied = self.relied_on(u)
         if relied:
-            covered = protected(u, s, covered, relied)
-        neutral = [not sh for sh in s.shingles]
-        found_runs = _runs(covered, neutral, s.n_tokens, min_tokens)
+            covered = self.protected(u, s, covered, relied)
+        found_runs = _runs(covered, [not sh for sh in s.shingles], s.n_tokens, self.min_tokens)
         runs_sh = np.unique(np.fromiter((h for a, b, _ in found_runs for x in s.shingles[a:b] for h in x), dtype=np.uint64))
-        gone, cut = [], []
+        cut = []
         for first, stop, long in found_runs:
             sh = np.unique(np.fromiter((h for x in s.shingles[first:stop] for h in x), dtype=np.uint64))
             best_v, best_n = -1, -1
@@ -494,30 +546,36 @@ def refine(
             # Too short alone: a copy still if it is part of a kept span copied here whole (a line
             # glued in, a paragraph with a sentence inserted), or if the span next to it goes on
             # with it, from the same document.
-            if not long and not glued(s, first, stop, sh, runs_sh, cover_of) and not (layout is not None and (
-                (first == 0 and edge_covered(int(layout.prev[u]), int(layout.doc[best_v]), last=True))
-                or (stop == len(s.bounds) and edge_covered(int(layout.next[u]), int(layout.doc[best_v]), last=False))
-            )):
+            if not long and not self.glued(s, first, stop, sh, runs_sh, cover_of) and not self.goes_on(u, s, first, stop, best_v):
                 continue
-            c_run = sum(sum(hits[j]) for j in range(first, stop)) / max(1, sum(len(s.shingles[j]) for j in range(first, stop)))
             if first == 0 and stop == len(s.bounds):  # every sentence: the span goes whole, or (lifted, relied on) stays
                 if keeper[u] == -1 and not relied:
-                    whole[u] = best_v
-                    status[u] = False
-                break
-            runs.append(Run(u, first, stop, best_v, len(sh), best_n, c_run))
-            gone.append(sh)
+                    self.whole[u] = best_v
+                    self.status[u] = False
+                return
+            c_run = sum(sum(hits[j]) for j in range(first, stop)) / max(1, sum(len(s.shingles[j]) for j in range(first, stop)))
+            self.runs.append(Run(u, first, stop, best_v, len(sh), best_n, c_run))
             cut.append((first, stop))
-            if layout is not None:
+            if self.layout is not None:
                 if first == 0:
-                    head[u] = int(layout.doc[best_v])
+                    self.head[u] = int(self.layout.doc[best_v])
                 if stop == len(s.bounds):
-                    tail[u] = int(layout.doc[best_v])
-        else:
-            if gone:  # what stays of u: its sentences outside the runs (a shingle across a cut is gone)
-                kept = [h for j, sh in enumerate(s.shingles) if not any(a <= j < b for a, b in cut) for h in sh]
-                kept_part[u] = np.unique(np.asarray(kept, dtype=np.uint64))
-    return Refined(np.array(sorted(lifted), dtype=np.int64), runs, whole, info, moved, covered_moves)
+                    self.tail[u] = int(self.layout.doc[best_v])
+        if cut:  # what stays of u: its sentences outside the runs (a shingle across a cut is gone)
+            kept = [h for j, sh in enumerate(s.shingles) if not any(a <= j < b for a, b in cut) for h in sh]
+            self.kept_part[u] = np.unique(np.asarray(kept, dtype=np.uint64))
+
+
+def found_in(s: Sentenced, arrays: list[np.ndarray]) -> list[list[bool]]:
+    """Per sentence of s, per shingle: is it in one of `arrays` (sorted sets)? One pass per unit."""
+    hit = np.zeros(len(s.flat), dtype=bool)
+    for arr in arrays:
+        hit |= in_sorted(s.flat, arr)
+    out, k, hits = [], 0, hit.tolist()
+    for sh in s.shingles:
+        out.append(hits[k : k + len(sh)])
+        k += len(sh)
+    return out
 
 
 def run_range(s: Sentenced, first: int, stop: int) -> tuple[int, int]:

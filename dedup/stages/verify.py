@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..accel import kernels
+from ..arrays import count_in
 
 
 # Below this many pairs one thread does it: starting threads would cost more.
@@ -28,12 +29,7 @@ def intersections(pairs: np.ndarray, values: np.ndarray, offsets: np.ndarray, *,
     for k, (i, j) in enumerate(pairs):
         a = values[offsets[i] : offsets[i + 1]]
         b = values[offsets[j] : offsets[j + 1]]
-        if len(a) > len(b):
-            a, b = b, a
-        if len(a):
-            pos = np.searchsorted(b, a)
-            pos[pos == len(b)] = 0
-            out[k] = int(np.count_nonzero(b[pos] == a))
+        out[k] = count_in(a, b) if len(a) <= len(b) else count_in(b, a)
     return out
 
 
