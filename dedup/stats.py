@@ -68,14 +68,16 @@ def summarize(result: ScanResult, units: Units, found: Pairs, config: Config) ->
 
 def sentence_stats(result, verdict) -> dict:
     """What the sentence-level rule changed (stages/judge.py): runs dropped inside kept
-    spans and their characters, spans kept for a sentence of their own, spans dropped
-    as covered by several, pairs refused as filled-in templates."""
+    spans and their characters, spans kept for a sentence of their own, spans kept
+    before the later, fuller span decide dropped them against, spans dropped as
+    covered by several, pairs refused as filled-in templates."""
     parts = result.parts
     refined = verdict.refined
     return {
         "runs_dropped": len(parts),
         "run_chars": int((parts.end - parts.start).sum()) if len(parts) else 0,
         "lifted_spans": 0 if refined is None else len(refined.lifted),
+        "first_spans": 0 if refined is None else len(refined.restored),
         "covered_spans": len(verdict.covered),
         "template_pairs": verdict.templates,
     }

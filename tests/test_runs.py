@@ -137,20 +137,34 @@ def test_a_sentence_at_a_paragraph_edge_without_a_continuation_stays_a_quotation
         assert result.clean_text(2).startswith(NEW[0] + " " + SOURCE[1] + "\n\n"), following
 
 
-def test_a_span_relied_on_gives_up_only_the_sentences_nothing_relies_on():
+def test_a_span_dropped_against_a_later_fuller_one_comes_first():
     # `early` (ranked first) holds a short paragraph [Z, S0] that the later, fuller
-    # [S0, S1] covers: it is dropped against that one, which must keep S0. Its S1 is
-    # also in `early`'s kept paragraph [S1, S2, S3], so it goes (with the paragraph
-    # after it, which goes on with S2 and S3). Z, too short to be judged, stays.
+    # [S0, S1] covers: decide drops it against that one (the fuller set stays). Sentence
+    # runs keep both texts once, in keep order: `early` stays whole and the later copy
+    # goes ([S0, S1] against [Z, S0] and [S1, S2, S3], [S2, S3] with it). Z, too short
+    # to be judged, stays in both.
     z = "Mr Szondy said he was pleased."
     early = Document("early", z + " " + SOURCE[0] + "\n\n" + " ".join(SOURCE[1:]) + "\n")
     later = Document("later", z + "\n\n" + SOURCE[0] + " " + SOURCE[1] + "\n\n" + " ".join(SOURCE[2:]) + "\n")
     result = scan([early, later])
-    both = result.clean_text(0) + result.clean_text(1)
-    for sentence in (z, *SOURCE):
-        assert sentence in both, sentence  # nothing is lost
-    assert both.count(SOURCE[1]) == 1  # and the copied sentence is kept once, not twice
-    assert SOURCE[0] in result.clean_text(1) and SOURCE[1] not in result.clean_text(1)
+    assert result.clean_text(0) == early.text
+    assert result.clean_text(1) == z + "\n"
+    assert result.stats["sentences"]["first_spans"] == 1
+
+
+def test_a_span_relied_on_gives_up_only_the_sentences_nothing_relies_on():
+    # `c` (ranked last) is a short paragraph [Z, S0] that `b`'s [S0, S1] covers: it is
+    # dropped against that one, which must keep S0. Its S1 is also in `a`'s kept
+    # paragraph [S1, S2, S3], so it goes (with the paragraph after it, which goes on
+    # with S2 and S3).
+    z = "Mr Szondy said he was pleased."
+    a = Document("a", " ".join(SOURCE[1:]) + "\n")
+    b = Document("b", SOURCE[0] + " " + SOURCE[1] + "\n\n" + " ".join(SOURCE[2:]) + "\n")
+    c = Document("c", z + " " + SOURCE[0] + "\n")
+    result = scan([a, b, c])
+    assert result.clean_text(0) == a.text
+    assert result.clean_text(1) == SOURCE[0] + "\n"
+    assert result.clean_text(2) == "\n"  # its one paragraph dropped, the line end kept
 
 
 def test_sentenced_many_compiled_equals_numpy(monkeypatch):
@@ -207,8 +221,8 @@ def test_a_published_line_glued_into_a_later_paragraph_goes_from_it(tmp_path):
 def test_cleaning_the_clean_output_again_when_a_dropped_span_relied_on_a_double():
     # Found by hypothesis: doc00's line is dropped against doc02, which holds it twice, and
     # doc01 (earlier) holds it too. doc02 kept both copies for doc00's sake, so cleaning
-    # the clean output (doc00 gone) cut them. Now doc00 is dropped against doc01's text,
-    # and doc02 gives its copies up the first time.
+    # the clean output (doc00 gone) cut them. Now doc00, first in keep order with nothing
+    # of its own against doc02, is kept first, and doc01 and doc02 give their copies up.
     from test_properties import documents
 
     drawn = [([(0, 0)], "\n", "", "\n"), ([(0, 0), (3, 0)], "\n", "", "\n"), ([(1, 0), (0, 0), (0, 0)], "\n", "", "\n")]
@@ -217,7 +231,9 @@ def test_cleaning_the_clean_output_again_when_a_dropped_span_relied_on_a_double(
     clean = [Document(d.id, first.clean_text(k), d.source) for k, d in enumerate(first.documents)]
     second = scan(clean, config)
     assert second.drops == {} and len(second.parts) == 0
-    assert first.drops[0].kept == 1  # dropped against the earlier text that stays
+    line = first.documents[0].text
+    assert first.clean_text(0) == line and 0 not in first.drops
+    assert sum(first.clean_text(k).count(line.strip()) for k in range(3)) == 1  # kept once
 
 
 def test_a_relied_on_span_keeps_only_what_the_dropped_one_needs():

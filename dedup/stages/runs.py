@@ -11,6 +11,8 @@ Paragraph decisions (decide.py) drop whole spans. Two things they cannot see:
 So, for spans that share shingles with others, in keep-preference order: a span
 dropped whole whose sentence of at least `min_tokens` words is mostly absent from
 the text that stays of every span it shares text with is kept instead (*lifted*);
+one dropped whole against a later, fuller span, with nothing of its own, is kept
+first (keep order) and that span's copy of it goes (`first`, comes_first);
 and inside each span that stays, a run of consecutive sentences whose shingles lie
 in kept text of spans ranked before it (covered at the containment threshold, and
 not a filled-in template of it, see templates.py) is dropped, cut at sentence
@@ -156,6 +158,7 @@ class Refined:
     sentenced: dict[int, Sentenced]
     moved: dict[int, int]  # unit dropped whole -> the kept unit it is dropped against instead (see refine)
     covered_moves: set[int]  # of those, the ones kept text of several units covers (reason "covered")
+    restored: np.ndarray  # units dropped against a later unit, kept after all: its copy of them is cut
 
 
 @dataclass
@@ -283,8 +286,9 @@ class _Sets:
 
     def to_read(self, keeper: np.ndarray, u_rank: np.ndarray, min_tokens: int, ngram: int) -> np.ndarray:
         """The units refine reads, in rank order: kept units whose earlier partners share
-        at least READ_SHARE of them (summed), and dropped units with room for a sentence
-        of their own (min_tokens words of shingles not in their keeper)."""
+        at least READ_SHARE of them (summed), dropped units with room for a sentence
+        of their own (min_tokens words of shingles not in their keeper), and dropped units
+        whose keeper ranks after them and is read (they may come first)."""
         earlier = (u_rank[self.other] < u_rank[self.ends]) & self.strong
         from_earlier = np.bincount(self.ends[earlier], weights=self.shared[earlier], minlength=self.n)
         has_earlier = from_earlier >= READ_SHARE * self.sizes
@@ -293,7 +297,11 @@ class _Sets:
         if len(dropped):
             with_k = self.shared_with(dropped, keeper[dropped])
             room[dropped] = self.sizes[dropped] - with_k >= min_tokens - ngram + 1
-        todo = np.flatnonzero((has_earlier & (keeper == -1)) | room)
+        read = (has_earlier & (keeper == -1)) | room
+        if len(dropped):  # and units dropped against a later unit that is read (they may come first)
+            k = keeper[dropped]
+            read[dropped[(u_rank[k] > u_rank[dropped]) & read[k] & (keeper[k] == -1)]] = True
+        todo = np.flatnonzero(read)
         return todo[np.argsort(u_rank[todo], kind="stable")]
 
 
@@ -317,6 +325,9 @@ class _Refiner:
         todo = self.todo.tolist()
         self.info: dict[int, Sentenced] = dict(zip(todo, sentenced_many([texts.text(u) for u in todo], ngram)))
         self.lifted: list[int] = []
+        self.restored: list[int] = []  # dropped against a later unit, kept first (comes_first)
+        self.first: dict[int, list[int]] = {}  # unit -> the units dropped against it but kept first
+        self.sure_first: dict[int, bool] = {}  # comes_first, once asked
         self.runs: list[Run] = []
         self.whole: dict[int, int] = {}
         self.moved: dict[int, int] = {}
@@ -332,7 +343,7 @@ class _Refiner:
             self.waiting.discard(u)
             self.settle(u)
         return Refined(np.array(sorted(self.lifted), dtype=np.int64), self.runs, self.whole, self.info, self.moved,
-                       self.covered_moves)
+                       self.covered_moves, np.array(sorted(self.restored), dtype=np.int64))
 
     # -- what units keep
 
@@ -488,7 +499,7 @@ class _Refiner:
             return False
         if w in self.status:
             return self.drop_doc(w) == doc if not self.status[w] else (self.tail if last else self.head).get(w) == doc
-        if self.keeper[w] >= 0:
+        if self.keeper[w] >= 0 and not self.comes_first(w):
             return self.drop_doc(w) == doc
         if w not in self.waiting:
             return False
@@ -514,10 +525,14 @@ class _Refiner:
     # -- one unit
 
     def settle(self, u: int) -> None:
-        """Read unit u: lift it (dropped whole, a sentence of its own), drop it whole, or cut its runs."""
+        """Read unit u: keep it before the later span it was dropped against, lift it (dropped
+        whole, a sentence of its own), drop it whole, or cut its runs."""
         s = self.read(u)
         keeper = self.keeper
-        if keeper[u] >= 0:
+        if self.comes_first(u):
+            self.first.setdefault(int(keeper[u]), []).append(u)
+            self.restored.append(u)
+        elif keeper[u] >= 0:
             # Found only in text that stays: a sentence whose other copies are all dropped is its own.
             own = self.has_own(u, [c for c in map(self.kept_of, self.sets.neighbours(u).tolist()) if c is not None])
             self.status[u] = own
@@ -530,12 +545,62 @@ class _Refiner:
             return
         hits = found_in(s, [c for _, c in cover_of])
         covered = [bool(sh) and self.sentence_covered(s, j, hits[j]) for j, sh in enumerate(s.shingles)]
+        needed = [False] * len(covered)
         relied = self.relied_on(u)
         if relied:
-            covered = self.protected(u, s, covered, relied)
+            protected = self.protected(u, s, covered, relied)
+            needed = [c and not p for c, p in zip(covered, protected)]
+            covered = protected
+        forced: set[int] = set()
+        if u in self.first:
+            # The copy of a span kept before u goes, sentence by sentence: even where the rest of
+            # the run is too short, or its words differ from that span's in names and numbers.
+            mine = found_in(s, [c for c in map(self.kept_of, self.first[u]) if c is not None])
+            forced = {j for j, sh in enumerate(s.shingles)
+                      if sh and not needed[j] and sum(mine[j]) >= self.containment * len(sh)}
+            covered = [c or j in forced for j, c in enumerate(covered)]
+        cuts = self.cuts(u, s, covered, forced, cover_of)
+        if cuts and cuts[0][0] == 0 and cuts[0][1] == len(s.bounds):  # every sentence: the span goes whole, or (lifted, relied on) stays
+            if keeper[u] == -1 and not relied:
+                self.whole[u] = cuts[0][2]
+                self.status[u] = False
+            return
+        for first, stop, best_v, size, shared in cuts:
+            c_run = sum(sum(hits[j]) for j in range(first, stop)) / max(1, sum(len(s.shingles[j]) for j in range(first, stop)))
+            self.runs.append(Run(u, first, stop, best_v, size, shared, c_run))
+            if self.layout is not None:
+                if first == 0:
+                    self.head[u] = int(self.layout.doc[best_v])
+                if stop == len(s.bounds):
+                    self.tail[u] = int(self.layout.doc[best_v])
+        if cuts:  # what stays of u: its sentences outside the runs (a shingle across a cut is gone)
+            kept = [h for j, sh in enumerate(s.shingles) if not any(a <= j < b for a, b, *_ in cuts) for h in sh]
+            self.kept_part[u] = np.unique(np.asarray(kept, dtype=np.uint64))
+
+    def comes_first(self, x: int) -> bool:
+        """Whether x, dropped against a unit ranked after it that decide keeps and refine reads,
+        is kept instead: in keep order it comes first, and that unit's copy of it is cut
+        (decide keeps the fuller of two sets; sentence runs can keep both texts once). Not
+        when x holds a sentence of its own (a short paragraph quoting that one is lifted), nor
+        when kept text before it covers it (then it is a copy of that)."""
+        k = int(self.keeper[x])
+        if k < 0 or self.u_rank[k] < self.u_rank[x] or self.keeper[k] != -1 or k not in self.todo_set:
+            return False
+        if x not in self.sure_first:
+            earlier = [c for _, c in self.cover(x)]
+            held = np.unique(np.concatenate(earlier)) if earlier else np.zeros(0, dtype=np.uint64)
+            self.sure_first[x] = (count_in(self.sets.full(x), held) < self.containment * self.sets.sizes[x]
+                                  and not self.has_own(x, [self.sets.full(k)]))
+        return self.sure_first[x]
+
+    def cuts(self, u: int, s: Sentenced, covered: list[bool], forced: set[int],
+             cover_of: list[tuple[int, np.ndarray]]) -> list[tuple[int, int, int, int, int]]:
+        """The runs of u to cut, as (first, stop, partner, the run's distinct shingles, of them
+        in the partner's set): maximal runs of `covered` sentences, long enough or holding a
+        `forced` one; a run of every sentence comes alone."""
         found_runs = _runs(covered, [not sh for sh in s.shingles], s.n_tokens, self.min_tokens)
         runs_sh = np.unique(np.fromiter((h for a, b, _ in found_runs for x in s.shingles[a:b] for h in x), dtype=np.uint64))
-        cut = []
+        out = []
         for first, stop, long in found_runs:
             sh = np.unique(np.fromiter((h for x in s.shingles[first:stop] for h in x), dtype=np.uint64))
             best_v, best_n = -1, -1
@@ -546,24 +611,13 @@ class _Refiner:
             # Too short alone: a copy still if it is part of a kept span copied here whole (a line
             # glued in, a paragraph with a sentence inserted), or if the span next to it goes on
             # with it, from the same document.
-            if not long and not self.glued(s, first, stop, sh, runs_sh, cover_of) and not self.goes_on(u, s, first, stop, best_v):
+            if (not long and not forced.intersection(range(first, stop)) and not self.glued(s, first, stop, sh, runs_sh, cover_of)
+                    and not self.goes_on(u, s, first, stop, best_v)):
                 continue
-            if first == 0 and stop == len(s.bounds):  # every sentence: the span goes whole, or (lifted, relied on) stays
-                if keeper[u] == -1 and not relied:
-                    self.whole[u] = best_v
-                    self.status[u] = False
-                return
-            c_run = sum(sum(hits[j]) for j in range(first, stop)) / max(1, sum(len(s.shingles[j]) for j in range(first, stop)))
-            self.runs.append(Run(u, first, stop, best_v, len(sh), best_n, c_run))
-            cut.append((first, stop))
-            if self.layout is not None:
-                if first == 0:
-                    self.head[u] = int(self.layout.doc[best_v])
-                if stop == len(s.bounds):
-                    self.tail[u] = int(self.layout.doc[best_v])
-        if cut:  # what stays of u: its sentences outside the runs (a shingle across a cut is gone)
-            kept = [h for j, sh in enumerate(s.shingles) if not any(a <= j < b for a, b in cut) for h in sh]
-            self.kept_part[u] = np.unique(np.asarray(kept, dtype=np.uint64))
+            if first == 0 and stop == len(s.bounds):
+                return [(first, stop, best_v, len(sh), best_n)]
+            out.append((first, stop, best_v, len(sh), best_n))
+        return out
 
 
 def found_in(s: Sentenced, arrays: list[np.ndarray]) -> list[list[bool]]:
