@@ -327,7 +327,8 @@ class _Refiner:
         self.lifted: list[int] = []
         self.restored: list[int] = []  # dropped against a later unit, kept first (comes_first)
         self.first: dict[int, list[int]] = {}  # unit -> the units dropped against it but kept first
-        self.sure_first: dict[int, bool] = {}  # comes_first, once asked
+        self.sure_first: dict[int, bool] = {}  # unit -> whether the units dropped against it may come first
+        self.alone: dict[int, bool] = {}  # may_first, once asked
         self.runs: list[Run] = []
         self.whole: dict[int, int] = {}
         self.moved: dict[int, int] = {}
@@ -486,6 +487,14 @@ class _Refiner:
         return [x for x in self.dependents.get(u, ()) if not self.status.get(x, False) and not self.moved_elsewhere(x, u)
                 and not (x not in self.status and self.surely_lifted(x))]
 
+    def copies_read(self, x: int) -> bool:
+        """Whether every kept unit holding x at the threshold is read with x among its partners,
+        so that each copy of x can go once x is kept (a stock line has more copies than a
+        unit has partners: MAX_PARTNERS)."""
+        lo, hi = self.sets.start[x], self.sets.start[x + 1]
+        holders = self.sets.other[lo:hi][self.sets.shared[lo:hi] >= self.containment * self.sets.sizes[x]]
+        return all(w in self.todo_set and x in self.sets.partners(w) for w in holders.tolist() if self.keeper[w] == -1)
+
     # -- runs across paragraph breaks
 
     def drop_doc(self, w: int) -> int:
@@ -551,6 +560,7 @@ class _Refiner:
             protected = self.protected(u, s, covered, relied)
             needed = [c and not p for c, p in zip(covered, protected)]
             covered = protected
+            relied = [x for x in relied if x not in self.moved]  # covered elsewhere: dropped against that text now
         forced: set[int] = set()
         if u in self.first:
             # The copy of a span kept before u goes, sentence by sentence: even where the rest of
@@ -578,20 +588,31 @@ class _Refiner:
             self.kept_part[u] = np.unique(np.asarray(kept, dtype=np.uint64))
 
     def comes_first(self, x: int) -> bool:
-        """Whether x, dropped against a unit ranked after it that decide keeps and refine reads,
-        is kept instead: in keep order it comes first, and that unit's copy of it is cut
-        (decide keeps the fuller of two sets; sentence runs can keep both texts once). Not
-        when x holds a sentence of its own (a short paragraph quoting that one is lifted), nor
-        when kept text before it covers it (then it is a copy of that)."""
+        """Whether x, dropped against a unit k ranked after it that decide keeps and refine
+        reads, is kept instead: in keep order it comes first, and k's copy of it is cut
+        (decide keeps the fuller of two sets; sentence runs can keep both texts once). Only
+        when every span dropped against k ranks before it and may come first too, or is sure
+        to be lifted (one that stays dropped relies on k's text, and k would keep its copies),
+        and when kept text before x does not cover it (then it is a copy of that)."""
         k = int(self.keeper[x])
-        if k < 0 or self.u_rank[k] < self.u_rank[x] or self.keeper[k] != -1 or k not in self.todo_set:
+        if k < 0 or self.keeper[k] != -1 or k not in self.todo_set:
             return False
-        if x not in self.sure_first:
-            earlier = [c for _, c in self.cover(x)]
-            held = np.unique(np.concatenate(earlier)) if earlier else np.zeros(0, dtype=np.uint64)
-            self.sure_first[x] = (count_in(self.sets.full(x), held) < self.containment * self.sets.sizes[x]
-                                  and not self.has_own(x, [self.sets.full(k)]))
-        return self.sure_first[x]
+        if k not in self.sure_first:
+            self.sure_first[k] = all(self.u_rank[y] < self.u_rank[k] and (self.may_first(y, k) or self.surely_lifted(y))
+                                     for y in self.dependents[k])
+        if not (self.sure_first[k] and self.may_first(x, k)):
+            return False
+        earlier = [c for _, c in self.cover(x)]
+        held = np.unique(np.concatenate(earlier)) if earlier else np.zeros(0, dtype=np.uint64)
+        return count_in(self.sets.full(x), held) < self.containment * self.sets.sizes[x]
+
+    def may_first(self, x: int, k: int) -> bool:
+        """Whether x, dropped against k, may come first as far as x alone goes: no sentence of
+        its own (a short paragraph quoting k is lifted instead), and each of its copies read
+        against it (copies_read)."""
+        if x not in self.alone:
+            self.alone[x] = self.copies_read(x) and not self.has_own(x, [self.sets.full(k)])
+        return self.alone[x]
 
     def cuts(self, u: int, s: Sentenced, covered: list[bool], forced: set[int],
              cover_of: list[tuple[int, np.ndarray]]) -> list[tuple[int, int, int, int, int]]:
