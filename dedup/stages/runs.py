@@ -486,6 +486,14 @@ class _Refiner:
         return [x for x in self.dependents.get(u, ()) if not self.status.get(x, False) and not self.moved_elsewhere(x, u)
                 and not (x not in self.status and self.surely_lifted(x))]
 
+    def copy_goes(self, x: int, k: int) -> bool:
+        """Whether every sentence of k holding x at the threshold is covered by x (names and
+        numbers checked, sentence_covered): else k's copy of x could not all go."""
+        s = self.read(k)
+        hits = found_in(s, [self.sets.full(x)])
+        return all(self.sentence_covered(s, j, h) for j, (sh, h) in enumerate(zip(s.shingles, hits))
+                   if sh and sum(h) >= self.containment * len(sh))
+
     def copies_read(self, x: int) -> bool:
         """Whether every kept unit holding x at the threshold is read with x among its partners,
         so that each copy of x can go once x is kept (a stock line has more copies than a
@@ -553,21 +561,16 @@ class _Refiner:
             return
         hits = found_in(s, [c for _, c in cover_of])
         covered = [bool(sh) and self.sentence_covered(s, j, hits[j]) for j, sh in enumerate(s.shingles)]
-        needed = [False] * len(covered)
         relied = self.relied_on(u)
         if relied:
-            protected = self.protected(u, s, covered, relied)
-            needed = [c and not p for c, p in zip(covered, protected)]
-            covered = protected
+            covered = self.protected(u, s, covered, relied)
             relied = [x for x in relied if x not in self.moved]  # covered elsewhere: dropped against that text now
         forced: set[int] = set()
         if u in self.first:
-            # The copy of a span kept before u goes, sentence by sentence: even where the rest of
-            # the run is too short, or its words differ from that span's in names and numbers.
+            # The copy of a span kept before u goes, sentence by sentence, even where the run is
+            # too short alone: a covered sentence (names and numbers checked) holding that span.
             mine = found_in(s, [c for c in map(self.kept_of, self.first[u]) if c is not None])
-            forced = {j for j, sh in enumerate(s.shingles)
-                      if sh and not needed[j] and sum(mine[j]) >= self.containment * len(sh)}
-            covered = [c or j in forced for j, c in enumerate(covered)]
+            forced = {j for j, sh in enumerate(s.shingles) if covered[j] and sum(mine[j]) >= self.containment * len(sh)}
         cuts = self.cuts(u, s, covered, forced, cover_of)
         if cuts and cuts[0][0] == 0 and cuts[0][1] == len(s.bounds):  # every sentence: the span goes whole, or (lifted, relied on) stays
             if keeper[u] == -1 and not relied:
@@ -595,14 +598,15 @@ class _Refiner:
         sit in one star cluster (accuracy benchmark, five seeds: allowing several gave the
         same F1 and cluster precision / recall 0.960 / 0.854 against 0.988 / 0.932). Not when
         x holds a sentence of its own against k (a short paragraph quoting k is lifted
-        instead), when a kept span holding x is not read against it (copies_read), or when
-        kept text before x covers it (then it is a copy of that)."""
+        instead), when k's copy of x could not all go (copy_goes), when a kept span holding
+        x is not read against it (copies_read), or when kept text before x covers it (then
+        it is a copy of that)."""
         k = int(self.keeper[x])
         if (k < 0 or self.keeper[k] != -1 or k not in self.todo_set or self.u_rank[k] < self.u_rank[x]
                 or len(self.dependents[k]) != 1):
             return False
         if x not in self.alone:
-            self.alone[x] = self.copies_read(x) and not self.has_own(x, [self.sets.full(k)])
+            self.alone[x] = self.copies_read(x) and not self.has_own(x, [self.sets.full(k)]) and self.copy_goes(x, k)
         if not self.alone[x]:
             return False
         earlier = [c for _, c in self.cover(x)]
