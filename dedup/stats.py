@@ -77,7 +77,7 @@ def sentence_stats(result, verdict) -> dict:
         "runs_dropped": len(parts),
         "run_chars": int((parts.end - parts.start).sum()) if len(parts) else 0,
         "lifted_spans": 0 if refined is None else len(refined.lifted),
-        "first_spans": 0 if refined is None else len(refined.restored),
+        "first_spans": 0 if refined is None else len(refined.first),
         "covered_spans": len(verdict.covered),
         "template_pairs": verdict.templates,
     }

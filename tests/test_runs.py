@@ -152,6 +152,19 @@ def test_a_span_dropped_against_a_later_fuller_one_comes_first():
     assert result.stats["sentences"]["first_spans"] == 1
 
 
+def test_only_the_one_span_dropped_against_a_later_one_comes_first():
+    # [S0] alone inside the later [S0, S1, S2]: kept first, and the later span's copy goes,
+    # though one sentence. With [S2] dropped against it too, neither comes first (the later
+    # span, dropped whole against one of them, would sit in one star cluster): both go.
+    a, b = Document("a", SOURCE[0] + "\n"), Document("b", SOURCE[2] + "\n")
+    c = Document("c", " ".join(SOURCE[:3]) + "\n")
+    one = scan([a, c])
+    assert one.clean_text(0) == a.text and one.clean_text(1) == " ".join(SOURCE[1:3]) + "\n"
+    two = scan([a, b, c])
+    assert [two.clean_text(k) for k in range(3)] == ["\n", "\n", c.text]
+    assert two.stats["sentences"]["first_spans"] == 0
+
+
 def test_a_span_relied_on_gives_up_only_the_sentences_nothing_relies_on():
     # `c` (ranked last) is a short paragraph [Z, S0] that `b`'s [S0, S1] covers: it is
     # dropped against that one, which must keep S0. Its S1 is also in `a`'s kept

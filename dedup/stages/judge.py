@@ -50,10 +50,10 @@ def judge(
         templated=_codes(pairs[refused], n), unusable=_codes(pairs[~use & ~refused], n),
     )
     keeper[refined.lifted] = -1
-    keeper[refined.restored] = -1
+    keeper[refined.first] = -1
     for u, v in refined.whole.items():
         keeper[u] = v
-    lifted = set(refined.lifted.tolist()) | set(refined.restored.tolist())
+    lifted = set(refined.lifted.tolist()) | set(refined.first.tolist())
     for u, v in refined.moved.items():  # dropped against other kept text than decide chose (runs.refine)
         if u not in lifted:
             keeper[u] = v

@@ -158,7 +158,7 @@ class Refined:
     sentenced: dict[int, Sentenced]
     moved: dict[int, int]  # unit dropped whole -> the kept unit it is dropped against instead (see refine)
     covered_moves: set[int]  # of those, the ones kept text of several units covers (reason "covered")
-    restored: np.ndarray  # units dropped against a later unit, kept after all: its copy of them is cut
+    first: np.ndarray  # units dropped against a later unit, kept first: its copy of them is cut (comes_first)
 
 
 @dataclass
@@ -325,8 +325,8 @@ class _Refiner:
         todo = self.todo.tolist()
         self.info: dict[int, Sentenced] = dict(zip(todo, sentenced_many([texts.text(u) for u in todo], ngram)))
         self.lifted: list[int] = []
-        self.restored: list[int] = []  # dropped against a later unit, kept first (comes_first)
-        self.first: dict[int, list[int]] = {}  # unit -> the units dropped against it but kept first
+        self.kept_first: list[int] = []  # dropped against a later unit, kept first (comes_first)
+        self.first_of: dict[int, list[int]] = {}  # unit -> the unit dropped against it but kept first
         self.alone: dict[int, bool] = {}  # comes_first's own tests of a unit, once asked
         self.runs: list[Run] = []
         self.whole: dict[int, int] = {}
@@ -343,7 +343,7 @@ class _Refiner:
             self.waiting.discard(u)
             self.settle(u)
         return Refined(np.array(sorted(self.lifted), dtype=np.int64), self.runs, self.whole, self.info, self.moved,
-                       self.covered_moves, np.array(sorted(self.restored), dtype=np.int64))
+                       self.covered_moves, np.array(sorted(self.kept_first), dtype=np.int64))
 
     # -- what units keep
 
@@ -546,8 +546,8 @@ class _Refiner:
         s = self.read(u)
         keeper = self.keeper
         if self.comes_first(u):
-            self.first.setdefault(int(keeper[u]), []).append(u)
-            self.restored.append(u)
+            self.first_of.setdefault(int(keeper[u]), []).append(u)
+            self.kept_first.append(u)
         elif keeper[u] >= 0:
             # Found only in text that stays: a sentence whose other copies are all dropped is its own.
             own = self.has_own(u, [c for c in map(self.kept_of, self.sets.neighbours(u).tolist()) if c is not None])
@@ -566,10 +566,10 @@ class _Refiner:
             covered = self.protected(u, s, covered, relied)
             relied = [x for x in relied if x not in self.moved]  # covered elsewhere: dropped against that text now
         forced: set[int] = set()
-        if u in self.first:
+        if u in self.first_of:
             # The copy of a span kept before u goes, sentence by sentence, even where the run is
             # too short alone: a covered sentence (names and numbers checked) holding that span.
-            mine = found_in(s, [c for c in map(self.kept_of, self.first[u]) if c is not None])
+            mine = found_in(s, [c for c in map(self.kept_of, self.first_of[u]) if c is not None])
             forced = {j for j, sh in enumerate(s.shingles) if covered[j] and sum(mine[j]) >= self.containment * len(sh)}
         cuts = self.cuts(u, s, covered, forced, cover_of)
         if cuts and cuts[0][0] == 0 and cuts[0][1] == len(s.bounds):  # every sentence: the span goes whole, or (lifted, relied on) stays
