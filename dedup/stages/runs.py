@@ -298,9 +298,8 @@ class _Sets:
             with_k = self.shared_with(dropped, keeper[dropped])
             room[dropped] = self.sizes[dropped] - with_k >= min_tokens - ngram + 1
         read = (has_earlier & (keeper == -1)) | room
-        if len(dropped):  # and units dropped against a later unit that is read (they may come first)
-            k = keeper[dropped]
-            read[dropped[(u_rank[k] > u_rank[dropped]) & read[k] & (keeper[k] == -1)]] = True
+        k = keeper[dropped]  # and units dropped against a later unit that is read (they may come first)
+        read[dropped[(u_rank[k] > u_rank[dropped]) & read[k] & (keeper[k] == -1)]] = True
         todo = np.flatnonzero(read)
         return todo[np.argsort(u_rank[todo], kind="stable")]
 
@@ -325,8 +324,7 @@ class _Refiner:
         todo = self.todo.tolist()
         self.info: dict[int, Sentenced] = dict(zip(todo, sentenced_many([texts.text(u) for u in todo], ngram)))
         self.lifted: list[int] = []
-        self.kept_first: list[int] = []  # dropped against a later unit, kept first (comes_first)
-        self.first_of: dict[int, list[int]] = {}  # unit -> the unit dropped against it but kept first
+        self.first_of: dict[int, int] = {}  # unit -> the one unit dropped against it but kept first (comes_first)
         self.alone: dict[int, bool] = {}  # comes_first's own tests of a unit, once asked
         self.runs: list[Run] = []
         self.whole: dict[int, int] = {}
@@ -343,7 +341,7 @@ class _Refiner:
             self.waiting.discard(u)
             self.settle(u)
         return Refined(np.array(sorted(self.lifted), dtype=np.int64), self.runs, self.whole, self.info, self.moved,
-                       self.covered_moves, np.array(sorted(self.kept_first), dtype=np.int64))
+                       self.covered_moves, np.array(sorted(self.first_of.values()), dtype=np.int64))
 
     # -- what units keep
 
@@ -546,8 +544,7 @@ class _Refiner:
         s = self.read(u)
         keeper = self.keeper
         if self.comes_first(u):
-            self.first_of.setdefault(int(keeper[u]), []).append(u)
-            self.kept_first.append(u)
+            self.first_of[int(keeper[u])] = u
         elif keeper[u] >= 0:
             # Found only in text that stays: a sentence whose other copies are all dropped is its own.
             own = self.has_own(u, [c for c in map(self.kept_of, self.sets.neighbours(u).tolist()) if c is not None])
@@ -569,7 +566,7 @@ class _Refiner:
         if u in self.first_of:
             # The copy of a span kept before u goes, sentence by sentence, even where the run is
             # too short alone: a covered sentence (names and numbers checked) holding that span.
-            mine = found_in(s, [c for c in map(self.kept_of, self.first_of[u]) if c is not None])
+            mine = found_in(s, [self.kept_of(self.first_of[u])])
             forced = {j for j, sh in enumerate(s.shingles) if covered[j] and sum(mine[j]) >= self.containment * len(sh)}
         cuts = self.cuts(u, s, covered, forced, cover_of)
         if cuts and cuts[0][0] == 0 and cuts[0][1] == len(s.bounds):  # every sentence: the span goes whole, or (lifted, relied on) stays
