@@ -21,7 +21,7 @@ from .inputs import as_documents
 from .records import Document
 from .report import borderline
 from .result import ScanResult
-from .stages import candidates, decide, runs, sketch
+from .stages import candidates, context, decide, runs, sketch
 from .stages.drops import clusters_of, span_drops
 from .stages.judge import Judgement, judge, part_table
 from .stages.mapping import Progress, Shingled, map_documents, merge
@@ -170,21 +170,26 @@ def reduce_stage(
         span = spans[int(span_ids[e])]
         return docs[span.doc].text[span.start : span.end]
 
-    place = None
+    place = members = None
     if config.sentence_runs:  # documents as keys: the batch's by number, the known spans' below zero
         earlier: dict[tuple, int] = {}
         known_doc = [] if known is None else [-1 - earlier.setdefault((r.doc, r.source, r.line), len(earlier)) for r in known.refs]
         member_doc = np.concatenate((np.asarray(known_doc, dtype=np.int64), spans.doc[elig_idx].astype(np.int64)))
-        place = runs.layout(units.unit_of, span_rank, member_doc, len(units.sizes))
+        members = context.Members(units.unit_of, span_rank, *context.neighbours(member_doc), known=m)
+        place = runs.layout(members, member_doc, len(units.sizes))
     verdict = judge(
-        units.sizes, units.values, units.offsets, u_rank, found.pairs, found.inter, config, unit_text, usable=usable, layout=place,
+        units.sizes, units.values, units.offsets, u_rank, found.pairs, found.inter, config, unit_text, usable=usable,
+        layout=place, members=members,
     )
     if known is not None:
         assert (verdict.keeper[indexed] == -1).all(), "known spans rank first and are never paired together"
     units.values = np.zeros(0, dtype=np.uint64)  # decided: from here on only the sizes count
     memory.release()
     # The similarities reported are those the decision read (a misread copy's, read through).
-    drops = span_drops(units.unit_of, span_rank, units.sizes, verdict.keeper, found.pairs, verdict.inter, span_ids, verdict.covered)
+    drops = span_drops(
+        units.unit_of, span_rank, units.sizes, verdict.keeper, found.pairs, verdict.inter, span_ids, verdict.covered,
+        verdict.partner,
+    )
     if known is not None:
         drops = drops.below(len(spans))  # known spans are never dropped
     parts = part_table(verdict, units.unit_of, span_rank, span_ids, lambda i: int(spans.start[i]), lambda u: int(units.sizes[u]))

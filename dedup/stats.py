@@ -70,7 +70,8 @@ def sentence_stats(result, verdict) -> dict:
     """What the sentence-level rule changed (stages/judge.py): runs dropped inside kept
     spans and their characters, spans kept for a sentence of their own, spans kept
     before the later, fuller span decide dropped them against, spans dropped as
-    covered by several, pairs refused as filled-in templates."""
+    covered by several, pairs refused as filled-in templates, short value lines kept
+    because no copy stands in their place (stages/context.py)."""
     parts = result.parts
     refined = verdict.refined
     return {
@@ -80,4 +81,5 @@ def sentence_stats(result, verdict) -> dict:
         "first_spans": 0 if refined is None else len(refined.first),
         "covered_spans": len(verdict.covered),
         "template_pairs": verdict.templates,
+        "placed_lines": verdict.placed,
     }

@@ -1,6 +1,7 @@
 """stages/templates.py: filled-in templates are never copies; edited copies still are."""
 
 from dedup import Config, Document, scan
+from dedup.stages.templates import identifiers
 
 
 def drops_between(texts: list[str], config: Config = Config(sentences=True)) -> int:
@@ -93,3 +94,10 @@ def test_numbers_count_as_often_as_they_occur():
     b = "src/fccache.c | 2 +-\n 1 file changed, 1 insertion(+), 1 deletion(-)"
     assert drops_between([b, a]) == 0  # found in Debian's docs: dropped as near-equal before
     assert drops_between([a, b]) == 0
+
+
+def test_hyphenated_names_with_a_digit_are_identifiers():
+    # Debian's pointer line names another package in each changelog (at-spi2-common, libglib2.0-0).
+    line = "# Older entries have been removed from this changelog.\n# To read the complete changelog use `apt changelog {}`."
+    assert drops_between([line.format("libglib2.0-0"), line.format("at-spi2-common")]) == 0
+    assert identifiers("a 5-year-old boy won 2-1 on x86-64") == {b"x86", b"64"}

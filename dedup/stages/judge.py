@@ -1,6 +1,7 @@
 """The decision rule on distinct shingle sets, start to end, for every engine: OCR
 misreadings read through (misread.py), filled-in templates refused as pairs (templates.py), keep or drop whole sets (decide.py), then
-sentence runs (runs.py). The one-shot scan and the index scan both call `judge`."""
+sentence runs (runs.py), then short value lines placed among their unit's spans
+(context.py). The one-shot scan and the index scan both call `judge`."""
 
 from __future__ import annotations
 
@@ -11,7 +12,8 @@ import numpy as np
 
 from ..config import Config
 from ..outcome import PartTable
-from . import decide, misread, runs, templates
+from . import context, decide, misread, runs, templates
+from .drops import member_partners
 from .units import best_members
 
 
@@ -22,18 +24,21 @@ class Judgement:
     templates: int  # verified pairs refused as filled-in templates
     covered: np.ndarray  # units dropped whole because kept text before them holds every sentence
     inter: np.ndarray  # per pair: the shared shingles the decision read (OCR misreadings read through)
+    partner: np.ndarray | None = None  # per member, the member it is dropped against (context.py); None: by unit
+    placed: int = 0  # members the unit decision drops that context.py keeps (no copy in their place)
 
 
 def judge(
     sizes: np.ndarray, values: np.ndarray, offsets: np.ndarray, u_rank: np.ndarray, pairs: np.ndarray,
     inter: np.ndarray, config: Config, unit_text: Callable[[int], str], *, usable: np.ndarray | None = None,
-    layout: runs.Layout | None = None,
+    layout: runs.Layout | None = None, members: context.Members | None = None,
 ) -> Judgement:
     """Keep or drop each unit. `usable`: a bool per pair, the pairs decide may use
     (the index leaves out some, see index/incremental.py); `unit_text(u)`: the text of
     one span holding set u (read only for units that share text with others);
     `layout`: where units sit in their documents (runs.layout; sentence runs across
-    paragraph breaks need it)."""
+    paragraph breaks need it); `members`: the spans of the units, in document order
+    (short value lines are placed by them, context.py)."""
     use = np.ones(len(pairs), dtype=bool) if usable is None else usable.copy()
     n = len(sizes)
     if not config.sentence_runs:
@@ -58,7 +63,13 @@ def judge(
         if u not in lifted:
             keeper[u] = v
     covered = np.array(sorted(set(refined.whole) | (refined.covered_moves - lifted)), dtype=np.int64)
-    return Judgement(keeper, refined, int(refused.sum()), covered, inter)
+    partner, placed = None, 0
+    if members is not None:
+        best = best_members(members.unit_of, members.rank, n)
+        by_unit = member_partners(members.unit_of, best, keeper)
+        partner = context.partners(by_unit, keeper, sizes, members, best, texts, config.ngram)
+        placed = int(((by_unit >= 0) & (partner < 0)).sum())
+    return Judgement(keeper, refined, int(refused.sum()), covered, inter, partner, placed)
 
 
 def _codes(pairs: np.ndarray, n: int) -> set[int]:

@@ -38,6 +38,7 @@ import numpy as np
 from ..accel import kernels
 from ..arrays import count_in, in_sorted, ramp, run_starts
 from . import misread
+from .context import Members
 from .mapping import piece_token_hashes, text_codes
 from .normalize import ascii_token_starts, token_bytes
 from .sentences import sentences
@@ -172,21 +173,15 @@ class Layout:
     doc: np.ndarray
 
 
-def layout(unit_of: np.ndarray, span_rank: np.ndarray, member_doc: np.ndarray, n_units: int) -> Layout:
-    """Layout of units whose members (eligible spans, in document order) lie in
-    documents `member_doc` (any int key per member; the same key, one document)."""
-    m = len(unit_of)
-    same = np.zeros(m + 1, dtype=bool)
-    same[1:m] = member_doc[1:] == member_doc[:-1]  # same[e]: members e - 1 and e share a document
-    idx = np.arange(m)
-    prev_member = np.where(same[:m], idx - 1, -1)
-    next_member = np.where(same[1:], idx + 1, -1)
-    best = best_members(unit_of, span_rank, n_units)
+def layout(members: Members, member_doc: np.ndarray, n_units: int) -> Layout:
+    """Layout of units whose members lie in documents `member_doc` (any int key per
+    member; the same key, one document)."""
+    best = best_members(members.unit_of, members.rank, n_units)
     have = best >= 0
     out = Layout(*(np.full(n_units, -1, dtype=np.int64) for _ in range(3)))
-    for arr, near in ((out.prev, prev_member), (out.next, next_member)):
+    for arr, near in ((out.prev, members.prev), (out.next, members.next)):
         at = near[best[have]]
-        arr[have] = np.where(at >= 0, unit_of[np.maximum(at, 0)], -1)
+        arr[have] = np.where(at >= 0, members.unit_of[np.maximum(at, 0)], -1)
     out.doc[have] = member_doc[best[have]]
     return out
 

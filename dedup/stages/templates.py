@@ -36,6 +36,8 @@ VALUE_DENSITY = 0.05
 # are lines and short paragraphs (headers, table rows, report lines, stanzas), and
 # reading every partial edge of a large corpus in Python cost more than the scan.
 TEMPLATE_MAX = 48
+# UnitTexts keeps the texts of units up to this many characters.
+SHORT_TEXT = 512
 _VALUE = re.compile(r"[0-9]|(?<![A-Za-z0-9])[A-Z][A-Z0-9]+(?![a-z0-9])|[A-Za-z0-9][_/.@:][A-Za-z0-9]")
 
 _DIGIT = re.compile(rb"[0-9]")
@@ -52,6 +54,10 @@ _CAPITALS = re.compile(r"(?<![A-Za-z0-9])[A-Z][A-Z0-9]+(?![a-z0-9])")
 # did (same matches; retrying in every position of long words cost most of this rule).
 _PATHLIKE = re.compile(r"(?<![A-Za-z0-9])[A-Za-z0-9][\w.+-]*[_/.@:][A-Za-z0-9][\w./@:+-]*")
 _WORDS = re.compile(r"[a-z0-9]+")
+# Hyphenated names with a part of letters and digits (at-spi2-common, libxcb-dri3-0, x86-64):
+# package and product names; not "5-year-old" or "2-1", whose parts are words or numbers.
+_HYPHENED = re.compile(r"(?<![\w-])\w+(?:-\w+)+(?![\w-])")
+_MIXED = re.compile(r"[A-Za-z][0-9]|[0-9][A-Za-z]")
 # A proper name: a capitalised word not opening a sentence, or a label ("Wollongong: showers").
 _PROPER = re.compile(r"(?<![.!?:;\"\u201c(\s])\s+([A-Z][a-z]+)\b|\b([A-Z][a-z]+):")
 
@@ -63,12 +69,17 @@ def proper_names(text: str) -> frozenset[bytes]:
 
 def identifiers(text: str) -> frozenset[bytes]:
     """The words of `text` that name something: written in capitals, or inside a path,
-    file name, e-mail address or URL; as tokens (lower case; an address also whole)."""
+    file name, e-mail address, URL or hyphenated name with a digit; as tokens (lower
+    case; an address also whole)."""
     out = {m.group().lower().encode() for m in _CAPITALS.finditer(text)}
     for m in _PATHLIKE.finditer(text):
         low = m.group().lower()
         out.add(low.encode())
         out.update(w.encode() for w in _WORDS.findall(low))
+    if "-" in text:
+        for m in _HYPHENED.finditer(text):
+            if _MIXED.search(m.group()):
+                out.update(w.encode() for w in _WORDS.findall(m.group().lower()))
     return frozenset(out)
 
 
@@ -118,33 +129,41 @@ class UnitTexts:
         self._values: dict[int, bool] = {}
         self._flags: dict[tuple[int, bool], np.ndarray] = {}
         self._names: dict[int, frozenset[bytes]] = {}
+        self._short: dict[int, str] = {}
 
     def text(self, u: int) -> str:
-        return self._text_of(u)
+        """The unit's text; short ones kept (lines are read by several rules, and cutting
+        a span's text out of its document cost as much as reading it)."""
+        got = self._short.get(u)
+        if got is None:
+            got = self._text_of(u)
+            if len(got) <= SHORT_TEXT:
+                self._short[u] = got
+        return got
 
     def tokens(self, u: int) -> list[bytes]:
         if u not in self._tokens:
-            self._tokens[u] = token_bytes(self._text_of(u))
+            self._tokens[u] = token_bytes(self.text(u))
         return self._tokens[u]
 
     def flags(self, u: int, names: bool = False) -> np.ndarray:
         """value_flags of the unit's text and tokens (read by misread.py and template_pairs)."""
         key = (u, names)
         if key not in self._flags:
-            text, tokens = self._text_of(u), self.tokens(u)
+            text, tokens = self.text(u), self.tokens(u)
             self._flags[key] = (with_names(text, tokens, self.flags(u)) if names
                                 else value_flags(text, tokens, caps=self.identifiers(u) if self.has_value(u) else frozenset()))
         return self._flags[key]
 
     def identifiers(self, u: int) -> frozenset[bytes]:
         if u not in self._names:
-            self._names[u] = identifiers(self._text_of(u))
+            self._names[u] = identifiers(self.text(u))
         return self._names[u]
 
     def has_value(self, u: int) -> bool:
         """Whether the text holds a digit or a word in capitals (else it cannot be a filled-in template)."""
         if u not in self._values:
-            self._values[u] = _VALUE.search(self._text_of(u)) is not None
+            self._values[u] = _VALUE.search(self.text(u)) is not None
         return self._values[u]
 
     def token_set(self, u: int) -> frozenset[bytes]:
