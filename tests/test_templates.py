@@ -101,3 +101,23 @@ def test_hyphenated_names_with_a_digit_are_identifiers():
     line = "# Older entries have been removed from this changelog.\n# To read the complete changelog use `apt changelog {}`."
     assert drops_between([line.format("libglib2.0-0"), line.format("at-spi2-common")]) == 0
     assert identifiers("a 5-year-old boy won 2-1 on x86-64") == {b"x86", b"64"}
+
+
+NOTICE = ("Permission to use, copy, modify, distribute, and sell this software and its documentation for any "
+          "purpose is hereby granted without fee, provided that the above copyright notice appear in all copies "
+          "and that both that copyright notice and this permission notice appear in supporting documentation, "
+          "and that the name of {0} not be used in advertising or publicity pertaining to distribution of the "
+          "software without specific, written prior permission.  {0} makes no representations about the "
+          "suitability of this software for any purpose.  It is provided as is without express or implied warranty.")
+
+
+def test_the_same_notice_for_another_holder_is_kept():
+    # Near-equal but for the holder's name: `Keith Packard` against `Open Software Foundation`.
+    assert drops_between([NOTICE.format("Keith Packard"), NOTICE.format("Open Software Foundation")]) == 0
+    assert drops_between([NOTICE.format("Keith Packard"), NOTICE.format("Open Software Foundation")],
+                         Config(sentences=False)) == 1
+
+
+def test_a_notice_whose_name_changed_on_one_side_only_is_a_copy():
+    # One word of two missing (Packard in both): an edit, not another holder.
+    assert drops_between([NOTICE.format("Keith Packard"), NOTICE.format("Mr Packard")]) == 1

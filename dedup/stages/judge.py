@@ -47,6 +47,7 @@ def judge(
     texts = templates.UnitTexts(unit_text)
     inter = misread.read_through(pairs, inter, sizes, values, offsets, config.threshold, texts, config.ngram)
     refused = templates.template_pairs(pairs, inter, sizes, values, offsets, config.threshold, texts, config.ngram)
+    refused |= templates.named_apart(pairs, inter, sizes, texts)
     use &= ~refused
     keeper = decide.decide(sizes, u_rank, pairs[use], inter[use], config.threshold)
     refined = runs.refine(

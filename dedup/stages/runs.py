@@ -443,8 +443,9 @@ class _Refiner:
         units ranked before u together with the sentences of u that stay: then x is
         dropped as covered (`moved`, `covered_moves`) and u keeps nothing for its sake."""
         stays = np.unique(np.fromiter((h for j, sh in enumerate(s.shingles) if not covered[j] for h in sh), dtype=np.uint64))
+        n = self.sets.n
         others = [(w, c) for w in self.sets.neighbours(x).tolist() if w != u and self.u_rank[w] < self.u_rank[u]
-                  and (c := self.final(w)) is not None and len(c)]
+                  and min(x, w) * n + max(x, w) not in self.templated and (c := self.final(w)) is not None and len(c)]
         if not others:
             return False
         sx = self.read(x)
@@ -464,7 +465,8 @@ class _Refiner:
         n = self.sets.n
         need = self.containment * self.sets.sizes[x]
         for w in self.sets.neighbours(x).tolist():
-            if w == u or self.u_rank[w] > self.u_rank[u] or min(x, w) * n + max(x, w) in self.unusable:
+            code = min(x, w) * n + max(x, w)
+            if w == u or self.u_rank[w] > self.u_rank[u] or code in self.unusable or code in self.templated:
                 continue
             c = self.final(w)
             if c is not None and count_in(self.sets.full(x), c) >= need:

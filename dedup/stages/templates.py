@@ -36,6 +36,10 @@ VALUE_DENSITY = 0.05
 # are lines and short paragraphs (headers, table rows, report lines, stanzas), and
 # reading every partial edge of a large corpus in Python cost more than the scan.
 TEMPLATE_MAX = 48
+# Pairs are read for different holders' names (named_apart) up to this many shingles in
+# the smaller set: a licence's permission notice is about 100.
+NAMES_MAX = 128
+SAME_TEXT = 0.8
 # UnitTexts keeps the texts of units up to this many characters.
 SHORT_TEXT = 512
 _VALUE = re.compile(r"[0-9]|(?<![A-Za-z0-9])[A-Z][A-Z0-9]+(?![a-z0-9])|[A-Za-z0-9][_/.@:][A-Za-z0-9]")
@@ -54,6 +58,7 @@ _CAPITALS = re.compile(r"(?<![A-Za-z0-9])[A-Z][A-Z0-9]+(?![a-z0-9])")
 # did (same matches; retrying in every position of long words cost most of this rule).
 _PATHLIKE = re.compile(r"(?<![A-Za-z0-9])[A-Za-z0-9][\w.+-]*[_/.@:][A-Za-z0-9][\w./@:+-]*")
 _WORDS = re.compile(r"[a-z0-9]+")
+_CAPITAL = re.compile(r"[A-Z]")
 # Hyphenated names with a part of letters and digits (at-spi2-common, libxcb-dri3-0, x86-64):
 # package and product names; not "5-year-old" or "2-1", whose parts are words or numbers.
 _HYPHENED = re.compile(r"(?<![\w-])\w+(?:-\w+)+(?![\w-])")
@@ -130,6 +135,7 @@ class UnitTexts:
         self._flags: dict[tuple[int, bool], np.ndarray] = {}
         self._names: dict[int, frozenset[bytes]] = {}
         self._short: dict[int, str] = {}
+        self._runs: dict[int, tuple[tuple[bytes, ...], ...]] = {}
 
     def text(self, u: int) -> str:
         """The unit's text; short ones kept (lines are read by several rules, and cutting
@@ -165,6 +171,27 @@ class UnitTexts:
         if u not in self._values:
             self._values[u] = _VALUE.search(self.text(u)) is not None
         return self._values[u]
+
+    def names(self, u: int) -> tuple[tuple[bytes, ...], ...]:
+        """The names of two or more words: runs of consecutive proper-name tokens."""
+        got = self._runs.get(u)
+        if got is None:
+            named = proper_names(self.text(u)) if self.has_capital(u) else frozenset()
+            runs, run = [], []
+            for t in self.tokens(u) if len(named) > 1 else ():
+                if t in named:
+                    run.append(t)
+                    continue
+                if len(run) > 1:
+                    runs.append(tuple(run))
+                run = []
+            if len(run) > 1:
+                runs.append(tuple(run))
+            got = self._runs[u] = tuple(runs)
+        return got
+
+    def has_capital(self, u: int) -> bool:
+        return _CAPITAL.search(self.text(u)) is not None
 
     def token_set(self, u: int) -> frozenset[bytes]:
         if u not in self._sets:
@@ -228,3 +255,35 @@ def template_pairs(
     names_shared = shared(x + 2, y + 2)
     out[look] = by_values | ((size[x + 2] > names_shared) & (size[y + 2] > names_shared))
     return out
+
+
+def named_apart(pairs: np.ndarray, inter: np.ndarray, sizes: np.ndarray, texts: UnitTexts) -> np.ndarray:
+    """Which verified pairs name different holders (a bool per pair): each side holds a
+    name of two or more words (consecutive proper names: `Open Software Foundation`,
+    `Keith Packard`) most of whose words, and at least two, the other lacks. The same
+    permission notice for another holder is not a copy; an edited copy keeps its names,
+    or changes them on one side only (`Prime Minister John Howard` against `Mr Howard`:
+    one of two words missing), and an OCR misreading changes a word of a name, not two.
+    Only pairs that are the same text but for a few words (SAME_TEXT of each side's
+    shingles in the other; the smaller at most NAMES_MAX shingles): where one side goes on
+    with text of its own (half a paragraph copied, a licence inside a longer stanza), its
+    names may be that text's (measured: read there, the rule lost sub-paragraph copies)."""
+    out = np.zeros(len(pairs), dtype=bool)
+    a, b = sizes[pairs[:, 0]], sizes[pairs[:, 1]]
+    small = np.minimum(a, b)
+    big = np.maximum(a, b)
+    look = np.flatnonzero((inter >= SAME_TEXT * big) & (inter < small) & (small <= NAMES_MAX))
+    for i in look.tolist():
+        x, y = int(pairs[i, 0]), int(pairs[i, 1])
+        nx = texts.names(x)
+        if nx and (ny := texts.names(y)):
+            out[i] = _apart(nx, texts.token_set(y)) and _apart(ny, texts.token_set(x))
+    return out
+
+
+def _apart(names: tuple[tuple[bytes, ...], ...], other: frozenset[bytes]) -> bool:
+    for name in names:
+        missing = sum(t not in other for t in name)
+        if missing >= 2 and 2 * missing > len(name):
+            return True
+    return False
