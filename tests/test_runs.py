@@ -281,3 +281,15 @@ def test_a_span_sure_to_be_lifted_is_not_relied_on():
     clean = [Document(d.id, first.clean_text(k), d.source) for k, d in enumerate(first.documents)]
     second = scan(clean, config)
     assert second.drops == {} and len(second.parts) == 0
+
+
+def test_a_diffstat_line_of_another_commit_is_not_cut_from_a_list():
+    # Lines of a list that are values in a frame (a diffstat's file lines) are told apart
+    # by their place, which a sentence run does not read: the list keeps them.
+    older = (" fc-cache/fc-cache.c     | 2 ++\n fc-cat/fc-cat.c         | 2 ++\n fc-list/fc-list.c       | 2 ++\n"
+             " fc-match/fc-match.c     | 2 ++\n 4 files changed, 8 insertions(+)")
+    newer = (" fc-cache/fc-cache.c     | 2 ++\n fc-cat/fc-cat.c         | 2 ++\n fc-query/fc-query.c     | 31 +++++\n"
+             " fc-scan/fc-scan.c       | 17 ++-\n doc/fcpattern.fncs      | 12 ++++\n 5 files changed, 60 insertions(+), 4 deletions(-)")
+    result = scan([Document("a", older), Document("b", newer)], Config(sentences=True, min_tokens=4))
+    assert len(result.parts) == 0
+    assert result.clean_text(1) == newer

@@ -28,7 +28,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .templates import UnitTexts
+from .normalize import token_bytes
+from .templates import UnitTexts, value_flags
 
 _DIGIT = re.compile(rb"[0-9]")
 # Spans of at most this many words ... (headers, diffstats, sign-off blocks, table rows;
@@ -76,12 +77,22 @@ def _is_value_line(u: int, texts: UnitTexts) -> bool:
     tokens = texts.tokens(u)
     if not texts.has_value(u) or not 0 < len(tokens) <= SHORT_TOKENS:
         return False
+    return _frame_of_values(tokens, texts.flags(u, names=True))
+
+
+def is_value_line(text: str) -> bool:
+    """Whether `text` is a short value line (SHORT_TOKENS, VALUE_SHARE, FRAME_WORDS)."""
+    tokens = token_bytes(text)
+    return 0 < len(tokens) <= SHORT_TOKENS and _frame_of_values(tokens, value_flags(text, tokens, names=True))
+
+
+def _frame_of_values(tokens: list[bytes], flags: np.ndarray) -> bool:
     # Values as templates.value_flags reads them, names too, and any word with a digit
     # (`rc1`, `exp1` in a version: OCR misreadings do not matter in a line like this).
-    flags = [v or not t.isalpha() and _DIGIT.search(t) is not None for t, v in zip(tokens, texts.flags(u, names=True).tolist())]
-    if sum(flags) < VALUE_SHARE * len(flags):
+    values = [v or not t.isalpha() and _DIGIT.search(t) is not None for t, v in zip(tokens, flags.tolist())]
+    if sum(values) < VALUE_SHARE * len(values):
         return False
-    return len({t for t, v in zip(tokens, flags) if not v}) <= FRAME_WORDS
+    return len({t for t, v in zip(tokens, values) if not v}) <= FRAME_WORDS
 
 
 def partners(by_unit: np.ndarray, keeper: np.ndarray, sizes: np.ndarray, members: Members, best: np.ndarray,

@@ -38,10 +38,10 @@ import numpy as np
 from ..accel import kernels
 from ..arrays import count_in, in_sorted, ramp, run_starts
 from . import misread
-from .context import Members
+from .context import Members, is_value_line
 from .mapping import piece_token_hashes, text_codes
 from .normalize import ascii_token_starts, token_bytes
-from .sentences import sentences
+from .sentences import sentence_bounds
 from .shingle import byte_token_hashes, fold_at
 from .templates import UnitTexts, is_templated, value_flags
 from .units import best_members
@@ -82,6 +82,7 @@ class Sentenced:
     shingles: list[list[int]]  # hashes of the shingles inside each sentence (never across two)
     tokens: list[list[bytes]] | None = None  # each sentence's token_bytes (None: tokenized when needed)
     flat: np.ndarray | None = None  # `shingles` back to back, uint64
+    listed: bool = False  # cut as a list (every line a unit, sentences.is_list)
 
     def values(self, j: int, n: int) -> list[bool]:
         """Per shingle of sentence j: does it hold a value (templates.value_flags)?"""
@@ -111,7 +112,7 @@ def sentenced(text: str, n: int) -> Sentenced:
 def sentenced_many(texts: list[str], n: int) -> list[Sentenced]:
     """`sentenced` of each text, tokenized and hashed in one batch (compiled for large
     batches, as the map stage tokenizes spans; the same hashes either way, tested)."""
-    bounds = [sentences(t) for t in texts]
+    bounds, as_list = zip(*map(sentence_bounds, texts)) if texts else ((), ())
     per_text = np.fromiter(map(len, bounds), dtype=np.int64, count=len(bounds))
     fast = kernels.compiled(sum(map(len, texts)))
     tokens = None
@@ -134,7 +135,7 @@ def sentenced_many(texts: list[str], n: int) -> list[Sentenced]:
         lo, hi = s_at[i], s_at[i + 1]
         shingles = [listed[w_at[j] : w_at[j + 1]] for j in range(lo, hi)]
         out.append(Sentenced(text, bounds[i], all_counts[lo:hi], shingles, tokens[i] if tokens is not None else None,
-                             hashes[w_at[lo] : w_at[hi]]))
+                             hashes[w_at[lo] : w_at[hi]], as_list[i]))
     return out
 
 
@@ -630,6 +631,8 @@ class _Refiner:
                 continue
             if first == 0 and stop == len(s.bounds):
                 return [(first, stop, best_v, len(sh), best_n)]
+            if s.listed and all(is_value_line(s.text[a:b]) for a, b in s.bounds[first:stop]):
+                continue  # lines of a list that are values in a frame: their place tells them apart (context.py)
             out.append((first, stop, best_v, len(sh), best_n))
         return out
 

@@ -45,15 +45,27 @@ def _abbreviation(text: str, stop: int) -> bool:
     return word in _ABBREVIATIONS or (len(word) == 1 and word.isalpha()) or bool(_INITIALS.fullmatch(word))
 
 
+def is_list(text: str, ends: int) -> bool:
+    """Whether `text`, holding `ends` sentence ends, is a list or a table: several lines,
+    fewer sentence ends than half of them."""
+    lines = text.count("\n") + 1
+    return lines > 1 and ends < lines / 2
+
+
 def sentences(text: str) -> list[tuple[int, int]]:
     """Sentence spans `[start, end)` of `text`, in order, trimmed, covering every word."""
+    return sentence_bounds(text)[0]
+
+
+def sentence_bounds(text: str) -> tuple[list[tuple[int, int]], bool]:
+    """`sentences(text)`, and whether `text` was cut as a list (is_list: every line a unit)."""
     cuts = []
     for m in _BOUNDARY.finditer(text):
         if text[m.start("end")] == "." and m.end("end") - m.start("end") == 1 and _abbreviation(text, m.start("end")):
             continue
         cuts.append(m.end("end"))
-    lines = text.count("\n") + 1
-    if lines > 1 and len(cuts) < lines / 2:  # a list or a table: every line is a unit
+    listed = is_list(text, len(cuts))
+    if listed:  # a list or a table: every line is a unit
         cuts += [m.start() for m in re.finditer("\n", text)]
         cuts.sort()
     out, start = [], 0
@@ -66,4 +78,4 @@ def sentences(text: str) -> list[tuple[int, int]]:
         if e > s:
             out.append((s, e))
         start = cut
-    return out
+    return out, listed
