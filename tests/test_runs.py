@@ -293,3 +293,16 @@ def test_a_diffstat_line_of_another_commit_is_not_cut_from_a_list():
     result = scan([Document("a", older), Document("b", newer)], Config(sentences=True, min_tokens=4))
     assert len(result.parts) == 0
     assert result.clean_text(1) == newer
+
+
+def test_two_lines_of_a_changelog_entry_are_not_cut_as_a_run():
+    # Stock lines recur under other entries word for word: a few lines of a list are theirs.
+    older = ("2014-11-14  Paul Eggert  <eggert@cs.ucla.edu>\n\tgrep: fix bugs with -i and titlecase\n"
+             "\t* src/dfa.c (case_folded_counterparts): New function.\n\t* tests/case-fold-titlecase: New test.\n"
+             "\t* tests/Makefile.am (TESTS): Add it.\n\t* NEWS (Bug fixes): Mention it.")
+    newer = ("2014-05-30  Norihiro Tanaka  <noritnk@kcn.ne.jp>\n\tgrep: speed up multibyte matching of a dot\n"
+             "\t* src/kwsearch.c (Fexecute): Use the new interface for dfa superset.\n\t* tests/mb-dot-notbol: New test.\n"
+             "\t* tests/Makefile.am (TESTS): Add it.\n\t* NEWS (Bug fixes): Mention it.")
+    result = scan([Document("a", older), Document("b", newer)], Config(sentences=True, min_tokens=4))
+    assert len(result.parts) == 0
+    assert result.clean_text(1) == newer
