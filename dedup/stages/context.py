@@ -69,7 +69,7 @@ def neighbours(member_doc: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def value_lines(units: np.ndarray, texts: UnitTexts) -> np.ndarray:
-    """Which of `units` are short value lines (SHORT_TOKENS, VALUE_SHARE)."""
+    """Which of `units` are short value lines (SHORT_TOKENS, VALUE_SHARE, FRAME_WORDS)."""
     return np.fromiter((_is_value_line(u, texts) for u in units.tolist()), dtype=bool, count=len(units))
 
 
