@@ -259,7 +259,7 @@ def sqlite_state(path: str | Path) -> tuple:
         assert conn.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
         return tuple(
             tuple(conn.execute(f"SELECT * FROM {table} ORDER BY 1, 2").fetchall())
-            for table in ("meta", "batches", "spans", "runs", "chunks")
+            for table in ("meta", "batches", "spans", "docs", "runs", "chunks")
         )
     finally:
         conn.close()

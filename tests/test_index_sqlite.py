@@ -42,6 +42,14 @@ def postings(path) -> dict[str, tuple[np.ndarray, np.ndarray]]:
     return out
 
 
+def span_ids(path) -> np.ndarray:
+    """The ids of every stored span, read straight from the file's span blocks."""
+    conn = sqlite3.connect(path)
+    recs = [np.frombuffer(r, backend._RECORD) for (r,) in conn.execute("SELECT records FROM spans ORDER BY id")]
+    conn.close()
+    return np.concatenate([r["id"] for r in recs]) if recs else np.zeros(0, np.int64)
+
+
 def test_merging_runs_changes_no_decision_and_removal_sees_every_run(tmp_path, monkeypatch):
     """Each batch writes a run per kind; every MERGE runs are merged into one (after
     batches 4 and 8 here). Decisions equal those of an index that never merges, and
@@ -58,16 +66,15 @@ def test_merging_runs_changes_no_decision_and_removal_sees_every_run(tmp_path, m
     conn = sqlite3.connect(merging)
     # batches 1-4 merged after the 4th, 5-8 after the 8th (the 1-4 run is larger than 5-7 together), 9 alone
     assert conn.execute("SELECT count(*) FROM runs WHERE kind = 'band'").fetchone()[0] == 3
-    spans = conn.execute("SELECT count(*) FROM spans").fetchone()[0]
     conn.close()
+    spans = len(span_ids(merging))
     keys, ids = postings(merging)["band"]
     assert len(ids) == 32 * spans
     with open_index(str(merging), Config()) as store:
         removed, found = store.remove([d.id for d in docs[:40]])
     assert removed > 0 and len(found) > 0
-    conn = sqlite3.connect(merging)
-    left = np.array([r[0] for r in conn.execute("SELECT id FROM spans")], dtype=np.int64)
-    conn.close()
+    left = span_ids(merging)
+    assert 0 < len(left) < spans
     for kind, (_, ids) in postings(merging).items():
         assert np.isin(ids, left).all(), f"a {kind} posting names a removed span"
     assert len(postings(merging)["band"][1]) == 32 * len(left)
@@ -83,11 +90,11 @@ def test_an_index_of_the_older_format_is_refused_with_how_to_rebuild(tmp_path):
     path = tmp_path / "old.db"
     open_index(str(path), Config()).close()
     conn = sqlite3.connect(path)
-    conn.execute("UPDATE meta SET value = '1' WHERE key = 'format_version'")
+    conn.execute("UPDATE meta SET value = '2' WHERE key = 'format_version'")
     conn.commit()
     conn.close()
     before = path.read_bytes()
-    with pytest.raises(IndexStoreError, match=r"format '1'; this dedup reads format 2: it was built by an older dedup; rebuild it"):
+    with pytest.raises(IndexStoreError, match=r"format '2'; this dedup reads format 3: it was built by an older dedup; rebuild it"):
         open_index(str(path), Config())
     assert path.read_bytes() == before
 
@@ -108,11 +115,13 @@ def _built(tmp_path) -> tuple:
 
 
 def _flip_inside(path, blob: bytes) -> None:
-    """Flip one byte in the middle of `blob`, found in the file (it must be there once)."""
+    """Flip one byte in the middle of `blob`, found in the file by the 32 bytes around it
+    (there once; a long BLOB is cut across pages)."""
     data = bytearray(path.read_bytes())
-    at = data.find(blob)
-    assert at >= 0 and data.find(blob, at + 1) < 0
-    data[at + len(blob) // 2] ^= 0x10
+    piece = blob[len(blob) // 2 - 16 : len(blob) // 2 + 16] if len(blob) > 64 else blob
+    at = data.find(piece)
+    assert at >= 0 and data.find(piece, at + 1) < 0
+    data[at + len(piece) // 2] ^= 0x10
     path.write_bytes(bytes(data))
 
 
@@ -130,15 +139,17 @@ def _refused(path, again, tmp_path, what: str) -> None:
         assert path.read_bytes() == before and not (tmp_path / "out").exists()
 
 
-@pytest.mark.parametrize("where", ["chunk", "span shingles", "span text", "fences"])
+@pytest.mark.parametrize("where", ["chunk", "span records", "span names", "span shingles", "span texts", "fences"])
 def test_a_flipped_byte_in_stored_data_is_found_by_its_checksum(where, tmp_path):
     """Content damage that SQLite's own checks cannot see (the page is well formed)."""
     path, again = _built(tmp_path)
     conn = sqlite3.connect(path)
     query = {
         "chunk": "SELECT vals FROM chunks ORDER BY id LIMIT 1",
+        "span records": "SELECT records FROM spans ORDER BY id LIMIT 1",
+        "span names": "SELECT names FROM spans ORDER BY id LIMIT 1",
         "span shingles": "SELECT shingles FROM spans ORDER BY id LIMIT 1",
-        "span text": "SELECT CAST(text AS BLOB) FROM spans WHERE length(text) > 100 ORDER BY id LIMIT 1",
+        "span texts": "SELECT texts FROM spans ORDER BY id LIMIT 1",
         "fences": "SELECT fences FROM runs WHERE kind = 'band'",
     }[where]
     blob = conn.execute(query).fetchone()[0]

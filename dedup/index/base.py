@@ -82,8 +82,14 @@ def stack_entries(rows: Sequence[tuple]) -> Entries:
     )
 
 
-def postings(entries: Entries, config: Config) -> Iterator[tuple[str, np.ndarray, np.ndarray]]:
-    """(kind, keys, entry index) of every key the entries are found by."""
+def anchor_mask(entries: Entries, config: Config) -> np.ndarray:
+    """Which of the entries' shingles are anchors (for postings and anchor_counts)."""
+    return candidates.anchor_mask(entries.values, config.anchor_rate)
+
+
+def postings(entries: Entries, config: Config, mask: np.ndarray | None = None) -> Iterator[tuple[str, np.ndarray, np.ndarray]]:
+    """(kind, keys, entry index) of every key the entries are found by; `mask`: their
+    anchor_mask, if already computed."""
     n = len(entries)
     yield "set", entries.set_keys.astype(np.uint64), np.arange(n, dtype=np.int64)
     bands = config.band_rows[0]
@@ -91,14 +97,14 @@ def postings(entries: Entries, config: Config) -> Iterator[tuple[str, np.ndarray
     keys = np.ascontiguousarray(keys)  # (entries, bands)
     yield "band", keys.ravel(), np.repeat(np.arange(n, dtype=np.int64), bands)
     owner = np.repeat(np.arange(n, dtype=np.int64), np.diff(entries.offsets))
-    mask = candidates.anchor_mask(entries.values, config.anchor_rate)
+    mask = anchor_mask(entries, config) if mask is None else mask
     yield "anchor", entries.values[mask], owner[mask]
 
 
-def anchor_counts(entries: Entries, config: Config) -> np.ndarray:
+def anchor_counts(entries: Entries, config: Config, mask: np.ndarray | None = None) -> np.ndarray:
     """Anchor shingles per entry (what the containment probe's threshold is based on)."""
     owner = np.repeat(np.arange(len(entries), dtype=np.int64), np.diff(entries.offsets))
-    return np.bincount(owner[candidates.anchor_mask(entries.values, config.anchor_rate)], minlength=len(entries))
+    return np.bincount(owner[anchor_mask(entries, config) if mask is None else mask], minlength=len(entries))
 
 
 class Transaction(Protocol):

@@ -12,43 +12,45 @@ chunk in the run's `fences`. A lookup reads the fences, then only the chunks tha
 can hold a wanted key, and joins in numpy; a batch writes one run per kind, and
 runs are merged LSM-style, MERGE at a time (see _Runs.add), so a lookup reads a
 few runs per size class and every posting is rewritten about log4(index / batch)
-times. Every chunk and span row carries an xxh3
-checksum of its content, checked when read: damage gives an error, not data.
+times. Spans are stored a block at a time (see BLOCK), columns packed in BLOBs;
+`docs` says which blocks hold a document's spans. Every chunk and block carries an
+xxh3 checksum of its content, checked when read: damage gives an error, not data.
 """
 
 from __future__ import annotations
 
 import os
 import sqlite3
-import struct
 import tempfile
 import urllib.parse
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import xxhash
 
-from ..arrays import distinct, stable_order
+from ..arrays import distinct, run_starts, stable_order
 from ..config import Config
 from ..records import IndexedSpan
-from .base import Batch, Entries, IndexStoreError, StoreBase, anchor_counts, check_header, header, postings, stack_entries
+from .base import (
+    Batch, Entries, IndexStoreError, StoreBase, anchor_counts, anchor_mask, check_header, header, postings, stack_entries,
+)
 
-# Format 2: postings as chunked sorted runs in BLOBs, checksums, no MinHash signatures
-# (band keys are computed from the shingles). Format 1: a row per posting.
-FORMAT_VERSION = 2
+# Format 3: spans a block per row. Format 2: a row per span; postings as chunked
+# sorted runs in BLOBs, checksums, no MinHash signatures (band keys are computed from
+# the shingles). Format 1: a row per posting.
+FORMAT_VERSION = 3
 SCHEMA = """
 CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE batches(
     number INTEGER PRIMARY KEY, key TEXT NOT NULL UNIQUE,
     first_span INTEGER NOT NULL, spans INTEGER NOT NULL, documents INTEGER NOT NULL);
 CREATE TABLE spans(
-    id INTEGER PRIMARY KEY AUTOINCREMENT, batch INTEGER NOT NULL, doc TEXT NOT NULL,
-    source TEXT NOT NULL, line INTEGER, span INTEGER NOT NULL, start INTEGER NOT NULL,
-    "end" INTEGER NOT NULL, anchors INTEGER NOT NULL, set_key INTEGER NOT NULL,
-    shingles BLOB NOT NULL, text TEXT NOT NULL, checksum INTEGER NOT NULL);
-CREATE INDEX spans_doc ON spans(doc);
+    id INTEGER PRIMARY KEY, batch INTEGER NOT NULL, spans INTEGER NOT NULL, records BLOB NOT NULL,
+    names BLOB NOT NULL, texts BLOB NOT NULL, shingles BLOB NOT NULL, checksum INTEGER NOT NULL);
+CREATE TABLE docs(doc TEXT NOT NULL, block INTEGER NOT NULL, PRIMARY KEY (doc, block)) WITHOUT ROWID;
 CREATE TABLE runs(id INTEGER PRIMARY KEY, kind TEXT NOT NULL, postings INTEGER NOT NULL, fences BLOB NOT NULL,
     checksum INTEGER NOT NULL);
 CREATE INDEX runs_kind ON runs(kind, id);
@@ -56,9 +58,11 @@ CREATE TABLE chunks(id INTEGER PRIMARY KEY, keys BLOB NOT NULL, vals BLOB NOT NU
 """
 # A chunk's id is its run's id << 32 | its number in the run. (A rowid table: a
 # WITHOUT ROWID row over about 1,000 bytes would spill into an overflow page.)
-# Postings per chunk: small enough that a lookup of a few keys reads little, large
-# enough that a chunk row's own cost (about 20 bytes, one B-tree cell) is small.
-CHUNK = 64
+# Postings per chunk: a chunk fills most of a 4 KB page (a rowid table keeps up to
+# 4,061 bytes of a row in its leaf: 3 KB of band postings, 3.75 KB of anchors), so a
+# lookup of a few keys reads a page per key and run; per chunk row, writing costs
+# about 4 us of Python and SQLite (64 postings a chunk: 0.18 s for a 20 MB batch, 192: 0.10 s).
+CHUNK = 192
 # A posting's value: its span id; an anchor's also its span's anchor count (the
 # containment probe's threshold needs it).
 _VALS = {"set": np.dtype("<i8"), "band": np.dtype("<i8"), "anchor": np.dtype([("id", "<i8"), ("n", "<u4")])}
@@ -68,6 +72,19 @@ _VALS = {"set": np.dtype("<i8"), "band": np.dtype("<i8"), "anchor": np.dtype([("
 QUICK_CHECK_BYTES = 128 << 20
 # Runs merged at once (see _Runs.add): a lookup reads up to about 3 runs per size class.
 MERGE = 4
+# Span ids per block: block b holds the spans with ids b * BLOCK to b * BLOCK + BLOCK - 1
+# (a batch's ids start at a multiple of BLOCK). A row per span cost about 7 us of
+# Python and SQLite, a block per row about 1 us per span: 0.35 -> 0.05 s for the 49,000
+# kept spans of a 20 MB batch; a fetch of a few spans reads their blocks whole (up to
+# about 200 KB each).
+BLOCK = 256
+# A block's spans, one record each: end offsets of its doc id and source in `names`
+# (characters), of its text in `texts` (characters), of its shingles in `shingles`.
+_RECORD = np.dtype([
+    ("id", "<i8"), ("line", "<i8"), ("span", "<i8"), ("start", "<i8"), ("end", "<i8"), ("anchors", "<i8"),
+    ("set_key", "<u8"), ("doc", "<i8"), ("source", "<i8"), ("text", "<i8"), ("shingles", "<i8"),
+])
+_NO_LINE = -1
 _NO_LIMIT = 1 << 62
 _IN = 900  # values per IN (...) list, under SQLite's default limit of variables
 
@@ -78,19 +95,68 @@ def _checksum(data: bytes) -> int:
     return d - (1 << 64) if d >= 1 << 63 else d
 
 
-_NUMBERS = struct.Struct("<qqqqqqqq")
+def _block_checksum(block: int, batch: int, n: int, *blobs: bytes) -> int:
+    """Checksum of a spans row: its numbers and BLOBs (each with its length)."""
+    h = xxhash.xxh3_64(b"%d %d %d" % (block, batch, n))
+    for b in blobs:
+        h.update(b" %d:" % len(b))
+        h.update(b)
+    d = h.intdigest()
+    return d - (1 << 64) if d >= 1 << 63 else d
 
 
-def _span_checksum(row: Sequence) -> int:
-    """Checksum of a spans row (_SPAN_COLUMNS but the checksum): its numbers, shingles and texts."""
-    span_id, batch, doc, source, line, span, start, end, anchors, set_key, sh, text = row
-    numbers = _NUMBERS.pack(span_id, batch, -1 if line is None else line, span, start, end, anchors, set_key)
-    return _checksum(b"".join((numbers, sh, f"{len(doc)}:{doc}{len(source)}:{source}{text}".encode("utf-8", "surrogatepass"))))
+def _utf8(text: str) -> bytes:
+    return text.encode("utf-8", "surrogatepass")
 
 
-def _int64(keys: np.ndarray) -> list[int]:
-    """uint64 keys as the signed 64-bit integers SQLite stores."""
-    return np.ascontiguousarray(keys, dtype=np.uint64).view(np.int64).tolist()
+def _block_row(block: int, batch: int, ids: np.ndarray, refs: Sequence[IndexedSpan], anchors: np.ndarray,
+               set_keys: np.ndarray, values: np.ndarray, offsets: np.ndarray) -> tuple:
+    """The spans row of these spans (all of one block): ids, refs, anchor counts, set
+    keys, and their shingle sets as values[offsets[i]:offsets[i + 1]]."""
+    rec = np.zeros(len(refs), dtype=_RECORD)
+    rec["id"], rec["anchors"], rec["set_key"] = ids, anchors, set_keys
+    rec["line"] = [_NO_LINE if r.line is None else r.line for r in refs]
+    rec["span"] = [r.index for r in refs]
+    rec["start"] = [r.start for r in refs]
+    rec["end"] = [r.end for r in refs]
+    names = [x for r in refs for x in (r.doc, r.source)]
+    ends = np.cumsum([len(x) for x in names], dtype=np.int64)
+    rec["doc"], rec["source"] = ends[0::2], ends[1::2]
+    texts = [r.text for r in refs]
+    rec["text"] = np.cumsum([len(t) for t in texts], dtype=np.int64)
+    rec["shingles"] = offsets[1:] - offsets[0]
+    blobs = (rec.tobytes(), _utf8("".join(names)), _utf8("".join(texts)),
+             np.ascontiguousarray(values[offsets[0] : offsets[-1]], dtype="<u8").tobytes())
+    return (block, batch, len(refs), *blobs, _block_checksum(block, batch, len(refs), *blobs))
+
+
+@dataclass
+class _Block:
+    """A spans row read back and checked: its records, and the spans' strings and sets."""
+
+    batch: int
+    rec: np.ndarray
+    names: str
+    texts: str
+    shingles: np.ndarray
+
+    def refs(self, at: Sequence[int]) -> list[IndexedSpan]:
+        r, names, texts = self.rec, self.names, self.texts
+        out = []
+        for i in at:
+            doc0 = int(r["source"][i - 1]) if i else 0
+            text0 = int(r["text"][i - 1]) if i else 0
+            d, so, t = int(r["doc"][i]), int(r["source"][i]), int(r["text"][i])
+            line = int(r["line"][i])
+            out.append(IndexedSpan(
+                names[doc0:d], names[d:so], None if line == _NO_LINE else line, int(r["span"][i]), int(r["start"][i]),
+                int(r["end"][i]), texts[text0:t],
+            ))
+        return out
+
+    def sets(self, at: Sequence[int]) -> list[np.ndarray]:
+        ends = self.rec["shingles"]
+        return [self.shingles[(int(ends[i - 1]) if i else 0) : int(ends[i])] for i in at]
 
 
 @contextmanager
@@ -188,7 +254,6 @@ class SqliteStore(StoreBase):
             self.conn.execute("PRAGMA synchronous=NORMAL")
             self.conn.execute("PRAGMA cache_size=-32768")  # 32 MiB: pages of a big batch spill to the WAL, written once either way
             self.conn.execute("PRAGMA journal_size_limit=67108864")  # WAL shrinks back after a big batch
-            self.conn.execute("CREATE TEMP TABLE wanted(id INTEGER PRIMARY KEY)")
 
     def _quick_check(self) -> None:
         """PRAGMA quick_check: every page's structure (not the checksums, checked as read)."""
@@ -210,26 +275,38 @@ class SqliteStore(StoreBase):
                 raise
 
     def remove(self, doc_ids: Sequence[str]) -> tuple[int, list[str]]:
+        wanted = set(doc_ids)
         with self.transaction("") as txn:
-            rows = []
-            for part in _chunks(sorted(set(doc_ids)), _IN):
-                marks = ",".join("?" * len(part))
-                rows += self.conn.execute(f"SELECT {_SPAN_COLUMNS} FROM spans WHERE doc IN ({marks})", part).fetchall()
-            rows.sort()
-            entries = _entries(self, rows)
-            ids = entries.ids
+            where = []
+            for part in _chunks(sorted(wanted), _IN):
+                where += self.conn.execute(f"SELECT doc, block FROM docs WHERE doc IN ({','.join('?' * len(part))})", part)
+            blocks = _read_blocks(self, [b for _, b in where])
+            gone, rewritten = [], []
+            for block, b in sorted(blocks.items()):
+                everything = range(len(b.rec))
+                refs, sets = b.refs(everything), b.sets(everything)
+                stay = [i for i, r in enumerate(refs) if r.doc not in wanted]
+                gone += [(int(b.rec["id"][i]), int(b.rec["set_key"][i]), sets[i], r) for i, r in enumerate(refs) if r.doc in wanted]
+                if stay:
+                    kept = [sets[i] for i in stay]
+                    rewritten.append(_block_row(
+                        block, b.batch, b.rec["id"][stay], [refs[i] for i in stay], b.rec["anchors"][stay],
+                        b.rec["set_key"][stay], np.concatenate(kept), run_starts([len(x) for x in kept]),
+                    ))
+            entries = stack_entries(gone)
             for kind, keys, owner in postings(entries, self.config):
-                txn.runs.remove(kind, keys, ids)
-            for part in _chunks(ids.tolist(), _IN):
-                self.conn.execute(f"DELETE FROM spans WHERE id IN ({','.join('?' * len(part))})", part)
-        return len(rows), sorted({r.doc for r in entries.refs})
+                txn.runs.remove(kind, keys, entries.ids)
+            self.conn.executemany("DELETE FROM spans WHERE id = ?", [(b,) for b in blocks])
+            self.conn.executemany("INSERT INTO spans VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rewritten)
+            self.conn.executemany("DELETE FROM docs WHERE doc = ? AND block = ?", where)
+        return len(gone), sorted({r.doc for r in entries.refs})
 
     def stats(self) -> dict:
         with _errors(self.location):
             q = self.conn.execute
-            spans = q("SELECT count(*) FROM spans").fetchone()[0]
+            spans = q("SELECT coalesce(sum(spans), 0) FROM spans").fetchone()[0]
             batches, scanned = q("SELECT count(*), coalesce(sum(documents), 0) FROM batches").fetchone()
-            docs = q("SELECT count(DISTINCT doc) FROM spans").fetchone()[0]
+            docs = q("SELECT count(DISTINCT doc) FROM docs").fetchone()[0]
         size = sum(os.path.getsize(f) for f in (self.path, Path(f"{self.path}-wal")) if f.exists())
         return self._stats(
             "sqlite", spans, docs, batches, scanned, bytes=size, bytes_per_span=round(size / spans, 1) if spans else None
@@ -244,24 +321,45 @@ def _chunks(items: list, size: int) -> Iterator[list]:
         yield items[i : i + size]
 
 
-_SPAN_COLUMNS = 'id, batch, doc, source, line, span, start, "end", anchors, set_key, shingles, text, checksum'
+def _read_blocks(store: "SqliteStore", blocks: Sequence[int]) -> dict[int, _Block]:
+    """The spans rows of these blocks (those that exist), checked against their checksums."""
+    out = {}
+    for part in _chunks(sorted(set(blocks)), _IN):
+        for row in store.conn.execute(
+            f"SELECT id, batch, spans, records, names, texts, shingles, checksum FROM spans WHERE id IN ({','.join('?' * len(part))})",
+            part,
+        ):
+            block, batch, n, rec, names, texts, sh, check = row
+            try:
+                intact = (
+                    all(isinstance(b, bytes) for b in (rec, names, texts, sh)) and isinstance(n, int)
+                    and len(rec) == n * _RECORD.itemsize and len(sh) % 8 == 0
+                    and check == _block_checksum(block, batch, n, rec, names, texts, sh)
+                )
+                if intact:
+                    got = _Block(batch, np.frombuffer(rec, dtype=_RECORD), names.decode("utf-8", "surrogatepass"),
+                                 texts.decode("utf-8", "surrogatepass"), np.frombuffer(sh, dtype="<u8"))
+            except (TypeError, ValueError, UnicodeDecodeError):  # a column of the wrong type
+                intact = False
+            if not intact:
+                raise IndexStoreError(f"{store.location}: span block {block} is damaged (its checksum does not match); nothing was changed")
+            out[block] = got
+    return out
 
 
-def _entries(store: SqliteStore, rows: list[tuple]) -> Entries:
-    """Entries from spans rows (_SPAN_COLUMNS), checking each row's checksum and blob sizes."""
-    out = []
-    for row in rows:
-        span_id, sh = row[0], row[10]
-        try:
-            intact = row[12] == _span_checksum(row[:12])
-        except (struct.error, TypeError, AttributeError, ValueError):  # a column of the wrong type
-            intact = False
-        if not intact or not isinstance(sh, bytes) or len(sh) % 8:
-            raise IndexStoreError(f"{store.location}: span {span_id} is damaged (its checksum does not match); nothing was changed")
-        unsigned = row[9] & 0xFFFFFFFFFFFFFFFF  # stored signed (_int64)
-        ref = IndexedSpan(row[2], row[3], row[4], row[5], row[6], row[7], row[11])
-        out.append((span_id, unsigned, np.frombuffer(sh, dtype="<u8"), ref))
-    return stack_entries(out)
+def _entries(store: "SqliteStore", ids: np.ndarray) -> Entries:
+    """The stored entries of these span ids, in the order given."""
+    ids = np.asarray(ids, dtype=np.int64)
+    found = _read_blocks(store, (ids // BLOCK).tolist())
+    rows = []
+    for i in ids.tolist():
+        b = found.get(i // BLOCK)
+        at = np.searchsorted(b.rec["id"], i) if b is not None else 0
+        if b is None or at == len(b.rec) or b.rec["id"][at] != i:
+            raise IndexStoreError(f"{store.location}: span {i} is named by a posting but missing; the index is damaged")
+        at = int(at)
+        rows.append((i, int(b.rec["set_key"][at]), b.sets([at])[0], b.refs([at])[0]))
+    return stack_entries(rows)
 
 
 class _Runs:
@@ -423,35 +521,26 @@ class _Transaction:
         return self._anchor_n[np.searchsorted(self._anchor_ids, ids)]
 
     def fetch(self, ids: np.ndarray) -> Entries:
-        self.q("DELETE FROM temp.wanted")
-        self.store.conn.executemany("INSERT OR IGNORE INTO temp.wanted VALUES (?)", ((i,) for i in ids.tolist()))
-        found = {r[0]: r for r in self.q(f"SELECT {_SPAN_COLUMNS} FROM spans WHERE id IN (SELECT id FROM temp.wanted)")}
-        try:
-            rows = [found[i] for i in ids.tolist()]
-        except KeyError as e:
-            raise IndexStoreError(f"{self.store.location}: span {e} is named by a posting but missing; the index is damaged") from None
-        return _entries(self.store, rows)
+        return _entries(self.store, ids)
 
     def add(self, entries: Entries, documents: int) -> Batch:
-        seq = self.q("SELECT seq FROM sqlite_sequence WHERE name = 'spans'").fetchone()
-        first = (seq[0] if seq else 0) + 1
-        number = (self.q("SELECT max(number) FROM batches").fetchone()[0] or 0) + 1
+        used, number = self.q("SELECT coalesce(max(first_span + spans), 1), coalesce(max(number), 0) + 1 FROM batches").fetchone()
+        first = -(-used // BLOCK) * BLOCK  # the next block's first id
         ids = np.arange(first, first + len(entries), dtype=np.int64)
-        anchors = anchor_counts(entries, self.store.config)
-        set_keys = _int64(entries.set_keys)
-        shingles = np.ascontiguousarray(entries.values, dtype="<u8").tobytes()
-        at, counts = (8 * entries.offsets).tolist(), anchors.tolist()
-
-        def rows():
-            for k, r in enumerate(entries.refs):
-                row = (
-                    first + k, number, r.doc, r.source, r.line, r.index, r.start, r.end, counts[k], set_keys[k],
-                    shingles[at[k] : at[k + 1]], r.text,
-                )
-                yield (*row, _span_checksum(row))
-
-        self.store.conn.executemany(f"INSERT INTO spans({_SPAN_COLUMNS}) VALUES ({', '.join('?' * 13)})", rows())
-        for kind, keys, owner in postings(entries, self.store.config):
+        mask = anchor_mask(entries, self.store.config)
+        anchors = anchor_counts(entries, self.store.config, mask)
+        rows, docs = [], []
+        for lo in range(0, len(entries), BLOCK):
+            hi = min(lo + BLOCK, len(entries))
+            block = (first + lo) // BLOCK
+            refs = entries.refs[lo:hi]
+            rows.append(_block_row(
+                block, number, ids[lo:hi], refs, anchors[lo:hi], entries.set_keys[lo:hi], entries.values, entries.offsets[lo : hi + 1],
+            ))
+            docs += [(d, block) for d in sorted({r.doc for r in refs})]
+        self.store.conn.executemany("INSERT INTO spans VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows)
+        self.store.conn.executemany("INSERT INTO docs VALUES (?, ?)", docs)
+        for kind, keys, owner in postings(entries, self.store.config, mask):
             vals = np.zeros(len(keys), dtype=_VALS[kind])
             if kind == "anchor":
                 vals["id"], vals["n"] = ids[owner], anchors[owner]
