@@ -23,7 +23,7 @@ from . import budget
 from .config import Config
 from .errors import ConfigError, OutputError
 from .annotate import annotations
-from .index import REDIS_SCHEMES, check_index_outside, scan_with_index
+from .index import REDIS_SCHEMES, check_index_outside, scanning_with_index
 from .io import remote
 from .io.readers import STDIN, DocumentStream, ReadOptions, Skipped, discover
 from .io.staging import MARKER, OutLock, atomic_write, check_file_out, check_out_dir, check_out_not_in_inputs
@@ -186,14 +186,26 @@ def write_file(path, data: bytes, option: str, mode: int = 0o666) -> None:
 
 def _scan_and_write(job: _Job, out_dir: Path | None, publish: str | None) -> Run:
     sources, config, read, jobs, spill, index, progress = job.sources, job.config, job.read, job.jobs, job.spill, job.index, job.progress
-    stats, clusters, report, omit_duplicates, cluster_text = job.stats, job.clusters, job.report, job.omit_duplicates, job.cluster_text
+    report = job.report
     if progress:
         progress("input", *(2 * [input_bytes(sources)]))
     stream = DocumentStream(sources, read, progress=progress)
-    if index is None:  # read while mapping
-        result = scan(stream, config, progress, jobs=jobs, spill=spill, sample_pairs=report is not None)
-    else:
-        result = scan_with_index(stream, index, config, progress, jobs=jobs, spill=spill, sample_pairs=report is not None)
+    with ExitStack() as batch:
+        if index is None:  # read while mapping
+            result, add = scan(stream, config, progress, jobs=jobs, spill=spill, sample_pairs=report is not None), None
+        else:  # added to the index while the output is written (write_out_dir's `meanwhile`)
+            scanned = batch.enter_context(
+                scanning_with_index(stream, index, config, progress, jobs=jobs, spill=spill, sample_pairs=report is not None)
+            )
+            result, add = scanned.result, scanned.add
+        return _write(job, stream, result, add, out_dir, publish)
+
+
+def _write(job: _Job, stream: DocumentStream, result: ScanResult, add: Callable[[], None] | None, out_dir: Path | None,
+           publish: str | None) -> Run:
+    """Write the outputs of a scan; `add`: add the batch to its index, before any side output."""
+    sources, read, jobs, clusters, stats, report = job.sources, job.read, job.jobs, job.clusters, job.stats, job.report
+    omit_duplicates, cluster_text, progress = job.omit_duplicates, job.cluster_text, job.progress
     skipped = stream.skipped
     repeated = repeated_ids(result.documents)
     if job.on_read is not None:
@@ -205,6 +217,8 @@ def _scan_and_write(job: _Job, out_dir: Path | None, publish: str | None) -> Run
     written: list[str] = []  # what is complete, for the message if a later output fails
     mode = input_mode(stream.read)
     if out_dir is None:
+        if add is not None:
+            add()
         try:
             sys.stdout.buffer.writelines(clean_lines(result, kept_documents(result, omit_duplicates), read.text_field, notes))
             sys.stdout.flush()
@@ -216,7 +230,7 @@ def _scan_and_write(job: _Job, out_dir: Path | None, publish: str | None) -> Run
     else:
         write_out_dir(
             result, stream.read, out_dir, text_field=read.text_field, omit_duplicates=omit_duplicates, parallel=jobs > 1,
-            notes=notes, cluster_text=cluster_text,
+            notes=notes, cluster_text=cluster_text, meanwhile=add,
         )
         if publish is not None:
             remote.publish(out_dir, publish, MARKER)

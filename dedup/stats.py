@@ -23,6 +23,10 @@ class Laps:
         self._clock = time.perf_counter()
         self._progress = progress
 
+    def restart(self) -> None:
+        """The next stage starts now (the time since the last one ended was nobody's stage)."""
+        self._clock = time.perf_counter()
+
     def __call__(self, stage: str) -> None:
         now = time.perf_counter()
         self.timings[stage] = round(now - self._clock, 4)

@@ -252,3 +252,26 @@ def test_index_made_before_the_threshold_rename_still_opens():
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # the old key is read quietly, not through the deprecated keyword
         assert check_header(meta, Config(threshold=0.7), "old.db").params() == Config(threshold=0.7).params()
+
+
+def test_a_block_that_raises_adds_nothing_and_one_that_adds_early_is_committed(location):
+    """incremental.scanning: on SQLite the batch's spans go in when the block calls `add`
+    (while the caller writes its output) or at its end, and a block that raises adds
+    nothing; on Redis (a commit may lose to another writer's) before the block starts."""
+    from dedup.index import scanning
+
+    docs = planted_docs(random.Random(4), 30)
+    with open_index(location, Config()) as store:
+        with pytest.raises(KeyboardInterrupt):
+            with scanning(docs, store) as scanned:
+                assert scanned.result.drops  # decided, not added
+                raise KeyboardInterrupt
+        if not store.serialises_writers:
+            assert store.stats()["batches"] == 1 and scanned.added
+            return
+        assert store.stats()["batches"] == 0 and store.stats()["spans"] == 0
+        with scanning(docs, store) as scanned:
+            scanned.add()
+            assert store.stats()["batches"] == 1  # committed before the block ends
+            scanned.add()  # once only
+        assert store.stats()["batches"] == 1 and scanned.result.stats["index"]["added_spans"] == store.stats()["spans"] > 0

@@ -8,7 +8,8 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from ..config import Config
@@ -17,7 +18,7 @@ from ..records import Document
 from ..result import ScanResult
 from ..stages.mapping import Progress
 from .base import Batch, Conflict, Entries, IndexStoreError, Store, batch_key
-from .incremental import scan_incremental
+from .incremental import Scanned, scan_incremental, scanning
 
 REDIS_SCHEMES = ("redis://", "rediss://", "unix://")
 
@@ -44,19 +45,32 @@ def check_index_outside(location: str, out: Path) -> None:
         raise OutputError(f"--index {location} lies inside --out {out}: replacing the output would delete it")
 
 
+@contextmanager
+def scanning_with_index(
+    documents: Iterable[Document], location: str, config: Config | None = None, progress: Progress | None = None,
+    *, jobs: int = 1, spill: str | os.PathLike | None = None, sample_pairs: bool = True,
+) -> Iterator[Scanned]:
+    """Open the index and scan the batch against it; the batch's kept spans are added
+    by the Scanned's `add`, at the latest when the block ends; see incremental.scanning."""
+    store = open_index(location, config)
+    try:
+        with scanning(documents, store, progress, jobs=jobs, spill=spill, sample_pairs=sample_pairs) as scanned:
+            yield scanned
+    finally:
+        store.close()
+
+
 def scan_with_index(
     documents: Iterable[Document], location: str, config: Config | None = None, progress: Progress | None = None,
     *, jobs: int = 1, spill: str | os.PathLike | None = None, sample_pairs: bool = True,
 ) -> ScanResult:
     """Open the index, scan the batch against it and add its kept spans; see scan_incremental."""
-    store = open_index(location, config)
-    try:
-        return scan_incremental(documents, store, progress, jobs=jobs, spill=spill, sample_pairs=sample_pairs)
-    finally:
-        store.close()
+    with scanning_with_index(documents, location, config, progress, jobs=jobs, spill=spill, sample_pairs=sample_pairs) as scanned:
+        scanned.add()
+    return scanned.result
 
 
 __all__ = [
     "Batch", "Conflict", "Entries", "IndexStoreError", "Store", "batch_key",
-    "check_index_outside", "open_index", "scan_incremental", "scan_with_index",
+    "Scanned", "check_index_outside", "open_index", "scan_incremental", "scan_with_index", "scanning", "scanning_with_index",
 ]

@@ -129,6 +129,9 @@ class Transaction(Protocol):
 class Store(Protocol):
     location: str
     config: Config
+    # A transaction holds the index's write lock (SQLite): no other writer commits between
+    # its reads and its write, so the write may wait while the caller uses the result.
+    serialises_writers: bool
 
     def transaction(self, batch_key: str) -> AbstractContextManager[Transaction]:
         """Reads and the write of one batch; may raise Conflict on leaving (retry)."""
@@ -147,6 +150,7 @@ class StoreBase:
 
     location: str
     config: Config
+    serialises_writers = False
 
     def close(self) -> None:
         raise NotImplementedError

@@ -24,7 +24,8 @@ are never revised, so a longer later near-equal copy is dropped, not kept.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 
 import numpy as np
@@ -127,6 +128,89 @@ def new_entries(mapped: Mapped, b: Sketched, result: ScanResult, config: Config)
     return Entries(refs=refs, values=values, offsets=offsets, set_keys=b.set_keys[bu], band_keys=b.band_keys[bu])
 
 
+class Scanned:
+    """A batch scanned against an index, inside the index's transaction: `result` is final;
+    `add` adds the batch's kept spans and commits (see scanning)."""
+
+    def __init__(self, stack: ExitStack, txn: Transaction, store: Store, mapped: Mapped, b: Sketched, result: ScanResult,
+                 known: Entries, lap: Laps):
+        self.result, self._stack, self._txn, self._store = result, stack, txn, store
+        self._mapped, self._b, self._known, self._lap = mapped, b, known, lap
+        self.added = False
+
+    def add(self) -> None:
+        """Add the batch's kept spans (nothing for a batch committed before) and commit; once."""
+        if self.added:
+            return
+        self._lap.restart()
+        txn, mapped, result = self._txn, self._mapped, self.result
+        new = None if txn.prior is not None else new_entries(mapped, self._b, result, self._store.config)
+        batch = txn.prior or txn.add(new, len(mapped.docs))
+        self._stack.close()  # the transaction ends: committed (or Conflict, for a backend that may raise it)
+        self._lap("index_add")
+        self.added = True
+        result.stats["index"].update({
+            "location": self._store.location,
+            "batch": batch.number,
+            "rerun": txn.prior is not None,
+            "candidates_fetched": len(self._known),
+            "dropped_against_index": sum(d.kept >= len(mapped.sh.spans) for d in result.drops.values()),
+            "added_spans": 0 if new is None else len(new),
+        })
+
+
+def _scan_batch(stack: ExitStack, store: Store, mapped: Mapped, b: Sketched, lap: Laps, jobs: int, sample_pairs: bool) -> Scanned:
+    """Open the batch's transaction in `stack`, fetch the indexed spans it could match and decide."""
+    config = store.config
+    txn = stack.enter_context(store.transaction(batch_key(mapped.docs)))
+    known = txn.fetch(find_candidates(txn, b, config))
+    lap("index_query")
+    result, _ = reduce_stage(mapped, config, lap, jobs=jobs, sample_pairs=sample_pairs, known=known, keys=b.band_keys)
+    result.stats["index"] = {}  # filled by Scanned.add, here for its place among the stats
+    result.stats["seconds"] = lap.timings
+    return Scanned(stack, txn, store, mapped, b, result, known, lap)
+
+
+@contextmanager
+def scanning(
+    documents: Iterable[Document], store: Store, progress: Progress | None = None, *, jobs: int = 1,
+    spill=None, sample_pairs: bool = True,
+) -> Iterator[Scanned]:
+    """Scan `documents` against everything in `store`; the block gets the Scanned batch,
+    whose kept spans are added when it calls `add` or, at the latest, when it ends (not
+    if it raises: then nothing is added).
+
+    So a caller may write its outputs while the batch is added (run.py: a forked child
+    writes them as this process adds). Where the backend serialises writers (SQLite),
+    the index stays locked for writers until then; elsewhere (Redis, where a commit may
+    find that another writer came first and the batch is decided again) the spans are
+    added before the block starts.
+    """
+    lap = Laps(progress)
+    with spill_folder(spill) as folder:
+        mapped = map_stage(documents, store.config, progress, jobs, folder)
+        lap("shingle")
+        b = sketch_batch(mapped, store.config, jobs=jobs)
+        lap("sketch")
+        if store.serialises_writers:
+            with ExitStack() as stack:
+                scanned = _scan_batch(stack, store, mapped, b, lap, jobs, sample_pairs)
+                yield scanned
+                scanned.add()
+            return
+        for _ in range(RETRIES):
+            try:
+                with ExitStack() as stack:
+                    scanned = _scan_batch(stack, store, mapped, b, lap, jobs, sample_pairs)
+                    scanned.add()
+                break
+            except Conflict:
+                continue
+        else:
+            raise IndexStoreError(f"{store.location}: gave up after {RETRIES} attempts: other writers kept committing first")
+        yield scanned
+
+
 def scan_incremental(
     documents: Iterable[Document], store: Store, progress: Progress | None = None, *, jobs: int = 1,
     spill=None, sample_pairs: bool = True,
@@ -137,41 +221,6 @@ def scan_incremental(
     same order) again gives the same result as the first time and adds nothing.
     `documents` may be a stream; `jobs`, `spill` and `sample_pairs` as in pipeline.scan.
     """
-    config = store.config
-    lap = Laps(progress)
-    with spill_folder(spill) as folder:
-        return _scan_incremental(documents, store, config, lap, progress, jobs, folder, sample_pairs)
-
-
-def _scan_incremental(documents, store: Store, config: Config, lap: Laps, progress, jobs: int, spill, sample_pairs: bool) -> ScanResult:
-    mapped = map_stage(documents, config, progress, jobs, spill)
-    lap("shingle")
-    b = sketch_batch(mapped, config, jobs=jobs)
-    key = batch_key(mapped.docs)
-    lap("sketch")
-    for _ in range(RETRIES):
-        try:
-            with store.transaction(key) as txn:
-                known = txn.fetch(find_candidates(txn, b, config))
-                lap("index_query")
-                result, _ = reduce_stage(mapped, config, lap, jobs=jobs, sample_pairs=sample_pairs, known=known, keys=b.band_keys)
-                rerun = txn.prior is not None
-                new = None if rerun else new_entries(mapped, b, result, config)
-                batch = txn.prior or txn.add(new, len(mapped.docs))
-            break
-        except Conflict:
-            continue
-    else:
-        raise IndexStoreError(f"{store.location}: gave up after {RETRIES} attempts: other writers kept committing first")
-    lap("index_add")
-    drops = result.drops
-    result.stats["index"] = {
-        "location": store.location,
-        "batch": batch.number,
-        "rerun": rerun,
-        "candidates_fetched": len(known),
-        "dropped_against_index": sum(d.kept >= len(mapped.sh.spans) for d in drops.values()),
-        "added_spans": 0 if rerun else len(new),
-    }
-    result.stats["seconds"] = lap.timings
-    return result
+    with scanning(documents, store, progress, jobs=jobs, spill=spill, sample_pairs=sample_pairs) as scanned:
+        scanned.add()
+    return scanned.result

@@ -25,7 +25,6 @@ import tempfile
 import urllib.parse
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -130,33 +129,26 @@ def _block_row(block: int, batch: int, ids: np.ndarray, refs: Sequence[IndexedSp
     return (block, batch, len(refs), *blobs, _block_checksum(block, batch, len(refs), *blobs))
 
 
-@dataclass
 class _Block:
-    """A spans row read back and checked: its records, and the spans' strings and sets."""
+    """A spans row read back and checked: the spans' records, strings and sets."""
 
-    batch: int
-    rec: np.ndarray
-    names: str
-    texts: str
-    shingles: np.ndarray
+    def __init__(self, batch: int, rec: np.ndarray, names: str, texts: str, shingles: np.ndarray):
+        self.batch, self.rec, self.names, self.texts, self.shingles = batch, rec, names, texts, shingles
+        self.rows = rec.tolist()  # tuples: reading fields of a structured array one at a time is slow
+        self.at = {row[0]: k for k, row in enumerate(self.rows)}
 
-    def refs(self, at: Sequence[int]) -> list[IndexedSpan]:
-        r, names, texts = self.rec, self.names, self.texts
-        out = []
-        for i in at:
-            doc0 = int(r["source"][i - 1]) if i else 0
-            text0 = int(r["text"][i - 1]) if i else 0
-            d, so, t = int(r["doc"][i]), int(r["source"][i]), int(r["text"][i])
-            line = int(r["line"][i])
-            out.append(IndexedSpan(
-                names[doc0:d], names[d:so], None if line == _NO_LINE else line, int(r["span"][i]), int(r["start"][i]),
-                int(r["end"][i]), texts[text0:t],
-            ))
-        return out
+    def __len__(self) -> int:
+        return len(self.rows)
 
-    def sets(self, at: Sequence[int]) -> list[np.ndarray]:
-        ends = self.rec["shingles"]
-        return [self.shingles[(int(ends[i - 1]) if i else 0) : int(ends[i])] for i in at]
+    def span(self, k: int) -> tuple[int, int, np.ndarray, IndexedSpan]:
+        """(id, set key, shingle set, ref) of the block's k-th span."""
+        _, _, _, _, _, _, _, _, source0, text0, sh0 = self.rows[k - 1] if k else (0,) * 11
+        span_id, line, index, start, end, _, set_key, doc, source, text, sh = self.rows[k]
+        ref = IndexedSpan(
+            self.names[source0:doc], self.names[doc:source], None if line == _NO_LINE else line, index, start, end,
+            self.texts[text0:text],
+        )
+        return span_id, set_key, self.shingles[sh0:sh], ref
 
 
 @contextmanager
@@ -233,6 +225,8 @@ def _check_size(path: Path) -> None:
 class SqliteStore(StoreBase):
     """An index in one SQLite file. Not shared between threads; open one per process."""
 
+    serialises_writers = True  # BEGIN IMMEDIATE
+
     def __init__(self, path: str | os.PathLike, config: Config | None = None, *, create: bool = True, timeout: float = 600.0):
         p = Path(path)
         self.location = str(path)
@@ -283,14 +277,13 @@ class SqliteStore(StoreBase):
             blocks = _read_blocks(self, [b for _, b in where])
             gone, rewritten = [], []
             for block, b in sorted(blocks.items()):
-                everything = range(len(b.rec))
-                refs, sets = b.refs(everything), b.sets(everything)
-                stay = [i for i, r in enumerate(refs) if r.doc not in wanted]
-                gone += [(int(b.rec["id"][i]), int(b.rec["set_key"][i]), sets[i], r) for i, r in enumerate(refs) if r.doc in wanted]
+                spans = [b.span(k) for k in range(len(b))]
+                gone += [x for x in spans if x[3].doc in wanted]
+                stay = [k for k, x in enumerate(spans) if x[3].doc not in wanted]
                 if stay:
-                    kept = [sets[i] for i in stay]
+                    kept = [spans[k][2] for k in stay]
                     rewritten.append(_block_row(
-                        block, b.batch, b.rec["id"][stay], [refs[i] for i in stay], b.rec["anchors"][stay],
+                        block, b.batch, b.rec["id"][stay], [spans[k][3] for k in stay], b.rec["anchors"][stay],
                         b.rec["set_key"][stay], np.concatenate(kept), run_starts([len(x) for x in kept]),
                     ))
             entries = stack_entries(gone)
@@ -350,15 +343,14 @@ def _read_blocks(store: "SqliteStore", blocks: Sequence[int]) -> dict[int, _Bloc
 def _entries(store: "SqliteStore", ids: np.ndarray) -> Entries:
     """The stored entries of these span ids, in the order given."""
     ids = np.asarray(ids, dtype=np.int64)
-    found = _read_blocks(store, (ids // BLOCK).tolist())
+    found = _read_blocks(store, distinct(ids // BLOCK).tolist())
     rows = []
     for i in ids.tolist():
         b = found.get(i // BLOCK)
-        at = np.searchsorted(b.rec["id"], i) if b is not None else 0
-        if b is None or at == len(b.rec) or b.rec["id"][at] != i:
+        k = None if b is None else b.at.get(i)
+        if k is None:
             raise IndexStoreError(f"{store.location}: span {i} is named by a posting but missing; the index is damaged")
-        at = int(at)
-        rows.append((i, int(b.rec["set_key"][at]), b.sets([at])[0], b.refs([at])[0]))
+        rows.append(b.span(k))
     return stack_entries(rows)
 
 

@@ -382,6 +382,7 @@ CLUSTER_BLOCKS = 64
 def write_out_dir(
     result: ScanResult, sources: list[Source], out: Path, *, text_field: str, omit_duplicates: bool,
     parallel: bool = False, notes: Sequence[dict] | None = None, cluster_text: int | None = FULL_TEXT,
+    meanwhile: Callable[[], None] | None = None,
 ) -> None:
     """Write the clean mirror of the sources that were read, and clusters.jsonl, under `out`,
     replacing a previous output atomically. Raises OutputError naming the path on failure.
@@ -390,15 +391,36 @@ def write_out_dir(
     block by block from the front while this process writes the clean files, then
     takes blocks from the back until they meet; its blocks are appended once the
     child is done. The file is the same either way; the split only balances the work.
-    `notes`: annotations for the JSONL records (clean_lines); `cluster_text`: see FULL_TEXT.
+    `meanwhile`: other work of this process (adding the batch to an index), done while
+    the child writes everything (with `parallel`; else after the writing), before `out`
+    is replaced. `notes`: annotations for the JSONL records (clean_lines); `cluster_text`: see FULL_TEXT.
     """
     with staged_dir(out) as stage:
         (stage / MARKER).write_bytes(marker_bytes(result.stats.get("fingerprint")))
         path = stage / CLUSTERS
+        mode = input_mode(sources)
+
+        def clean_files() -> None:
+            for src, rel, lines in _clean_file_lines(
+                result, sources, text_field=text_field, omit_duplicates=omit_duplicates, notes=notes,
+            ):
+                if src.kind == "parquet":
+                    _write_parquet(result, src, safe_join(stage, rel), lines, text_field, notes, input_mode([src]))
+                else:
+                    _write_lines(safe_join(stage, rel), lines, src.compression, input_mode([src]))
+
+        if meanwhile is not None:
+            def everything() -> None:
+                clean_files()
+                with _created(path, mode) as f:
+                    f.writelines(cluster_lines(result, None, cluster_text))
+
+            with _beside(path, everything, parallel):
+                meanwhile()
+            return
+
         blocks = cluster_blocks(result, CLUSTER_BLOCKS if parallel else 1)
         claims = _Claims(len(blocks), shared=parallel)
-
-        mode = input_mode(sources)
 
         def front() -> None:
             with _created(path, mode) as f:
@@ -408,13 +430,7 @@ def write_out_dir(
         with tempfile.TemporaryFile(dir=stage) as back:  # unnamed: never mistaken for an output
             taken = []  # (offset, length) in `back` of the blocks taken from the back, last block first
             with _beside(path, front, parallel):
-                for src, rel, lines in _clean_file_lines(
-                    result, sources, text_field=text_field, omit_duplicates=omit_duplicates, notes=notes,
-                ):
-                    if src.kind == "parquet":
-                        _write_parquet(result, src, safe_join(stage, rel), lines, text_field, notes, input_mode([src]))
-                    else:
-                        _write_lines(safe_join(stage, rel), lines, src.compression, input_mode([src]))
+                clean_files()
                 try:
                     while (b := claims.take(front=False)) is not None:
                         at = back.tell()
