@@ -84,6 +84,12 @@ def test_merging_runs_changes_no_decision_and_removal_sees_every_run(tmp_path, m
         r = scan_incremental([type(d)(f"again-{d.id}", d.text) for d in docs[:40]], store)
     n = len(r.spans)
     assert all(r.indexed[d.kept - n].doc not in gone for d in r.drops.values() if d.kept >= n)
+    # the blocks rewritten without the removed spans still give every other span back as stored
+    text_of = {d.id: d.text for d in docs} | {f"again-{d.id}": d.text for d in docs[:40]}  # the batch above was added
+    with open_index(str(merging), Config()) as store:
+        r = scan_incremental([type(d)(f"more-{d.id}", d.text) for d in docs[40:]], store)
+    assert len(r.indexed) > 20
+    assert all(x.text == text_of[x.doc][x.start : x.end] and x.doc not in gone for x in r.indexed)
 
 
 def test_an_index_of_the_older_format_is_refused_with_how_to_rebuild(tmp_path):

@@ -49,7 +49,7 @@ CREATE TABLE batches(
 CREATE TABLE spans(
     id INTEGER PRIMARY KEY, batch INTEGER NOT NULL, spans INTEGER NOT NULL, records BLOB NOT NULL,
     names BLOB NOT NULL, texts BLOB NOT NULL, shingles BLOB NOT NULL, checksum INTEGER NOT NULL);
-CREATE TABLE docs(doc TEXT NOT NULL, block INTEGER NOT NULL, PRIMARY KEY (doc, block)) WITHOUT ROWID;
+CREATE TABLE docs(doc TEXT NOT NULL, block INTEGER NOT NULL, spans INTEGER NOT NULL, PRIMARY KEY (doc, block)) WITHOUT ROWID;
 CREATE TABLE runs(id INTEGER PRIMARY KEY, kind TEXT NOT NULL, postings INTEGER NOT NULL, fences BLOB NOT NULL,
     checksum INTEGER NOT NULL);
 CREATE INDEX runs_kind ON runs(kind, id);
@@ -72,11 +72,12 @@ QUICK_CHECK_BYTES = 128 << 20
 # Runs merged at once (see _Runs.add): a lookup reads up to about 3 runs per size class.
 MERGE = 4
 # Span ids per block: block b holds the spans with ids b * BLOCK to b * BLOCK + BLOCK - 1
-# (a batch's ids start at a multiple of BLOCK). A row per span cost about 7 us of
-# Python and SQLite, a block per row about 1 us per span: 0.35 -> 0.05 s for the 49,000
-# kept spans of a 20 MB batch; a fetch of a few spans reads their blocks whole (up to
-# about 200 KB each).
-BLOCK = 256
+# (a batch's ids start at a multiple of BLOCK). A row per span cost about 7 us of Python
+# and SQLite to write, blocks of 16 about 2 us a span (0.35 -> 0.1 s for the 49,000 kept
+# spans of a 20 MB batch); a fetch reads a span's block whole (about 11 KB, 3 pages: a
+# BLOB is a chain of pages read from its start), so a block must stay small: with 256
+# spans a block, a query of 1,000 spans against 100,000 took 668 ms instead of 449.
+BLOCK = 16
 # A block's spans, one record each: end offsets of its doc id and source in `names`
 # (characters), of its text in `texts` (characters), of its shingles in `shingles`.
 _RECORD = np.dtype([
@@ -108,25 +109,47 @@ def _utf8(text: str) -> bytes:
     return text.encode("utf-8", "surrogatepass")
 
 
-def _block_row(block: int, batch: int, ids: np.ndarray, refs: Sequence[IndexedSpan], anchors: np.ndarray,
-               set_keys: np.ndarray, values: np.ndarray, offsets: np.ndarray) -> tuple:
-    """The spans row of these spans (all of one block): ids, refs, anchor counts, set
-    keys, and their shingle sets as values[offsets[i]:offsets[i + 1]]."""
-    rec = np.zeros(len(refs), dtype=_RECORD)
+def _block_rows(ids: np.ndarray, batch: int, refs: Sequence[IndexedSpan], anchors: np.ndarray, set_keys: np.ndarray,
+                values: np.ndarray, offsets: np.ndarray) -> tuple[list[tuple], list[tuple]]:
+    """The spans rows and docs rows of these spans of one batch, given by ascending ids,
+    refs, anchor counts, set keys, and shingle sets as values[offsets[i]:offsets[i + 1]]."""
+    n = len(refs)
+    block = ids // BLOCK
+    lo = np.flatnonzero(np.concatenate(([True], block[1:] != block[:-1]))) if n else np.zeros(0, np.int64)
+    bounds = np.append(lo, n)
+    base = np.repeat(lo, np.diff(bounds))  # each span's block's first span
+
+    def within(lengths: list[int], per: int = 1) -> np.ndarray:
+        """End offsets of each span's `per` strings, from its block's start."""
+        ends = np.cumsum(np.asarray(lengths, dtype=np.int64))
+        return ends - np.concatenate(([0], ends))[np.repeat(per * base, per)]
+
+    rec = np.zeros(n, dtype=_RECORD)
     rec["id"], rec["anchors"], rec["set_key"] = ids, anchors, set_keys
     rec["line"] = [_NO_LINE if r.line is None else r.line for r in refs]
     rec["span"] = [r.index for r in refs]
     rec["start"] = [r.start for r in refs]
     rec["end"] = [r.end for r in refs]
-    names = [x for r in refs for x in (r.doc, r.source)]
-    ends = np.cumsum([len(x) for x in names], dtype=np.int64)
-    rec["doc"], rec["source"] = ends[0::2], ends[1::2]
-    texts = [r.text for r in refs]
-    rec["text"] = np.cumsum([len(t) for t in texts], dtype=np.int64)
-    rec["shingles"] = offsets[1:] - offsets[0]
-    blobs = (rec.tobytes(), _utf8("".join(names)), _utf8("".join(texts)),
-             np.ascontiguousarray(values[offsets[0] : offsets[-1]], dtype="<u8").tobytes())
-    return (block, batch, len(refs), *blobs, _block_checksum(block, batch, len(refs), *blobs))
+    docs, sources, texts = [r.doc for r in refs], [r.source for r in refs], [r.text for r in refs]
+    doc_len, text_len = [len(d) for d in docs], [len(t) for t in texts]
+    name_ends = within([x for pair in zip(doc_len, map(len, sources)) for x in pair], 2)
+    rec["doc"], rec["source"] = name_ends[0::2], name_ends[1::2]
+    rec["text"] = within(text_len)
+    rec["shingles"] = offsets[1:] - offsets[base]
+    rows, doc_rows = [], []
+    values = np.ascontiguousarray(values, dtype="<u8")
+    for a, b in zip(bounds[:-1].tolist(), bounds[1:].tolist()):
+        number = int(block[a])
+        blobs = (
+            rec[a:b].tobytes(), _utf8("".join(x for pair in zip(docs[a:b], sources[a:b]) for x in pair)),
+            _utf8("".join(texts[a:b])), values[offsets[a] : offsets[b]].tobytes(),
+        )
+        rows.append((number, batch, b - a, *blobs, _block_checksum(number, batch, b - a, *blobs)))
+        counts: dict[str, int] = {}
+        for d in docs[a:b]:
+            counts[d] = counts.get(d, 0) + 1
+        doc_rows += [(d, number, c) for d, c in sorted(counts.items())]
+    return rows, doc_rows
 
 
 class _Block:
@@ -134,16 +157,18 @@ class _Block:
 
     def __init__(self, batch: int, rec: np.ndarray, names: str, texts: str, shingles: np.ndarray):
         self.batch, self.rec, self.names, self.texts, self.shingles = batch, rec, names, texts, shingles
-        self.rows = rec.tolist()  # tuples: reading fields of a structured array one at a time is slow
-        self.at = {row[0]: k for k, row in enumerate(self.rows)}
+        # the records as rows of int64 (every field is 8 bytes): a row's tolist() is fast, a structured one's slow
+        self._table = rec.view("<i8").reshape(len(rec), len(_RECORD.names))
+        self.at = {span_id: k for k, span_id in enumerate(rec["id"].tolist())}
 
     def __len__(self) -> int:
-        return len(self.rows)
+        return len(self.rec)
 
     def span(self, k: int) -> tuple[int, int, np.ndarray, IndexedSpan]:
         """(id, set key, shingle set, ref) of the block's k-th span."""
-        _, _, _, _, _, _, _, _, source0, text0, sh0 = self.rows[k - 1] if k else (0,) * 11
-        span_id, line, index, start, end, _, set_key, doc, source, text, sh = self.rows[k]
+        _, _, _, _, _, _, _, _, source0, text0, sh0 = self._table[k - 1].tolist() if k else (0,) * 11
+        span_id, line, index, start, end, _, set_key, doc, source, text, sh = self._table[k].tolist()
+        set_key &= 0xFFFFFFFFFFFFFFFF  # read as int64
         ref = IndexedSpan(
             self.names[source0:doc], self.names[doc:source], None if line == _NO_LINE else line, index, start, end,
             self.texts[text0:text],
@@ -273,31 +298,35 @@ class SqliteStore(StoreBase):
         with self.transaction("") as txn:
             where = []
             for part in _chunks(sorted(wanted), _IN):
-                where += self.conn.execute(f"SELECT doc, block FROM docs WHERE doc IN ({','.join('?' * len(part))})", part)
-            blocks = _read_blocks(self, [b for _, b in where])
-            gone, rewritten = [], []
+                where += self.conn.execute(f"SELECT block FROM docs WHERE doc IN ({','.join('?' * len(part))})", part)
+            blocks = _read_blocks(self, [b for (b,) in where])
+            gone, rows, doc_rows, old = [], [], [], set()
             for block, b in sorted(blocks.items()):
                 spans = [b.span(k) for k in range(len(b))]
+                old |= {(x[3].doc, block) for x in spans}
                 gone += [x for x in spans if x[3].doc in wanted]
                 stay = [k for k, x in enumerate(spans) if x[3].doc not in wanted]
-                if stay:
-                    kept = [spans[k][2] for k in stay]
-                    rewritten.append(_block_row(
-                        block, b.batch, b.rec["id"][stay], [spans[k][3] for k in stay], b.rec["anchors"][stay],
-                        b.rec["set_key"][stay], np.concatenate(kept), run_starts([len(x) for x in kept]),
-                    ))
+                if stay:  # the block again, without them (each span keeps its id)
+                    sets = [spans[k][2] for k in stay]
+                    r, d = _block_rows(
+                        b.rec["id"][stay], b.batch, [spans[k][3] for k in stay], b.rec["anchors"][stay], b.rec["set_key"][stay],
+                        np.concatenate(sets), run_starts([len(x) for x in sets]),
+                    )
+                    rows += r
+                    doc_rows += d
             entries = stack_entries(gone)
             for kind, keys, owner in postings(entries, self.config):
                 txn.runs.remove(kind, keys, entries.ids)
             self.conn.executemany("DELETE FROM spans WHERE id = ?", [(b,) for b in blocks])
-            self.conn.executemany("INSERT INTO spans VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rewritten)
-            self.conn.executemany("DELETE FROM docs WHERE doc = ? AND block = ?", where)
+            self.conn.executemany("DELETE FROM docs WHERE doc = ? AND block = ?", sorted(old))
+            self.conn.executemany("INSERT INTO spans VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows)
+            self.conn.executemany("INSERT INTO docs VALUES (?, ?, ?)", doc_rows)
         return len(gone), sorted({r.doc for r in entries.refs})
 
     def stats(self) -> dict:
         with _errors(self.location):
             q = self.conn.execute
-            spans = q("SELECT coalesce(sum(spans), 0) FROM spans").fetchone()[0]
+            spans = q("SELECT coalesce(sum(spans), 0) FROM docs").fetchone()[0]
             batches, scanned = q("SELECT count(*), coalesce(sum(documents), 0) FROM batches").fetchone()
             docs = q("SELECT count(DISTINCT doc) FROM docs").fetchone()[0]
         size = sum(os.path.getsize(f) for f in (self.path, Path(f"{self.path}-wal")) if f.exists())
@@ -521,17 +550,9 @@ class _Transaction:
         ids = np.arange(first, first + len(entries), dtype=np.int64)
         mask = anchor_mask(entries, self.store.config)
         anchors = anchor_counts(entries, self.store.config, mask)
-        rows, docs = [], []
-        for lo in range(0, len(entries), BLOCK):
-            hi = min(lo + BLOCK, len(entries))
-            block = (first + lo) // BLOCK
-            refs = entries.refs[lo:hi]
-            rows.append(_block_row(
-                block, number, ids[lo:hi], refs, anchors[lo:hi], entries.set_keys[lo:hi], entries.values, entries.offsets[lo : hi + 1],
-            ))
-            docs += [(d, block) for d in sorted({r.doc for r in refs})]
+        rows, docs = _block_rows(ids, number, entries.refs, anchors, entries.set_keys, entries.values, entries.offsets)
         self.store.conn.executemany("INSERT INTO spans VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows)
-        self.store.conn.executemany("INSERT INTO docs VALUES (?, ?)", docs)
+        self.store.conn.executemany("INSERT INTO docs VALUES (?, ?, ?)", docs)
         for kind, keys, owner in postings(entries, self.store.config, mask):
             vals = np.zeros(len(keys), dtype=_VALS[kind])
             if kind == "anchor":
