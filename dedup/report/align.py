@@ -8,10 +8,10 @@ differences while an edited word or an inserted sentence does.
 
 from __future__ import annotations
 
-import difflib
 import re
 from typing import NamedTuple
 
+from ..accel import diff
 from ..stages.normalize import tokens
 
 _CHUNK = re.compile(r"\S+")
@@ -60,7 +60,7 @@ def opcodes(ws_a: list[Word], ws_b: list[Word], min_equal: int = 1) -> list[tupl
     shown as one change, not as a match.
     """
     ta, tb = flat_tokens(ws_a), flat_tokens(ws_b)
-    ops = difflib.SequenceMatcher(None, ta, tb, autojunk=False).get_opcodes()
+    ops = diff.opcodes(ta, tb)
     out: list[tuple[str, int, int, int, int]] = []
     for k, (tag, i1, i2, j1, j2) in enumerate(ops):
         inner = 0 < k < len(ops) - 1

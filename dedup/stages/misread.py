@@ -18,10 +18,10 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable
-from difflib import SequenceMatcher
 
 import numpy as np
 
+from ..accel.diff import opcodes
 from ..arrays import count_in
 from .shingle import byte_token_hashes, fold_shingles
 from .templates import UnitTexts, value_flags
@@ -88,7 +88,7 @@ def read_as(
     """`xs` with each stretch that misreads the aligned stretch of `ys` replaced by it;
     only a stretch holding a `rare` word can be a misreading."""
     out: list[bytes] = []
-    ops = SequenceMatcher(None, xs, ys, autojunk=False).get_opcodes()
+    ops = opcodes(xs, ys)
     for tag, i1, i2, j1, j2 in ops:
         here = xs[i1:i2]
         if tag != "replace" or x_values[i1:i2].any() or y_values[j1:j2].any():
