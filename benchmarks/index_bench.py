@@ -194,8 +194,6 @@ def run(sizes: list[int], backends: list[str]) -> list[dict]:
 
 def table(rows: list[dict], command: str) -> str:
     lines = [
-        "## Incremental index",
-        "",
         f"Command: `{command}`",
         "",
         f"Machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}; "
@@ -224,15 +222,21 @@ def table(rows: list[dict], command: str) -> str:
     return "\n".join(lines) + "\n"
 
 
+BEGIN, END = "<!-- index-bench:begin -->", "<!-- index-bench:end -->"
+
+
 def write_readme(section: str) -> None:
+    """Replace the table between its markers in benchmarks/README.md (else add it at the
+    end of section "Incremental index"), leaving the rest of the section alone."""
     path = ROOT / "benchmarks" / "README.md"
-    text = path.read_text(encoding="utf-8") if path.exists() else "# Benchmarks\n"
-    start = text.find("## Incremental index")
-    if start >= 0:
-        end = text.find("\n## ", start + 1)
-        text = text[:start] + section + (text[end + 1 :] if end >= 0 else "")
+    text = path.read_text(encoding="utf-8")
+    block = f"{BEGIN}\n{section}{END}\n"
+    if BEGIN in text:
+        start, end = text.index(BEGIN), text.index(END) + len(END) + 1
+        text = text[:start] + block + text[end:]
     else:
-        text = text.rstrip("\n") + "\n\n" + section
+        at = text.index("\n## ", text.index("## Incremental index")) + 1
+        text = text[:at] + block + "\n" + text[at:]
     path.write_text(text, encoding="utf-8")
 
 
