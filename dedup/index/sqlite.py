@@ -67,7 +67,7 @@ CHUNK = 192
 _VALS = {"set": np.dtype("<i8"), "band": np.dtype("<i8"), "anchor": np.dtype([("id", "<i8"), ("n", "<u4")])}
 # An index file up to this size gets PRAGMA quick_check at open (it reads every page:
 # about 0.3 s for 100 MB here); a larger one relies on the checks of what is read
-# (checksums of every chunk and span row, SQLite's own checks of the pages it reads).
+# (checksums of every chunk and span block, SQLite's own checks of the pages it reads).
 QUICK_CHECK_BYTES = 128 << 20
 # Runs merged at once (see _Runs.add): a lookup reads up to about 3 runs per size class.
 MERGE = 4
