@@ -57,11 +57,12 @@ CREATE TABLE chunks(id INTEGER PRIMARY KEY, keys BLOB NOT NULL, vals BLOB NOT NU
 """
 # A chunk's id is its run's id << 32 | its number in the run. (A rowid table: a
 # WITHOUT ROWID row over about 1,000 bytes would spill into an overflow page.)
-# Postings per chunk: a chunk fills most of a 4 KB page (a rowid table keeps up to
-# 4,061 bytes of a row in its leaf: 3 KB of band postings, 3.75 KB of anchors), so a
-# lookup of a few keys reads a page per key and run; per chunk row, writing costs
-# about 4 us of Python and SQLite (64 postings a chunk: 0.18 s for a 20 MB batch, 192: 0.10 s).
-CHUNK = 192
+# Postings per chunk: small enough that a lookup of a few keys reads little, large
+# enough that a chunk row's own cost (about 20 bytes, one B-tree cell) is small. 192 wrote
+# a 20 MB batch's chunks in 0.10 s instead of 0.18, but a lookup reads a chunk per key and
+# run, three times the bytes (benchmarks/index_bench.py at 10^6 spans: query 970 ms per
+# 1,000 spans against 924, one run each: within the noise here, so the smaller reads won).
+CHUNK = 64
 # A posting's value: its span id; an anchor's also its span's anchor count (the
 # containment probe's threshold needs it).
 _VALS = {"set": np.dtype("<i8"), "band": np.dtype("<i8"), "anchor": np.dtype([("id", "<i8"), ("n", "<u4")])}
@@ -76,7 +77,9 @@ MERGE = 4
 # and SQLite to write, blocks of 16 about 2 us a span (0.35 -> 0.1 s for the 49,000 kept
 # spans of a 20 MB batch); a fetch reads a span's block whole (about 11 KB, 3 pages: a
 # BLOB is a chain of pages read from its start), so a block must stay small: with 256
-# spans a block, a query of 1,000 spans against 100,000 took 668 ms instead of 449.
+# spans a block, a query of 1,000 spans against 100,000 took 668 ms instead of 449; with
+# 16, fetching the 513 matches of 1,000 spans from 10^6 takes 18 ms (9 a row per span),
+# beside 770 ms of posting lookups.
 BLOCK = 16
 # A block's spans, one record each: end offsets of its doc id and source in `names`
 # (characters), of its text in `texts` (characters), of its shingles in `shingles`.
