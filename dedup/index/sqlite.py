@@ -92,10 +92,14 @@ _NO_LIMIT = 1 << 62
 _IN = 900  # values per IN (...) list, under SQLite's default limit of variables
 
 
-def _checksum(data: bytes) -> int:
-    """xxh3-64 of the bytes, as the signed 64-bit integer SQLite stores."""
-    d = xxhash.xxh3_64_intdigest(data)
+def _signed(d: int) -> int:
+    """An unsigned 64-bit digest as the signed 64-bit integer SQLite stores."""
     return d - (1 << 64) if d >= 1 << 63 else d
+
+
+def _checksum(data: bytes) -> int:
+    """xxh3-64 of the bytes, as SQLite stores it."""
+    return _signed(xxhash.xxh3_64_intdigest(data))
 
 
 def _block_checksum(block: int, batch: int, n: int, *blobs: bytes) -> int:
@@ -104,8 +108,7 @@ def _block_checksum(block: int, batch: int, n: int, *blobs: bytes) -> int:
     for b in blobs:
         h.update(b" %d:" % len(b))
         h.update(b)
-    d = h.intdigest()
-    return d - (1 << 64) if d >= 1 << 63 else d
+    return _signed(h.intdigest())
 
 
 def _utf8(text: str) -> bytes:

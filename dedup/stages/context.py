@@ -117,7 +117,7 @@ def partners(by_unit: np.ndarray, keeper: np.ndarray, sizes: np.ndarray, members
     dense = look[value_lines(look, texts)]
     if not len(dense):
         return out
-    place = _Places(members, root, lambda u: bool(short[u]) and _is_value_line(u, texts))
+    place = _Places(members, beside, lambda u: bool(short[u]) and _is_value_line(u, texts))
     chosen = moved[np.isin(unit_of[moved], dense)]
     chosen = chosen[np.lexsort((members.rank[chosen], keeper[unit_of[chosen]] >= 0))]  # kept units first, by rank
     kept_of: dict[int, list[int]] = {}  # kept unit -> its members that stay, in rank order
@@ -145,18 +145,18 @@ def partners(by_unit: np.ndarray, keeper: np.ndarray, sizes: np.ndarray, members
 
 
 class _Places:
-    """Where members stand: the unit (or the unit it is dropped against) of the span
-    right before and after each (-1: none). A copy is in the same place when both are
-    the same; or one is, and that one is not a short value line itself (a sign-off block
-    is followed by a diffstat under every commit, a commit header by another). Read
-    lazily: `is_value_line(unit)`."""
+    """Where members stand: `beside`, the unit (or the unit it is dropped against) of the
+    span right before and after each (-1: none; partners' arrays). A copy is in the same
+    place when both are the same; or one is, and that one is not a short value line itself
+    (a sign-off block is followed by a diffstat under every commit, a commit header by
+    another). Read lazily: `is_value_line(unit)`."""
 
-    def __init__(self, members: Members, root: np.ndarray, is_value_line) -> None:
-        self.m, self.root, self.is_value_line = members, root, is_value_line
+    def __init__(self, members: Members, beside: tuple[np.ndarray, np.ndarray], is_value_line) -> None:
+        self.m, self.before, self.after, self.is_value_line = members, beside[0], beside[1], is_value_line
         self.value: dict[int, bool] = {}
 
     def beside(self, e: int) -> tuple[int, int]:
-        return tuple(int(self.root[self.m.unit_of[x]]) if x >= 0 else -1 for x in (self.m.prev[e], self.m.next[e]))
+        return int(self.before[e]), int(self.after[e])
 
     def _telling(self, key: int) -> bool:
         """Whether text beside a line tells its place: a span, and not a value line."""
