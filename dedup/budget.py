@@ -1,5 +1,5 @@
 """How much memory a scan may use, and how much one will need: so that a corpus too
-big for the memory it is given spills its shingle sets to disk (or is refused, with a
+big for the memory it is given spills its shingle sets and texts to disk (or is refused, with a
 message) instead of being killed by the kernel halfway, with no word and no output.
 
 The limit is the smallest of the memory cgroup limits this process lies under (v2
@@ -21,13 +21,14 @@ from .io.readers import STDIN, Source
 
 # Peak resident memory of a scan per byte of input, plus the interpreter and libraries,
 # measured on news-500 (benchmarks/corpora.py, 500 MB of prose): 1.98 GB in memory, at
-# candidates and verification (3.4 bytes per byte; 3.9 leaves room). With the shingle
-# sets spilled, 1.36 GB stays anonymous and verification pages the sets in: under a
-# 1.5 GiB cgroup it thrashed without finishing, so spilling is taken to need 2.9.
+# candidates and verification (3.4 bytes per byte; 3.9 leaves room). Spilled (shingle sets
+# and texts on disk, io/spilled_texts.py), 0.64 GB stays anonymous and the peak resident,
+# file pages included, is 1.26 GB: under a 1.5 GiB cgroup it finished in 18 s (with only the
+# sets spilled, 1.36 GB stayed anonymous and it thrashed). 2.0 takes that peak as the need.
 # Corpora of many short paragraphs need more per byte (see README, Resources).
 BASE = 250 << 20
 PER_BYTE = 3.9
-PER_BYTE_SPILLED = 2.9
+PER_BYTE_SPILLED = 2.0
 
 
 # A gzipped input's text is taken as this many times its size (text compresses 3-4 times).
@@ -48,12 +49,12 @@ def plan_spill(
     if need(size, True) > cap:
         raise ResourceError(
             f"the inputs ({_gb(size)} of text) need about {_gb(need(size, True))} of memory even with their shingle "
-            f"sets spilled to disk, and {why} is {_gb(cap)}: clean them in batches against an index (--index), "
+            f"sets and texts spilled to disk, and {why} is {_gb(cap)}: clean them in batches against an index (--index), "
             "or give the scan more memory"
         )
     folder = beside if beside is not None else Path(tempfile.gettempdir())
     note(f"the inputs ({_gb(size)} of text) need about {_gb(need(size, False))} of memory and {why} is {_gb(cap)}: "
-         f"their shingle sets are spilled to {folder} (as --spill does; the output is the same)")
+         f"their shingle sets and texts are spilled to {folder} (as --spill does; the output is the same)")
     return folder
 
 

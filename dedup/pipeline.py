@@ -1,6 +1,6 @@
 """scan(): the stages run in turn (map, units, pairs, decide, drops), documents in, a
 ScanResult out. Its only files: with `spill`, the distinct shingle sets as .npy files
-in a temporary folder."""
+and the documents' texts (io/spilled_texts.py) in a temporary folder."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import copy
 import os
 import tempfile
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,6 +19,7 @@ import numpy as np
 from .accel import kernels, memory
 from .config import Config
 from .inputs import as_documents
+from .io.spilled_texts import SpilledDocuments
 from .records import Document
 from .report import borderline
 from .result import ScanResult
@@ -91,7 +92,7 @@ def _scan(
 class Mapped:
     """The map stage's output over a whole batch: documents, spans, distinct shingle sets."""
 
-    docs: list[Document]
+    docs: Sequence[Document]  # with spill, a SpilledDocuments
     sh: Shingled  # its values are dropped: the units hold each distinct set once
     units: Units  # over the eligible spans
 
@@ -100,7 +101,8 @@ def map_stage(
     documents: Iterable[Document], config: Config, progress: Progress | None, jobs: int, spill: Path | None,
 ) -> Mapped:
     """Segment, shingle and key the documents as they stream in, keeping only the
-    distinct shingle sets (UnitBuilder); documents are kept for the output."""
+    distinct shingle sets (UnitBuilder); documents are kept for the output (with `spill`,
+    their texts in a file there: SpilledDocuments)."""
     docs: list[Document] = []
     warm: list[threading.Thread] = []
 
@@ -117,17 +119,21 @@ def map_stage(
                 warm[0].start()
             yield doc
 
-    builder, parts = UnitBuilder(spill), []
+    builder, parts, done = UnitBuilder(spill), [], 0
+    texts = SpilledDocuments(spill) if spill is not None else None
     for part in map_documents(taken(), config, progress, jobs=jobs):
         builder.add(part.values, part.offsets, part.set_keys)
         part.values = np.zeros(0, dtype=np.uint64)  # the builder keeps distinct sets only (a [:0] view would pin them)
         parts.append(part)
+        done += len(part.counts)
+        if texts is not None:  # the parts come in input order: these documents' texts are no longer needed here
+            texts.take(docs, done)
     sh = merge(parts, len(docs), 0)
     del parts
     for thread in warm:
         thread.join()
     memory.release()  # the chunks' arrays are gone: their memory must not swell the reduce stage's peak
-    return Mapped(docs, sh, builder.units())
+    return Mapped(docs if texts is None else texts.close_writing(), sh, builder.units())
 
 
 def reduce_stage(

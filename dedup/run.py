@@ -75,7 +75,7 @@ def scan_paths(
     is called once the inputs are read, before anything is written.
 
     Memory: when the inputs' estimated need passes the memory this process may use
-    (dedup.budget), the shingle sets are spilled to the output's parent folder (or
+    (dedup.budget), the shingle sets and texts are spilled to the output's parent folder (or
     the temporary folder) as `spill` would, and `on_note` is told; where even that
     would not fit, ResourceError is raised before anything is read.
     """

@@ -59,9 +59,9 @@ def test_a_scan_that_would_not_fit_spills_and_one_that_could_not_is_refused(tmp_
     assert budget.plan_spill(sources, None, tmp_path, notes.append) is None and notes == []
     monkeypatch.setattr(budget, "limit", lambda: (spilled, "a test limit"))
     assert budget.plan_spill(sources, None, tmp_path, notes.append) == tmp_path
-    assert "their shingle sets are spilled to" in notes[0] and "a test limit" in notes[0]
+    assert "their shingle sets and texts are spilled to" in notes[0] and "a test limit" in notes[0]
     monkeypatch.setattr(budget, "limit", lambda: (spilled - 1, "a test limit"))
-    with pytest.raises(ResourceError, match="even with their shingle sets spilled"):
+    with pytest.raises(ResourceError, match="even with their shingle sets and texts spilled"):
         budget.plan_spill(sources, None, tmp_path, notes.append)
 
 
@@ -89,5 +89,5 @@ def test_the_command_spills_on_its_own_with_the_same_output(tmp_path, monkeypatc
     monkeypatch.setattr(budget, "limit", lambda: (budget.need(size, True) - 1, "a test limit"))
     r = cli("scan", str(SAMPLES), "--out", str(tmp_path / "none"), "-q")
     assert r.exit_code == 4
-    assert "even with their shingle sets spilled to disk, and a test limit is" in r.stderr
+    assert "even with their shingle sets and texts spilled to disk, and a test limit is" in r.stderr
     assert not (tmp_path / "none").exists()

@@ -132,7 +132,7 @@ def scan(
     max_input_size: Annotated[str, typer.Option(metavar="SIZE", help="Skip an input larger than this after decompression (K, M, G suffixes); guards against gzip bombs.")] = "4G",
     index: Annotated[Optional[str], typer.Option(metavar="FILE|URL", help="Also clean against this index of earlier batches (SQLite file or redis://host:port/db), then add this batch's kept spans to it. Created when missing.")] = None,
     jobs: Annotated[int, typer.Option("--jobs", "-j", min=0, metavar="N", help="Workers for segmenting and shingling (threads; processes without numba or with character shingles) and threads for sketching and verifying (0: all cores). The output does not depend on it.")] = 0,
-    spill: Annotated[Optional[Path], typer.Option(metavar="DIR", help="Keep the distinct shingle sets in numpy files in this folder instead of memory (for corpora near the memory limit); removed afterwards.")] = None,
+    spill: Annotated[Optional[Path], typer.Option(metavar="DIR", help="Keep the distinct shingle sets (numpy files) and the texts in this folder instead of memory (for corpora near the memory limit); removed afterwards.")] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar, no summary.")] = False,
     engine: Annotated[Engine, typer.Option(help="local: this process; spark: Apache Spark (pip install 'dedup[spark]'), clean records as part files under --out/clean/.")] = Engine.local,
     spark_master: Annotated[Optional[str], typer.Option(metavar="URL", help="With --engine spark: the Spark master URL (default: spark-submit's or spark-defaults', else local[*]); the same as --conf spark.master=URL.")] = None,
