@@ -82,3 +82,26 @@ def test_code_and_values_are_not_misreadings():
     assert misread(b"5eekers", b"seekers") and misread(b"to1d", b"told")
     assert not misread(b"https://dev.gnupg.org/t5641", b"https://dev.gnupg.org/t5601")
 
+
+
+def test_of_two_copies_of_one_size_either_side_may_be_the_misread_one():
+    # Fails on the code before: only the side first in the pair was read when the sizes were
+    # equal, so a source listed first was "read" through the scan's words and nothing changed
+    # (a heavy-OCR copy of the accuracy benchmark's seed 1 was left twice so).
+    from dedup.stages.mapping import shingle_spans
+    from dedup.stages.misread import read_through
+    from dedup.stages.normalize import token_bytes
+    from dedup.stages.templates import UnitTexts
+
+    source = "The council would govern the country for six months, after which time a traditional assembly would decide on a more permanent structure."
+    # Letters read as digits: the scan's words are misreadings of the source's, not the other way.
+    scanned = "The council would govern the country f0r six months, after which time a traditional a5sembly would decide on a m0re permanent structure."
+    texts = [source, scanned]
+    values, offsets = shingle_spans([token_bytes(t) for t in texts], Config())
+    sizes = np.diff(offsets)
+    assert sizes[0] == sizes[1]
+    inter = len(np.intersect1d(values[offsets[0] : offsets[1]], values[offsets[1] : offsets[2]]))
+    assert inter < 0.55 * sizes[0], "the copy shares too few shingles as read"
+    for pairs in ([[0, 1]], [[1, 0]]):
+        got = read_through(np.array(pairs), np.array([inter]), sizes, values, offsets, 0.55, UnitTexts(texts.__getitem__), 4)
+        assert got[0] >= 0.55 * sizes[0], pairs

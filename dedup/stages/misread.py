@@ -107,7 +107,8 @@ def read_through(
     threshold: float, texts: UnitTexts, n: int,
 ) -> np.ndarray:
     """`inter`, with each pair short of an edge recounted on the smaller side read
-    through its misreadings of the other (a copy, never fewer than before)."""
+    through its misreadings of the other (both sides in turn where the sizes are equal; a
+    copy, never fewer than before)."""
     out = np.asarray(inter, dtype=np.int64).copy()
     a, b = sizes[pairs[:, 0]], sizes[pairs[:, 1]]
     small = np.minimum(a, b)
@@ -132,21 +133,26 @@ def read_through(
     n_rare = np.zeros(len(sizes), dtype=np.int64)
     n_rare[read_units] = [sum(map(rare, texts.tokens(u))) for u in read_units.tolist()]
     x_side = np.where(a[look] <= b[look], pairs[look, 0], pairs[look, 1])
-    look = look[out[look] + n * n_rare[x_side] >= threshold * sizes[x_side]]
+    most_rare = np.where(a[look] == b[look], np.maximum(n_rare[pairs[look, 0]], n_rare[pairs[look, 1]]), n_rare[x_side])
+    look = look[out[look] + n * most_rare >= threshold * small[look]]
 
     for k in look.tolist():
         i, j = int(pairs[k, 0]), int(pairs[k, 1])
-        x, y = (i, j) if sizes[i] <= sizes[j] else (j, i)
-        xs, y_words = texts.tokens(x), texts.token_set(y)
-        missing = [t for t in xs if t not in y_words]
-        if len(missing) > MAX_MISSING * len(xs):
-            continue
-        # Each word read otherwise gives back at most n shingles: too few rare ones cannot reach the threshold.
-        if out[k] + n * sum(map(rare, missing)) < threshold * sizes[x]:
-            continue
-        read = read_as(xs, texts.tokens(y), texts.flags(x), texts.flags(y), rare)
-        if read != xs:
-            out[k] = max(out[k], min(found_in(read, values[offsets[y] : offsets[y + 1]], n), int(sizes[x])))
+        bar = threshold * int(small[k])
+        # The smaller side; of two sets of one size, either may be the misread copy, so both in turn.
+        for x, y in ((i, j), (j, i)) if sizes[i] == sizes[j] else [(i, j) if sizes[i] < sizes[j] else (j, i)]:
+            xs, y_words = texts.tokens(x), texts.token_set(y)
+            missing = [t for t in xs if t not in y_words]
+            if len(missing) > MAX_MISSING * len(xs):
+                continue
+            # Each word read otherwise gives back at most n shingles: too few rare ones cannot reach the threshold.
+            if out[k] + n * sum(map(rare, missing)) < bar:
+                continue
+            read = read_as(xs, texts.tokens(y), texts.flags(x), texts.flags(y), rare)
+            if read != xs:
+                out[k] = max(out[k], min(found_in(read, values[offsets[y] : offsets[y + 1]], n), int(small[k])))
+            if out[k] >= bar:
+                break
     return out
 
 
