@@ -27,7 +27,7 @@ from .stages import candidates, context, decide, runs, sketch
 from .stages.drops import clusters_of, span_drops
 from .stages.judge import Judgement, judge, part_table
 from .stages.mapping import Progress, Shingled, map_documents, merge
-from .stages.pairs import Pairs, band_keys, find_pairs
+from .stages.pairs import Pairs, band_keys, find_pairs, neighbour_pairs
 from .stages.units import UnitBuilder, Units, group_units, rank_spans, set_keys, unit_ranks
 from .stats import Laps, sentence_stats, summarize
 
@@ -164,9 +164,19 @@ def reduce_stage(
     else:
         span_ids = elig_idx
     u_rank = unit_ranks(units.unit_of, span_rank, len(units.sizes))
+    place = members = None
+    if config.sentence_runs:  # documents as keys: the batch's by number, the known spans' below zero
+        earlier: dict[tuple, int] = {}
+        known_doc = [] if known is None else [-1 - earlier.setdefault((r.doc, r.source, r.line), len(earlier)) for r in known.refs]
+        member_doc = np.concatenate((np.asarray(known_doc, dtype=np.int64), spans.doc[elig_idx].astype(np.int64)))
+        members = context.Members(units.unit_of, span_rank, *context.neighbours(member_doc), known=m)
+        place = runs.layout(members, member_doc, len(units.sizes))
     lap("units")
     found = find_pairs(units.values, units.offsets, config, threads=jobs, between=memory.release, keys=keys)
     del keys
+    if place is not None:
+        found = neighbour_pairs(found, place.prev, place.next, place.doc, units.sizes, units.values, units.offsets,
+                                config.ngram, threads=jobs)
     usable = None
     if known is not None:
         indexed = np.zeros(len(units.sizes), dtype=bool)
@@ -181,13 +191,6 @@ def reduce_stage(
         span = spans[int(span_ids[e])]
         return docs[span.doc].text[span.start : span.end]
 
-    place = members = None
-    if config.sentence_runs:  # documents as keys: the batch's by number, the known spans' below zero
-        earlier: dict[tuple, int] = {}
-        known_doc = [] if known is None else [-1 - earlier.setdefault((r.doc, r.source, r.line), len(earlier)) for r in known.refs]
-        member_doc = np.concatenate((np.asarray(known_doc, dtype=np.int64), spans.doc[elig_idx].astype(np.int64)))
-        members = context.Members(units.unit_of, span_rank, *context.neighbours(member_doc), known=m)
-        place = runs.layout(members, member_doc, len(units.sizes))
     verdict = judge(
         units.sizes, units.values, units.offsets, u_rank, found.pairs, found.inter, config, unit_text, usable=usable,
         layout=place, members=members,
