@@ -264,3 +264,18 @@ def test_new_kinds_leave_base_events_alone():
     assert parse_kinds("base,heavy_ocr") == [*BASE_KINDS, "heavy_ocr"] and parse_kinds(None) is None
     with pytest.raises(ValueError):
         parse_kinds("no_such_kind")
+
+
+def test_the_real_docs_sample_changes_only_where_the_drops_do():
+    from benchmarks.accuracy.realdocs import sample_drops
+
+    recs = [{"id": f"doc{i}@0-{i}"} for i in range(200)]
+    sample = sample_drops(recs, 10, 1)
+    assert [r["id"] for r in sample] == sorted(r["id"] for r in sample) and len(sample) == 10
+    kept = {r["id"] for r in sample}
+    fewer = [r for r in recs if r["id"] not in kept][5:] + [r for r in recs if r["id"] in kept]
+    assert sample_drops(fewer, 10, 1) == sample, "drops outside the sample removed: the same sample"
+    gone = sample[0]["id"]
+    again = sample_drops([r for r in recs if r["id"] != gone], 10, 1)
+    assert len({r["id"] for r in again} & kept) == 9, "a sampled drop removed: one other drawn in its place"
+    assert sample_drops(recs, 10, 2) != sample

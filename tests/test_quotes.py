@@ -42,3 +42,14 @@ def test_a_source_quoted_by_an_earlier_paragraph_stays():
     assert [result.clean_text(0), result.clean_text(1)] == [QUOTING, SOURCE]
     copy = scan([Document("q", QUOTING), Document("c", QUOTING)], Config(sentences=True))
     assert copy.clean_text(1) == "", "a copy of the quoting paragraph still goes"
+
+
+def test_a_line_quoted_whole_by_a_later_one_stays():
+    # Fails on the code before: the subject line lies whole inside the line quoting it, so it
+    # had no room for a sentence of its own and was never read, and went against the revert
+    # (real docs: 49 such drops in 2,000 Debian files, most `Revert "<subject>"`).
+    subject = "build: Explicitly link the threaded test programs to libpthread on every platform"
+    log = (f"commit 1a2b3c\n\n    {subject}\n\n    Needed on older systems.\n\n"
+           f'commit 4d5e6f\n\n    Revert "{subject}"\n\n    It broke the build on the other systems.\n')
+    result = scan([Document("log", log)], Config(sentences=True))
+    assert result.clean_text(0) == log

@@ -7,8 +7,8 @@ changelog* files, .gz ones decompressed; text only: UTF-8 or Latin-1 without NUL
 bytes, at most --max-bytes each), chosen deterministically: all candidates sorted
 by path, then a seeded sample of --files of them. Writes it as JSONL under
 benchmarks/data/realdocs/ (git-ignored), scans it with the library at dedup's
-defaults, and writes `sample.md` (for a person: each of --sample seeded random
-drops with the dropped text, the kept text it was dropped against, the numbers
+defaults, and writes `sample.md` (for a person: each of --sample drops, those whose
+ids hash lowest under --seed, with the dropped text, the kept text it was dropped against, the numbers
 and the file names, and a right / wrong box) and `sample.json` (the same, for
 tools).
 
@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import argparse
 import gzip
+import hashlib
 import json
 import random
 import sys
@@ -191,6 +192,16 @@ def sample_md(sample: list[dict], header: str) -> str:
     return "\n".join(lines)
 
 
+def sample_drops(recs: list[dict], k: int, seed: int) -> list[dict]:
+    """The k drops whose ids hash lowest under `seed`, sorted by id: a drop is sampled or not
+    by its own id, so a change of dedup that adds or removes some drops changes the sample
+    only there, and a reading carries over to the next version but for the drops it changed."""
+    def key(r: dict) -> bytes:
+        return hashlib.sha256(f"{seed}:{r['id']}".encode("utf-8", "surrogatepass")).digest()
+
+    return sorted(sorted(recs, key=key)[:k], key=lambda r: r["id"])
+
+
 def judged_precision(sample: list[dict], path: Path = JUDGED) -> str:
     if not path.exists():
         return f"no judgements yet ({path.relative_to(ROOT)} absent; --init-judged writes one to fill in)"
@@ -198,9 +209,10 @@ def judged_precision(sample: list[dict], path: Path = JUDGED) -> str:
     marks = data.get("judgements", {})
     ids = [r["id"] for r in sample]
     if set(marks) != set(ids):
-        missing, extra = len(set(ids) - set(marks)), len(set(marks) - set(ids))
-        return (f"{path.name} does not judge this sample ({missing} sampled ids not in it, {extra} ids not sampled): "
-                "another machine, seed or dedup version; no precision reported")
+        missing = sorted(set(ids) - set(marks))
+        return (f"{path.name} does not judge this sample ({len(missing)} sampled ids not in it, "
+                f"{len(set(marks) - set(ids))} ids not sampled; another machine, seed or dedup version): no precision "
+                f"reported; to read: {', '.join(missing[:10])}{' ...' if len(missing) > 10 else ''}")
     done = [marks[i] for i in ids if isinstance(marks[i], bool)]
     if not done:
         return f"{path.name} matches the sample, but none of its {len(ids)} drops is judged yet"
@@ -230,8 +242,7 @@ def main(argv: list[str] | None = None) -> int:
     result = scan(docs, config)
     scan_s = time.perf_counter() - t1
     recs = records(result)
-    rng = random.Random(args.seed)
-    sample = sorted(rng.sample(recs, min(args.sample, len(recs))), key=lambda r: r["id"])
+    sample = sample_drops(recs, args.sample, args.seed)
     chars = sum(len(d.text) for d in docs)
     dropped_chars = sum(r["dropped_at"][1] - r["dropped_at"][0] for r in recs)
     reasons: dict[str, int] = {}

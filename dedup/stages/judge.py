@@ -12,7 +12,7 @@ import numpy as np
 
 from ..config import Config
 from ..outcome import PartTable
-from . import context, decide, misread, runs, templates
+from . import context, decide, misread, quotes, runs, templates
 from .drops import member_partners
 from .units import best_members
 
@@ -48,6 +48,7 @@ def judge(
     inter = misread.read_through(pairs, inter, sizes, values, offsets, config.threshold, texts, config.ngram)
     refused = templates.template_pairs(pairs, inter, sizes, values, offsets, config.threshold, texts, config.ngram)
     refused |= templates.named_apart(pairs, inter, sizes, texts)
+    refused |= quotes.quoting_pairs(pairs, inter, sizes, values, offsets, config.threshold, texts, config.ngram)
     use &= ~refused
     keeper = decide.decide(sizes, u_rank, pairs[use], inter[use], config.threshold)
     refined = runs.refine(

@@ -37,7 +37,7 @@ import numpy as np
 
 from ..accel import kernels
 from ..arrays import count_in, in_sorted, ramp, run_starts
-from . import misread, quotes
+from . import misread
 from .context import Members, is_value_line
 from .mapping import piece_token_hashes, text_codes
 from .normalize import ascii_token_starts, token_bytes
@@ -327,7 +327,6 @@ class _Refiner:
         todo = self.todo.tolist()
         self.info: dict[int, Sentenced] = dict(zip(todo, sentenced_many([texts.text(u) for u in todo], ngram)))
         self.lifted: list[int] = []
-        self.quoting: set[int] = set()  # pairs (as lower * n + higher) of a unit and the one quoting it: no cover
         self.first_of: dict[int, int] = {}  # unit -> the one unit dropped against it but kept first (comes_first)
         self.alone: dict[int, bool] = {}  # comes_first's own tests of a unit, once asked
         self.runs: list[Run] = []
@@ -372,8 +371,7 @@ class _Refiner:
         n = self.sets.n
         out = [(v, self.kept_of(v)) for v in self.sets.partners(u).tolist()
                if self.u_rank[v] < self.u_rank[u] and min(u, v) * n + max(u, v) not in self.templated]
-        return [(v, c) for v, c in out if c is not None and len(c) and (doc is None or self.layout.doc[v] == doc)
-                and min(u, v) * n + max(u, v) not in self.quoting]
+        return [(v, c) for v, c in out if c is not None and len(c) and (doc is None or self.layout.doc[v] == doc)]
 
     # -- sentences
 
@@ -416,11 +414,6 @@ class _Refiner:
             and not self.misread_of(s, j, int(self.keeper[x]))
             for j in range(len(s.bounds))
         )
-
-    def quoted_by(self, x: int, k: int) -> bool:
-        """Whether unit x, dropped whole against k, is what k quotes (stages/quotes.py)."""
-        shared = np.intersect1d(self.sets.full(x), self.sets.full(k), assume_unique=True)
-        return quotes.quotes(self.texts.text(k), self.texts.text(x), shared, self.ngram)
 
     def surely_lifted(self, x: int) -> bool:
         """Whether x will be lifted whatever is dropped before it is read: it has a sentence
@@ -560,9 +553,6 @@ class _Refiner:
         elif keeper[u] >= 0:
             # Found only in text that stays: a sentence whose other copies are all dropped is its own.
             own = self.has_own(u, [c for c in map(self.kept_of, self.sets.neighbours(u).tolist()) if c is not None])
-            if not own and self.quoted_by(u, int(keeper[u])):
-                own = True  # a quotation is not a copy: the source stays, and what quotes it does not cover it
-                self.quoting.add(min(u, int(keeper[u])) * self.sets.n + max(u, int(keeper[u])))
             self.status[u] = own
             if not own:
                 return
