@@ -16,9 +16,11 @@ Judgements go to benchmarks/accuracy/realdocs_judged.json (committed):
 `{"seed": 1, "files": 2000, "judgements": {"<drop id>": true | false | null, ...}}`
 (true = the drop is right: the dropped text is a copy of the kept text; null =
 not judged yet). `--init-judged` writes that file with every id of the current
-sample set to null. When the file exists and its ids are the current sample's,
-the script reports precision over the judged ones; if the ids differ (another
-machine, another dedup), it says so and reports nothing.
+sample set to null; `"against"` may record what each judged drop was dropped against
+(kept file, offsets, reason). When the file exists, its ids are the current sample's
+and each is still dropped against the same text, the script reports precision over
+the judged ones; otherwise (another machine, another dedup) it says so, names the
+drops to read, and reports nothing.
 
 Only dedup's public API: `scan`, `Document`, `Config`, `ScanResult.drops`, `.spans`,
 `.span_text`, `.clusters`. A drop that carries `part_start` / `part_end` (a
@@ -213,6 +215,11 @@ def judged_precision(sample: list[dict], path: Path = JUDGED) -> str:
         return (f"{path.name} does not judge this sample ({len(missing)} sampled ids not in it, "
                 f"{len(set(marks) - set(ids))} ids not sampled; another machine, seed or dedup version): no precision "
                 f"reported; to read: {', '.join(missing[:10])}{' ...' if len(missing) > 10 else ''}")
+    against = data.get("against", {})  # what each judged drop was dropped against, when judged
+    moved = [r["id"] for r in sample if r["id"] in against and against[r["id"]] != [r["kept_file"], r["kept_at"], r["reason"]]]
+    if moved:
+        return (f"{path.name} judges this sample's ids, but {len(moved)} of the drops are now against other text: "
+                f"no precision reported; to read again: {', '.join(moved[:10])}{' ...' if len(moved) > 10 else ''}")
     done = [marks[i] for i in ids if isinstance(marks[i], bool)]
     if not done:
         return f"{path.name} matches the sample, but none of its {len(ids)} drops is judged yet"
