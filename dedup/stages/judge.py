@@ -1,5 +1,5 @@
 """The decision rule on distinct shingle sets, start to end, for every engine: OCR
-misreadings read through (misread.py), filled-in templates refused as pairs (templates.py), keep or drop whole sets (decide.py), then
+misreadings read through (misread.py), filled-in templates and quotations refused as pairs (templates.py, quotes.py), keep or drop whole sets (decide.py), then
 sentence runs (runs.py), then short value lines placed among their unit's spans
 (context.py). The one-shot scan and the index scan both call `judge`."""
 
@@ -48,13 +48,14 @@ def judge(
     inter = misread.read_through(pairs, inter, sizes, values, offsets, config.threshold, texts, config.ngram)
     refused = templates.template_pairs(pairs, inter, sizes, values, offsets, config.threshold, texts, config.ngram)
     refused |= templates.named_apart(pairs, inter, sizes, texts)
-    refused |= quotes.quoting_pairs(pairs, inter, sizes, values, offsets, config.threshold, texts, config.ngram)
-    use &= ~refused
+    # Refused like templates (neither drops nor covers the other), but not counted as templates.
+    apart = refused | quotes.quoting_pairs(pairs, inter, sizes, values, offsets, config.threshold, texts, config.ngram)
+    use &= ~apart
     keeper = decide.decide(sizes, u_rank, pairs[use], inter[use], config.threshold)
     refined = runs.refine(
         sizes, values, offsets, pairs, inter, keeper, u_rank, texts, ngram=config.ngram,
         containment=config.threshold, min_tokens=config.min_tokens, layout=layout,
-        templated=_codes(pairs[refused], n), unusable=_codes(pairs[~use & ~refused], n),
+        templated=_codes(pairs[apart], n), unusable=_codes(pairs[~use & ~apart], n),
     )
     keeper[refined.lifted] = -1
     keeper[refined.first] = -1

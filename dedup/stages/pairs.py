@@ -7,8 +7,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..config import Config
 from ..arrays import in_sorted
+from ..config import Config
 from . import candidates, sketch, verify
 
 
