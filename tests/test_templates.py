@@ -121,3 +121,22 @@ def test_the_same_notice_for_another_holder_is_kept():
 def test_a_notice_whose_name_changed_on_one_side_only_is_a_copy():
     # One word of two missing (Packard in both): an edit, not another holder.
     assert drops_between([NOTICE.format("Keith Packard"), NOTICE.format("Mr Packard")]) == 1
+
+
+def test_a_wire_dateline_is_not_a_name_of_the_text():
+    # Fails on the code before: the reprint's first line, its dateline glued on, was refused
+    # against the source paragraph as naming something else (BRISBANE against the QC of the
+    # source's second sentence), so both copies of the sentence stayed (accuracy benchmark,
+    # reprint_lines, seed 2).
+    from dedup import Config, Document, scan
+    from dedup.stages.templates import identifiers
+
+    source = ("The Royal Commission into the Building Industry has ended the first day of public hearings in "
+              "Melbourne. Counsel assisting Lionel Robbards QC told the commission of a culture of fear in the "
+              "building industry.")
+    reprint = ("BRISBANE, Oct 25 (Northern Herald) - The Royal Commission into the Building Industry has ended the "
+               "first day of public hearings in Melbourne.")
+    result = scan([Document("src", source), Document("reprint", reprint)], Config(sentences=True))
+    assert [result.clean_text(0), result.clean_text(1)] == [source, ""]
+    assert identifiers("WASHINGTON (Reuters) - The FBI said") == {b"fbi"}
+    assert identifiers("GTK_DEBUG (env) - a list") >= {b"gtk_debug"}, "not a dateline: names stay"
