@@ -52,7 +52,10 @@ def test_texts_outlive_the_spill_folder_and_the_cache_is_bounded(tmp_path, monke
     assert store._cached_chars <= 25 + len(docs[0].text) and len(store._cache) <= 2
 
 
-def test_a_spilled_scan_holds_no_texts_and_gives_the_same_result(tmp_path):
+def test_a_spilled_scan_holds_no_texts_and_gives_the_same_result(tmp_path, monkeypatch):
+    # The decoded texts kept for reuse are bounded (CACHE_CHARS, 32 M characters): smaller
+    # here than this corpus, so what the scan holds beyond that bound shows.
+    monkeypatch.setattr(spilled_texts, "CACHE_CHARS", 100_000)
     paras = paragraphs()
     pad = " ".join(f"filler{k}" for k in range(4000))  # 40 KB of text per document, unique by its last word
     rows = [(f"d{i}", "\n\n".join(paras[(3 * i + j) % len(paras)] for j in range(4))) for i in range(60)]
