@@ -13,13 +13,17 @@ quoting paragraph re-cut elsewhere holds half a quotation).
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from ..arrays import count_in
-from .verify import is_edge
 from .normalize import token_bytes
 from .shingle import byte_token_hashes, fold_shingles
+from .verify import is_edge
+
+if TYPE_CHECKING:
+    from .templates import UnitTexts
 
 # A quotation: 20 or more characters between quotation marks (straight, curly, low-9,
 # guillemets), the opening one after a space or a bracket and before a letter, the closing one
@@ -46,17 +50,17 @@ def may_quote(k_text: str, x_text: str) -> bool:
 def quotes(k_text: str, x_text: str, shared: np.ndarray, n: int) -> bool:
     """Whether the span of `k_text` quotes the one of `x_text`: one quotation of k holds most
     of their `shared` shingles (sorted) and is mostly made of them, and x holds no quotation
-    mark at all. Both ways, as quotation marks pair up wrongly across paragraphs joined in one
-    block (a quotation running on over paragraphs opens each with a mark and closes the last)."""
+    mark at all. Mostly made of them: a quotation that runs on over paragraphs joined in one
+    block (each opened with a mark, only the last closed) must not take in the text around x."""
     if not len(shared) or not may_quote(k_text, x_text):
         return False
     return _quoted_in(shared, [q for q in quotations(k_text, n) if len(q)])
 
 
 def quoting_pairs(pairs: np.ndarray, inter: np.ndarray, sizes: np.ndarray, values: np.ndarray, offsets: np.ndarray,
-                  threshold: float, texts, n: int) -> np.ndarray:
-    """Which verified edges (a bool per pair) join a span and one that quotes it (`texts`: a
-    templates.UnitTexts; the sets as `values[offsets[u]:offsets[u + 1]]`, sorted)."""
+                  threshold: float, texts: UnitTexts, n: int) -> np.ndarray:
+    """Which verified edges (a bool per pair) join a span and one that quotes it, as `quotes`
+    says (the sets as `values[offsets[u]:offsets[u + 1]]`, sorted)."""
     out = np.zeros(len(pairs), dtype=bool)
     look = np.flatnonzero(is_edge(inter, sizes[pairs[:, 0]], sizes[pairs[:, 1]], threshold))
     if not len(look):
