@@ -121,13 +121,18 @@ def map_stage(
 
     builder, parts, done = UnitBuilder(spill), [], 0
     texts = SpilledDocuments(spill) if spill is not None else None
-    for part in map_documents(taken(), config, progress, jobs=jobs):
-        builder.add(part.values, part.offsets, part.set_keys)
-        part.values = np.zeros(0, dtype=np.uint64)  # the builder keeps distinct sets only (a [:0] view would pin them)
-        parts.append(part)
-        done += len(part.counts)
-        if texts is not None:  # the parts come in input order: these documents' texts are no longer needed here
-            texts.take(docs, done)
+    try:
+        for part in map_documents(taken(), config, progress, jobs=jobs):
+            builder.add(part.values, part.offsets, part.set_keys)
+            part.values = np.zeros(0, dtype=np.uint64)  # the builder keeps distinct sets only (a [:0] view would pin them)
+            parts.append(part)
+            done += len(part.counts)
+            if texts is not None:  # the parts come in input order: these documents' texts are no longer needed here
+                texts.take(docs, done)
+    except BaseException:
+        if texts is not None:
+            texts.close()
+        raise
     sh = merge(parts, len(docs), 0)
     del parts
     for thread in warm:

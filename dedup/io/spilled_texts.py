@@ -62,7 +62,15 @@ class SpilledDocuments(Columns[Document]):
                 self._shells.append(shell)
                 self._keys.append(key)
         except OSError as e:
+            self.close()
             raise OutputError(f"cannot write to the --spill folder {self._path.parent}: {e.strerror or e}") from None
+
+    def close(self) -> None:
+        """Give up the file (a scan that failed): the spill folder, perhaps a mount, is let go at once."""
+        self._file.close()
+        if isinstance(self._map, mmap.mmap):
+            self._map.close()
+        self._map = b""
 
     def close_writing(self) -> SpilledDocuments:
         """Done spilling: texts are read back from here on."""
