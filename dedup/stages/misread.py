@@ -25,7 +25,7 @@ from ..accel.diff import opcodes
 from ..arrays import count_in
 from .shingle import byte_token_hashes, fold_shingles
 from .templates import UnitTexts, value_flags
-from .verify import is_edge
+
 
 # Pairs are read only when the smaller set already has this share of its shingles in the
 # other (a heavy-OCR copy keeps 0.3-0.6 of them; most unrelated pairs proposed share less) ...
@@ -106,15 +106,19 @@ def read_through(
     pairs: np.ndarray, inter: np.ndarray, sizes: np.ndarray, values: np.ndarray, offsets: np.ndarray,
     threshold: float, texts: UnitTexts, n: int,
 ) -> np.ndarray:
-    """`inter`, with each pair short of an edge recounted on the smaller side read
+    """`inter`, with each pair whose larger side it does not cover at the threshold (short
+    of an edge, or an edge only by the smaller side) recounted on the smaller side read
     through its misreadings of the other (both sides in turn where the sizes are equal; a
     copy, never fewer than before)."""
     out = np.asarray(inter, dtype=np.int64).copy()
     a, b = sizes[pairs[:, 0]], sizes[pairs[:, 1]]
     small = np.minimum(a, b)
     large = np.maximum(a, b)
+    # Short of an edge, or an edge whose larger side is not covered at the threshold: decide
+    # drops a set only against one holding that share of it (an OCR copy that merged words is
+    # the smaller; when it comes first, its source is dropped against it or not at all).
     look = np.flatnonzero(
-        ~is_edge(out, a, b, threshold) & (out >= MIN_SHARE * small) & (small > 0)
+        (out < threshold * large) & (out >= MIN_SHARE * small) & (small > 0)
         & (large <= MAX_SIZE_RATIO * small) & (large <= MAX_SHINGLES)
     )
     # How many of the units read hold each word: a misreading is a word (almost) nowhere
@@ -138,7 +142,7 @@ def read_through(
 
     for k in look.tolist():
         i, j = int(pairs[k, 0]), int(pairs[k, 1])
-        bar = threshold * int(small[k])
+        bar = threshold * int(large[k])
         # The smaller side; of two sets of one size, either may be the misread copy, so both in turn.
         for x, y in ((i, j), (j, i)) if sizes[i] == sizes[j] else [(i, j) if sizes[i] < sizes[j] else (j, i)]:
             xs, y_words = texts.tokens(x), texts.token_set(y)
