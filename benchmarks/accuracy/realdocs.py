@@ -204,6 +204,11 @@ def sample_drops(recs: list[dict], k: int, seed: int) -> list[dict]:
     return sorted(sorted(recs, key=key)[:k], key=lambda r: r["id"])
 
 
+def _some(ids: list[str], k: int = 10) -> str:
+    """The first k of `ids`, comma-separated, with " ..." when there are more."""
+    return ", ".join(ids[:k]) + (" ..." if len(ids) > k else "")
+
+
 def judged_precision(sample: list[dict], path: Path = JUDGED) -> str:
     if not path.exists():
         return f"no judgements yet ({path.relative_to(ROOT)} absent; --init-judged writes one to fill in)"
@@ -214,12 +219,12 @@ def judged_precision(sample: list[dict], path: Path = JUDGED) -> str:
         missing = sorted(set(ids) - set(marks))
         return (f"{path.name} does not judge this sample ({len(missing)} sampled ids not in it, "
                 f"{len(set(marks) - set(ids))} ids not sampled; another machine, seed or dedup version): no precision "
-                f"reported; to read: {', '.join(missing[:10])}{' ...' if len(missing) > 10 else ''}")
+                f"reported; to read: {_some(missing)}")
     against = data.get("against", {})  # what each judged drop was dropped against, when judged
     moved = [r["id"] for r in sample if r["id"] in against and against[r["id"]] != [r["kept_file"], r["kept_at"], r["reason"]]]
     if moved:
         return (f"{path.name} judges this sample's ids, but {len(moved)} of the drops are now against other text: "
-                f"no precision reported; to read again: {', '.join(moved[:10])}{' ...' if len(moved) > 10 else ''}")
+                f"no precision reported; to read again: {_some(moved)}")
     done = [marks[i] for i in ids if isinstance(marks[i], bool)]
     if not done:
         return f"{path.name} matches the sample, but none of its {len(ids)} drops is judged yet"

@@ -26,7 +26,6 @@ from ..arrays import count_in
 from .shingle import byte_token_hashes, fold_shingles
 from .templates import UnitTexts, value_flags
 
-
 # Pairs are read only when the smaller set already has this share of its shingles in the
 # other (a heavy-OCR copy keeps 0.3-0.6 of them; most unrelated pairs proposed share less) ...
 MIN_SHARE = 0.2

@@ -69,9 +69,10 @@ def quoting_pairs(pairs: np.ndarray, inter: np.ndarray, sizes: np.ndarray, value
     ends = np.unique(pairs[look])
     marked = np.fromiter((_MARK.search(texts.text(u)) is not None for u in ends.tolist()), dtype=bool, count=len(ends))
     a_m, b_m = marked[np.searchsorted(ends, pairs[look, 0])], marked[np.searchsorted(ends, pairs[look, 1])]
-    look = look[a_m != b_m]
-    q_side = np.where(marked[np.searchsorted(ends, pairs[look, 0])], pairs[look, 0], pairs[look, 1])
-    x_side = np.where(q_side == pairs[look, 0], pairs[look, 1], pairs[look, 0])
+    one = a_m != b_m  # one side marked: that one may quote the other, which holds no mark
+    look, first_marked = look[one], a_m[one]
+    q_side = np.where(first_marked, pairs[look, 0], pairs[look, 1])
+    x_side = np.where(first_marked, pairs[look, 1], pairs[look, 0])
     # A quotation must hold most of what the two share: a unit whose longest quotation is
     # shorter cannot quote (most marked texts of Debian's changelogs quote a word or a name).
     quoting, at = np.unique(q_side, return_inverse=True)
@@ -80,7 +81,7 @@ def quoting_pairs(pairs: np.ndarray, inter: np.ndarray, sizes: np.ndarray, value
     keep = longest[at.reshape(-1)] >= QUOTED_SHARE * inter[look]
     for k, q, x in zip(look[keep].tolist(), q_side[keep].tolist(), x_side[keep].tolist()):
         shared = np.intersect1d(values[offsets[x] : offsets[x + 1]], values[offsets[q] : offsets[q + 1]], assume_unique=True)
-        out[k] = _quoted_in(shared, found[q]) and may_quote(texts.text(q), texts.text(x))
+        out[k] = _quoted_in(shared, found[q])  # x holds no mark, q its quotations: may_quote holds
     return out
 
 
