@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import random
 
+import numpy as np
+
 import pytest
 from index_support import (  # noqa: F401  (fixtures: redis_url, index_location)
     EDITS, decisions, equivalence_limits, index_location, planted_docs, redis_url,
@@ -11,6 +13,7 @@ from index_support import (  # noqa: F401  (fixtures: redis_url, index_location)
 
 from dedup import Config, Document, scan
 from dedup.index import IndexStoreError, open_index, scan_incremental
+from dedup.index.incremental import with_neighbours
 
 # Copies never fuller than their source: the case where batches through the index
 # and one scan over everything must agree exactly.
@@ -275,3 +278,30 @@ def test_a_block_that_raises_adds_nothing_and_one_that_adds_early_is_committed(l
             assert store.stats()["batches"] == 1  # committed before the block ends
             scanned.add()  # once only
         assert store.stats()["batches"] == 1 and scanned.result.stats["index"]["added_spans"] == store.stats()["spans"] > 0
+
+
+def test_neighbours_of_found_spans_come_with_them_within_their_document(location):
+    """The sentence mode pairs a batch span with an indexed span's neighbours two away
+    (stages.pairs.neighbour_pairs), so the index hands them over with the spans it found:
+    those of the same document only, however close the ids of the next document's."""
+    def para(doc: int, k: int) -> str:
+        return " ".join(f"w{doc}x{k}y{j}" for j in range(12)) + "."
+
+    docs = [Document(f"d{d}", "\n\n".join(para(d, k) for k in range(5))) for d in range(2)]
+    config = Config(sentences=True)
+    with open_index(location, config) as store:
+        scan_incremental(docs, store)
+        with store.transaction("another batch") as txn:
+            every = txn.fetch(np.arange(0, 10_000), strict=False)  # ids not stored are left out
+            assert [(r.doc, r.index) for r in every.refs] == [(f"d{d}", k) for d in range(2) for k in range(5)]
+            ids = {(r.doc, r.index): int(i) for r, i in zip(every.refs, every.ids)}
+            with pytest.raises(IndexStoreError, match="missing"):
+                txn.fetch(np.array([max(ids.values()) + 1]))
+
+            def near(*found: tuple[str, int]) -> list[tuple[str, int]]:
+                got = with_neighbours(txn, np.array(sorted(ids[f] for f in found), dtype=np.int64))
+                return [(r.doc, r.index) for r in got.refs]
+
+            assert near(("d0", 2)) == [("d0", k) for k in range(5)]
+            assert near(("d0", 4)) == [("d0", 2), ("d0", 3), ("d0", 4)], "d1's first spans have the next ids"
+            assert near(("d0", 4), ("d1", 0)) == [("d0", 2), ("d0", 3), ("d0", 4), ("d1", 0), ("d1", 1), ("d1", 2)]

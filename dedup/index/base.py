@@ -18,6 +18,7 @@ from typing import Protocol
 
 import numpy as np
 
+from ..arrays import ramp, run_starts
 from ..config import Config, NORMALIZATION_VERSION
 from ..errors import DedupError
 from ..records import Document, IndexedSpan
@@ -67,6 +68,19 @@ class Entries:
 
     def shingles(self, i: int) -> np.ndarray:
         return self.values[self.offsets[i] : self.offsets[i + 1]]
+
+    def take(self, keep: np.ndarray) -> Entries:
+        """The entries where `keep` (bool, one per entry) is set, in order."""
+        at = np.flatnonzero(keep)
+        sizes = np.diff(self.offsets)[at]
+        return Entries(
+            refs=[self.refs[i] for i in at.tolist()],
+            values=self.values[np.repeat(self.offsets[at], sizes) + ramp(sizes)],
+            offsets=run_starts(sizes),
+            set_keys=self.set_keys[at],
+            ids=None if self.ids is None else self.ids[at],
+            band_keys=None if self.band_keys is None else self.band_keys[at],
+        )
 
 
 def stack_entries(rows: Sequence[tuple]) -> Entries:
@@ -119,8 +133,11 @@ class Transaction(Protocol):
     def anchor_counts(self, ids: np.ndarray) -> np.ndarray:
         """Anchors of each span id (ids as returned by lookup)."""
 
-    def fetch(self, ids: np.ndarray) -> Entries:
-        """The stored entries of these span ids, in the order given."""
+    def fetch(self, ids: np.ndarray, strict: bool = True) -> Entries:
+        """The stored entries of these span ids, in the order given. Not `strict`: of
+        those stored (and below this batch's own, on a re-run), ids that are not are left
+        out (a guess at a neighbour's id); `strict`: such an id is damage (it came from a
+        posting)."""
 
     def add(self, entries: Entries, documents: int) -> Batch:
         """Record the batch (even with no entries, so a re-run is recognised) and its entries."""

@@ -24,6 +24,7 @@ are never revised, so a longer later near-equal copy is dropped, not kept.
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Iterable, Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
@@ -108,6 +109,31 @@ def find_candidates(txn: Transaction, b: Sketched, config: Config) -> np.ndarray
     return distinct(np.concatenate(found))
 
 
+# How far from a span found its document's spans are fetched with it (stages.pairs.
+# neighbour_pairs pairs a batch span with those up to two away from a span it shares text with).
+REACH = 2
+
+
+def with_neighbours(txn: Transaction, found: np.ndarray) -> Entries:
+    """The entries of the span ids `found` (sorted) and of the stored spans of their documents
+    up to REACH before and after each. A document's kept spans have consecutive ids in
+    document order (new_entries), so those are the stored ids at most REACH away, each step
+    within one document. (Its dropped spans were never stored: where a one-shot scan's
+    neighbour is one of them, here it is the next kept span.)"""
+    steps = np.arange(-REACH, REACH + 1, dtype=np.int64)
+    ids = distinct((found[:, None] + steps).ravel())
+    got = txn.fetch(ids[ids >= 0], strict=False)
+    if len(got) < 2:
+        return got
+    keys = [(r.doc, r.source, r.line) for r in got.refs]
+    # entry i and i + 1 are neighbours in one document
+    beside = (np.diff(got.ids) == 1) & np.fromiter(map(operator.eq, keys[:-1], keys[1:]), dtype=bool, count=len(keys) - 1)
+    near = np.isin(got.ids, found)
+    for _ in range(REACH):
+        near = near | np.concatenate(([False], near[:-1] & beside)) | np.concatenate((near[1:] & beside, [False]))
+    return got.take(near)
+
+
 def new_entries(mapped: Mapped, b: Sketched, result: ScanResult, config: Config) -> Entries:
     """The batch's kept judged spans, as the index stores them."""
     sh, units, docs = mapped.sh, mapped.units, mapped.docs
@@ -163,7 +189,8 @@ def _scan_batch(stack: ExitStack, store: Store, mapped: Mapped, b: Sketched, lap
     """Open the batch's transaction in `stack`, fetch the indexed spans it could match and decide."""
     config = store.config
     txn = stack.enter_context(store.transaction(batch_key(mapped.docs)))
-    known = txn.fetch(find_candidates(txn, b, config))
+    found = find_candidates(txn, b, config)
+    known = with_neighbours(txn, found) if config.sentence_runs else txn.fetch(found)
     lap("index_query")
     result, _ = reduce_stage(mapped, config, lap, jobs=jobs, sample_pairs=sample_pairs, known=known, keys=b.band_keys)
     result.stats["index"] = {}  # filled by Scanned.add, here for its place among the stats

@@ -189,13 +189,15 @@ class RedisStore(StoreBase):
     def _eval(self, script: str, *args) -> list:
         return self.r.eval(script, 0, self.p, *args)
 
-    def records(self, ids: Sequence[int]) -> list[tuple]:
-        """(id, set_key, signature, shingles, ref, anchors) of each span id, parsed strictly."""
+    def records(self, ids: Sequence[int], strict: bool = True) -> list[tuple]:
+        """(id, set_key, signature, shingles, ref, anchors) of each span id, parsed strictly
+        (not `strict`: of each one stored)."""
         out = []
         for start in range(0, len(ids), 1000):
             part = ids[start : start + 1000]
             for i, raw in zip(part, self.r.mget([self._k(b"s:", str(i).encode()) for i in part])):
-                out.append(self._parse(int(i), raw))
+                if raw is not None or strict:
+                    out.append(self._parse(int(i), raw))
         return out
 
     def _damaged(self, span_id: int, why: str) -> IndexStoreError:
@@ -327,8 +329,10 @@ class _Transaction:
         """Anchor counts came with the anchor lookup that found these ids."""
         return np.array([self._anchors[i] for i in ids.tolist()], dtype=np.int64)
 
-    def fetch(self, ids: np.ndarray) -> Entries:
-        return stack_entries([r[:2] + r[3:5] for r in self.store.records(ids.tolist())])
+    def fetch(self, ids: np.ndarray, strict: bool = True) -> Entries:
+        if not strict:
+            ids = ids[ids < self._before]
+        return stack_entries([r[:2] + r[3:5] for r in self.store.records(ids.tolist(), strict)])
 
     def add(self, entries: Entries, documents: int) -> Batch:
         s = self.store

@@ -375,14 +375,16 @@ def _read_blocks(store: "SqliteStore", blocks: Sequence[int]) -> dict[int, _Bloc
     return out
 
 
-def _entries(store: "SqliteStore", ids: np.ndarray) -> Entries:
-    """The stored entries of these span ids, in the order given."""
+def _entries(store: "SqliteStore", ids: np.ndarray, strict: bool = True) -> Entries:
+    """The stored entries of these span ids, in the order given (not `strict`: of those stored)."""
     ids = np.asarray(ids, dtype=np.int64)
     found = _read_blocks(store, distinct(ids // BLOCK).tolist())
     rows = []
     for i in ids.tolist():
         b = found.get(i // BLOCK)
         k = None if b is None else b.at.get(i)
+        if k is None and not strict:
+            continue
         if k is None:
             raise IndexStoreError(f"{store.location}: span {i} is named by a posting but missing; the index is damaged")
         rows.append(b.span(k))
@@ -547,8 +549,10 @@ class _Transaction:
         """Anchor counts came with the anchor lookup that found these ids."""
         return self._anchor_n[np.searchsorted(self._anchor_ids, ids)]
 
-    def fetch(self, ids: np.ndarray) -> Entries:
-        return _entries(self.store, ids)
+    def fetch(self, ids: np.ndarray, strict: bool = True) -> Entries:
+        if not strict:
+            ids = ids[ids < self._before]
+        return _entries(self.store, ids, strict)
 
     def add(self, entries: Entries, documents: int) -> Batch:
         used, number = self.q("SELECT coalesce(max(first_span + spans), 1), coalesce(max(number), 0) + 1 FROM batches").fetchone()
