@@ -174,7 +174,11 @@ def reduce_stage(
         earlier: dict[tuple, int] = {}
         known_doc = [] if known is None else [-1 - earlier.setdefault((r.doc, r.source, r.line), len(earlier)) for r in known.refs]
         member_doc = np.concatenate((np.asarray(known_doc, dtype=np.int64), spans.doc[elig_idx].astype(np.int64)))
-        members = context.Members(units.unit_of, span_rank, *context.neighbours(member_doc), known=m)
+        prev, next_ = context.neighbours(member_doc)
+        at = np.concatenate((np.fromiter((r.index for r in known.refs), dtype=np.int64, count=m) if m else np.zeros(0, np.int64),
+                             spans.index[elig_idx].astype(np.int64)))
+        touching = (prev >= 0) & (at - at[np.maximum(prev, 0)] == 1)
+        members = context.Members(units.unit_of, span_rank, prev, next_, known=m, touching=touching)
         place = runs.layout(members, member_doc, len(units.sizes))
     lap("units")
     found = find_pairs(units.values, units.offsets, config, threads=jobs, between=memory.release, keys=keys)

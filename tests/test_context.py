@@ -78,3 +78,32 @@ def test_records_of_one_line_are_copies_of_each_other():
     row = "GTK_DEBUG=interactive gtk4-demo 4.6.9 x86_64 12 MB 2024-01-02"
     result = scan([Document("1", row), Document("2", "LIBGL_ALWAYS_SOFTWARE=1 glxgears 8.4.0"), Document("3", row)], SENTENCES)
     assert list(result.drops) == [2] and result.drops[2].kept == 0
+
+
+def test_sibling_copies_whose_trailers_name_their_package_lose_their_last_sign_off_too():
+    # The trailer names each file's own package, so the sign-off before it had other text
+    # beside it in the copy and stayed (19 such lines on Debian's docs): the two trailers are
+    # one template at the file's end.
+    trailer = "\n# Older entries have been removed from this changelog.\n# To read the complete changelog use `apt changelog {}`.\n"
+    # (The line before the sign-off is a value line too, so it tells no place: libc's case.)
+    body = ("glibc (2.29-1) unstable; urgency=medium\n\n"
+            "  * debian/patches/any/submitted-ld.so-cache-new-format.diff: default to the\n"
+            "    new format for ld.so.cache.  Closes: #908946.\n\n"
+            " -- Aurelien Jarno <aurel32@debian.org>  Fri, 16 Aug 2019 12:42:42 +0200\n")
+    a, b = body + trailer.format("libc6"), body + trailer.format("libc-dev-bin")
+    result = scan([Document("libc6", a), Document("libc-dev-bin", b)], SENTENCES)
+    assert result.clean_text(0) == a
+    copy = result.clean_text(1)
+    assert trailer.format("libc-dev-bin").strip() in copy and "Closes" not in copy
+    assert "Aurelien Jarno" not in copy
+
+
+def test_the_entry_past_a_date_line_is_not_the_next_row_of_a_table():
+    # Fails on the code before: the date lines are too short to judge, so the second entry's
+    # line stood right after the first one's and went against it as the next row of a table.
+    text = ("2021-08-18  Alexei Podtelezhnikov  <apodtele@gmail.com>\n\n"
+            "\t* builds/windows/ftsystem.c (FT_Stream_Open): Cast to remove warning.\n\n"
+            "2021-08-18  Alexei Podtelezhnikov  <apodtele@gmail.com>\n\n"
+            "\t* builds/windows/ftsystem.c (FT_Stream_Open): Support UNICODE compilation.\n")
+    assert scan([Document("freetype", text)], SENTENCES).drops == {}
+    # (rows right beside each other still are: test_a_table_reprinted_one_row_a_line_is_still_dropped)

@@ -211,7 +211,7 @@ def _some(ids: list[str], k: int = 10) -> str:
 
 def judged_precision(sample: list[dict], path: Path = JUDGED) -> str:
     if not path.exists():
-        return f"no judgements yet ({path.relative_to(ROOT)} absent; --init-judged writes one to fill in)"
+        return f"no judgements yet ({path.name} absent; --init-judged writes one to fill in)"
     data = json.loads(path.read_text(encoding="utf-8"))
     marks = data.get("judgements", {})
     ids = [r["id"] for r in sample]
@@ -240,7 +240,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--max-bytes", type=int, default=1_000_000, help="skip files larger than this (decompressed)")
     ap.add_argument("--root", type=Path, default=DOC_ROOT)
-    ap.add_argument("--init-judged", action="store_true", help=f"write {JUDGED.name} with this sample's ids, unjudged")
+    ap.add_argument("--judged", type=Path, default=JUDGED,
+                    help=f"the judgements to report precision by (default {JUDGED.name}, seed 1's; realdocs_judged_seed2.json: seed 2's)")
+    ap.add_argument("--init-judged", action="store_true", help="write the --judged file with this sample's ids, unjudged")
     args = ap.parse_args(argv)
 
     t0 = time.perf_counter()
@@ -268,21 +270,21 @@ def main(argv: list[str] | None = None) -> int:
     header = (f"# Sampled drops in /usr/share/doc (dedup defaults)\n\n"
               f"`python -m benchmarks.accuracy.realdocs --files {args.files} --sample {args.sample} --seed {args.seed}`: "
               f"{stats}. {len(sample)} drops sampled (seed {args.seed}), sorted by id. Mark each right or wrong, "
-              f"then record the marks in `benchmarks/accuracy/{JUDGED.name}` (true = right) under the drop's id.\n\n"
+              f"then record the marks in `{args.judged.name}` (true = right) under the drop's id.\n\n"
               f"Config: `{json.dumps(config.params())}`")
     (OUT / "sample.md").write_text(sample_md(sample, header) + "\n", encoding="utf-8")
     meta = {"files": args.files, "sample": args.sample, "seed": args.seed, "config": config.params(), "stats": stats}
     (OUT / "sample.json").write_text(json.dumps({**meta, "drops": sample}, ensure_ascii=False, indent=1) + "\n",
                                      encoding="utf-8")
     if args.init_judged:
-        JUDGED.write_text(json.dumps({"seed": args.seed, "files": args.files, "sample": args.sample,
+        args.judged.write_text(json.dumps({"seed": args.seed, "files": args.files, "sample": args.sample,
                                       "judgements": {r["id"]: None for r in sample}}, indent=1) + "\n",
                           encoding="utf-8")
-        log(f"wrote {JUDGED.relative_to(ROOT)} (every drop unjudged)")
+        log(f"wrote {args.judged} (every drop unjudged)")
     print(stats)
     print(f"wrote {(OUT / 'sample.md').relative_to(ROOT)} and sample.json ({len(sample)} drops) "
           f"in {time.perf_counter() - t0:.0f} s")
-    print(judged_precision(sample))
+    print(judged_precision(sample, args.judged))
     return 0
 
 

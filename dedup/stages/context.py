@@ -56,6 +56,9 @@ class Members:
     prev: np.ndarray
     next: np.ndarray
     known: int = 0
+    # Per member: whether the member before it is the span right before it (no span too short
+    # to judge between them); None: all are.
+    touching: np.ndarray | None = None
 
 
 def neighbours(member_doc: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -96,14 +99,20 @@ def _frame_of_values(tokens: list[bytes], flags: np.ndarray) -> bool:
 
 
 def partners(by_unit: np.ndarray, keeper: np.ndarray, sizes: np.ndarray, members: Members, best: np.ndarray,
-             texts: UnitTexts, ngram: int) -> np.ndarray:
+             texts: UnitTexts, ngram: int, alike: tuple[np.ndarray, np.ndarray] | None = None) -> np.ndarray:
     """Per member: the member it is dropped against, -1 kept. `by_unit`: the same by
     the unit decisions alone (drops.member_partners); short value lines go only against
-    a member that stands by the same text."""
+    a member that stands by the same text. `alike`: pairs of units refused as filled-in
+    templates of each other, and what they share; at a document's edge they stand for the
+    same text (edge_alike)."""
     unit_of = members.unit_of
     out = by_unit.copy()
     root = np.where(keeper >= 0, keeper, np.arange(len(keeper)))
-    at = lambda near: np.where(near >= 0, root[unit_of[np.maximum(near, 0)]], -1)  # noqa: E731
+    text_of = root[unit_of]  # per member: the text it stands for beside another
+    if alike is not None and len(alike[0]):  # a line first or last in its document: its template's
+        edge = (members.prev < 0) | (members.next < 0)
+        text_of = np.where(edge, edge_alike(root, *alike, sizes, members, edge)[unit_of], text_of)
+    at = lambda near: np.where(near >= 0, text_of[np.maximum(near, 0)], -1)  # noqa: E731
     beside = (at(members.prev), at(members.next))  # the text right next to each member
     # A member with the same text right beside it on both sides as the member the unit
     # decision drops it against stands in the same place (every line of a file copied
@@ -144,6 +153,40 @@ def partners(by_unit: np.ndarray, keeper: np.ndarray, sizes: np.ndarray, members
     return out
 
 
+# Two filled-in templates stand for the same text beside a line when each holds at least
+# this share of the other's shingles: one frame, other names (not a licence's one-line
+# stanza against another licence's whole text).
+ALIKE_SHARE = 0.5
+
+
+def edge_alike(root: np.ndarray, alike: np.ndarray, inter: np.ndarray, sizes: np.ndarray, members: Members,
+               edge: np.ndarray) -> np.ndarray:
+    """`root` (a unit's own or its keeper's) with the units of each group of `alike` pairs
+    (sharing `inter` shingles; ALIKE_SHARE of each) that open or close a document (`edge`:
+    per member) given one (their least root), to stand for the text beside a line when
+    they stand at the edge (partners): a changelog's
+    trailer `# To read the complete changelog use `apt changelog <package>`.` names its
+    own package, so the line before it in a sibling package's copy of the file has other
+    text beside it, and that copy's last sign-off line stayed (19 lines on this machine's
+    Debian docs, once the trailers were no longer dropped against each other)."""
+    at_edge = np.zeros(len(root), dtype=bool)
+    at_edge[members.unit_of[edge]] = True
+    a, b = alike[:, 0], alike[:, 1]
+    pairs = alike[at_edge[a] & at_edge[b] & (inter >= ALIKE_SHARE * np.maximum(sizes[a], sizes[b]))]
+    if not len(pairs):
+        return root
+    label = root.copy()
+    a, b = pairs[:, 0], pairs[:, 1]
+    while True:  # least label over each group (groups are a few lines: few rounds)
+        least = np.minimum(label[root[a]], label[root[b]])
+        before = label.copy()
+        np.minimum.at(label, root[a], least)
+        np.minimum.at(label, root[b], least)
+        if np.array_equal(before, label):
+            break
+    return label[root]
+
+
 class _Places:
     """Where members stand: `beside`, the unit (or the unit it is dropped against) of the
     span right before and after each (-1: none; partners' arrays). A copy is in the same
@@ -179,7 +222,18 @@ class _Places:
         the unit it goes against (the rows of a table reprinted one a line)."""
         p, n = self.beside(e)
         hits = [t for t in (index[2].get((p, n), -1), index[0].get(p, -1), index[1].get(n, -1)) if t >= 0]
-        if root in (p, n):
+        if self._row_beside(e, root):
             hits.append(index[3])
         rank = self.m.rank
         return min(hits, key=lambda t: rank[t]) if hits else -1
+
+    def _row_beside(self, e: int, root: int) -> bool:
+        """Whether `root` is the text of the span right beside `e`, not of one past a span
+        too short to judge (a changelog's next entry past its date line: `* builds/windows/
+        ftsystem.c (FT_Stream_Open): Support UNICODE compilation.` went against the entry
+        before it, `... Cast to remove warning.`)."""
+        p, n = self.beside(e)
+        touching, nxt = self.m.touching, int(self.m.next[e])
+        if touching is None:
+            return root in (p, n)
+        return (p == root and bool(touching[e])) or (n == root and nxt >= 0 and bool(touching[nxt]))

@@ -70,7 +70,7 @@ def judge(
     if members is not None:
         best = best_members(members.unit_of, members.rank, n)
         by_unit = member_partners(members.unit_of, best, keeper)
-        partner = context.partners(by_unit, keeper, sizes, members, best, texts, config.ngram)
+        partner = context.partners(by_unit, keeper, sizes, members, best, texts, config.ngram, alike=(pairs[refused], inter[refused]))
         placed = int(((by_unit >= 0) & (partner < 0)).sum())
     return Judgement(keeper, refined, int(refused.sum()), covered, inter, partner, placed)
 

@@ -58,6 +58,12 @@ _CAPITALS = re.compile(r"(?<![A-Za-z0-9])[A-Z][A-Z0-9]+(?![a-z0-9])")
 # did (same matches; retrying in every position of long words cost most of this rule).
 _PATHLIKE = re.compile(r"(?<![A-Za-z0-9])[A-Za-z0-9][\w.+-]*[_/.@:][A-Za-z0-9][\w./@:+-]*")
 _WORDS = re.compile(r"[a-z0-9]+")
+# Code spans (`apt changelog libaudit-common`, `make install`): a command names what it acts on.
+# A changelog's trailer line `# To read the complete changelog use `apt changelog <package>`.`
+# was dropped against another package's (385 drops on this machine's Debian docs).
+# Not the old quotes `like this' (`help' builtin ... `help read'): no apostrophe inside, or
+# one quoted whole (`'worker'`).
+_CODE = re.compile(r"`([^`'\n]{1,80}|'[^`\n]{0,78}')`")
 _CAPITAL = re.compile(r"[A-Z]")
 # Hyphenated names with a part of letters and digits (at-spi2-common, libxcb-dri3-0, x86-64):
 # package and product names; not "5-year-old" or "2-1", whose parts are words or numbers.
@@ -94,6 +100,30 @@ def identifiers(text: str) -> frozenset[bytes]:
             if _MIXED.search(m.group()):
                 out.update(w.encode() for w in _WORDS.findall(m.group().lower()))
     return frozenset(out)
+
+
+# A copyright notice's years tell it from another's: `Copyright (c) 2006-2009 The Chromium
+# Authors. All rights reserved. Use of this source code is governed by ...` is not the notice
+# that says 2006-2013, nor the one that says 2009 the one that says 2009-2013 (elsewhere one
+# corrected figure in a sentence stays a copy: VALUE_DENSITY). Read where each misses at most the
+# shingles of YEAR_WORDS words of the other: a notice inside a stanza of several (`Copyright:
+# 1995-2020, The OpenSSL Project Authors / 1995-1998, Eric A. Young, ...`) names more years than
+# its copy.
+YEAR_WORDS = 2
+_COPYRIGHT = re.compile(r"copyright|\([cC]\)|\u00a9", re.IGNORECASE)
+_YEAR = re.compile(r"(?<![0-9])(?:1[89]|20)[0-9]{2}(?![0-9])")
+
+
+def copyright_years(text: str) -> frozenset[str] | None:
+    """The years a copyright notice names (None: `text` is no copyright notice)."""
+    if _COPYRIGHT.search(text) is None:
+        return None
+    return frozenset(_YEAR.findall(text))
+
+
+def code_words(text: str) -> frozenset[bytes]:
+    """The words of `text`'s code spans, as tokens: what its commands name."""
+    return frozenset(w.encode() for m in _CODE.finditer(text) for w in _WORDS.findall(m.group(1).lower()))
 
 
 def with_names(text: str, tokens: list[bytes], flags: np.ndarray) -> np.ndarray:
@@ -145,6 +175,8 @@ class UnitTexts:
         self._short: dict[int, str] = {}
         self._runs: dict[int, tuple[tuple[bytes, ...], ...]] = {}
         self._name_words: dict[int, frozenset[bytes]] = {}
+        self._code: dict[int, frozenset[bytes]] = {}
+        self._years: dict[int, frozenset[str] | None] = {}
 
     def text(self, u: int) -> str:
         """The unit's text; short ones kept (lines are read by several rules, and cutting
@@ -174,6 +206,20 @@ class UnitTexts:
         if u not in self._names:
             self._names[u] = identifiers(self.text(u))
         return self._names[u]
+
+    def code(self, u: int) -> frozenset[bytes]:
+        """code_words of the unit's text (apart from value_flags, so that code words do not
+        make a line a value line: stages/context.py)."""
+        got = self._code.get(u)
+        if got is None:
+            got = self._code[u] = code_words(self.text(u)) if "`" in self.text(u) else frozenset()
+        return got
+
+    def years(self, u: int) -> frozenset[str] | None:
+        """copyright_years of the unit's text."""
+        if u not in self._years:
+            self._years[u] = copyright_years(self.text(u))
+        return self._years[u]
 
     def has_value(self, u: int) -> bool:
         """Whether the text holds a digit or a word in capitals (else it cannot be a filled-in template)."""
@@ -242,7 +288,7 @@ def template_pairs(
     look = np.flatnonzero(is_edge(inter, a, b, threshold) & (inter < small) & (small <= TEMPLATE_MAX))
     # has_value once per unit, not per pair (a unit sits in thousands of pairs on Debian's docs).
     ends = np.unique(pairs[look])
-    valued = np.fromiter((texts.has_value(u) for u in ends.tolist()), dtype=bool, count=len(ends))
+    valued = np.fromiter((texts.has_value(u) or "`" in texts.text(u) for u in ends.tolist()), dtype=bool, count=len(ends))
     look = look[valued[np.searchsorted(ends, pairs[look, 0])] & valued[np.searchsorted(ends, pairs[look, 1])]]
     if not len(look):
         return out
@@ -269,8 +315,27 @@ def template_pairs(
 
     by_values = templated(x, y) & templated(y, x)
     names_shared = shared(x + 2, y + 2)
-    out[look] = by_values | ((size[x + 2] > names_shared) & (size[y + 2] > names_shared))
+    apart = (size[x + 2] > names_shared) & (size[y + 2] > names_shared)
+    coded = np.fromiter((bool(texts.code(u)) for u in units.tolist()), dtype=bool, count=len(units))
+    for i in np.flatnonzero(~apart & (coded[x // 3] | coded[y // 3])).tolist():  # code spans: few pairs, in Python
+        p, q = int(pairs[look[i], 0]), int(pairs[look[i], 1])
+        apart[i] = _names_other(texts, p, q) and _names_other(texts, q, p)
+    noticed = np.fromiter((bool(texts.years(u)) for u in units.tolist()), dtype=bool, count=len(units))
+    # the same notice but for a word or two (not one inside a stanza of several)
+    alike = np.maximum(a, b)[look] - inter[look] <= YEAR_WORDS * n
+    for i in np.flatnonzero(~apart & ~by_values & alike & noticed[x // 3] & noticed[y // 3]).tolist():  # two copyright notices
+        yp, yq = texts.years(int(pairs[look[i], 0])), texts.years(int(pairs[look[i], 1]))
+        apart[i] = yp != yq
+    out[look] = by_values | apart
     return out
+
+
+def _names_other(texts: UnitTexts, x: int, y: int) -> bool:
+    """Whether x names something y does not: an identifier y does not hold as one, or a
+    word of its code spans that y does not hold at all (NEWS.md's `pipecmd_exec` now calls
+    `_exit` is quoted plain in a Debian changelog: the same names)."""
+    other = texts.identifiers(y) | texts.code(y)
+    return bool(texts.identifiers(x) - other) or bool(texts.code(x) - other - texts.token_set(y))
 
 
 def named_apart(pairs: np.ndarray, inter: np.ndarray, sizes: np.ndarray, texts: UnitTexts) -> np.ndarray:
