@@ -22,6 +22,7 @@ from collections.abc import Callable
 
 import numpy as np
 
+from ..accel.diff import opcodes
 from ..arrays import run_starts
 from .normalize import token_bytes
 from .shingle import byte_token_hashes, fmix64
@@ -40,6 +41,12 @@ TEMPLATE_MAX = 48
 # the smaller set: a licence's permission notice is about 100.
 NAMES_MAX = 128
 SAME_TEXT = 0.8
+# A name that an edit puts in a word's place (or a word in a name's) stands in a stretch of at
+# most this many words on each side (UN's -> on; is -> USS).
+EDITED_WORDS = 2
+# ... inside at least this many words the two texts share: a paragraph, not a header line whose
+# package name (`commons-io (2.5-2)` against `packagekit (1.2.5-2)`) is no identifier.
+EDIT_CONTEXT = 20
 # UnitTexts keeps the texts of units up to this many characters.
 SHORT_TEXT = 512
 _VALUE = re.compile(r"[0-9]|(?<![A-Za-z0-9])[A-Z][A-Z0-9]+(?![a-z0-9])|[A-Za-z0-9][_/.@:][A-Za-z0-9]")
@@ -320,6 +327,8 @@ def template_pairs(
     for i in np.flatnonzero(~apart & (coded[x // 3] | coded[y // 3])).tolist():  # code spans: few pairs, in Python
         p, q = int(pairs[look[i], 0]), int(pairs[look[i], 1])
         apart[i] = _names_other(texts, p, q) and _names_other(texts, q, p)
+    for i in np.flatnonzero(apart & ~by_values).tolist():  # names apart, but maybe by edits: few pairs, in Python
+        apart[i] = not _names_edited(texts, int(pairs[look[i], 0]), int(pairs[look[i], 1]))
     noticed = np.fromiter((bool(texts.years(u)) for u in units.tolist()), dtype=bool, count=len(units))
     # the same notice but for a word or two (not one inside a stanza of several)
     alike = np.maximum(a, b)[look] - inter[look] <= YEAR_WORDS * n
@@ -328,6 +337,32 @@ def template_pairs(
         apart[i] = yp != yq
     out[look] = by_values | apart
     return out
+
+
+def _names_edited(texts: UnitTexts, x: int, y: int) -> bool:
+    """Whether, aligned word by word, every stretch where x or y holds a name the other lacks
+    puts a plain word or two where it stood on the other side: an edited copy (`But the UN's
+    deputy envoy ... This is not` against `But the on deputy envoy ... This USS not`: a doubled
+    paragraph of the accuracy benchmark, refused as naming UN and USS apart): a word that names
+    nothing in its own text; in a text of EDIT_CONTEXT shared words. A template fills its slot with another name (`ATK_DEBUG` where the
+    other says `GEGL_DEBUG`, `bash-5.2-rc2` where it says `bash-5.2-rc3`), or adds one
+    (`GDK_DEBUG` against `GDK_DEBUG_FLAGS`)."""
+    tx, ty = texts.tokens(x), texts.tokens(y)
+    nx, ny = texts.identifiers(x) | texts.code(x), texts.identifiers(y) | texts.code(y)
+    own_x, own_y = nx - ny, ny - nx
+    edited, same = False, 0
+    for op, i1, i2, j1, j2 in opcodes(tx, ty):
+        if op == "equal":
+            same += i2 - i1
+            continue
+        named_x, named_y = any(t in own_x for t in tx[i1:i2]), any(t in own_y for t in ty[j1:j2])
+        if not (named_x or named_y):
+            continue
+        plain = not any(t in nx for t in tx[i1:i2]) if named_y else not any(t in ny for t in ty[j1:j2])
+        if op != "replace" or not plain or max(i2 - i1, j2 - j1) > EDITED_WORDS:  # a slot (`rc2` where the other says `rc3`)
+            return False
+        edited = True
+    return edited and same >= EDIT_CONTEXT
 
 
 def _names_other(texts: UnitTexts, x: int, y: int) -> bool:
