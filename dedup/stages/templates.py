@@ -348,6 +348,8 @@ def _names_edited(texts: UnitTexts, x: int, y: int) -> bool:
     other says `GEGL_DEBUG`, `bash-5.2-rc2` where it says `bash-5.2-rc3`), or adds one
     (`GDK_DEBUG` against `GDK_DEBUG_FLAGS`)."""
     tx, ty = texts.tokens(x), texts.tokens(y)
+    if min(len(tx), len(ty)) < EDIT_CONTEXT:  # fewer shared words than that, whatever the alignment
+        return False
     nx, ny = texts.identifiers(x) | texts.code(x), texts.identifiers(y) | texts.code(y)
     own_x, own_y = nx - ny, ny - nx
     edited, same = False, 0
