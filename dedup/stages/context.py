@@ -18,7 +18,8 @@ diffstat does not, so it stays. A record of one line stands by nothing, as its c
 Which span it is dropped against changes too: among the unit's (or its keeper unit's)
 kept members, the first in keep order that stands by the same text; a member that
 matches none is kept. Only with sentences (the mode whose decision reads text); not
-against indexed spans, whose neighbours the index does not hold.
+against indexed spans, whose place the index does not know (it keeps only kept spans, and
+returns only those near the ones it finds: index/incremental.py with_neighbours).
 """
 
 from __future__ import annotations
@@ -49,7 +50,7 @@ FRAME_WORDS = 5
 class Members:
     """The eligible spans (members of units) in document order: unit, keep rank, and
     the member just before and after in the same document (-1: none). Members below
-    `known` are indexed spans (their neighbours unknown)."""
+    `known` are indexed spans (their place not known: context.py's doc)."""
 
     unit_of: np.ndarray
     rank: np.ndarray
