@@ -12,7 +12,10 @@ seeds 1-2 of the accuracy benchmark), or when each side names something the othe
 does not (an identifier, not a number, on both sides: `MUTTER_DEBUG: Set this
 variable to a list of trace options ...` against `MUTTER_LOG: ... debug options ...`
 describe two variables, however much of the frame they share; a copy that lost or
-gained a name misses it on one side only, and a corrected figure is a number).
+gained a name misses it on one side only, and a corrected figure is a number). The words
+of code spans name things too (`apt changelog <package>`), two copyright notices with other
+years are two notices, and names apart by edits (a word where a name stood, in a paragraph
+otherwise the same) are a copy.
 """
 
 from __future__ import annotations
@@ -67,7 +70,7 @@ _PATHLIKE = re.compile(r"(?<![A-Za-z0-9])[A-Za-z0-9][\w.+-]*[_/.@:][A-Za-z0-9][\
 _WORDS = re.compile(r"[a-z0-9]+")
 # Code spans (`apt changelog libaudit-common`, `make install`): a command names what it acts on.
 # A changelog's trailer line `# To read the complete changelog use `apt changelog <package>`.`
-# was dropped against another package's (385 drops on this machine's Debian docs).
+# was dropped against another package's (385 such drops on this machine's Debian docs; 341 stay now).
 # Not the old quotes `like this' (`help' builtin ... `help read'): no apostrophe inside, or
 # one quoted whole (`'worker'`).
 _CODE = re.compile(r"`([^`'\n]{1,80}|'[^`\n]{0,78}')`")
@@ -340,13 +343,13 @@ def template_pairs(
 
 
 def _names_edited(texts: UnitTexts, x: int, y: int) -> bool:
-    """Whether, aligned word by word, every stretch where x or y holds a name the other lacks
-    puts a plain word or two where it stood on the other side: an edited copy (`But the UN's
-    deputy envoy ... This is not` against `But the on deputy envoy ... This USS not`: a doubled
-    paragraph of the accuracy benchmark, refused as naming UN and USS apart): a word that names
-    nothing in its own text; in a text of EDIT_CONTEXT shared words. A template fills its slot with another name (`ATK_DEBUG` where the
-    other says `GEGL_DEBUG`, `bash-5.2-rc2` where it says `bash-5.2-rc3`), or adds one
-    (`GDK_DEBUG` against `GDK_DEBUG_FLAGS`)."""
+    """Whether x and y, aligned word by word, share EDIT_CONTEXT words and every stretch where
+    one holds a name the other lacks has, on the other side, a word or two that name nothing
+    there: an edited copy (`But the UN's deputy envoy ... This is not` against `But the on
+    deputy envoy ... This USS not`, a doubled paragraph of the accuracy benchmark that was
+    refused as naming UN and USS apart). A template fills its slot with another name
+    (`ATK_DEBUG` where the other says `GEGL_DEBUG`, `bash-5.2-rc2` where it says
+    `bash-5.2-rc3`), or adds one (`GDK_DEBUG` against `GDK_DEBUG_FLAGS`)."""
     tx, ty = texts.tokens(x), texts.tokens(y)
     if min(len(tx), len(ty)) < EDIT_CONTEXT:  # fewer shared words than that, whatever the alignment
         return False
