@@ -185,3 +185,11 @@ def test_an_edit_that_puts_a_name_where_a_word_stood_is_still_a_copy():
     assert drops_between([ENV[0], ENV[0].replace("GTK_DEBUG", "GTK_DEBUG_FLAGS")]) == 0
     header = "This document details the changes between this version, bash-5.2-{}, and the previous version, bash-5.2-{}."
     assert drops_between([header.format("rc2", "rc1"), header.format("rc3", "rc2")]) == 0
+
+
+def test_a_hidden_files_path_is_an_identifier():
+    # Fails on the code before: `fc-cat/.cvsignore` (a dot after the slash) named nothing, so
+    # one commit's diffstat went against another's `INSTALL | 4 ++--` line.
+    stat = "{} | 4 ++--\n 1 file changed, 2 insertions(+), 2 deletions(-)"
+    assert identifiers(stat.format("fc-cat/.cvsignore")) >= {b"fc-cat/.cvsignore", b"cvsignore"}
+    assert drops_between([stat.format("INSTALL"), stat.format("fc-cat/.cvsignore")]) == 0

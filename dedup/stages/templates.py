@@ -66,7 +66,9 @@ _CAPITALS = re.compile(r"(?<![A-Za-z0-9])[A-Z][A-Z0-9]+(?![a-z0-9])")
 # pharris@opentext.com): their words are identifiers too.
 # Tried only where a word begins: a start inside a word fails when the one before it
 # did (same matches; retrying in every position of long words cost most of this rule).
-_PATHLIKE = re.compile(r"(?<![A-Za-z0-9])[A-Za-z0-9][\w.+-]*[_/.@:][A-Za-z0-9][\w./@:+-]*")
+# A hidden file's dot may follow the slash (`fc-cat/.cvsignore`: a diffstat line of another
+# commit was dropped as near-equal, naming nothing).
+_PATHLIKE = re.compile(r"(?<![A-Za-z0-9])[A-Za-z0-9][\w.+-]*(?:/\.|[_/.@:])[A-Za-z0-9][\w./@:+-]*")
 _WORDS = re.compile(r"[a-z0-9]+")
 # Code spans (`apt changelog libaudit-common`, `make install`): a command names what it acts on.
 # A changelog's trailer line `# To read the complete changelog use `apt changelog <package>`.`
