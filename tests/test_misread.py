@@ -117,3 +117,27 @@ def test_an_earlier_misread_copy_with_merged_words_takes_its_source():
     source = ("The suicide bombing follows a wave of Israeli air strikes against Palestinian security installations "
               "in the West Bank and Gaza Strip after 25 people were killed at the weekend in several suicide bombings.")
     assert kept_texts([scanned, source]) == [scanned, ""]
+
+
+def test_missing_words_counts_as_the_words_are_read():
+    """_Words.missing: per side, x's words (as often as they occur) that y lacks, and of
+    those the rare ones (held by at most RARE_UNITS units), as the per-side Python rule reads them."""
+    from dedup.stages import misread as m
+    from dedup.stages.templates import UnitTexts
+
+    lines = ["the cat sat on the mat", "the dog sat on the log", "a cat a cat a hat", "",
+             "Thc cat sat 0n the mat", "the the the", "zebra"] + ["the common word"] * (m.RARE_UNITS + 1)
+    texts = UnitTexts(lambda u: lines[u])
+    units = np.arange(len(lines))
+    words = m._Words(texts, units)
+    held = {}
+    for u in units.tolist():
+        for t in set(texts.tokens(u)):
+            held[t] = held.get(t, 0) + 1
+    xs, ys = np.array([0, 1, 2, 4, 5, 3, 6, 0]), np.array([1, 0, 0, 0, 2, 0, 5, 7])
+    missing, rare_missing = words.missing(xs, ys)
+    for x, y, got, got_rare in zip(xs.tolist(), ys.tolist(), missing.tolist(), rare_missing.tolist()):
+        lacked = [t for t in texts.tokens(x) if t not in set(texts.tokens(y))]
+        assert got == len(lacked)
+        assert got_rare == sum(held[t] <= m.RARE_UNITS for t in lacked)
+    assert b"common" not in words.rare() and b"zebra" in words.rare()

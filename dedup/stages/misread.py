@@ -16,13 +16,12 @@ through and keeps its count.
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Callable
 
 import numpy as np
 
 from ..accel.diff import opcodes
-from ..arrays import count_in
+from ..arrays import count_in, distinct, in_sorted, ramp, run_starts
 from .shingle import byte_token_hashes, fold_shingles
 from .templates import UnitTexts, value_flags
 
@@ -41,6 +40,8 @@ MAX_STRETCH = 3
 # (Debian's docs) cost more than the whole scan.
 MAX_SIZE_RATIO = 1.5
 MAX_SHINGLES = 400
+# Words counted at a time by _missing_words (memory: about 40 bytes a word).
+CHUNK_WORDS = 1 << 22
 
 
 def _edits(a: bytes, b: bytes, bound: int) -> int:
@@ -123,40 +124,94 @@ def read_through(
     # How many of the units read hold each word: a misreading is a word (almost) nowhere
     # else, "tlie", "goalklcker"; "danish" beside "spanish" in two changelog lines is no
     # misreading, and those lines are many.
-    held: Counter[bytes] = Counter()
     read_units = np.unique(pairs[look])
-    for u in read_units.tolist():
-        held.update(texts.token_set(u))
+    words = _Words(texts, read_units)
+    rare_words = words.rare()
 
     def rare(t: bytes) -> bool:
-        return held[t] <= RARE_UNITS
+        return t in rare_words
 
     # Each word read otherwise gives back at most n shingles: a side with too few rare
     # words cannot reach the threshold (most pairs of Debian's docs go here, in numpy).
     n_rare = np.zeros(len(sizes), dtype=np.int64)
-    n_rare[read_units] = [sum(map(rare, texts.tokens(u))) for u in read_units.tolist()]
+    n_rare[read_units] = np.bincount(words.owner[words.is_rare], minlength=len(read_units))
     x_side = np.where(a[look] <= b[look], pairs[look, 0], pairs[look, 1])
     most_rare = np.where(a[look] == b[look], np.maximum(n_rare[pairs[look, 0]], n_rare[pairs[look, 1]]), n_rare[x_side])
     look = look[out[look] + n * most_rare >= threshold * small[look]]
+    # Per pair, the smaller side x (both, in turn, where the sizes are equal): its words the
+    # other lacks, and of those the rare ones; counted in one batch, a word by hash (per side
+    # in Python this loop cost a third of the rule on Debian's docs, most sides ending here).
+    first = np.where(a[look] <= b[look], pairs[look, 0], pairs[look, 1])
+    second = np.where(a[look] <= b[look], pairs[look, 1], pairs[look, 0])
+    equal = a[look] == b[look]
+    sides_x = np.concatenate((first, second[equal]))
+    sides_y = np.concatenate((second, first[equal]))
+    missing, rare_missing = words.missing(sides_x, sides_y)
+    n_words = words.n_words[np.searchsorted(read_units, sides_x)]
+    bar = threshold * large[look]
+    passes = (missing <= MAX_MISSING * n_words) & (out[np.concatenate((look, look[equal]))] + n * rare_missing >= np.concatenate((bar, bar[equal])))
+    # A side that fails with the pair's count as it stands fails for good, but for the second
+    # side of two of one size (the first may raise the count): those pairs are read whenever
+    # their first side passes.
+    second_at = np.full(len(look), -1, dtype=np.int64)
+    second_at[equal] = len(look) + np.arange(int(equal.sum()))
+    to_read = passes[: len(look)].copy()
+    to_read[equal] |= passes[len(look):]
 
-    for k in look.tolist():
-        i, j = int(pairs[k, 0]), int(pairs[k, 1])
-        bar = threshold * int(large[k])
-        # The smaller side; of two sets of one size, either may be the misread copy, so both in turn.
-        for x, y in ((i, j), (j, i)) if sizes[i] == sizes[j] else [(i, j) if sizes[i] < sizes[j] else (j, i)]:
-            xs, y_words = texts.tokens(x), texts.token_set(y)
-            missing = [t for t in xs if t not in y_words]
-            if len(missing) > MAX_MISSING * len(xs):
+    for q in np.flatnonzero(to_read).tolist():
+        k = int(look[q])
+        for side in (q, int(second_at[q])) if second_at[q] >= 0 else (q,):
+            x, y = int(sides_x[side]), int(sides_y[side])
+            if missing[side] > MAX_MISSING * n_words[side]:
                 continue
             # Each word read otherwise gives back at most n shingles: too few rare ones cannot reach the threshold.
-            if out[k] + n * sum(map(rare, missing)) < bar:
+            if out[k] + n * rare_missing[side] < bar[q]:
                 continue
+            xs = texts.tokens(x)
             read = read_as(xs, texts.tokens(y), texts.flags(x), texts.flags(y), rare)
             if read != xs:
                 out[k] = max(out[k], min(found_in(read, values[offsets[y] : offsets[y + 1]], n), int(small[k])))
-            if out[k] >= bar:
+            if out[k] >= bar[q]:
                 break
     return out
+
+
+class _Words:
+    """The words of units (sorted `units`), each as a number (by its hash), and which are
+    rare: held by at most RARE_UNITS of the units."""
+
+    def __init__(self, texts: UnitTexts, units: np.ndarray) -> None:
+        self.units = units
+        words = [texts.tokens(u) for u in units.tolist()]
+        self.n_words = np.fromiter(map(len, words), dtype=np.int64, count=len(words))
+        self.flat = [t for ts in words for t in ts]
+        _, word = np.unique(byte_token_hashes(self.flat), return_inverse=True)
+        self.word = word.astype(np.int64).ravel()
+        self.kinds = int(self.word.max()) + 1 if len(self.word) else 1
+        self.owner = np.repeat(np.arange(len(words), dtype=np.int64), self.n_words)
+        self.held = distinct(self.owner * self.kinds + self.word)  # (unit, word) pairs
+        self.is_rare = (np.bincount(self.held % self.kinds, minlength=self.kinds) <= RARE_UNITS)[self.word]
+
+    def rare(self) -> frozenset[bytes]:
+        return frozenset(t for t, r in zip(self.flat, self.is_rare.tolist()) if r)
+
+    def missing(self, xs: np.ndarray, ys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Per side (x, y): how many of x's words, counted as often as they occur, y lacks,
+        and how many of those are rare."""
+        start = run_starts(self.n_words)
+        lx, ly = np.searchsorted(self.units, xs), np.searchsorted(self.units, ys)
+        missing = np.zeros(len(xs), dtype=np.int64)
+        rare_missing = np.zeros(len(xs), dtype=np.int64)
+        step = max(1, CHUNK_WORDS // max(1, int(self.n_words.max(initial=1))))
+        for lo in range(0, len(xs), step):  # in chunks of about CHUNK_WORDS words
+            cx, cy = lx[lo : lo + step], ly[lo : lo + step]
+            counts = self.n_words[cx]
+            at = np.repeat(start[cx], counts) + ramp(counts)
+            lacks = ~in_sorted(np.repeat(cy, counts) * self.kinds + self.word[at], self.held)
+            side = np.repeat(np.arange(len(cx)), counts)
+            missing[lo : lo + step] = np.bincount(side, weights=lacks, minlength=len(cx))
+            rare_missing[lo : lo + step] = np.bincount(side, weights=lacks & self.is_rare[at], minlength=len(cx))
+        return missing, rare_missing
 
 
 def found_in(tokens: list[bytes], theirs: np.ndarray, n: int) -> int:

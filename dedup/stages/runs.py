@@ -36,7 +36,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..accel import kernels
-from ..arrays import count_in, in_sorted, ramp, run_starts
+from ..arrays import count_in, in_sorted, ramp, run_starts, stable_order
 from . import misread
 from .context import Members, is_value_line
 from .mapping import piece_token_hashes, text_codes
@@ -247,7 +247,7 @@ class _Sets:
         ends = np.concatenate((self.a, self.b))
         other = np.concatenate((self.b, self.a))
         shared = np.concatenate((self.inter, self.inter))
-        order = np.lexsort((other, ends))
+        order = stable_order(ends * self.n + other)  # by unit, then partner (np.lexsort took 1.4 s of 8M on Debian's docs)
         self.ends, self.other, self.shared = ends[order], other[order], shared[order]
         self.start = np.searchsorted(self.ends, np.arange(self.n + 1))
         self.strong = self.shared >= PARTNER_SHINGLES * ngram
