@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..arrays import in_sorted
+from ..arrays import distinct, in_sorted
 from ..config import Config
 from . import candidates, sketch, verify
 
@@ -85,7 +85,7 @@ def neighbour_pairs(
             cands.append(np.stack((x[more], np.where(step >= 0, near[np.maximum(step, 0)], -1)), axis=1))
     c = np.concatenate(cands)
     c = c[(c[:, 1] >= 0) & (doc[c[:, 0]] != doc[np.maximum(c[:, 1], 0)])]
-    codes = np.unique(np.minimum(c[:, 0], c[:, 1]) * n + np.maximum(c[:, 0], c[:, 1]))
+    codes = distinct(np.minimum(c[:, 0], c[:, 1]) * n + np.maximum(c[:, 0], c[:, 1]))
     known = a * n + b  # sorted: found's pairs are
     codes = codes[~in_sorted(codes, known)]
     if not len(codes):
@@ -94,11 +94,16 @@ def neighbour_pairs(
     new_inter = verify.intersections(new, values, offsets, threads=threads)
     keep = new_inter > 0
     new, new_inter, codes = new[keep], new_inter[keep], codes[keep]
-    order = np.argsort(np.concatenate((known, codes)), kind="stable")
-    pairs = np.concatenate((p, new))[order]
+    # Both sorted and apart: the new pairs go in at their places among the found ones.
+    at = np.searchsorted(known, codes) + np.arange(len(codes))
+    is_new = np.zeros(len(known) + len(codes), dtype=bool)
+    is_new[at] = True
+    pairs = np.empty((len(is_new), 2), dtype=p.dtype)
+    pairs[is_new], pairs[~is_new] = new, p
+    merged = np.empty(len(is_new), dtype=inter.dtype)
+    merged[is_new], merged[~is_new] = new_inter, inter
     prop = found.proposals
-    return Pairs(pairs, np.concatenate((inter, new_inter.astype(inter.dtype)))[order],
-                 candidates.Proposals(pairs, prop.lsh, prop.anchors, prop.oversized))
+    return Pairs(pairs, merged, candidates.Proposals(pairs, prop.lsh, prop.anchors, prop.oversized))
 
 
 def band_keys(values: np.ndarray, offsets: np.ndarray, config: Config, *, threads: int = 1) -> np.ndarray:

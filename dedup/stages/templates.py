@@ -70,6 +70,7 @@ _CAPITALS = re.compile(r"(?<![A-Za-z0-9])[A-Z][A-Z0-9]+(?![a-z0-9])")
 # commit was dropped as near-equal, naming nothing).
 _PATHLIKE = re.compile(r"(?<![A-Za-z0-9])[A-Za-z0-9][\w.+-]*(?:/\.|[_/.@:])[A-Za-z0-9][\w./@:+-]*")
 _WORDS = re.compile(r"[a-z0-9]+")
+_WORD_BYTES = re.compile(rb"[a-z0-9]+")  # _WORDS on UTF-8 (no byte of another character is ASCII)
 # Code spans (`apt changelog libaudit-common`, `make install`): a command names what it acts on.
 # A changelog's trailer line `# To read the complete changelog use `apt changelog <package>`.`
 # was dropped against another package's (385 such drops on this machine's Debian docs; 341 stay now).
@@ -94,7 +95,8 @@ _PROPER = re.compile(r"(?<![.!?:;\"\u201c(\s])\s+([A-Z][a-z]+)\b|\b([A-Z][a-z]+)
 
 def proper_names(text: str) -> frozenset[bytes]:
     """The proper names of `text`, as tokens: capitalised words not opening a sentence, and labels."""
-    return frozenset((m.group(1) or m.group(2)).lower().encode() for m in _PROPER.finditer(text))
+    found = _PROPER.findall(text)
+    return frozenset(" ".join(a or b for a, b in found).lower().encode().split()) if found else frozenset()
 
 
 def identifiers(text: str) -> frozenset[bytes]:
@@ -102,15 +104,16 @@ def identifiers(text: str) -> frozenset[bytes]:
     file name, e-mail address, URL or hyphenated name with a digit; as tokens (lower
     case; an address also whole). A wire dateline opening the text is not among them."""
     text = _DATELINE.sub("", text, count=1)
-    out = {m.group().lower().encode() for m in _CAPITALS.finditer(text)}
-    for m in _PATHLIKE.finditer(text):
-        low = m.group().lower()
-        out.add(low.encode())
-        out.update(w.encode() for w in _WORDS.findall(low))
+    out = set(" ".join(_CAPITALS.findall(text)).lower().encode().split())
+    paths = _PATHLIKE.findall(text)
+    if paths:
+        low = " ".join(paths).lower().encode()
+        out.update(low.split())
+        out.update(_WORD_BYTES.findall(low))
     if "-" in text:
-        for m in _HYPHENED.finditer(text):
-            if _MIXED.search(m.group()):
-                out.update(w.encode() for w in _WORDS.findall(m.group().lower()))
+        mixed = [h for h in _HYPHENED.findall(text) if _MIXED.search(h)]
+        if mixed:
+            out.update(_WORD_BYTES.findall(" ".join(mixed).lower().encode()))
     return frozenset(out)
 
 
@@ -154,17 +157,20 @@ def value_flags(text: str, tokens: list[bytes], names: bool = False, caps: froze
     still read through, so misread.py asks without). `caps`: identifiers(text), if known."""
     if names:
         return with_names(text, tokens, value_flags(text, tokens, caps=caps))
-    out = np.zeros(len(tokens), dtype=bool)
     if _VALUE.search(text) is None:
-        return out
+        return np.zeros(len(tokens), dtype=bool)
     if caps is None:
         caps = identifiers(text)
-    for i, t in enumerate(tokens):
-        if t.isalpha() or not t.isalnum():  # a word, or an address or URL (one token)
-            out[i] = t in caps
-        elif not t.isascii() or _DIGIT.search(t):
-            out[i] = bool(_DIGIT.search(t)) and not (_LETTER.search(t) and _OCR_ONLY.fullmatch(t))
-    return out
+    return np.fromiter((_is_value(t, caps) for t in tokens), dtype=bool, count=len(tokens))
+
+
+def _is_value(t: bytes, caps: frozenset[bytes]) -> bool:
+    if t.isalpha() or not t.isalnum():  # a word, or an address or URL (one token)
+        return t in caps
+    if t.isdigit():
+        return True
+    # letters and digits: a value unless the digits are OCR's for letters
+    return _DIGIT.search(t) is not None and not (_LETTER.search(t) and _OCR_ONLY.fullmatch(t))
 
 
 def is_templated(missing, missing_values, size, n: int):
@@ -351,7 +357,11 @@ def template_pairs(
     for i in np.flatnonzero(~apart & (coded[x // 3] | coded[y // 3])).tolist():  # code spans: few pairs, in Python
         p, q = int(pairs[look[i], 0]), int(pairs[look[i], 1])
         apart[i] = _names_other(texts, p, q) and _names_other(texts, q, p)
-    for i in np.flatnonzero(apart & ~by_values).tolist():  # names apart, but maybe by edits: few pairs, in Python
+    # Names apart, but maybe by edits: read in Python where the two share EDIT_CONTEXT words
+    # (counted as often as they occur: aligned words are shared words).
+    edits = np.flatnonzero(apart & ~by_values)
+    edits = edits[shared(x[edits], y[edits]) >= EDIT_CONTEXT]
+    for i in edits.tolist():
         apart[i] = not _names_edited(texts, int(pairs[look[i], 0]), int(pairs[look[i], 1]))
     noticed = np.fromiter((bool(texts.years(u)) for u in units.tolist()), dtype=bool, count=len(units))
     # the same notice but for a word or two (not one inside a stanza of several)
