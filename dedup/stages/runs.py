@@ -31,7 +31,7 @@ dropped against that text instead) or sure to be lifted.
 from __future__ import annotations
 
 from bisect import bisect_left
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -90,12 +90,24 @@ class Sentenced:
     tokens: list[list[bytes]] | None = None  # each sentence's token_bytes (None: tokenized when needed)
     flat: np.ndarray | None = None  # `shingles` back to back, uint64
     listed: bool = False  # cut as a list (every line a unit, sentences.is_list)
+    _values: dict[int, list[bool]] | None = field(default=None, repr=False, compare=False)  # values(j), once asked
 
     def values(self, j: int, n: int) -> list[bool]:
-        """Per shingle of sentence j: does it hold a value (templates.value_flags)?"""
-        s, e = self.bounds[j]
-        flags = value_flags(self.text[s:e], self.tokens[j] if self.tokens is not None else token_bytes(self.text[s:e]), names=True)
-        return [bool(flags[i : i + n].any()) for i in range(len(self.shingles[j]))]
+        """Per shingle of sentence j: does it hold a value (templates.value_flags)? Once per sentence."""
+        if self._values is None:
+            self._values = {}
+        got = self._values.get(j)
+        if got is None:
+            s, e = self.bounds[j]
+            flags = value_flags(self.text[s:e], self.tokens[j] if self.tokens is not None else token_bytes(self.text[s:e]), names=True)
+            m = len(self.shingles[j])
+            if len(flags) >= m + n - 1:
+                held = run_starts(flags)  # values among the first k tokens, for each k
+                got = (held[n : n + m] > held[:m]).tolist()
+            else:  # fewer tokens than the shingles need (not seen: both tokenizers agree), window by window
+                got = [bool(flags[i : i + n].any()) for i in range(m)]
+            self._values[j] = got
+        return got
 
 
 def _split_tokens(text: str, bounds: list[tuple[int, int]]) -> list[list[bytes]]:
