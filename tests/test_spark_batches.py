@@ -1,5 +1,6 @@
-"""engines/spark_batches.decide_batch: many components per Arrow batch, a component cut by a
-batch boundary still decided whole, the same drops as each component decided alone."""
+"""engines/spark_batches: decide_batch (many components per Arrow batch, a component cut by a
+batch boundary still decided whole, the same drops as each component decided alone) and
+key_pairs (a partition's keys paired as the local engine pairs them, keys cut by batch boundaries)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,8 @@ import numpy as np
 import pyarrow as pa
 
 from dedup import Config
-from dedup.engines.spark_batches import DECIDE_IN, decide_batch, decide_component
+from dedup.engines.spark_batches import ANCHOR, DECIDE_IN, LSH, PAIRS, decide_batch, decide_component, key_pairs
+from dedup.stages import candidates
 
 
 def _component(comp: int, n: int) -> list[dict]:
@@ -44,3 +46,32 @@ def test_decide_batch_equals_each_component_decided_alone():
                 assert row["span_id"] not in got
                 got[row["span_id"]] = (row["kept"], row["reason"])
         assert got == expected, size
+
+
+def test_key_pairs_pairs_a_partition_as_the_local_engine_does():
+    """Keys of both kinds, one hot key above max_bucket (paired to its first unit only and
+    counted), sparse 64-bit unit ids, rows shuffled and cut into batches of every size."""
+    rng = np.random.default_rng(7)
+    units = (rng.choice(10**6, 60, replace=False).astype(np.int64) << 23) | 5
+    rows = [(LSH, int(k), int(u)) for u in units for k in rng.choice(12, 3, replace=False)]
+    rows += [(ANCHOR, 99, int(u)) for u in units[:40]]  # hot: 40 units share it
+    rows += [(ANCHOR, -3, int(units[0])), (ANCHOR, -3, int(units[1])), (LSH, 12345, int(units[2]))]
+    order = rng.permutation(len(rows))
+    rows = [rows[k] for k in order]
+    max_bucket = 10
+    expected = []
+    for kind in (LSH, ANCHOR):
+        mine = [r for r in rows if r[0] == kind]
+        pairs, over = candidates.group_pairs(np.array([r[1] for r in mine], dtype=np.int64),
+                                             np.array([r[2] for r in mine], dtype=np.int64), max_bucket)
+        expected += [(kind, int(i), int(j)) for i, j in pairs] + ([(kind, -1, over)] if over else [])
+    assert (ANCHOR, -1, 1) in expected and len(expected) > 100
+    schema = pa.schema([("kind", pa.int8()), ("key", pa.int64()), ("unit", pa.int64())])
+    for size in (1, 7, 50, len(rows)):
+        batches = [pa.RecordBatch.from_pylist([dict(zip(("kind", "key", "unit"), r)) for r in rows[k : k + size]], schema=schema)
+                   for k in range(0, len(rows), size)]
+        out = [b for b in key_pairs(batches, max_bucket)]
+        assert all(b.schema == PAIRS for b in out)
+        got = [(k, i, j) for b in out for k, i, j in zip(*(b.column(c).to_pylist() for c in ("kind", "i", "j")))]
+        assert sorted(got) == sorted(expected)
+    assert list(key_pairs([], max_bucket)) == []

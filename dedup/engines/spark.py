@@ -318,7 +318,7 @@ class SparkJob:
         self.cached: list = []
         self.partitions = int(spark.conf.get("spark.sql.shuffle.partitions"))
 
-    def _cache(self, df: "DataFrame") -> "DataFrame":
+    def cache(self, df: "DataFrame") -> "DataFrame":
         from pyspark import StorageLevel
 
         df = df.persist(StorageLevel.MEMORY_AND_DISK)
@@ -348,7 +348,7 @@ class SparkJob:
         if not files:
             self.docs = self.spark.createDataFrame([], "doc_no long, id string, rel string, line long, text string, record string")
             return []
-        rows = self._cache(read_documents(self.spark, files, self.opts))
+        rows = self.cache(read_documents(self.spark, files, self.opts))
         by_rank = {f.rank: f for f in files}
         problem = F.struct("line", "problem", "fatal")
         per_file = rows.groupBy("rank").agg(
@@ -375,7 +375,7 @@ class SparkJob:
         )
         if rows.rdd.getNumPartitions() < self.partitions:  # few input files: spread the map stages
             docs = docs.repartition(self.partitions, "doc_no")
-        self.docs = self._cache(docs)
+        self.docs = self.cache(docs)
         return skipped
 
     def scan(self) -> None:
@@ -384,7 +384,7 @@ class SparkJob:
 
         cfg = self.config
         self.step("shingle")
-        self.shingled = self._cache(self.docs.select("doc_no", "text").mapInArrow(partial(B.shingle_batch, config=cfg), B.ddl(B.SHINGLED)))
+        self.shingled = self.cache(self.docs.select("doc_no", "text").mapInArrow(partial(B.shingle_batch, config=cfg), B.ddl(B.SHINGLED)))
         z = F.explode(F.arrays_zip("e_index", "e_len", "keys", "sets")).alias("s")
         spans = self.shingled.select("doc_no", z).select(
             F.shiftleft("doc_no", B.SPAN_BITS).bitwiseOR(F.col("s.e_index").cast("long")).alias("span_id"),
@@ -392,29 +392,25 @@ class SparkJob:
         )
         # Units: distinct shingle sets, named by their first span (units.group_units).
         self.step("units")
-        self.units = self._cache(
+        self.units = self.cache(
             spans.groupBy("key").agg(
                 F.min("span_id").alias("unit"), F.count("*").alias("members"), F.min_by("set", "span_id").alias("set")
             ).withColumn("size", F.size("set"))
         )
         self.step("sketch")
-        sk = self._cache(self.units.select("unit", "set").mapInArrow(partial(B.sketch_batch, config=cfg), B.ddl(B.SKETCHED)))
+        sk = self.cache(self.units.select("unit", "set").mapInArrow(partial(B.sketch_batch, config=cfg), B.ddl(B.SKETCHED)))
         keyed = sk.select(F.lit(B.LSH).cast("byte").alias("kind"), F.explode("bkeys").alias("key"), "unit").union(
             sk.select(F.lit(B.ANCHOR).cast("byte").alias("kind"), F.explode("akeys").alias("key"), "unit")
         )
-        # A key's units are gathered into one list only up to max_bucket; a hotter key
-        # (a stock phrase in thousands of spans) pairs its first unit with each other one
-        # row by row (the local engine's rule, candidates.group_rows), never as one list.
-        sizes = keyed.groupBy("kind", "key").agg(F.count("*").alias("n"), F.min("unit").alias("first")).where(F.col("n") >= 2)
-        by_key = keyed.join(sizes, ["kind", "key"])
-        small = by_key.where(F.col("n") <= cfg.max_bucket).groupBy("kind", "key").agg(F.collect_list("unit").alias("units"))
-        hot = by_key.where((F.col("n") > cfg.max_bucket) & (F.col("unit") != F.col("first"))).select(
-            "kind", F.col("first").alias("i"), F.col("unit").alias("j"))
-        oversized = sizes.where(F.col("n") > cfg.max_bucket).groupBy("kind").agg(F.count("*").alias("j")).select(
-            "kind", F.lit(-1).cast("long").alias("i"), "j")
-        pairs = small.select("kind", "units").mapInArrow(partial(B.expand_groups, max_bucket=cfg.max_bucket), B.ddl(B.PAIRS))
+        # Every row of a key in one partition, paired there by the local engine's rule
+        # (candidates.group_pairs; a key above max_bucket pairs its first unit with each other
+        # one): one shuffle of the key rows, where counting the keys, joining the counts back
+        # and gathering each key's units into a list took three (the pairs step was 63 % of
+        # the task time of a 1 GB run: benchmarks/README.md).
+        pairs = keyed.repartition(self.partitions, "kind", "key").mapInArrow(
+            partial(B.key_pairs, max_bucket=cfg.max_bucket), B.ddl(B.PAIRS))
         self.step("pairs")
-        self.pair_rows = pair_rows = self._cache(pairs.unionByName(hot).unionByName(oversized))
+        self.pair_rows = pair_rows = self.cache(pairs)
         na = sk.select("unit", "n_anchors")
         shared = pair_rows.where(F.col("i") >= 0).groupBy("i", "j").agg(
             F.max(F.col("kind") == B.LSH).alias("lsh"), F.sum((F.col("kind") == B.ANCHOR).cast("long")).alias("shared")
@@ -430,7 +426,7 @@ class SparkJob:
             sets.withColumnsRenamed({"unit": "j", "set": "set_j"}), "j"
         )
         self.step("verify")
-        self.verified = self._cache(
+        self.verified = self.cache(
             joined.select("i", "j", "lsh", "anchor", "set_i", "set_j").mapInArrow(
                 partial(B.verify_batch, containment=cfg.threshold), B.ddl(B.VERIFIED)
             )
@@ -438,7 +434,7 @@ class SparkJob:
         edges = self.verified.where("edge").select(F.col("i").alias("a"), F.col("j").alias("b"), "inter")
         self.step("components")
         comps, self.rounds = connected_components(edges.select("a", "b"))
-        self.comps = comps = self._cache(comps)
+        self.comps = comps = self.cache(comps)
         # Decide per component; a unit on no edge with exact copies is its own group.
         span_units = spans.select("span_id", "length", "key").join(self.units.select("key", "unit", "size", "members"), "key")
         g_spans = span_units.join(comps, span_units.unit == comps.node, "left").where(
@@ -452,7 +448,7 @@ class SparkJob:
         # mostly transfer): rows clustered by component, each component decided whole.
         rows = g_spans.unionByName(g_edges).repartition(self.partitions, "comp").sortWithinPartitions("comp")
         self.step("decide")
-        self.drops = self._cache(rows.select(*B.DECIDE_IN.names).mapInArrow(partial(B.decide_batch, config=cfg), B.ddl(B.DROPS)))
+        self.drops = self.cache(rows.select(*B.DECIDE_IN.names).mapInArrow(partial(B.decide_batch, config=cfg), B.ddl(B.DROPS)))
 
     def render(self, omit_duplicates: bool) -> "DataFrame":
         """Per document: its clean JSONL line (null when omitted) and its counts (cached)."""
@@ -463,7 +459,7 @@ class SparkJob:
             F.shiftright("span_id", B.SPAN_BITS).alias("doc_no"), F.col("span_id").bitwiseAND(B.SPAN_MASK).cast("int").alias("index")
         ).groupBy("doc_no").agg(F.array_sort(F.collect_list("index")).alias("dropped"))
         layout = self.shingled.select("doc_no", "starts", "ends", "eligible")
-        self.rendered = self._cache(
+        self.rendered = self.cache(
             self.docs.join(layout, "doc_no").join(per_doc, "doc_no", "left").mapInArrow(
                 partial(B.render_batch, config=self.config, text_field=self.opts.text_field, omit_duplicates=omit_duplicates),
                 B.ddl(B.RENDERED),
@@ -496,7 +492,7 @@ class SparkJob:
             self.shingled.select("doc_no", "starts", "ends"), "doc_no"
         ).join(by_doc, "doc_no").mapInArrow(B.member_batch, B.ddl(B.MEMBERS))
         grouped = member_rows.groupBy("kept").agg(F.collect_list(F.struct("span_id", "json")).alias("members"))
-        ordered = self._cache(grouped.orderBy("kept").withColumn("part", F.spark_partition_id()))
+        ordered = self.cache(grouped.orderBy("kept").withColumn("part", F.spark_partition_id()))
         counts = {r.part: r["count"] for r in ordered.groupBy("part").count().collect()}
         offsets, total = {}, 0
         for part in sorted(counts):

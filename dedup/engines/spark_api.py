@@ -83,9 +83,9 @@ def dedupe(
         raise ConfigError("dedupe needs a checkpoint folder: pass checkpoint_dir= or call spark.sparkContext.setCheckpointDir()")
     with spark_errors("deduplicating a DataFrame"):
         job = SparkJob(spark, config, ReadOptions(text_field=text, id_field=id))
-        numbered = number_rows(df, order_by or [id], job._cache)
+        numbered = number_rows(df, order_by or [id], job.cache)
         job.files = []
-        job.docs = job._cache(numbered.select(
+        job.docs = job.cache(numbered.select(
             F.col(DOC_NO).alias("doc_no"), F.col(f"`{id}`").cast("string").alias("id"), F.lit("").alias("rel"),
             F.lit(None).cast("long").alias("line"), F.col(f"`{text}`").alias("text"), F.lit(None).cast("string").alias("record"),
         ).where(F.col("text").isNotNull()))

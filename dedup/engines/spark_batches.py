@@ -215,28 +215,35 @@ def sketch_batch(batches: Batches, config: Config) -> Iterator[pa.RecordBatch]:
 PAIRS = pa.schema([("kind", pa.int8()), ("i", pa.int64()), ("j", pa.int64())])
 
 
-def expand_groups(batches: Batches, max_bucket: int) -> Iterator[pa.RecordBatch]:
-    """(kind, units sharing one key) -> pairs, one row per shared key, by the local
-    engine's rule (candidates.group_pairs): a group above max_bucket is paired to its
-    first unit only. Such groups are counted in rows with i = -1 and j = the count."""
-    for batch in batches:
-        kinds = _col(batch, "kind")
-        items, offsets = _lists(batch.column("units"))
-        group = np.repeat(np.arange(len(kinds), dtype=np.int64), np.diff(offsets))
-        out_kind, out_i, out_j = [], [], []
-        for kind in (LSH, ANCHOR):
-            sel = kinds[group] == kind
-            if not sel.any():
-                continue
-            pairs, oversized = candidates.group_pairs(group[sel], items[sel].astype(np.int64), max_bucket)
-            if oversized:
-                pairs = np.concatenate((pairs, [[-1, oversized]]))
-            out_kind.append(np.full(len(pairs), kind, dtype=np.int8))
-            out_i.append(pairs[:, 0])
-            out_j.append(pairs[:, 1])
-        cat = lambda parts, t: np.concatenate(parts) if parts else np.empty(0, dtype=t)  # noqa: E731
+def key_pairs(batches: Batches, max_bucket: int) -> Iterator[pa.RecordBatch]:
+    """(kind, key, unit) rows, a partition holding every row of its keys -> pairs, one row
+    per shared key, by the local engine's rule (candidates.group_pairs): a group above
+    max_bucket is paired to its first unit only. Such groups are counted in rows with
+    i = -1 and j = the count. The partition's rows are held at once (a key's rows may span
+    Arrow batches): memory grows with the partition, not the corpus."""
+    parts = [(_col(b, "kind"), _col(b, "key"), _col(b, "unit")) for b in batches]
+    if not parts:
+        return
+    kinds, keys, units = (np.concatenate(c) for c in zip(*parts))
+    del parts
+    out_kind, out_i, out_j = [], [], []
+    for kind in (LSH, ANCHOR):
+        sel = kinds == kind
+        if not sel.any():
+            continue
+        pairs, oversized = candidates.group_pairs(keys[sel], units[sel].astype(np.int64), max_bucket)
+        pairs = pairs.astype(np.int64)
+        if oversized:
+            pairs = np.concatenate((pairs, [[-1, oversized]]))
+        out_kind.append(np.full(len(pairs), kind, dtype=np.int8))
+        out_i.append(pairs[:, 0])
+        out_j.append(pairs[:, 1])
+    cat = lambda parts, t: np.concatenate(parts) if parts else np.empty(0, dtype=t)  # noqa: E731
+    kind_col, i_col, j_col = cat(out_kind, np.int8), cat(out_i, np.int64), cat(out_j, np.int64)
+    step = 1 << 20  # rows per batch out: a partition's pairs can be many
+    for lo in range(0, max(len(kind_col), 1), step):
         yield pa.RecordBatch.from_arrays(
-            [pa.array(cat(out_kind, np.int8)), pa.array(cat(out_i, np.int64)), pa.array(cat(out_j, np.int64))], schema=PAIRS
+            [pa.array(kind_col[lo : lo + step]), pa.array(i_col[lo : lo + step]), pa.array(j_col[lo : lo + step])], schema=PAIRS
         )
 
 
