@@ -402,12 +402,12 @@ class SparkJob:
         keyed = sk.select(F.lit(B.LSH).cast("byte").alias("kind"), F.explode("bkeys").alias("key"), "unit").union(
             sk.select(F.lit(B.ANCHOR).cast("byte").alias("kind"), F.explode("akeys").alias("key"), "unit")
         )
-        # Every row of a key in one partition, paired there by the local engine's rule
-        # (candidates.group_pairs; a key above max_bucket pairs its first unit with each other
-        # one): one shuffle of the key rows, where counting the keys, joining the counts back
-        # and gathering each key's units into a list took three (the pairs step was 63 % of
-        # the task time of a 1 GB run: benchmarks/README.md).
-        pairs = keyed.repartition(self.partitions, "kind", "key").mapInArrow(
+        # Every row of a key in one partition, sorted, and paired there by the local engine's
+        # rule (candidates.group_pairs; a key above max_bucket pairs its first unit with each
+        # other one, streamed): one shuffle of the key rows, where counting the keys, joining
+        # the counts back and gathering each key's units into a list took three (the pairs
+        # step was 63 % of the task time of a 1 GB run: benchmarks/README.md).
+        pairs = keyed.repartition(self.partitions, "kind", "key").sortWithinPartitions("kind", "key", "unit").mapInArrow(
             partial(B.key_pairs, max_bucket=cfg.max_bucket), B.ddl(B.PAIRS))
         self.step("pairs")
         self.pair_rows = pair_rows = self.cache(pairs)

@@ -216,35 +216,77 @@ PAIRS = pa.schema([("kind", pa.int8()), ("i", pa.int64()), ("j", pa.int64())])
 
 
 def key_pairs(batches: Batches, max_bucket: int) -> Iterator[pa.RecordBatch]:
-    """(kind, key, unit) rows, a partition holding every row of its keys -> pairs, one row
-    per shared key, by the local engine's rule (candidates.group_pairs): a group above
-    max_bucket is paired to its first unit only. Such groups are counted in rows with
-    i = -1 and j = the count. The partition's rows are held at once (a key's rows may span
-    Arrow batches): memory grows with the partition, not the corpus."""
-    parts = [(_col(b, "kind"), _col(b, "key"), _col(b, "unit")) for b in batches]
-    if not parts:
-        return
-    kinds, keys, units = (np.concatenate(c) for c in zip(*parts))
-    del parts
-    out_kind, out_i, out_j = [], [], []
-    for kind in (LSH, ANCHOR):
-        sel = kinds == kind
-        if not sel.any():
+    """(kind, key, unit) rows of a partition, sorted by them, every row of a key in this
+    partition -> pairs, one row per shared key, by the local engine's rule
+    (candidates.group_pairs): a group above max_bucket is paired to its first unit only.
+    Such groups are counted in rows with i = -1 and j = the count. Streamed: a key's rows
+    may go on into the next batch, and at most max_bucket of them are held (a hotter key's
+    first unit only), so memory is a batch and a bucket, however hot a key."""
+    out = _PairsOut()
+    carry = None  # the last key's rows, at most max_bucket: it may go on in the next batch
+    hot = None  # (kind, key, first unit) of a key past max_bucket that may go on
+    for batch in batches:
+        rows = _col(batch, "kind"), _col(batch, "key"), _col(batch, "unit").astype(np.int64)
+        if hot is not None:
+            same = (rows[0] == hot[0]) & (rows[1] == hot[1])  # sorted: a run of the hot key's rows first
+            lead = len(same) if same.all() else int(np.argmin(same))
+            out.add(hot[0], np.full(lead, hot[2]), rows[2][:lead])
+            rows = tuple(r[lead:] for r in rows)
+            if not len(rows[0]):
+                continue
+            hot = None
+        if carry is not None:
+            rows = tuple(np.concatenate((c, r)) for c, r in zip(carry, rows))
+            carry = None
+        kinds, keys, units = rows
+        if not len(kinds):
             continue
-        pairs, oversized = candidates.group_pairs(keys[sel], units[sel].astype(np.int64), max_bucket)
-        pairs = pairs.astype(np.int64)
-        if oversized:
-            pairs = np.concatenate((pairs, [[-1, oversized]]))
-        out_kind.append(np.full(len(pairs), kind, dtype=np.int8))
-        out_i.append(pairs[:, 0])
-        out_j.append(pairs[:, 1])
-    cat = lambda parts, t: np.concatenate(parts) if parts else np.empty(0, dtype=t)  # noqa: E731
-    kind_col, i_col, j_col = cat(out_kind, np.int8), cat(out_i, np.int64), cat(out_j, np.int64)
-    step = 1 << 20  # rows per batch out: a partition's pairs can be many
-    for lo in range(0, max(len(kind_col), 1), step):
-        yield pa.RecordBatch.from_arrays(
-            [pa.array(kind_col[lo : lo + step]), pa.array(i_col[lo : lo + step]), pa.array(j_col[lo : lo + step])], schema=PAIRS
-        )
+        new = np.flatnonzero((kinds[1:] != kinds[:-1]) | (keys[1:] != keys[:-1])) + 1
+        last = int(new[-1]) if len(new) else 0  # the last key's first row
+        out.groups(kinds[:last], keys[:last], units[:last], max_bucket)
+        if len(kinds) - last > max_bucket:  # a hot key, which may go on: its first unit with each other one
+            out.add(kinds[last], np.full(len(kinds) - last - 1, units[last]), units[last + 1 :])
+            out.oversized[int(kinds[last])] += 1
+            hot = (kinds[last], keys[last], units[last])
+        else:
+            carry = kinds[last:], keys[last:], units[last:]
+    if carry is not None:
+        out.groups(*carry, max_bucket)
+    yield from out.batches()
+
+
+class _PairsOut:
+    """key_pairs' output: pair rows by kind, and the count of keys over max_bucket per kind."""
+
+    STEP = 1 << 20  # rows per Arrow batch out
+
+    def __init__(self) -> None:
+        self.parts: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
+        self.oversized = {LSH: 0, ANCHOR: 0}
+
+    def add(self, kind, i: np.ndarray, j: np.ndarray) -> None:
+        if len(i):
+            self.parts.append((np.full(len(i), kind, dtype=np.int8), np.asarray(i, dtype=np.int64), np.asarray(j, dtype=np.int64)))
+
+    def groups(self, kinds: np.ndarray, keys: np.ndarray, units: np.ndarray, max_bucket: int) -> None:
+        """The pairs of whole keys (candidates.group_pairs per kind)."""
+        for kind in (LSH, ANCHOR):
+            sel = kinds == kind
+            if sel.any():
+                pairs, oversized = candidates.group_pairs(keys[sel], units[sel], max_bucket)
+                self.add(kind, pairs[:, 0], pairs[:, 1])
+                self.oversized[kind] += oversized
+
+    def batches(self) -> Iterator[pa.RecordBatch]:
+        for kind, n in self.oversized.items():
+            if n:
+                self.add(kind, np.array([-1]), np.array([n]))
+        if self.parts:
+            cols = [np.concatenate(c) for c in zip(*self.parts)]
+        else:
+            cols = [np.empty(0, np.int8), np.empty(0, np.int64), np.empty(0, np.int64)]
+        for lo in range(0, max(len(cols[0]), 1), self.STEP):
+            yield pa.RecordBatch.from_arrays([pa.array(c[lo : lo + self.STEP]) for c in cols], schema=PAIRS)
 
 
 PROPOSED = pa.schema([("i", pa.int64()), ("j", pa.int64()), ("lsh", pa.bool_()), ("anchor", pa.bool_())])
