@@ -150,9 +150,8 @@ def read_through(
     n_words = words.n_words[np.searchsorted(read_units, sides_x)]
     bar = threshold * large[look]
     passes = (missing <= MAX_MISSING * n_words) & (out[np.concatenate((look, look[equal]))] + n * rare_missing >= np.concatenate((bar, bar[equal])))
-    # A side that fails with the pair's count as it stands fails for good, but for the second
-    # side of two of one size (the first may raise the count): those pairs are read whenever
-    # their first side passes.
+    # A pair is read when a side passes with the pair's count as it stands; the loop checks
+    # each side again, since reading the first of two sides of one size may raise the count.
     second_at = np.full(len(look), -1, dtype=np.int64)
     second_at[equal] = len(look) + np.arange(int(equal.sum()))
     to_read = passes[: len(look)].copy()
