@@ -360,3 +360,49 @@ def test_large_star_small_star_matches_union_find(spark, tmp_path):
     assert not any(tmp_path.iterdir())  # removed afterwards
     assert got == expected
     assert rounds >= 2
+
+
+def test_a_local_driver_gets_a_heap_nobody_chose_and_a_chosen_one_is_kept(tmp_path, monkeypatch):
+    """local_driver_memory: --conf spark.driver.memory is the heap the JVM starts with; a local
+    master without any choice gets LOCAL_HEAP_SHARE of budget.limit(); any other choice
+    (SPARK_DRIVER_MEMORY, PYSPARK_SUBMIT_ARGS, spark-defaults.conf) or another master: Spark's own."""
+    from dedup import budget
+    from dedup.engines import spark_env
+
+    monkeypatch.setattr(budget, "limit", lambda: (10 << 30, "test"))
+    pick = spark_env.local_driver_memory
+    assert pick({}, {}, {}) == f"{int((10 << 30) * spark_env.LOCAL_HEAP_SHARE) >> 20}m"
+    assert pick({"spark.master": "local[2]"}, {}, {}) == pick({}, {}, {"spark.master": "local"}) == pick({}, {}, {})
+    assert pick({"spark.driver.memory": "3g", "spark.master": "spark://h:7077"}, {}, {}) == "3g"
+    for conf, env, defaults in (
+        ({}, {"SPARK_DRIVER_MEMORY": "2g"}, {}),
+        ({}, {"PYSPARK_SUBMIT_ARGS": "--driver-memory 2g pyspark-shell"}, {}),
+        ({}, {"PYSPARK_SUBMIT_ARGS": "--conf spark.driver.memory=2g pyspark-shell"}, {}),
+        ({}, {}, {"spark.driver.memory": "2g"}),
+        ({"spark.master": "spark://h:7077"}, {}, {}),
+        ({}, {"PYSPARK_SUBMIT_ARGS": "--master yarn pyspark-shell"}, {}),
+        ({}, {}, {"spark.master": "yarn"}),
+    ):
+        assert pick(conf, env, defaults) is None, (conf, env, defaults)
+    monkeypatch.setattr(budget, "limit", lambda: (1 << 30, "test"))
+    assert pick({}, {}, {}) == "1024m"  # never below Spark's own default
+    (tmp_path / "spark-defaults.conf").write_text("# a comment\nspark.master  local[3]\nspark.driver.memory=5g\n")
+    monkeypatch.setenv("SPARK_CONF_DIR", str(tmp_path))
+    assert spark_env._spark_defaults() == {"spark.master": "local[3]", "spark.driver.memory": "5g"}
+
+
+def test_a_new_local_session_starts_with_that_heap(spark, tmp_path):
+    """In a fresh process, dedup's session starts the JVM with local_driver_memory's heap
+    (`--conf spark.driver.memory` reaches the launcher; Spark's 1 GB default is not used)."""
+    import subprocess
+    import sys
+
+    code = ("from dedup.engines.spark_env import session\n"
+            "s = session({'spark.driver.memory': '1536m', 'spark.ui.enabled': 'false'})\n"
+            "print(s.sparkContext.getConf().get('spark.driver.memory'), s._jvm.java.lang.Runtime.getRuntime().maxMemory())\n"
+            "s.stop()\n")
+    env = {k: v for k, v in os.environ.items() if k not in ("SPARK_DRIVER_MEMORY", "PYSPARK_SUBMIT_ARGS")}
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=300)
+    assert out.returncode == 0, out.stderr[-2000:]
+    conf, heap = out.stdout.split()[-2:]
+    assert conf == "1536m" and 1.2 * (1 << 30) < int(heap) <= 1536 << 20

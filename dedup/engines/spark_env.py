@@ -28,6 +28,12 @@ if TYPE_CHECKING:  # pragma: no cover
 # What executors' Python must import (dedup itself is shipped as a zip to non-local masters).
 EXECUTOR_MODULES = ("numpy", "pyarrow", "pandas", "xxhash", "datasketch", "orjson", "dedup")
 
+# In local mode the driver is the only executor, and Spark's default heap of 1 GB failed the first
+# stage of a 1 GB corpus in shards of 100 MB (`OutOfMemoryError: Java heap space`: each task
+# holds a whole file); so, where nobody chose a driver heap, a local driver gets this share of
+# the memory this process may use (dedup.budget.limit), at least Spark's 1 GB.
+LOCAL_HEAP_SHARE = 0.5
+
 LOCAL_CONF = {
     # Workers fork from a daemon that has already imported the engine's modules.
     "spark.python.daemon.module": "dedup.engines.spark_daemon",
@@ -82,7 +88,7 @@ def session(conf: dict[str, str] | None = None, quiet: bool = True) -> "SparkSes
                     raise ConfigError(f"--conf {key}: cannot be changed on the running Spark session ({_first_line(e)})") from None
         return active
     with spark_errors("starting Spark"):
-        _start_jvm(quiet)
+        _start_jvm(quiet, local_driver_memory(conf, os.environ, _spark_defaults()))
         launched = SparkConf()  # spark-submit's, PYSPARK_SUBMIT_ARGS' and spark-defaults' settings
         conf.setdefault("spark.master", launched.get("spark.master", "local[*]"))
         if not launched.contains("spark.app.name"):
@@ -115,23 +121,79 @@ def with_python_workers(create):
         del os.environ["PYSPARK_PYTHON"]
 
 
-def _start_jvm(quiet: bool) -> None:
+def local_driver_memory(conf: dict[str, str], environ, defaults: dict[str, str]) -> str | None:
+    """The heap to start the driver's JVM with: `--conf spark.driver.memory` (else read too late:
+    the JVM starts before confs are applied); else, for a local master where nobody chose one
+    (SPARK_DRIVER_MEMORY, PYSPARK_SUBMIT_ARGS, spark-defaults.conf), LOCAL_HEAP_SHARE of the
+    memory this process may use; None: Spark's own choice."""
+    if conf.get("spark.driver.memory"):
+        return conf["spark.driver.memory"]
+    args = environ.get("PYSPARK_SUBMIT_ARGS", "").split()
+    if environ.get("SPARK_DRIVER_MEMORY") or "--driver-memory" in args or "spark.driver.memory" in defaults \
+            or any(a.startswith("spark.driver.memory=") for a in args):
+        return None
+    master = conf.get("spark.master") or (args[args.index("--master") + 1] if "--master" in args[:-1] else None) \
+        or defaults.get("spark.master", "local[*]")
+    if not master.startswith("local"):
+        return None
+    from ..budget import limit
+
+    found = limit()
+    if found is None:
+        return None
+    return f"{max(1 << 10, int(found[0] * LOCAL_HEAP_SHARE) >> 20)}m"
+
+
+_PROPERTY = re.compile(r"\s*([^\s=#][^\s=]*)(?:\s*=\s*|\s+)(.*)")  # `key value` or `key=value`; # comments
+
+
+def _spark_defaults() -> dict[str, str]:
+    """spark-defaults.conf of the Spark that pyspark starts (SPARK_CONF_DIR, else SPARK_HOME/conf)."""
+    folder = os.environ.get("SPARK_CONF_DIR")
+    if not folder:
+        try:
+            from pyspark.find_spark_home import _find_spark_home
+
+            folder = os.path.join(_find_spark_home(), "conf")
+        except Exception:  # noqa: BLE001  (no Spark home: no defaults file)
+            return {}
+    out = {}
+    try:
+        with open(os.path.join(folder, "spark-defaults.conf"), encoding="utf-8") as f:
+            for line in f:
+                m = _PROPERTY.match(line)
+                if m:
+                    out[m.group(1)] = m.group(2).strip()
+    except OSError:
+        pass
+    return out
+
+
+def _start_jvm(quiet: bool, driver_memory: str | None = None) -> None:
     """Start Spark's JVM (as pyspark would on the first session) so its launcher's settings can
-    be read; quiet: with log4j2 at ERROR unless the user configured log4j2 (LOG4J_CONFIGURATION_FILE)."""
+    be read; quiet: with log4j2 at ERROR unless the user configured log4j2 (LOG4J_CONFIGURATION_FILE);
+    `driver_memory`: its heap (local_driver_memory)."""
     from pyspark import SparkContext
 
-    if SparkContext._jvm is not None or not quiet or "LOG4J_CONFIGURATION_FILE" in os.environ:
-        SparkContext._ensure_initialized()
+    if SparkContext._jvm is not None:
         return
-    fd, path = tempfile.mkstemp(prefix="dedup-log4j2-", suffix=".properties")
-    with os.fdopen(fd, "w") as f:
-        f.write(QUIET_LOG4J)
-    os.environ["LOG4J_CONFIGURATION_FILE"] = path  # log4j2 reads its properties from LOG4J_* variables
+    env = {}
+    if driver_memory:
+        env["SPARK_DRIVER_MEMORY"] = driver_memory  # the launcher reads it where no conf names a heap
+    path = None
+    if quiet and "LOG4J_CONFIGURATION_FILE" not in os.environ:
+        fd, path = tempfile.mkstemp(prefix="dedup-log4j2-", suffix=".properties")
+        with os.fdopen(fd, "w") as f:
+            f.write(QUIET_LOG4J)
+        env["LOG4J_CONFIGURATION_FILE"] = path  # log4j2 reads its properties from LOG4J_* variables
+    os.environ.update(env)
     try:
         SparkContext._ensure_initialized()
     finally:
-        del os.environ["LOG4J_CONFIGURATION_FILE"]
-        os.unlink(path)  # read at the JVM's start
+        for key in env:
+            del os.environ[key]
+        if path is not None:
+            os.unlink(path)  # read at the JVM's start
 
 
 def package_zip() -> str:
