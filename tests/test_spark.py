@@ -393,16 +393,18 @@ def test_a_local_driver_gets_a_heap_nobody_chose_and_a_chosen_one_is_kept(tmp_pa
 
 def test_a_new_local_session_starts_with_that_heap(spark, tmp_path):
     """In a fresh process, dedup's session starts the JVM with local_driver_memory's heap
-    (`--conf spark.driver.memory` reaches the launcher; Spark's 1 GB default is not used)."""
+    (`--conf spark.driver.memory` reaches the launcher; Spark's 1 GB default is not used), and a
+    quiet one draws no progress bars (the launcher's default for a pyspark shell turns them on)."""
     import subprocess
     import sys
 
     code = ("from dedup.engines.spark_env import session\n"
             "s = session({'spark.driver.memory': '1536m', 'spark.ui.enabled': 'false'})\n"
-            "print(s.sparkContext.getConf().get('spark.driver.memory'), s._jvm.java.lang.Runtime.getRuntime().maxMemory())\n"
+            "c = s.sparkContext.getConf()\n"
+            "print(c.get('spark.ui.showConsoleProgress'), c.get('spark.driver.memory'), s._jvm.java.lang.Runtime.getRuntime().maxMemory())\n"
             "s.stop()\n")
     env = {k: v for k, v in os.environ.items() if k not in ("SPARK_DRIVER_MEMORY", "PYSPARK_SUBMIT_ARGS")}
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=300)
     assert out.returncode == 0, out.stderr[-2000:]
-    conf, heap = out.stdout.split()[-2:]
-    assert conf == "1536m" and 1.2 * (1 << 30) < int(heap) <= 1536 << 20
+    progress, conf, heap = out.stdout.split()[-3:]
+    assert progress == "false" and conf == "1536m" and 1.2 * (1 << 30) < int(heap) <= 1536 << 20

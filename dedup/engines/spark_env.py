@@ -93,8 +93,10 @@ def session(conf: dict[str, str] | None = None, quiet: bool = True) -> "SparkSes
         conf.setdefault("spark.master", launched.get("spark.master", "local[*]"))
         if not launched.contains("spark.app.name"):
             conf.setdefault("spark.app.name", "dedup")
-        if not launched.contains("spark.ui.showConsoleProgress"):
-            conf.setdefault("spark.ui.showConsoleProgress", "false" if quiet else "true")
+        if quiet:  # -q wins over the launcher's default for a pyspark shell (progress bars on)
+            conf.setdefault("spark.ui.showConsoleProgress", "false")
+        elif not launched.contains("spark.ui.showConsoleProgress"):
+            conf.setdefault("spark.ui.showConsoleProgress", "true")
         local = conf["spark.master"].startswith("local")
         if local:
             for key, value in LOCAL_CONF.items():
