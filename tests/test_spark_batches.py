@@ -48,10 +48,12 @@ def test_decide_batch_equals_each_component_decided_alone():
         assert got == expected, size
 
 
-def test_key_pairs_pairs_a_partition_as_the_local_engine_does():
+def test_key_pairs_pairs_a_partition_as_the_local_engine_does(monkeypatch):
     """Keys of both kinds, one hot key above max_bucket (paired to its first unit only and
     counted), sparse 64-bit unit ids, sorted rows cut into batches of every size (a key's
-    rows, the hot key's too, going on across batches)."""
+    rows, the hot key's too, going on across batches; pairs handed on in runs of every size)."""
+    from dedup.engines import spark_batches
+
     rng = np.random.default_rng(7)
     units = (rng.choice(10**6, 60, replace=False).astype(np.int64) << 23) | 5
     rows = [(LSH, int(k), int(u)) for u in units for k in rng.choice(12, 3, replace=False)]
@@ -67,10 +69,12 @@ def test_key_pairs_pairs_a_partition_as_the_local_engine_does():
         expected += [(kind, int(i), int(j)) for i, j in pairs] + ([(kind, -1, over)] if over else [])
     assert (ANCHOR, -1, 1) in expected and len(expected) > 100
     schema = pa.schema([("kind", pa.int8()), ("key", pa.int64()), ("unit", pa.int64())])
-    for size in (1, 2, 7, 11, 50, len(rows)):
+    for size, step in ((1, 5), (2, 1 << 20), (7, 1), (11, 37), (50, 200), (len(rows), 1 << 20)):
+        monkeypatch.setattr(spark_batches._PairsOut, "STEP", step)  # pairs handed on in runs of every size
         batches = [pa.RecordBatch.from_pylist([dict(zip(("kind", "key", "unit"), r)) for r in rows[k : k + size]], schema=schema)
                    for k in range(0, len(rows), size)]
         out = [b for b in key_pairs(batches, max_bucket)]
+        assert all(b.num_rows <= max(step, 1) for b in out)
         assert all(b.schema == PAIRS for b in out)
         got = [(k, i, j) for b in out for k, i, j in zip(*(b.column(c).to_pylist() for c in ("kind", "i", "j")))]
         assert sorted(got) == sorted(expected)

@@ -221,7 +221,9 @@ def key_pairs(batches: Batches, max_bucket: int) -> Iterator[pa.RecordBatch]:
     (candidates.group_pairs): a group above max_bucket is paired to its first unit only.
     Such groups are counted in rows with i = -1 and j = the count. Streamed: a key's rows
     may go on into the next batch, and at most max_bucket of them are held (a hotter key's
-    first unit only), so memory is a batch and a bucket, however hot a key."""
+    first unit only); pairs are handed on once _PairsOut.STEP rows wait. So memory is a batch,
+    a bucket and the pairs of a batch or STEP, whichever is more, however hot a key or large
+    a partition."""
     out = _PairsOut()
     carry = None  # the last key's rows, at most max_bucket: it may go on in the next batch
     hot = None  # (kind, key, first unit) of a key past max_bucket that may go on
@@ -233,40 +235,44 @@ def key_pairs(batches: Batches, max_bucket: int) -> Iterator[pa.RecordBatch]:
             out.add(hot[0], np.full(lead, hot[2]), rows[2][:lead])
             rows = tuple(r[lead:] for r in rows)
             if not len(rows[0]):
+                yield from out.ready()
                 continue
             hot = None
         if carry is not None:
             rows = tuple(np.concatenate((c, r)) for c, r in zip(carry, rows))
             carry = None
         kinds, keys, units = rows
-        if not len(kinds):
-            continue
-        new = np.flatnonzero((kinds[1:] != kinds[:-1]) | (keys[1:] != keys[:-1])) + 1
-        last = int(new[-1]) if len(new) else 0  # the last key's first row
-        out.groups(kinds[:last], keys[:last], units[:last], max_bucket)
-        if len(kinds) - last > max_bucket:  # a hot key, which may go on: its first unit with each other one
-            out.add(kinds[last], np.full(len(kinds) - last - 1, units[last]), units[last + 1 :])
-            out.oversized[int(kinds[last])] += 1
-            hot = (kinds[last], keys[last], units[last])
-        else:
-            carry = kinds[last:], keys[last:], units[last:]
+        if len(kinds):
+            new = np.flatnonzero((kinds[1:] != kinds[:-1]) | (keys[1:] != keys[:-1])) + 1
+            last = int(new[-1]) if len(new) else 0  # the last key's first row
+            out.groups(kinds[:last], keys[:last], units[:last], max_bucket)
+            if len(kinds) - last > max_bucket:  # a hot key, which may go on: its first unit with each other one
+                out.add(kinds[last], np.full(len(kinds) - last - 1, units[last]), units[last + 1 :])
+                out.oversized[int(kinds[last])] += 1
+                hot = (kinds[last], keys[last], units[last])
+            else:
+                carry = kinds[last:], keys[last:], units[last:]
+        yield from out.ready()
     if carry is not None:
         out.groups(*carry, max_bucket)
-    yield from out.batches()
+    yield from out.ready(final=True)
 
 
 class _PairsOut:
-    """key_pairs' output: pair rows by kind, and the count of keys over max_bucket per kind."""
+    """key_pairs' output: pair rows by kind, handed on every STEP rows, and the count of keys
+    over max_bucket per kind."""
 
     STEP = 1 << 20  # rows per Arrow batch out
 
     def __init__(self) -> None:
         self.parts: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
+        self.pending = 0  # rows in parts
         self.oversized = {LSH: 0, ANCHOR: 0}
 
     def add(self, kind, i: np.ndarray, j: np.ndarray) -> None:
         if len(i):
             self.parts.append((np.full(len(i), kind, dtype=np.int8), np.asarray(i, dtype=np.int64), np.asarray(j, dtype=np.int64)))
+            self.pending += len(i)
 
     def groups(self, kinds: np.ndarray, keys: np.ndarray, units: np.ndarray, max_bucket: int) -> None:
         """The pairs of whole keys (candidates.group_pairs per kind)."""
@@ -277,15 +283,21 @@ class _PairsOut:
                 self.add(kind, pairs[:, 0], pairs[:, 1])
                 self.oversized[kind] += oversized
 
-    def batches(self) -> Iterator[pa.RecordBatch]:
-        for kind, n in self.oversized.items():
-            if n:
-                self.add(kind, np.array([-1]), np.array([n]))
+    def ready(self, final: bool = False) -> Iterator[pa.RecordBatch]:
+        """The pair rows so far, once STEP of them are waiting (so that a partition's pairs are
+        not all held), and at the end every one left, with the counts of keys over max_bucket."""
+        if final:
+            for kind, n in self.oversized.items():
+                if n:
+                    self.add(kind, np.array([-1]), np.array([n]))
+        elif self.pending < self.STEP:
+            return
         if self.parts:
             cols = [np.concatenate(c) for c in zip(*self.parts)]
         else:
             cols = [np.empty(0, np.int8), np.empty(0, np.int64), np.empty(0, np.int64)]
-        for lo in range(0, max(len(cols[0]), 1), self.STEP):
+        self.parts, self.pending = [], 0
+        for lo in range(0, len(cols[0]), self.STEP):
             yield pa.RecordBatch.from_arrays([pa.array(c[lo : lo + self.STEP]) for c in cols], schema=PAIRS)
 
 
