@@ -153,12 +153,9 @@ def _spark_defaults() -> dict[str, str]:
     """spark-defaults.conf of the Spark that pyspark starts (SPARK_CONF_DIR, else SPARK_HOME/conf)."""
     folder = os.environ.get("SPARK_CONF_DIR")
     if not folder:
-        try:
-            from pyspark.find_spark_home import _find_spark_home
+        import pyspark  # a pip-installed pyspark is its own Spark home
 
-            folder = os.path.join(_find_spark_home(), "conf")
-        except Exception:  # noqa: BLE001  (no Spark home: no defaults file)
-            return {}
+        folder = os.path.join(os.environ.get("SPARK_HOME") or os.path.dirname(pyspark.__file__), "conf")
     out = {}
     try:
         with open(os.path.join(folder, "spark-defaults.conf"), encoding="utf-8") as f:
