@@ -40,7 +40,7 @@ MAX_STRETCH = 3
 # (Debian's docs) cost more than the whole scan.
 MAX_SIZE_RATIO = 1.5
 MAX_SHINGLES = 400
-# Words counted at a time by _missing_words (memory: about 40 bytes a word).
+# Words counted at a time by _Words.missing (memory: about 40 bytes a word).
 CHUNK_WORDS = 1 << 22
 
 

@@ -26,7 +26,7 @@ from collections.abc import Callable
 import numpy as np
 
 from ..accel.diff import opcodes
-from ..arrays import grouped_sets
+from ..arrays import grouped_sets, ramp
 from .normalize import token_bytes
 from .shingle import byte_token_hashes, fmix64
 from .verify import intersections, is_edge
@@ -289,18 +289,17 @@ def _word_sets(texts: UnitTexts, units: list[int]) -> tuple[np.ndarray, np.ndarr
     sets intersect as multisets: "2 insertions" against "1 insertion, 1 deletion" misses a
     2. In one batch (a unique per set and unit cost a tenth of this rule on Debian's docs)."""
     words = [texts.tokens(u) for u in units]
-    names = [sorted(texts.identifiers(u)) for u in units]
+    names = [list(texts.identifiers(u)) for u in units]
     n_words = np.fromiter(map(len, words), dtype=np.int64, count=len(units))
     n_names = np.fromiter(map(len, names), dtype=np.int64, count=len(units))
     h = byte_token_hashes([t for ts in words for t in ts])
     unit = np.repeat(np.arange(len(units), dtype=np.int64), n_words)
     # Occurrence of each word in its unit: its place among the unit's equal hashes, in order.
     order = np.lexsort((h, unit))
-    same = np.zeros(len(h), dtype=bool)
-    same[1:] = (h[order][1:] == h[order][:-1]) & (unit[order][1:] == unit[order][:-1])
-    first = np.maximum.accumulate(np.where(same, 0, np.arange(len(h))))
+    hs, us = h[order], unit[order]
+    starts = np.flatnonzero(np.concatenate(([True], (hs[1:] != hs[:-1]) | (us[1:] != us[:-1])))) if len(h) else np.zeros(0, np.int64)
     nth = np.empty(len(h), dtype=np.uint64)
-    nth[order] = (np.arange(len(h)) - first).astype(np.uint64)
+    nth[order] = ramp(np.diff(np.append(starts, len(h))))
     occ = fmix64(h + nth * _NTH)
     flagged = np.concatenate([texts.flags(u, names=True) for u in units]) if len(h) else np.zeros(0, dtype=bool)
     ids = byte_token_hashes([t for ns in names for t in ns])
