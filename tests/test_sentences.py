@@ -20,6 +20,7 @@ def split(text: str) -> list[str]:
     ('He said "we will go." Then he left.', ['He said "we will go."', "Then he left."]),
     ("Really? Yes! 3 more came.", ["Really?", "Yes!", "3 more came."]),
     ("J. R. R. Tolkien wrote it. Fine.", ["J. R. R. Tolkien wrote it.", "Fine."]),
+    ("They will defeat ISIS-K. Let's go.", ["They will defeat ISIS-K.", "Let's go."]),
     ("see e.g. this one. And that.", ["see e.g. this one.", "And that."]),
     ("no punctuation at all here", ["no punctuation at all here"]),
 ])

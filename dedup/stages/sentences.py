@@ -4,8 +4,8 @@ Rules, in order of what real text needs (each tested):
 
 - a sentence ends at `.`, `!`, `?` or `…` (closing quotes and brackets go with it)
   followed by white space and a capital letter, a digit or an opening quote;
-- not after an abbreviation (`Mr.`, `U.S.`, `e.g.`, month names, single initials)
-  and never inside a number (`2.5`: no space follows its point);
+- not after an abbreviation (`Mr.`, `U.S.`, `e.g.`, month names, single initials;
+  not a capital ending a hyphenated name, `ISIS-K.`) and never inside a number (`2.5`: no space follows its point);
 - glued sentences split too: a full stop between a lower-case word and a
   capitalised one with no space (`Ankara.Erdogan`, as in the first sample);
 - text with few sentence ends and several lines (lists, table rows, release-note
@@ -42,7 +42,9 @@ def _abbreviation(text: str, stop: int) -> bool:
     """Whether the full stop at `stop` ends an abbreviation rather than a sentence."""
     m = _WORD_BEFORE.search(text, max(0, stop - 24), stop)
     word = m.group(1).lower() if m else ""
-    return word in _ABBREVIATIONS or (len(word) == 1 and word.isalpha()) or bool(_INITIALS.fullmatch(word))
+    # an initial stands alone: `J. Smith`, not the end of `ISIS-K` or `Omicron-B`
+    initial = len(word) == 1 and word.isalpha() and not (m.start(1) and text[m.start(1) - 1] == "-")
+    return word in _ABBREVIATIONS or initial or bool(_INITIALS.fullmatch(word))
 
 
 def is_list(text: str, ends: int) -> bool:
