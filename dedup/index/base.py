@@ -126,6 +126,9 @@ class Transaction(Protocol):
 
     prior: Batch | None  # this batch was committed before: answer as of then, add nothing
 
+    def holds_spans(self) -> bool:
+        """False only when no span is stored before this batch (then nothing can match)."""
+
     def lookup(self, kind: str, keys: np.ndarray, limit: int) -> tuple[np.ndarray, np.ndarray]:
         """Rows (position in keys, span id) for distinct keys: for each key, its first
         `limit` span ids; sorted by position, then id."""

@@ -306,6 +306,9 @@ class _Transaction:
         self._before = self.prior.first_span if self.prior else _NO_LIMIT
         self._anchors: dict[int, int] = {}  # span id -> anchor count, from anchor lookups
 
+    def holds_spans(self) -> bool:
+        return self.store._counts()["spans"] > 0  # read under the batch's WATCH, like every read here
+
     def lookup(self, kind: str, keys: np.ndarray, limit: int) -> tuple[np.ndarray, np.ndarray]:
         pos, ids = [], []
         entry = _ENTRY[kind]

@@ -532,6 +532,10 @@ class _Transaction:
         self._before = self.prior.first_span if self.prior else _NO_LIMIT
         self._anchor_ids, self._anchor_n = np.zeros(0, np.int64), np.zeros(0, np.int64)
 
+    def holds_spans(self) -> bool:
+        # batches' counts are not lowered by remove(): True for an index emptied so (harmless)
+        return self.q("SELECT 1 FROM batches WHERE spans > 0 AND first_span < ? LIMIT 1", (self._before,)).fetchone() is not None
+
     def lookup(self, kind: str, keys: np.ndarray, limit: int) -> tuple[np.ndarray, np.ndarray]:
         pos, vals = self.runs.find(kind, keys)
         ids = vals["id"] if vals.dtype.names else vals
