@@ -4,6 +4,17 @@ from __future__ import annotations
 
 import numpy as np
 
+from .accel import kernels
+
+
+def _as_u64(a: np.ndarray) -> np.ndarray | None:
+    """`a` as uint64 with the same order (uint64, or int64 without negatives), else None."""
+    if a.dtype == np.uint64:
+        return a
+    if a.dtype == np.int64 and (not len(a) or a.min() >= 0):
+        return a.view(np.uint64)
+    return None
+
 
 def ramp(counts: np.ndarray) -> np.ndarray:
     """0, 1, ..., counts[0] - 1, 0, 1, ..., counts[1] - 1, ...: each element's
@@ -22,7 +33,13 @@ def run_starts(counts: np.ndarray) -> np.ndarray:
 def distinct(a: np.ndarray) -> np.ndarray:
     """np.unique(a) (sorted distinct values of a flattened) by sorting: numpy 2's
     hash-based np.unique takes over ten times as long on a million uint64 keys."""
-    s = np.sort(np.ravel(a))
+    flat = np.ravel(a)
+    native = kernels.compiled(len(flat)) if flat.dtype == np.uint64 else None
+    if native is not None:  # a radix sort: 1.56M band keys in 24 ms against np.sort's 83 (here)
+        s = flat.copy()
+        native.sort_u64(s)
+    else:
+        s = np.sort(flat)
     return s[np.concatenate(([True], s[1:] != s[:-1]))] if len(s) else s
 
 
@@ -37,10 +54,17 @@ def grouped_sets(values: np.ndarray, groups: np.ndarray, n_groups: int) -> tuple
 
 
 def stable_order(keys: np.ndarray) -> np.ndarray:
-    """np.argsort(keys, kind="stable") (int64), faster: numpy's stable sort of 64-bit
-    keys is a merge sort, its default one vectorised (1.5M band keys: 100 ms here,
-    230 ms stable); then each run of equal keys is put back in position order."""
+    """np.argsort(keys, kind="stable") (int64), faster: the compiled radix sort for large
+    64-bit keys; else numpy's default sort, vectorised (numpy's stable sort of 64-bit keys
+    is a merge sort: 1.5M band keys 100 ms here, 230 ms stable), then each run of equal
+    keys put back in position order."""
     n = len(keys)
+    native = kernels.compiled(n)
+    as_u64 = _as_u64(keys) if native is not None and keys.ndim == 1 else None
+    if as_u64 is not None:  # a radix sort carrying positions, stable by construction: 1.56M keys 67 ms, 156 below
+        order = np.empty(n, dtype=np.int64)
+        native.stable_order(np.ascontiguousarray(as_u64), order)
+        return order
     if n >= 1 << 32:  # positions must fit in the low half of the codes below
         return np.argsort(keys, kind="stable")
     order = np.argsort(keys).astype(np.int64, copy=False)

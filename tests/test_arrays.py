@@ -3,17 +3,28 @@
 import numpy as np
 import pytest
 
-from dedup.arrays import grouped_sets, stable_order
+from dedup.arrays import distinct, grouped_sets, stable_order
 
 
 @pytest.mark.parametrize("n, high", [(0, 5), (1, 5), (2, 1), (7, 2), (5000, 40), (20000, 2**63)])
 @pytest.mark.parametrize("dtype", [np.uint64, np.int64, np.int32])
-def test_stable_order_is_numpys_stable_argsort(n, high, dtype):
-    """Ties (few, many, all keys equal) come out in position order, as a stable sort leaves them."""
+@pytest.mark.parametrize("compiled", [False, True])
+def test_stable_order_is_numpys_stable_argsort(n, high, dtype, compiled, monkeypatch):
+    """Ties (few, many, all keys equal) come out in position order, as a stable sort leaves them;
+    the compiled radix sort (uint64, and int64 without negatives) as numpy's."""
+    monkeypatch.setenv("DEDUP_NUMBA_MIN_WORK", "0" if compiled else str(1 << 40))
     keys = np.random.default_rng(n).integers(0, high, n).astype(dtype)
     got = stable_order(keys)
     assert got.dtype == np.int64
     assert got.tolist() == np.argsort(keys, kind="stable").tolist()
+
+
+@pytest.mark.parametrize("n, high", [(0, 5), (1, 5), (3000, 7), (20000, 2**63), (20000, 2**64 - 1)])
+@pytest.mark.parametrize("compiled", [False, True])
+def test_distinct_is_np_unique(n, high, compiled, monkeypatch):
+    monkeypatch.setenv("DEDUP_NUMBA_MIN_WORK", "0" if compiled else str(1 << 40))
+    values = np.random.default_rng(n).integers(0, high, (n, 2), dtype=np.uint64)
+    assert distinct(values).tolist() == np.unique(values).tolist()
 
 
 @pytest.mark.parametrize("n, groups, high", [(0, 3, 5), (1, 1, 5), (50, 4, 3), (5000, 300, 2**63)])

@@ -854,6 +854,42 @@ static PyObject *py_repeated(PyObject *self, PyObject *const *args, Py_ssize_t n
     FINISH(4)
 }
 
+static PyObject *py_stable_order(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
+{
+    BEGIN("stable_order", 2)
+    int rc;
+    if (IN(0, "keys", T_U64, 1) || OUT(1, "order", T_I64, 1))
+        goto done;
+    if (a[1].n != a[0].n) {
+        PyErr_SetString(PyExc_ValueError, "stable_order: order as long as keys");
+        goto done;
+    }
+    NOGIL(rc = radix_argsort_u64(D(uint64_t, 0), D(int64_t, 1), a[0].n));
+    if (rc < 0) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    ret = Py_NewRef(Py_None);
+    FINISH(2)
+}
+
+static PyObject *py_sort_u64(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
+{
+    BEGIN("sort_u64", 1)
+    uint64_t *tmp;
+    if (OUT(0, "values", T_U64, 1))
+        goto done;
+    tmp = malloc((size_t)a[0].n * sizeof(uint64_t) + 1);
+    if (!tmp) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    NOGIL(sort_values(D(uint64_t, 0), tmp, a[0].n));
+    free(tmp);
+    ret = Py_NewRef(Py_None);
+    FINISH(1)
+}
+
 static PyObject *py_group_pairs(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
 {
     BEGIN("group_pairs", 6)
@@ -1110,6 +1146,8 @@ static PyMethodDef methods[] = {
     FAST("repeated", py_repeated, "repeated(keys, shift, bins, keep): one round of candidates._repeated."),
     FAST("group_pairs", py_group_pairs,
          "group_pairs(items, starts, sizes, max_bucket, left, right) -> count: candidates.group_pairs."),
+    FAST("stable_order", py_stable_order, "stable_order(keys, order): arrays.stable_order of uint64 keys (radix)."),
+    FAST("sort_u64", py_sort_u64, "sort_u64(values): values.sort() in place (radix for long arrays)."),
     FAST("xxh3_64", py_xxh3_64, "xxh3_64(buf, n, secret): xxh3-64 of buf[:n] with that secret, seed 0."),
     FAST("_xxh3_at", py_xxh3_at, "_xxh3_at(buf, o, n, secret): xxh3-64 of buf[o:o + n] with that secret, seed 0."),
     FAST("span_token_hashes", py_span_token_hashes,

@@ -80,6 +80,51 @@ static void radix_sort_u64(uint64_t *run, uint64_t *tmp, ptrdiff_t n)
     }
 }
 
+/* order[0:n] = the positions of keys[0:n] in stable ascending order (equal keys in
+ * position order: np.argsort(keys, kind="stable")), by LSD radix on 11-bit digits
+ * carrying each key's position; a digit all keys share is skipped. -1: no memory. */
+static int radix_argsort_u64(const uint64_t *keys, int64_t *order, ptrdiff_t n)
+{
+    uint64_t *k = malloc(2 * (size_t)n * sizeof(uint64_t) + 1);
+    int64_t *o = malloc((size_t)n * sizeof(int64_t) + 1);
+    if (!k || !o) {
+        free(k);
+        free(o);
+        return -1;
+    }
+    uint64_t *ks = k, *kd = k + n;
+    int64_t *os = order, *od = o;
+    memcpy(ks, keys, (size_t)n * sizeof(uint64_t));
+    for (ptrdiff_t i = 0; i < n; i++)
+        os[i] = i;
+    int64_t count[2048];
+    for (int shift = 0; shift < 64; shift += 11) {
+        memset(count, 0, sizeof(count));
+        for (ptrdiff_t i = 0; i < n; i++)
+            count[(ks[i] >> shift) & 2047]++;
+        if (n && count[(ks[0] >> shift) & 2047] == n)
+            continue;  /* one digit for all: this pass would not move anything */
+        int64_t total = 0;
+        for (int d = 0; d < 2048; d++) {
+            int64_t c = count[d];
+            count[d] = total;
+            total += c;
+        }
+        for (ptrdiff_t i = 0; i < n; i++) {
+            int64_t at = count[(ks[i] >> shift) & 2047]++;
+            kd[at] = ks[i];
+            od[at] = os[i];
+        }
+        uint64_t *tk = ks; ks = kd; kd = tk;
+        int64_t *to = os; os = od; od = to;
+    }
+    if (os != order)
+        memcpy(order, os, (size_t)n * sizeof(int64_t));
+    free(k);
+    free(o);
+    return 0;
+}
+
 /* Sorts uint64 run[0:n] in place: a radix sort for long runs (a long paragraph),
  * else sort_u64. */
 static void sort_values(uint64_t *run, uint64_t *tmp, ptrdiff_t n)
