@@ -408,3 +408,71 @@ def test_a_new_local_session_starts_with_that_heap(spark, tmp_path):
     assert out.returncode == 0, out.stderr[-2000:]
     progress, conf, heap = out.stdout.split()[-3:]
     assert progress == "false" and conf == "1536m" and 1.2 * (1 << 30) < int(heap) <= 1536 << 20
+
+
+# Start-up lines of the JVM that a quiet run must not print (Spark 4.3, Java 17).
+JVM_START_LINES = ("WARNING: Using incubator modules", 'Setting default log level to "WARN".',
+                   "To adjust logging level use sc.setLogLevel")
+
+
+def test_a_quiet_scan_prints_no_jvm_lines_and_a_loud_session_still_does(spark, tmp_path):
+    """In a fresh process, `-q` keeps the JVM's start-up lines off stderr; without -q they stay."""
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if k not in ("SPARK_DRIVER_MEMORY", "PYSPARK_SUBMIT_ARGS")}
+    out = subprocess.run([sys.executable, "-m", "dedup", "scan", str(SAMPLES), "--engine", "spark", "-q",
+                          "--out", str(tmp_path / "o"), "--conf", "spark.ui.enabled=false"],
+                         capture_output=True, text=True, env=env, timeout=300)
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert (tmp_path / "o" / "clusters.jsonl").exists()
+    assert not [line for line in JVM_START_LINES if line in out.stderr], out.stderr
+    code = ("from dedup.engines.spark_env import session\n"
+            "s = session({'spark.ui.enabled': 'false'}, quiet=False)\n"
+            "print(s.range(3).count())\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=300)
+    assert out.returncode == 0 and out.stdout.split()[-1] == "3", out.stderr[-2000:]
+    assert all(line in out.stderr for line in JVM_START_LINES), out.stderr
+
+
+def test_the_jvm_stderr_forwarder_drops_only_the_incubator_notice():
+    """Spark's WARN and ERROR lines, a Java error, a progress bar: all but the notice pass."""
+    from io import BytesIO
+
+    from dedup.engines.spark_env import forward_jvm_stderr
+
+    kept = [b"26/12/04 21:36:38 WARN Utils: Your hostname resolves to a loopback address\n",
+            b"26/12/04 21:40:52 ERROR SparkUncaughtExceptionHandler: Uncaught exception\n",
+            b"java.lang.OutOfMemoryError: Java heap space\n", b"WARNING: Using incubator modules\n",
+            b"\r[Stage 0:>   (0 + 2) / 2]"]
+    out = BytesIO()
+    forward_jvm_stderr([b"WARNING: Using incubator modules: jdk.incubator.vector\n", *kept], out)
+    assert out.getvalue() == b"".join(kept)
+
+
+def test_a_jvm_that_dies_mid_scan_is_one_error_line(spark, tmp_path):
+    """A driver JVM killed under a scan (in a fresh process, whose JVM is its own) fails it with
+    one SparkJobError line, exit code 4, and no traceback (py4j's ConnectionRefusedError, or
+    pyspark's accumulator server's EOFError)."""
+    import subprocess
+    import sys
+
+    code = ("import time\n"
+            "from pyspark import SparkContext\n"
+            "from dedup.engines import spark as engine\n"
+            "from dedup.engines.spark_env import session\n"
+            "from dedup.errors import SparkJobError\n"
+            "s = session({'spark.master': 'local[1]', 'spark.ui.enabled': 'false'})\n"
+            "s.sparkContext.parallelize([1], 1).map(str).collect()  # the JVM connects to the accumulator server\n"
+            "SparkContext._gateway.proc.kill()  # not waited for: sockets may close before the JVM exits\n"
+            "try:\n"
+            f"    engine.run([{str(SAMPLES)!r}], {str(tmp_path / 'o')!r}, spark=s)\n"
+            "except SparkJobError as e:\n"
+            "    print(e.exit_code, e)\n"
+            "time.sleep(1)  # time for pyspark's threads to report the hang-up\n")
+    env = {k: v for k, v in os.environ.items() if k not in ("SPARK_DRIVER_MEMORY", "PYSPARK_SUBMIT_ARGS")}
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=300)
+    assert out.returncode == 0, out.stderr[-3000:]
+    said = "4 Spark failed while scanning: its JVM stopped (killed by signal 9; see its last lines above)"
+    assert out.stdout.splitlines() == [said], out.stdout
+    assert "Traceback" not in out.stderr, out.stderr[-3000:]

@@ -9,14 +9,17 @@ one takes its master and confs from Spark's usual sources (`spark-submit`,
 
 from __future__ import annotations
 
+import logging
 import os
 import re
+import subprocess
 import sys
 import tempfile
+import threading
 import uuid
 import zipfile
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -39,12 +42,13 @@ LOCAL_CONF = {
     "spark.python.daemon.module": "dedup.engines.spark_daemon",
 }
 
-# log4j2 at ERROR for a quiet run (-q): Spark's default profile logs WARN lines at start;
-# the repl logger at the same level stops the "Setting default log level" notice.
+# log4j2 at ERROR for a quiet run (-q): Spark's default profile logs WARN lines at start; the
+# logger of pyspark's gateway (Spark names the shell's level after it) at the same level stops
+# the "Setting default log level" notice (Spark prints it where the two differ).
 QUIET_LOG4J = """\
 rootLogger.level = error
-logger.repl.name = org.apache.spark.repl.Main
-logger.repl.level = error
+logger.gateway.name = org.apache.spark.api.python.PythonGatewayServer
+logger.gateway.level = error
 rootLogger.appenderRef.stderr.ref = console
 appender.console.type = Console
 appender.console.name = console
@@ -52,6 +56,16 @@ appender.console.target = SYSTEM_ERR
 appender.console.layout.type = PatternLayout
 appender.console.layout.pattern = %d{yy/MM/dd HH:mm:ss} %p %c{1}: %m%n%ex
 """
+
+# Not log4j's: the JVM's module system prints it, unconditionally, for the `--add-modules`
+# that Spark 4's launcher always passes; a quiet run drops this line alone from the JVM's stderr.
+JVM_NOTICE = re.compile(rb"WARNING: Using incubator modules: [\w.,]+\r?\n?")
+
+# SparkExitCode.OOM: Spark's handler of uncaught errors exits with it on an OutOfMemoryError
+# (measured: a local task's `java.lang.OutOfMemoryError: Java heap space` stopped the JVM so).
+SPARK_OOM_EXIT = 52
+
+_forwarder: threading.Thread | None = None  # copies a quiet JVM's stderr to ours (_start_jvm)
 
 
 def parse_confs(pairs: list[str]) -> dict[str, str]:
@@ -106,9 +120,30 @@ def session(conf: dict[str, str] | None = None, quiet: bool = True) -> "SparkSes
         for key, value in conf.items():
             builder = builder.config(key, value)
         spark = with_python_workers(builder.getOrCreate) if local else builder.getOrCreate()
+        _quiet_hangups(spark.sparkContext)
         if not local:
             spark.sparkContext.addPyFile(package_zip())
     return spark
+
+
+def _quiet_hangups(sc) -> None:
+    """Keep a JVM that hangs up (it died: spark_errors says so in one line) from printing
+    tracebacks: py4j's log record of the network error, pyspark's accumulator server's EOFError.
+    Their other errors print as before."""
+    from py4j.protocol import Py4JNetworkError
+
+    logging.getLogger().addFilter(lambda r: not (r.msg == "Exception while sending command." and r.exc_info
+                                                 and isinstance(r.exc_info[1], Py4JNetworkError)))
+    server = getattr(sc, "_accumulatorServer", None)
+    if server is None:
+        return
+    default = server.handle_error
+
+    def handle_error(request, address):
+        if not isinstance(sys.exc_info()[1], EOFError):
+            default(request, address)
+
+    server.handle_error = handle_error
 
 
 def with_python_workers(create):
@@ -187,12 +222,41 @@ def _start_jvm(quiet: bool, driver_memory: str | None = None) -> None:
         env["LOG4J_CONFIGURATION_FILE"] = path  # log4j2 reads its properties from LOG4J_* variables
     os.environ.update(env)
     try:
-        SparkContext._ensure_initialized()
+        # Our gateway filters the JVM's stderr: -q left 3 JVM lines, 1 (JVM_NOTICE) with log4j fixed, 0 so.
+        SparkContext._ensure_initialized(gateway=_launch_forwarded() if quiet else None)
     finally:
         for key in env:
             del os.environ[key]
         if path is not None:
             os.unlink(path)  # read at the JVM's start
+
+
+def _launch_forwarded():
+    """pyspark's gateway (launch_gateway, as SparkContext starts it) with the JVM's stderr
+    copied to ours by forward_jvm_stderr, which drops JVM_NOTICE."""
+    from pyspark.java_gateway import launch_gateway
+
+    global _forwarder
+    read, write = os.pipe()
+    _forwarder = threading.Thread(target=forward_jvm_stderr, args=(os.fdopen(read, "rb"),), daemon=True)
+    _forwarder.start()  # before the JVM: a pipe nobody reads would block its start once full
+    try:
+        return launch_gateway(popen_kwargs={"stderr": write})
+    except BaseException:
+        _forwarder.join(5)  # the dead JVM's last lines before our error
+        raise
+    finally:
+        os.close(write)  # the JVM has its copy
+
+
+def forward_jvm_stderr(lines, out=None) -> None:
+    """Copy the JVM's stderr `lines` (bytes) to `out` (default: our fd 2, where the JVM would
+    write), all but JVM_NOTICE."""
+    with nullcontext(out) if out is not None else open(2, "wb", closefd=False) as out:
+        for line in lines:
+            if not JVM_NOTICE.fullmatch(line):
+                out.write(line)
+                out.flush()
 
 
 def package_zip() -> str:
@@ -293,9 +357,43 @@ def describe_failure(e: BaseException) -> str:
     return _first_line(e)[:500]
 
 
+def _chain(e: BaseException | None) -> Iterator[BaseException]:
+    while e is not None:
+        yield e
+        e = e.__cause__ or e.__context__
+
+
+def lost_jvm(e: BaseException) -> str | None:
+    """`e` as a driver JVM gone away, else None: a connection error or py4j's own error (not a
+    Java exception) once the JVM this process started has exited; else py4j's network error."""
+    from py4j.protocol import Py4JError, Py4JJavaError, Py4JNetworkError
+    from pyspark import SparkContext
+
+    if not isinstance(e, (ConnectionError, Py4JError)) or isinstance(e, Py4JJavaError):
+        return None  # not about the connection, or Java answered
+    proc = getattr(SparkContext._gateway, "proc", None)  # None: a JVM this process did not start
+    if proc is not None:
+        try:
+            proc.wait(2)  # a JVM whose sockets just closed may not have exited yet (measured on a kill -9)
+        except subprocess.TimeoutExpired:
+            pass
+    if proc is not None and proc.returncode is not None:
+        if _forwarder is not None:
+            _forwarder.join(2)  # its last lines before our error
+        rc = proc.returncode
+        if rc == SPARK_OOM_EXIT:
+            return (f"its JVM stopped on an OutOfMemoryError (exit status {rc}; where its last lines above say "
+                    "'Java heap space', it needs a larger heap, e.g. --conf spark.driver.memory=8g)")
+        return f"its JVM stopped ({f'killed by signal {-rc}' if rc < 0 else f'exit status {rc}'}; see its last lines above)"
+    if any(isinstance(x, Py4JNetworkError) for x in _chain(e)):
+        return f"its connection to the JVM broke ({_first_line(e)})"
+    return None
+
+
 @contextmanager
 def spark_errors(doing: str) -> Iterator[None]:
-    """Spark's and py4j's exceptions (Java or a Python worker's) as a SparkJobError of one line."""
+    """Spark's and py4j's exceptions (Java or a Python worker's), and a driver JVM gone away
+    (lost_jvm), as a SparkJobError of one line."""
     try:
         yield
     except DedupError:
@@ -304,6 +402,9 @@ def spark_errors(doing: str) -> Iterator[None]:
         from py4j.protocol import Py4JError
         from pyspark.errors import PySparkException
 
+        lost = lost_jvm(e)
+        if lost:
+            raise SparkJobError(f"Spark failed while {doing}: {lost}") from e
         if isinstance(e, (Py4JError, PySparkException)) or type(e).__module__.startswith(("pyspark", "py4j")):
             raise SparkJobError(f"Spark failed while {doing}: {describe_failure(e)}") from e
         raise
