@@ -130,10 +130,9 @@ def _quiet_hangups(sc) -> None:
     """Keep a JVM that hangs up (it died: spark_errors says so in one line) from printing
     tracebacks: py4j's log record of the network error, pyspark's accumulator server's EOFError.
     Their other errors print as before."""
-    from py4j.protocol import Py4JNetworkError
-
-    logging.getLogger().addFilter(lambda r: not (r.msg == "Exception while sending command." and r.exc_info
-                                                 and isinstance(r.exc_info[1], Py4JNetworkError)))
+    root = logging.getLogger()  # py4j logs that record through logging.info, the root logger's
+    if _py4j_hangup not in root.filters:  # once per process, however many sessions
+        root.addFilter(_py4j_hangup)
     server = getattr(sc, "_accumulatorServer", None)
     if server is None:
         return
@@ -144,6 +143,14 @@ def _quiet_hangups(sc) -> None:
             default(request, address)
 
     server.handle_error = handle_error
+
+
+def _py4j_hangup(record: logging.LogRecord) -> bool:
+    """False for py4j's record of a network error while sending a command (a JVM gone)."""
+    from py4j.protocol import Py4JNetworkError
+
+    return not (record.msg == "Exception while sending command." and record.exc_info
+                and isinstance(record.exc_info[1], Py4JNetworkError))
 
 
 def with_python_workers(create):
