@@ -70,8 +70,9 @@ GLUED_SHARE = 0.9
 OWN_SHARE = 0.3
 # Words of a sentence an edited copy may change, add or leave out and still be the
 # other's sentence, not one of its own (has_own, edited_of; the planted doubled_edited
-# kind edits about one word in twenty, so a short sentence holds one edit).
-EDITED_WORDS = 1
+# kind edits about one word in twenty, so a short sentence holds one edit). Not
+# templates.EDITED_WORDS: that one is about names apart in paragraphs of 20+ shared words.
+SENTENCE_EDIT_WORDS = 1
 # Spans are partners (may cover each other's sentences) when they share at least
 # this many times ngram shingles (seed 1 of the accuracy benchmark: 1 gives F1
 # 0.956, 2 gives 0.954 and 25 % less time in this stage, 3 gives 0.929).
@@ -429,11 +430,11 @@ class _Refiner:
         part, other = s.text[b0:b1], self.texts.text(v)
         mine, theirs = token_bytes(part), self.texts.tokens(v)
         same = [(a0, a1, c0, c1) for tag, a0, a1, c0, c1 in opcodes(mine, theirs) if tag == "equal" and a1 - a0 >= 2]
-        if not same or same[-1][3] - same[0][2] > len(mine) + EDITED_WORDS:
+        if not same or same[-1][3] - same[0][2] > len(mine) + SENTENCE_EDIT_WORDS:
             return False
         apart_mine = [t for k, t in enumerate(mine) if not any(a0 <= k < a1 for a0, a1, _, _ in same)]
         apart_theirs = [theirs[k] for k in range(same[0][2], same[-1][3]) if not any(c0 <= k < c1 for _, _, c0, c1 in same)]
-        return (len(apart_mine) <= EDITED_WORDS and len(apart_theirs) <= EDITED_WORDS
+        return (len(apart_mine) <= SENTENCE_EDIT_WORDS and len(apart_theirs) <= SENTENCE_EDIT_WORDS
                 and all(_plain(t, part) for t in apart_mine) and all(_plain(t, other) for t in apart_theirs))
 
     def glued(self, s: Sentenced, first: int, stop: int, sh: np.ndarray, runs_sh: np.ndarray,
