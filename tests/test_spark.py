@@ -391,20 +391,26 @@ def test_a_local_driver_gets_a_heap_nobody_chose_and_a_chosen_one_is_kept(tmp_pa
     assert spark_env._spark_defaults() == {"spark.master": "local[3]", "spark.driver.memory": "5g"}
 
 
+def fresh_python(*argv: str):
+    """This Python run with `argv` in a new process (its own JVM), with no heap set by the
+    environment; its output as text."""
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if k not in ("SPARK_DRIVER_MEMORY", "PYSPARK_SUBMIT_ARGS")}
+    return subprocess.run([sys.executable, *argv], capture_output=True, text=True, env=env, timeout=300)
+
+
 def test_a_new_local_session_starts_with_that_heap(spark, tmp_path):
     """In a fresh process, dedup's session starts the JVM with local_driver_memory's heap
     (`--conf spark.driver.memory` reaches the launcher; Spark's 1 GB default is not used), and a
     quiet one draws no progress bars (the launcher's default for a pyspark shell turns them on)."""
-    import subprocess
-    import sys
-
     code = ("from dedup.engines.spark_env import session\n"
             "s = session({'spark.driver.memory': '1536m', 'spark.ui.enabled': 'false'})\n"
             "c = s.sparkContext.getConf()\n"
             "print(c.get('spark.ui.showConsoleProgress'), c.get('spark.driver.memory'), s._jvm.java.lang.Runtime.getRuntime().maxMemory())\n"
             "s.stop()\n")
-    env = {k: v for k, v in os.environ.items() if k not in ("SPARK_DRIVER_MEMORY", "PYSPARK_SUBMIT_ARGS")}
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=300)
+    out = fresh_python("-c", code)
     assert out.returncode == 0, out.stderr[-2000:]
     progress, conf, heap = out.stdout.split()[-3:]
     assert progress == "false" and conf == "1536m" and 1.2 * (1 << 30) < int(heap) <= 1536 << 20
@@ -417,20 +423,15 @@ JVM_START_LINES = ("WARNING: Using incubator modules", 'Setting default log leve
 
 def test_a_quiet_scan_prints_no_jvm_lines_and_a_loud_session_still_does(spark, tmp_path):
     """In a fresh process, `-q` keeps the JVM's start-up lines off stderr; without -q they stay."""
-    import subprocess
-    import sys
-
-    env = {k: v for k, v in os.environ.items() if k not in ("SPARK_DRIVER_MEMORY", "PYSPARK_SUBMIT_ARGS")}
-    out = subprocess.run([sys.executable, "-m", "dedup", "scan", str(SAMPLES), "--engine", "spark", "-q",
-                          "--out", str(tmp_path / "o"), "--conf", "spark.ui.enabled=false"],
-                         capture_output=True, text=True, env=env, timeout=300)
+    out = fresh_python("-m", "dedup", "scan", str(SAMPLES), "--engine", "spark", "-q", "--out", str(tmp_path / "o"),
+                       "--conf", "spark.ui.enabled=false")
     assert out.returncode == 0, out.stderr[-2000:]
     assert (tmp_path / "o" / "clusters.jsonl").exists()
     assert not [line for line in JVM_START_LINES if line in out.stderr], out.stderr
     code = ("from dedup.engines.spark_env import session\n"
             "s = session({'spark.ui.enabled': 'false'}, quiet=False)\n"
             "print(s.range(3).count())\n")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=300)
+    out = fresh_python("-c", code)
     assert out.returncode == 0 and out.stdout.split()[-1] == "3", out.stderr[-2000:]
     assert all(line in out.stderr for line in JVM_START_LINES), out.stderr
 
@@ -454,9 +455,6 @@ def test_a_jvm_that_dies_mid_scan_is_one_error_line(spark, tmp_path):
     """A driver JVM killed under a scan (in a fresh process, whose JVM is its own) fails it with
     one SparkJobError line, exit code 4, and no traceback (py4j's ConnectionRefusedError, or
     pyspark's accumulator server's EOFError)."""
-    import subprocess
-    import sys
-
     code = ("import time\n"
             "from pyspark import SparkContext\n"
             "from dedup.engines import spark as engine\n"
@@ -470,8 +468,7 @@ def test_a_jvm_that_dies_mid_scan_is_one_error_line(spark, tmp_path):
             "except SparkJobError as e:\n"
             "    print(e.exit_code, e)\n"
             "time.sleep(1)  # time for pyspark's threads to report the hang-up\n")
-    env = {k: v for k, v in os.environ.items() if k not in ("SPARK_DRIVER_MEMORY", "PYSPARK_SUBMIT_ARGS")}
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=300)
+    out = fresh_python("-c", code)
     assert out.returncode == 0, out.stderr[-3000:]
     said = "4 Spark failed while scanning: its JVM stopped (killed by signal 9; see its last lines above)"
     assert out.stdout.splitlines() == [said], out.stdout

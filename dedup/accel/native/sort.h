@@ -54,35 +54,49 @@ DEDUP_DEFINE_SORT(int32_t, sort_i32)
 DEDUP_DEFINE_SORT(int64_t, sort_i64)
 DEDUP_DEFINE_SORT(uint64_t, sort_u64)
 
-/* Sorts run[0:n] in place by LSD radix on 11-bit digits (6 passes, so the result
- * ends in run); tmp: scratch of at least n values. */
-static void radix_sort_u64(uint64_t *run, uint64_t *tmp, ptrdiff_t n)
+/* One stable LSD radix pass on the 11-bit digit at `shift`: keys ks[0:n] to kd and, where
+ * os is not NULL, their positions os to od. 0 (nothing moved) when all keys share the digit. */
+static int radix_pass(const uint64_t *ks, uint64_t *kd, const int64_t *os, int64_t *od, ptrdiff_t n, int shift)
 {
     int64_t count[2048];
+    memset(count, 0, sizeof(count));
+    for (ptrdiff_t i = 0; i < n; i++)
+        count[(ks[i] >> shift) & 2047]++;
+    if (n == 0 || count[(ks[0] >> shift) & 2047] == n)
+        return 0;
+    int64_t total = 0;
+    for (int d = 0; d < 2048; d++) {
+        int64_t c = count[d];
+        count[d] = total;
+        total += c;
+    }
+    for (ptrdiff_t i = 0; i < n; i++) {
+        int64_t at = count[(ks[i] >> shift) & 2047]++;
+        kd[at] = ks[i];
+        if (os)
+            od[at] = os[i];
+    }
+    return 1;
+}
+
+/* Sorts run[0:n] in place by LSD radix on 11-bit digits; tmp: scratch of at least n values. */
+static void radix_sort_u64(uint64_t *run, uint64_t *tmp, ptrdiff_t n)
+{
     uint64_t *src = run, *dst = tmp;
     for (int shift = 0; shift < 64; shift += 11) {
-        memset(count, 0, sizeof(count));
-        for (ptrdiff_t i = 0; i < n; i++)
-            count[(src[i] >> shift) & 2047]++;
-        int64_t total = 0;
-        for (int d = 0; d < 2048; d++) {
-            int64_t c = count[d];
-            count[d] = total;
-            total += c;
+        if (radix_pass(src, dst, NULL, NULL, n, shift)) {
+            uint64_t *t = src;
+            src = dst;
+            dst = t;
         }
-        for (ptrdiff_t i = 0; i < n; i++) {
-            uint64_t v = src[i];
-            dst[count[(v >> shift) & 2047]++] = v;
-        }
-        uint64_t *t = src;
-        src = dst;
-        dst = t;
     }
+    if (src != run)
+        memcpy(run, src, (size_t)n * sizeof(uint64_t));
 }
 
 /* order[0:n] = the positions of keys[0:n] in stable ascending order (equal keys in
- * position order: np.argsort(keys, kind="stable")), by LSD radix on 11-bit digits
- * carrying each key's position; a digit all keys share is skipped. -1: no memory. */
+ * position order: np.argsort(keys, kind="stable")), by radix passes carrying each key's
+ * position. -1: no memory. */
 static int radix_argsort_u64(const uint64_t *keys, int64_t *order, ptrdiff_t n)
 {
     uint64_t *k = malloc(2 * (size_t)n * sizeof(uint64_t) + 1);
@@ -97,26 +111,11 @@ static int radix_argsort_u64(const uint64_t *keys, int64_t *order, ptrdiff_t n)
     memcpy(ks, keys, (size_t)n * sizeof(uint64_t));
     for (ptrdiff_t i = 0; i < n; i++)
         os[i] = i;
-    int64_t count[2048];
     for (int shift = 0; shift < 64; shift += 11) {
-        memset(count, 0, sizeof(count));
-        for (ptrdiff_t i = 0; i < n; i++)
-            count[(ks[i] >> shift) & 2047]++;
-        if (n && count[(ks[0] >> shift) & 2047] == n)
-            continue;  /* one digit for all: this pass would not move anything */
-        int64_t total = 0;
-        for (int d = 0; d < 2048; d++) {
-            int64_t c = count[d];
-            count[d] = total;
-            total += c;
+        if (radix_pass(ks, kd, os, od, n, shift)) {
+            uint64_t *tk = ks; ks = kd; kd = tk;
+            int64_t *to = os; os = od; od = to;
         }
-        for (ptrdiff_t i = 0; i < n; i++) {
-            int64_t at = count[(ks[i] >> shift) & 2047]++;
-            kd[at] = ks[i];
-            od[at] = os[i];
-        }
-        uint64_t *tk = ks; ks = kd; kd = tk;
-        int64_t *to = os; os = od; od = to;
     }
     if (os != order)
         memcpy(order, os, (size_t)n * sizeof(int64_t));
