@@ -12,7 +12,7 @@ from benchmarks.accuracy import events, source
 from benchmarks.accuracy.generate import BASE_KINDS, NEW_KINDS, generate, parse_kinds
 from benchmarks.accuracy.labels import COPY_KINDS, HARD_NEGATIVE_KINDS, Corpus, Unit
 from benchmarks.accuracy.runner import dedup_outputs, run_peer
-from benchmarks.accuracy.score import align, alive_units, cluster_scores, score
+from benchmarks.accuracy.score import align, alive_units, cluster_scores, line_identical, score
 from dedup import Config
 
 
@@ -97,6 +97,17 @@ def test_scorer_byte_identity_and_missing_documents():
     edited = score(c, {"a": "Alpha one two three FOUR.\n\nBravo five six seven eight.\n", "b": c.texts[1]})
     assert not edited.byte_identical and edited.unaligned_docs == 1
     assert score(c, {"a": c.texts[0]}).removal_recall == 1.0  # a document left out counts as emptied
+
+
+def test_a_sentence_cut_from_the_middle_of_a_line_keeps_the_rest_byte_identical():
+    """A unit of the labels may hold two sentences where a sentence run removes one: the line is
+    then two pieces of the input joined, each whole and in order; an edit, a reorder or a cut
+    inside a sentence is not."""
+    original = "It rained. The commission was told of the risk in May. The hearing continues.\nNext line here."
+    assert line_identical(original, "It rained. The hearing continues.\nNext line here.")
+    assert not line_identical(original, "It rained. The hearing continues!\nNext line here.")
+    assert not line_identical(original, "The hearing continues. It rained.\nNext line here.")
+    assert not line_identical(original, "It rained. The commission was told. The hearing continues.\nNext line here.")
 
 
 def test_align_attributes_identical_copies_by_spacing():

@@ -18,6 +18,7 @@ member of each group survives.
 
 from __future__ import annotations
 
+import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
@@ -89,18 +90,25 @@ def greedy_alive(pieces: list[str], clean: str) -> list[bool]:
     return out
 
 
+# Where a clean line may join two pieces of the input: after a sentence end and its white space
+# (a sentence run removed from the middle of a line).
+_PIECE_END = re.compile(r"(?<=[.!?])[\"'\u201d\u2019)\]]*\s+")
+
+
 def line_identical(original: str, clean: str) -> bool:
-    """Weaker check where units were cut into: clean lines appear, in order, in the input."""
+    """Weaker check where units were cut into: each clean line's sentences appear, in order
+    and whole, in the input (a unit of the labels may hold two sentences where the tool cut
+    one of them out, so the unit is neither kept nor removed)."""
     if not _is_subsequence(clean, original):
         return False
     pos = 0
     for line in clean.splitlines():
-        line = line.strip()
-        if line:
-            at = original.find(line, pos)
-            if at < 0:
-                return False
-            pos = at + len(line)
+        for piece in _PIECE_END.split(line.strip()):
+            if piece:
+                at = original.find(piece, pos)
+                if at < 0:
+                    return False
+                pos = at + len(piece)
     return True
 
 
