@@ -1,4 +1,4 @@
-"""Small numpy idioms shared by the stages."""
+"""Small array idioms shared by the stages (numpy; the compiled radix sorts for large keys)."""
 
 from __future__ import annotations
 
@@ -61,7 +61,7 @@ def stable_order(keys: np.ndarray) -> np.ndarray:
     n = len(keys)
     native = kernels.compiled(n)
     as_u64 = _as_u64(keys) if native is not None and keys.ndim == 1 else None
-    if as_u64 is not None:  # a radix sort carrying positions, stable by construction: 1.56M keys 67 ms, 156 below
+    if as_u64 is not None:  # a radix sort carrying positions, stable as it is: 1.56M keys 67 ms (the way below: 156)
         order = np.empty(n, dtype=np.int64)
         native.stable_order(np.ascontiguousarray(as_u64), order)
         return order

@@ -5,7 +5,8 @@ Rules, in order of what real text needs (each tested):
 - a sentence ends at `.`, `!`, `?` or `…` (closing quotes and brackets go with it)
   followed by white space and a capital letter, a digit or an opening quote;
 - not after an abbreviation (`Mr.`, `U.S.`, `e.g.`, month names, single initials;
-  not a capital ending a hyphenated name, `ISIS-K.`) and never inside a number (`2.5`: no space follows its point);
+  not a capital ending a hyphenated name, `ISIS-K.`) and never inside a number
+  (`2.5`: no space follows its point);
 - glued sentences split too: a full stop between a lower-case word and a
   capitalised one with no space (`Ankara.Erdogan`, as in the first sample);
 - text with few sentence ends and several lines (lists, table rows, release-note
