@@ -12,10 +12,10 @@ from __future__ import annotations
 import logging
 import os
 import re
-import subprocess
 import sys
 import tempfile
 import threading
+import time
 import uuid
 import zipfile
 from collections.abc import Iterator
@@ -380,10 +380,9 @@ def lost_jvm(e: BaseException) -> str | None:
         return None  # not about the connection, or Java answered
     proc = getattr(SparkContext._gateway, "proc", None)  # None: a JVM this process did not start
     if proc is not None:
-        try:
-            proc.wait(2)  # a JVM whose sockets just closed may not have exited yet (measured on a kill -9)
-        except subprocess.TimeoutExpired:
-            pass
+        waited = time.monotonic() + 2  # a JVM whose sockets just closed may not have exited yet (measured on a kill -9)
+        while proc.poll() is None and time.monotonic() < waited:
+            time.sleep(0.05)
     if proc is not None and proc.returncode is not None:
         if _forwarder is not None:
             _forwarder.join(2)  # its last lines before our error
