@@ -65,7 +65,9 @@ JVM_NOTICE = re.compile(rb"WARNING: Using incubator modules: [\w.,]+\r?\n?")
 # (measured: a local task's `java.lang.OutOfMemoryError: Java heap space` stopped the JVM so).
 SPARK_OOM_EXIT = 52
 
-_forwarder: threading.Thread | None = None  # copies a quiet JVM's stderr to ours (_start_jvm)
+# The thread copying a quiet JVM's stderr to ours (_start_jvm): process-wide state, as the JVM is
+# (pyspark keeps its gateway on SparkContext, one per process); lost_jvm joins it for the last lines.
+_forwarder: threading.Thread | None = None
 
 
 def parse_confs(pairs: list[str]) -> dict[str, str]:
