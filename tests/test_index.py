@@ -109,6 +109,23 @@ def test_rerun_of_a_batch_gives_the_same_result_and_adds_nothing(location):
     assert (after["spans"], after["batches"]) == (before["spans"], before["batches"])
 
 
+def test_holds_spans_says_whether_anything_before_the_batch_can_match(location):
+    """A new index holds nothing (find_candidates then looks nothing up); after a batch, the next
+    one sees its spans; a re-run of that first batch sees nothing before it, as the first time."""
+    from dedup.index.base import batch_key
+
+    docs = planted_docs(random.Random(5), 8, copy_rate=0.0)
+    with open_index(location, Config()) as store:
+        with store.transaction(batch_key(docs)) as txn:
+            assert not txn.holds_spans()
+    run_batches(location, [docs], Config())
+    with open_index(location, Config()) as store:
+        with store.transaction(batch_key(docs[:1])) as txn:
+            assert txn.holds_spans()
+        with store.transaction(batch_key(docs)) as txn:
+            assert txn.prior is not None and not txn.holds_spans()
+
+
 def test_exact_copy_of_indexed_span_is_dropped_as_exact(location):
     docs = planted_docs(random.Random(2), 10, copy_rate=0.0)
     run_batches(location, [docs], Config())

@@ -307,6 +307,8 @@ class _Transaction:
         self._anchors: dict[int, int] = {}  # span id -> anchor count, from anchor lookups
 
     def holds_spans(self) -> bool:
+        if self.prior is not None:  # a re-run: the spans before it (ids start at 1)
+            return self.prior.first_span > 1
         return self.store._counts()["spans"] > 0  # read under the batch's WATCH, like every read here
 
     def lookup(self, kind: str, keys: np.ndarray, limit: int) -> tuple[np.ndarray, np.ndarray]:
