@@ -25,7 +25,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from ..accel.diff import opcodes
+from ..accel.diff import SequenceMatcher, opcodes
 from ..arrays import grouped_sets, ramp
 from .normalize import token_bytes
 from .shingle import byte_token_hashes, fmix64
@@ -202,6 +202,7 @@ class UnitTexts:
         self._name_words: dict[int, frozenset[bytes]] = {}
         self._code: dict[int, frozenset[bytes]] = {}
         self._years: dict[int, frozenset[str] | None] = {}
+        self._proper: dict[int, frozenset[bytes]] = {}
 
     def text(self, u: int) -> str:
         """The unit's text; short ones kept (lines are read by several rules, and cutting
@@ -256,7 +257,7 @@ class UnitTexts:
         """The names of two or more words: runs of consecutive proper-name tokens."""
         got = self._runs.get(u)
         if got is None:
-            named = proper_names(self.text(u)) if self.has_capital(u) else frozenset()
+            named = self.proper(u)
             runs, run = [], []
             for t in self.tokens(u) if len(named) > 1 else ():
                 if t in named:
@@ -275,6 +276,13 @@ class UnitTexts:
         got = self._name_words.get(u)
         if got is None:
             got = self._name_words[u] = frozenset(t for name in self.names(u) for t in name)
+        return got
+
+    def proper(self, u: int) -> frozenset[bytes]:
+        """proper_names of the unit's text."""
+        got = self._proper.get(u)
+        if got is None:
+            got = self._proper[u] = proper_names(self.text(u)) if self.has_capital(u) else frozenset()
         return got
 
     def has_capital(self, u: int) -> bool:
@@ -322,7 +330,8 @@ def template_pairs(
     """Which verified pairs are filled-in templates (a bool per pair), each side read
     against the other. Only edges short of full containment are read (a set inside
     the other misses nothing) whose smaller set is short (TEMPLATE_MAX) and whose
-    texts both hold a digit or capitals."""
+    texts both hold a digit, capitals or a proper name (names alone: read against OCR
+    misreadings, _names_misread)."""
     out = np.zeros(len(pairs), dtype=bool)
     a, b = sizes[pairs[:, 0]], sizes[pairs[:, 1]]
     small = np.minimum(a, b)
@@ -330,7 +339,13 @@ def template_pairs(
     # has_value once per unit, not per pair (a unit sits in thousands of pairs on Debian's docs).
     ends = np.unique(pairs[look])
     valued = np.fromiter((texts.has_value(u) or "`" in texts.text(u) for u in ends.tolist()), dtype=bool, count=len(ends))
-    look = look[valued[np.searchsorted(ends, pairs[look, 0])] & valued[np.searchsorted(ends, pairs[look, 1])]]
+    # Names alone fill a template too (`the name of The Open Group shall not be used` against
+    # `... of the X Consortium or of the XFree86 Project ...`: a licence's advertising clause
+    # for another holder, dropped as a copy on Debian's docs).
+    named = valued | np.fromiter((bool(texts.proper(u)) for u in ends.tolist()), dtype=bool, count=len(ends))
+    at_x, at_y = np.searchsorted(ends, pairs[look, 0]), np.searchsorted(ends, pairs[look, 1])
+    keep = named[at_x] & named[at_y]
+    look, names_only = look[keep], ~(valued[at_x] & valued[at_y])[keep]
     if not len(look):
         return out
     # Values by word: a value is missing when the other text lacks it, not when a word beside
@@ -355,6 +370,8 @@ def template_pairs(
     side_x = is_templated(size[x[both]] - words, size[x[both] + 1] - shared(x[both] + 1, y[both]), size[x[both]], 1)
     both, words = both[side_x], words[side_x]
     by_values[both] = is_templated(size[y[both]] - words, size[y[both] + 1] - shared(y[both] + 1, x[both]), size[y[both]], 1)
+    for i in np.flatnonzero(by_values & names_only).tolist():  # names alone: few pairs, in Python
+        by_values[i] = not _names_misread(texts, int(pairs[look[i], 0]), int(pairs[look[i], 1]))
     apart = np.zeros(len(look), dtype=bool)
     both = np.flatnonzero((size[x + 2] > 0) & (size[y + 2] > 0))
     names_shared = shared(x[both] + 2, y[both] + 2)
@@ -405,6 +422,24 @@ def _names_edited(texts: UnitTexts, x: int, y: int) -> bool:
             return False
         edited = True
     return edited and same >= EDIT_CONTEXT
+
+
+# A name one side lacks is the other's misread (or glued) when they are this alike (difflib's
+# ratio): `Woodbriclge` for `Woodbridge` 0.86, `Unied` for `United` 0.91; `Open` for `Of` 0.67.
+MISREAD_RATIO = 0.75
+
+
+def _names_misread(texts: UnitTexts, x: int, y: int) -> bool:
+    """Whether a proper name one side lacks is like a word the other lacks, or glued into
+    one (`intoPakistan`): an OCR misreading or a lost space, not another name."""
+    return _misread_in(texts, x, y) or _misread_in(texts, y, x)
+
+
+def _misread_in(texts: UnitTexts, x: int, y: int) -> bool:
+    wx, wy = texts.token_set(x), texts.token_set(y)
+    theirs = wy - wx
+    return any((len(a) >= 4 and a in b) or SequenceMatcher(None, a, b).ratio() >= MISREAD_RATIO
+               for a in texts.proper(x) - wy for b in theirs)
 
 
 def _names_other(texts: UnitTexts, x: int, y: int) -> bool:
