@@ -145,6 +145,17 @@ def test_a_misread_or_glued_name_is_still_a_copy():
     assert drops_between([c, d]) == 1
 
 
+def test_a_name_misread_in_a_line_with_numbers_is_still_a_copy():
+    # heavy_ocr of the accuracy benchmark, seed 4: Woles for Wales made the line a template.
+    a = "The nation's road toll has risen to 37, after another death on New South Wales roads."
+    assert drops_between([a, a.replace("Wales", "Woles")]) == 1
+
+
+def test_another_name_one_edit_away_is_no_misreading():
+    a = "The ambassador to Iran said the talks with the envoys would resume next week after the holiday."
+    assert drops_between([a, a.replace("Iran", "Iraq")]) == 0
+
+
 def test_a_notice_whose_name_changed_on_one_side_only_is_a_copy():
     # One word of two missing (Packard in both): an edit, not another holder.
     assert drops_between([NOTICE.format("Keith Packard"), NOTICE.format("Mr Packard")]) == 1

@@ -25,8 +25,9 @@ from collections.abc import Callable
 
 import numpy as np
 
-from ..accel.diff import SequenceMatcher, opcodes
+from ..accel.diff import opcodes
 from ..arrays import grouped_sets, ramp
+from .glyphs import ocr_alike
 from .normalize import token_bytes
 from .shingle import byte_token_hashes, fmix64
 from .verify import intersections, is_edge
@@ -298,9 +299,10 @@ _NTH = np.uint64(0xC2B2AE3D27D4EB4F)  # odd: occurrences of one token hash apart
 
 
 def _word_sets(texts: UnitTexts, units: list[int]) -> tuple[np.ndarray, np.ndarray]:
-    """Three sorted sets per unit k, laid end to end (`joined`, offsets `at`): set 3k its
-    words, 3k + 1 those of its words that are values (flags with names), 3k + 2 its
-    identifiers; hashed, a word by occurrence (the second "2" is not the first), so that the
+    """Four sorted sets per unit k, laid end to end (`joined`, offsets `at`): set 4k its
+    words, 4k + 1 those of its words that are values (flags with names), 4k + 2 its
+    identifiers, 4k + 3 its values but names (flags without); hashed, a word by occurrence
+    (the second "2" is not the first), so that the
     sets intersect as multisets: "2 insertions" against "1 insertion, 1 deletion" misses a
     2. In one batch (a unique per set and unit cost a tenth of this rule on Debian's docs)."""
     words = [texts.tokens(u) for u in units]
@@ -317,10 +319,12 @@ def _word_sets(texts: UnitTexts, units: list[int]) -> tuple[np.ndarray, np.ndarr
     nth[order] = ramp(np.diff(np.append(starts, len(h))))
     occ = fmix64(h + nth * _NTH)
     flagged = np.concatenate([texts.flags(u, names=True) for u in units]) if len(h) else np.zeros(0, dtype=bool)
+    plain = np.concatenate([texts.flags(u) for u in units]) if len(h) else np.zeros(0, dtype=bool)
     ids = byte_token_hashes([t for ns in names for t in ns])
-    values = np.concatenate((occ, occ[flagged], ids))
-    sets = np.concatenate((3 * unit, 3 * unit[flagged] + 1, 3 * np.repeat(np.arange(len(units), dtype=np.int64), n_names) + 2))
-    return grouped_sets(values, sets, 3 * len(units))
+    values = np.concatenate((occ, occ[flagged], ids, occ[plain]))
+    sets = np.concatenate((4 * unit, 4 * unit[flagged] + 1, 4 * np.repeat(np.arange(len(units), dtype=np.int64), n_names) + 2,
+                           4 * unit[plain] + 3))
+    return grouped_sets(values, sets, 4 * len(units))
 
 
 def template_pairs(
@@ -345,7 +349,7 @@ def template_pairs(
     named = valued | np.fromiter((bool(texts.proper(u)) for u in ends.tolist()), dtype=bool, count=len(ends))
     at_x, at_y = np.searchsorted(ends, pairs[look, 0]), np.searchsorted(ends, pairs[look, 1])
     keep = named[at_x] & named[at_y]
-    look, names_only = look[keep], ~(valued[at_x] & valued[at_y])[keep]
+    look = look[keep]
     if not len(look):
         return out
     # Values by word: a value is missing when the other text lacks it, not when a word beside
@@ -356,7 +360,7 @@ def template_pairs(
     units = np.unique(pairs[look])
     joined, at = _word_sets(texts, units.tolist())
     size = np.diff(at)
-    x, y = 3 * np.searchsorted(units, pairs[look, 0]), 3 * np.searchsorted(units, pairs[look, 1])
+    x, y = 4 * np.searchsorted(units, pairs[look, 0]), 4 * np.searchsorted(units, pairs[look, 1])
 
     def shared(p: np.ndarray, q: np.ndarray) -> np.ndarray:
         return intersections(np.stack((p, q), axis=1), joined, at)
@@ -370,14 +374,18 @@ def template_pairs(
     side_x = is_templated(size[x[both]] - words, size[x[both] + 1] - shared(x[both] + 1, y[both]), size[x[both]], 1)
     both, words = both[side_x], words[side_x]
     by_values[both] = is_templated(size[y[both]] - words, size[y[both] + 1] - shared(y[both] + 1, x[both]), size[y[both]], 1)
-    for i in np.flatnonzero(by_values & names_only).tolist():  # names alone: few pairs, in Python
+    # A template by names alone (no number or identifier missing on either side) may be OCR's
+    # misreadings of the names: read in Python, few pairs.
+    named = np.flatnonzero(by_values)
+    named = named[(size[x[named] + 3] == shared(x[named] + 3, y[named])) & (size[y[named] + 3] == shared(y[named] + 3, x[named]))]
+    for i in named.tolist():
         by_values[i] = not _names_misread(texts, int(pairs[look[i], 0]), int(pairs[look[i], 1]))
     apart = np.zeros(len(look), dtype=bool)
     both = np.flatnonzero((size[x + 2] > 0) & (size[y + 2] > 0))
     names_shared = shared(x[both] + 2, y[both] + 2)
     apart[both] = (size[x[both] + 2] > names_shared) & (size[y[both] + 2] > names_shared)
     coded = np.fromiter((bool(texts.code(u)) for u in units.tolist()), dtype=bool, count=len(units))
-    for i in np.flatnonzero(~apart & (coded[x // 3] | coded[y // 3])).tolist():  # code spans: few pairs, in Python
+    for i in np.flatnonzero(~apart & (coded[x // 4] | coded[y // 4])).tolist():  # code spans: few pairs, in Python
         p, q = int(pairs[look[i], 0]), int(pairs[look[i], 1])
         apart[i] = _names_other(texts, p, q) and _names_other(texts, q, p)
     # Names apart, but maybe by edits: read in Python where the two share EDIT_CONTEXT words
@@ -389,7 +397,7 @@ def template_pairs(
     noticed = np.fromiter((bool(texts.years(u)) for u in units.tolist()), dtype=bool, count=len(units))
     # the same notice but for a word or two (not one inside a stanza of several)
     alike = np.maximum(a, b)[look] - inter[look] <= YEAR_WORDS * n
-    for i in np.flatnonzero(~apart & ~by_values & alike & noticed[x // 3] & noticed[y // 3]).tolist():  # two copyright notices
+    for i in np.flatnonzero(~apart & ~by_values & alike & noticed[x // 4] & noticed[y // 4]).tolist():  # two copyright notices
         yp, yq = texts.years(int(pairs[look[i], 0])), texts.years(int(pairs[look[i], 1]))
         apart[i] = yp != yq
     out[look] = by_values | apart
@@ -424,22 +432,18 @@ def _names_edited(texts: UnitTexts, x: int, y: int) -> bool:
     return edited and same >= EDIT_CONTEXT
 
 
-# A name one side lacks is the other's misread (or glued) when they are this alike (difflib's
-# ratio): `Woodbriclge` for `Woodbridge` 0.86, `Unied` for `United` 0.91; `Open` for `Of` 0.67.
-MISREAD_RATIO = 0.75
-
-
 def _names_misread(texts: UnitTexts, x: int, y: int) -> bool:
-    """Whether a proper name one side lacks is like a word the other lacks, or glued into
-    one (`intoPakistan`): an OCR misreading or a lost space, not another name."""
-    return _misread_in(texts, x, y) or _misread_in(texts, y, x)
-
-
-def _misread_in(texts: UnitTexts, x: int, y: int) -> bool:
+    """Whether the two sides lack proper names of each other's, and every one is a glyph
+    misreading of a word the other lacks, or glued into one (`intoPakistan`): OCR's errors,
+    not other names (one alike pair among other names is a list of other names: `Galicican`
+    beside `Galician` among `Japanese`, `Kannada` against `Catalan`, `Hebrew`)."""
     wx, wy = texts.token_set(x), texts.token_set(y)
-    theirs = wy - wx
-    return any((len(a) >= 4 and a in b) or SequenceMatcher(None, a, b).ratio() >= MISREAD_RATIO
-               for a in texts.proper(x) - wy for b in theirs)
+    own_x, own_y = texts.proper(x) - wy, texts.proper(y) - wx
+    return bool(own_x or own_y) and _read_as_any(own_x, wy - wx) and _read_as_any(own_y, wx - wy)
+
+
+def _read_as_any(names: frozenset[bytes], words: frozenset[bytes]) -> bool:
+    return all(any((len(a) >= 4 and a in b) or ocr_alike(a, b) for b in words) for a in names)
 
 
 def _names_other(texts: UnitTexts, x: int, y: int) -> bool:
