@@ -156,6 +156,20 @@ def test_another_name_one_edit_away_is_no_misreading():
     assert drops_between([a, a.replace("Iran", "Iraq")]) == 0
 
 
+def test_a_name_of_two_words_both_misread_is_not_another_name():
+    # heavy_ocr, accuracy benchmark: `Indiau Parliarnent` for `Indian Parliament` read as two
+    # holders' names (named_apart) once the misreadings raised the pair above SAME_TEXT.
+    a = ("India's Home Minister, LK Advani, has been quoted by the Reuters news agency as telling a meeting of "
+         "business and industry leaders in New Delhi that the man has confessed to planning suicide attacks in "
+         "Australia and Britain, as well as on the Indian Parliament. The report says Mr Advani says Indian "
+         "authorities have confirmed and verified the confessions.")
+    b = ("India's Home Minis ter, LK Advani, has been quoted by thc Reuters news agency os telling a meeting of "
+         "business and industry leaders in New Delhi that the man has confessed to planning suicide attacks in "
+         "Australia and Britain, as wel1 as on thc Indiau Parliarnent. The report soys MrAdvani says "
+         "Indianauthorities have confirm ed and verified the confessions.")
+    assert drops_between([a, b]) == 1
+
+
 def test_a_notice_whose_name_changed_on_one_side_only_is_a_copy():
     # One word of two missing (Packard in both): an edit, not another holder.
     assert drops_between([NOTICE.format("Keith Packard"), NOTICE.format("Mr Packard")]) == 1

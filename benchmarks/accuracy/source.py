@@ -39,6 +39,12 @@ LEE_FILES = {
 # a capital, digit or opening quote. Good enough for news copy; a wrong split only
 # makes two smaller units.
 _SENT_END = re.compile(r"(?<=[.!?])[\"'\u201d\u2019]?\s+(?=[\"'\u201c\u2018(]?[A-Z0-9])")
+# ... but not after a title, a month, an initial or a dotted abbreviation (`on Sept. 6`,
+# `U.S. Defense Secretary`, `George W. Bush`): cut there, one sentence was planted as two units.
+_NOT_AN_END = re.compile(
+    r"(?:\b(?:Mr|Mrs|Ms|Dr|Prof|Gen|Sen|Rep|Gov|Lt|Col|Capt|Sgt|St|Jr|Sr|Jan|Feb|Aug|Sept|Sep|Oct|Nov|Dec|No|vs)"
+    r"|(?<![\w.])[A-Z]|(?:\b[A-Za-z]\.)+[A-Za-z])\.[\"'\u201d\u2019]?$"
+)
 _WORD = re.compile(r"\w+")
 _SAMPLE_BLANK = re.compile(r"\n[\s\u00a0]*\n")
 MIN_SENTENCE_WORDS = 4
@@ -60,6 +66,8 @@ def split_sentences(text: str) -> list[str]:
     out: list[str] = []
     pos = 0
     for m in _SENT_END.finditer(text):
+        if _NOT_AN_END.search(text, max(0, m.start() - 12), m.start()):
+            continue
         end = m.start() + len(m.group(0).rstrip())
         out.append(text[pos:end].strip())
         pos = m.end()

@@ -3,7 +3,9 @@
 The confusions of print OCR (rn for m, cl for d, li for h, vv for w, l 1 I i for one another,
 o 0 c e a, s 5, b 8, g q, u n), a character lost or a speck read as one. Used where a name
 that one text lacks must be told from another name (`Woles` for `Wales` is a misreading,
-`Iraq` for `Iran` is another country: a single edit either way, so edits alone cannot tell).
+`Iraq` for `Iran` is another country: a single edit either way, so edits alone cannot tell;
+templates.py), and for short words, which misread.py's edit bound leaves alone (`tlie`,
+`cf`, `i5` for the, of, is: heavy OCR's errors fall on them as often as on long words).
 """
 
 from __future__ import annotations

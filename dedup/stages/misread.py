@@ -22,6 +22,7 @@ import numpy as np
 
 from ..accel.diff import opcodes
 from ..arrays import count_in, distinct, in_sorted, ramp, run_starts
+from .glyphs import ocr_alike
 from .shingle import byte_token_hashes, fold_shingles
 from .templates import UnitTexts, value_flags
 
@@ -63,11 +64,16 @@ _AS_LETTERS = bytes.maketrans(b"0158", b"olsb")  # the digits OCR reads for o, l
 
 
 def misread(a: bytes, b: bytes) -> bool:
-    """Whether `a` can be a misreading of `b`: both words of letters, one edit in a short
-    word, two in a longer one (OCR reads rn as m, cl as d); or `a` is `b` with letters
-    read as the digits they look like (5eekers, to1d). exp5 beside exp1, unifb5b beside
+    """Whether `a` can be a misreading of `b`: one glyph confusion (glyphs.py, short words
+    too); or both words of letters, three or more, one edit in a short word, two in a longer
+    one (OCR reads rn as m, cl as d); or `a` is `b` with letters read as the digits they look
+    like (5eekers, to1d). exp5 beside exp1, unifb5b beside
     unifbab, a URL beside another: values, not misreadings."""
-    if a == b or min(len(a), len(b)) < 3 or not b.isalpha():
+    if a == b or not b.isalpha():
+        return False
+    if ocr_alike(a, b):  # one glyph confusion, in short words too: tlie, cf, i5, ln for the, of, is, in
+        return True
+    if min(len(a), len(b)) < 3:
         return False
     if not a.isalpha():
         return a.translate(_AS_LETTERS) == b
