@@ -3,6 +3,7 @@
 The corpus here is built from samples/ only (no download), at a small scale.
 """
 
+import re
 from collections import Counter
 from pathlib import Path
 
@@ -54,6 +55,24 @@ def test_generator_is_seeded_and_labels_copies(tiny):
     for u in copies:  # a copy carries the label of the unit it copies, which came earlier in the plan
         assert tiny.units[u.src].label == u.label and u.src != tiny.units.index(u)
     tiny.check()  # units are stripped, disjoint, and cover all non-space text
+
+
+def test_the_splitter_does_not_cut_after_a_title_month_or_initial():
+    # Each was cut into two planted units, one sentence to any reader and to dedup (stop 33).
+    for text in ("The talks resumed on Sept. 6, paving the way for a deal on water rights.",
+                 "He was reacting to U.S. Defense Secretary Donald Rumsfeld's remarks on the war.",
+                 "US President George W. Bush said the campaign would go on for many months.",
+                 "Dr. Smith and Mr. Jones met the minister before the vote in the lower house."):
+        assert source.split_sentences(text) == [text]
+    assert source.split_sentences("The vote was lost by 3 to 2. A new vote is due in the spring session.") == [
+        "The vote was lost by 3 to 2.", "A new vote is due in the spring session."]
+
+
+def test_subheadings_are_at_most_seven_words_of_letters_and_digits():
+    # Seed 1 drew `On the second [regiment] of S-400 systems` (8) before headings were trimmed.
+    corpus = generate(tiny_pool(), seed=1, scale=1.0, kinds=["subheading"])
+    heads = [corpus.texts[u.doc][u.start : u.end] for u in corpus.units if u.kind == "subheading"]
+    assert heads and all(1 <= len(re.findall(r"\w+", h)) <= 7 for h in heads)
 
 
 def test_perfect_output_scores_one(tiny):

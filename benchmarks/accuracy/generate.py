@@ -294,6 +294,12 @@ class Generator:
             n = min(rng.randint(2, 7), len(words))
             start = rng.randrange(len(words) - n + 1)
             head = " ".join(words[start : start + n]).strip(".,;:\"'()\u201c\u201d\u2018\u2019- ")
+            # 2-7 words as runs of letters and digits (`father's` is two, `15-year-old` three):
+            # counted by spaces, a heading of 8 such words was a verbatim 8-word copy of another
+            # article's sentence, which --min-tokens 8 lets dedup drop (seed 3, `Bapak' (father's)
+            # condition is much better than`). Trimmed at its end, no random draw more.
+            while len(_WORD.findall(head)) > 7 and " " in head:
+                head = head.rsplit(" ", 1)[0].strip(".,;:\"'()\u201c\u201d\u2018\u2019- ")
             if not head:
                 return False
             head = head[0].upper() + head[1:]
