@@ -450,14 +450,25 @@ class _Refiner:
 
     def has_own(self, x: int, arrays: list[np.ndarray]) -> bool:
         """Whether unit x (dropped whole) holds a sentence of its own: min_tokens words, under
-        OWN_SHARE of its shingles in `arrays`, and no misreading of its keeper's."""
+        OWN_SHARE of its shingles in `arrays` (or in each of them, _own_apart), and no misreading
+        of its keeper's."""
         s = self.read(x)
         hits = found_in(s, arrays)
         return any(
             s.n_tokens[j] >= self.min_tokens and s.shingles[j] and sum(hits[j]) < OWN_SHARE * len(s.shingles[j])
             and not self.misread_of(s, j, int(self.keeper[x])) and not self.edited_of(s, j, x, int(self.keeper[x]))
             for j in range(len(s.bounds))
-        )
+        ) or any(self._own_apart(s, j, arrays, hits[j]) for j in range(len(s.bounds)))
+
+    def _own_apart(self, s: Sentenced, j: int, arrays: list[np.ndarray], hit: list[bool]) -> bool:
+        """Whether sentence j, OWN_SHARE of whose shingles lie in kept text, has under that share in
+        each array: stock phrases of several spans (`Defence Minister Robert Hill`, `suspected
+        Taliban fighter David Hicks`), no copy of the sentence (a copied sentence sits in one span)."""
+        sh = s.shingles[j]
+        if s.n_tokens[j] < self.min_tokens or not sh or len(arrays) < 2 or sum(hit) < OWN_SHARE * len(sh):
+            return False
+        flat = np.asarray(sh, dtype=np.uint64)
+        return all(count_in(flat, a) < OWN_SHARE * len(sh) for a in arrays)
 
     def surely_lifted(self, x: int) -> bool:
         """Whether x will be lifted whatever is dropped before it is read: it has a sentence
