@@ -131,6 +131,12 @@ def test_a_clause_for_another_holder_is_kept_though_it_names_no_value():
     assert drops_between(pair) == 0
     assert drops_between(pair[::-1]) == 0
     assert drops_between(pair, Config(sentences=False)) == 1
+    # A one-letter capital before a name is part of it (`the X Consortium`): without it the
+    # words the X11 side misses fell short of VALUE_SHARE (6 values of 13; real docs, seed 4).
+    x11 = ("Except as contained in this notice, the name of the X Consortium or of the XFree86 Project shall "
+           "not be used in advertising or otherwise to promote the sale, use or other dealings in this Software "
+           "without prior written authorization from the X Consortium and the XFree86 Project.")
+    assert drops_between([x11, CLAUSE.format("The Open Group")]) == 0
 
 
 def test_a_misread_or_glued_name_is_still_a_copy():
