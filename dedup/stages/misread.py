@@ -67,8 +67,8 @@ def misread(a: bytes, b: bytes) -> bool:
     """Whether `a` can be a misreading of `b`: one glyph confusion (glyphs.py, short words
     too); or both words of letters, three or more, one edit in a short word, two in a longer
     one (OCR reads rn as m, cl as d); or `a` is `b` with letters read as the digits they look
-    like (5eekers, to1d). exp5 beside exp1, unifb5b beside
-    unifbab, a URL beside another: values, not misreadings."""
+    like (5eekers, to1d). exp5 beside exp1, unifb5b beside unifbab, a URL beside another:
+    values, not misreadings."""
     if a == b or not b.isalpha():
         return False
     if ocr_alike(a, b):  # one glyph confusion, in short words too: tlie, cf, i5, ln for the, of, is, in

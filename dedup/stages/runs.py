@@ -487,7 +487,7 @@ class _Refiner:
     def has_own(self, x: int, arrays: list[np.ndarray], short: bool = False) -> bool:
         """Whether unit x (dropped whole) holds a sentence of its own: min_tokens words, under
         OWN_SHARE of its shingles in `arrays` (or in each of them, _own_apart), and no misreading
-        of its keeper's."""
+        of its keeper's; with `short`, also a shorter sentence that no unit keeps (_short_own)."""
         s = self.read(x)
         hits = found_in(s, arrays)
         return any(

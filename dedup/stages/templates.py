@@ -303,9 +303,9 @@ def _word_sets(texts: UnitTexts, units: list[int]) -> tuple[np.ndarray, np.ndarr
     """Four sorted sets per unit k, laid end to end (`joined`, offsets `at`): set 4k its
     words, 4k + 1 those of its words that are values (flags with names), 4k + 2 its
     identifiers, 4k + 3 its values but names (flags without); hashed, a word by occurrence
-    (the second "2" is not the first), so that the
-    sets intersect as multisets: "2 insertions" against "1 insertion, 1 deletion" misses a
-    2. In one batch (a unique per set and unit cost a tenth of this rule on Debian's docs)."""
+    (the second "2" is not the first), so that the sets intersect as multisets: "2 insertions"
+    against "1 insertion, 1 deletion" misses a 2. In one batch (a unique per set and unit cost
+    a tenth of this rule on Debian's docs)."""
     words = [texts.tokens(u) for u in units]
     names = [list(texts.identifiers(u)) for u in units]
     n_words = np.fromiter(map(len, words), dtype=np.int64, count=len(units))
@@ -347,10 +347,8 @@ def template_pairs(
     # Names alone fill a template too (`the name of The Open Group shall not be used` against
     # `... of the X Consortium or of the XFree86 Project ...`: a licence's advertising clause
     # for another holder, dropped as a copy on Debian's docs).
-    named = valued | np.fromiter((bool(texts.proper(u)) for u in ends.tolist()), dtype=bool, count=len(ends))
-    at_x, at_y = np.searchsorted(ends, pairs[look, 0]), np.searchsorted(ends, pairs[look, 1])
-    keep = named[at_x] & named[at_y]
-    look = look[keep]
+    fillable = valued | np.fromiter((bool(texts.proper(u)) for u in ends.tolist()), dtype=bool, count=len(ends))
+    look = look[fillable[np.searchsorted(ends, pairs[look, 0])] & fillable[np.searchsorted(ends, pairs[look, 1])]]
     if not len(look):
         return out
     # Values by word: a value is missing when the other text lacks it, not when a word beside
@@ -377,9 +375,10 @@ def template_pairs(
     by_values[both] = is_templated(size[y[both]] - words, size[y[both] + 1] - shared(y[both] + 1, x[both]), size[y[both]], 1)
     # A template by names alone (no number or identifier missing on either side) may be OCR's
     # misreadings of the names: read in Python, few pairs.
-    named = np.flatnonzero(by_values)
-    named = named[(size[x[named] + 3] == shared(x[named] + 3, y[named])) & (size[y[named] + 3] == shared(y[named] + 3, x[named]))]
-    for i in named.tolist():
+    by_names = np.flatnonzero(by_values)
+    by_names = by_names[(size[x[by_names] + 3] == shared(x[by_names] + 3, y[by_names]))
+                        & (size[y[by_names] + 3] == shared(y[by_names] + 3, x[by_names]))]
+    for i in by_names.tolist():
         by_values[i] = not _names_misread(texts, int(pairs[look[i], 0]), int(pairs[look[i], 1]))
     apart = np.zeros(len(look), dtype=bool)
     both = np.flatnonzero((size[x + 2] > 0) & (size[y + 2] > 0))
