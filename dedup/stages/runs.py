@@ -484,18 +484,22 @@ class _Refiner:
         return any(len(c) and count_in(sh, c) >= self.containment * len(sh) and count_in(c, runs_sh) >= GLUED_SHARE * len(c)
                    for _, c in cover_of)
 
-    def has_own(self, x: int, arrays: list[np.ndarray], short: bool = False) -> bool:
+    def has_own(self, x: int, arrays: list[np.ndarray]) -> bool:
         """Whether unit x (dropped whole) holds a sentence of its own: min_tokens words, under
         OWN_SHARE of its shingles in `arrays` (or in each of them, _own_apart), and no misreading
-        of its keeper's; with `short`, also a shorter sentence that no unit keeps (_short_own)."""
+        of its keeper's."""
         s = self.read(x)
         hits = found_in(s, arrays)
         return any(
             s.n_tokens[j] >= self.min_tokens and s.shingles[j] and sum(hits[j]) < OWN_SHARE * len(s.shingles[j])
             and not self.misread_of(s, j, int(self.keeper[x])) and not self.edited_of(s, j, x, int(self.keeper[x]))
             for j in range(len(s.bounds))
-        ) or any(self._own_apart(s, j, arrays, hits[j]) for j in range(len(s.bounds))) or (
-            short and any(self._short_own(s, j, x) for j in range(len(s.bounds))))
+        ) or any(self._own_apart(s, j, arrays, hits[j]) for j in range(len(s.bounds)))
+
+    def has_short_own(self, x: int) -> bool:
+        """Whether unit x (dropped whole) holds a shorter sentence that no unit keeps (_short_own)."""
+        s = self.read(x)
+        return any(self._short_own(s, j, x) for j in range(len(s.bounds)))
 
     def _short_own(self, s: Sentenced, j: int, x: int) -> bool:
         """Whether sentence j of x, SHORT_OWN words up to --min-tokens, is in no text that stays:
@@ -664,7 +668,7 @@ class _Refiner:
             # Found only in text that stays: a sentence whose other copies are all dropped is its own.
             arrays = [c for c in map(self.kept_of, self.sets.neighbours(u).tolist()) if c is not None]
             own = self.has_own(u, arrays)
-            short_only = not own and self.has_own(u, arrays, short=True)
+            short_only = not own and self.has_short_own(u)
             own = own or short_only
             self.status[u] = own
             if not own:

@@ -148,9 +148,11 @@ def code_words(text: str) -> frozenset[bytes]:
     return frozenset(w.encode() for m in _CODE.finditer(text) for w in _WORDS.findall(m.group(1).lower()))
 
 
-def with_names(text: str, tokens: list[bytes], flags: np.ndarray) -> np.ndarray:
-    """`flags` (value_flags of text and tokens) with the proper names of `text` set too."""
-    named = proper_names(text)
+def with_names(text: str, tokens: list[bytes], flags: np.ndarray, named: frozenset[bytes] | None = None) -> np.ndarray:
+    """`flags` (value_flags of text and tokens) with the proper names of `text` set too
+    (`named`: proper_names(text), if known)."""
+    if named is None:
+        named = proper_names(text)
     if not named:
         return flags
     return flags | np.fromiter((t in named for t in tokens), dtype=bool, count=len(tokens))
@@ -226,7 +228,7 @@ class UnitTexts:
         key = (u, names)
         if key not in self._flags:
             text, tokens = self.text(u), self.tokens(u)
-            self._flags[key] = (with_names(text, tokens, self.flags(u)) if names
+            self._flags[key] = (with_names(text, tokens, self.flags(u), self.proper(u)) if names
                                 else value_flags(text, tokens, caps=self.identifiers(u) if self.has_value(u) else frozenset()))
         return self._flags[key]
 
