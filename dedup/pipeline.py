@@ -27,7 +27,8 @@ from .stages import candidates, context, decide, runs, sketch
 from .stages.drops import clusters_of, span_drops
 from .stages.judge import Judgement, judge, part_table
 from .stages.mapping import Progress, Shingled, map_documents, merge
-from .stages.pairs import Pairs, band_keys, find_pairs, neighbour_pairs
+from .stages.pairs import Pairs, band_keys, find_pairs, neighbour_pairs, ocr_pairs
+from .stages.misread import MAX_SHINGLES as OCR_MAX_SHINGLES
 from .stages.units import UnitBuilder, Units, group_units, rank_spans, set_keys, unit_ranks
 from .stats import Laps, sentence_stats, summarize
 
@@ -186,6 +187,15 @@ def reduce_stage(
     if place is not None:
         found = neighbour_pairs(found, place.prev, place.next, place.doc, units.sizes, units.values, units.offsets,
                                 config.ngram, threads=jobs)
+    if config.sentence_runs:  # the texts of the units the misread stage may read, at once
+        read = np.flatnonzero(units.sizes <= OCR_MAX_SHINGLES)
+        first = units.first_member[read].astype(np.int64)
+        texts: list[str] = [known.refs[e].text for e in first[first < m].tolist()] if m else []
+        at = span_ids[first[first >= m]]
+        texts += [docs[d].text[a:b] for d, a, b in zip(spans.doc[at].tolist(), spans.start[at].tolist(), spans.end[at].tolist())]
+        order = np.concatenate((np.flatnonzero(first < m), np.flatnonzero(first >= m)))  # where each text goes
+        read = read[order]
+        found = ocr_pairs(found, units.sizes, units.values, units.offsets, read, texts, config, threads=jobs)
     usable = None
     if known is not None:
         indexed = np.zeros(len(units.sizes), dtype=bool)

@@ -1,7 +1,9 @@
-"""stages/pairs.py: verified candidate pairs, and the neighbours of a partial copy paired too."""
+"""stages/pairs.py: verified candidate pairs, the neighbours of a partial copy paired too, and
+scanned copies found through folded glyphs."""
 
 import numpy as np
 
+from dedup import Config, Document, scan
 from dedup.stages import candidates
 from dedup.stages.pairs import Pairs, neighbour_pairs
 
@@ -37,3 +39,16 @@ def test_no_neighbours_within_one_document_or_for_a_set_with_nothing_more():
     assert same.pairs.tolist() == [[1, 2]], "an exact copy holds nothing more: no neighbour pairs"
     one_doc = neighbour_pairs(found([(1, 2)], values, offsets), prev, next_, np.array([0, 0, 0]), sizes, values, offsets, 4)
     assert one_doc.pairs.tolist() == [[1, 2]]
+
+
+def test_a_scanned_copy_no_anchor_proposes_is_found_through_folded_anchors():
+    # syndicated_ocr, accuracy benchmark seed 1: 17 of 36 shingles shared, too few anchors and no
+    # band in common, so neither LSH nor the anchors proposed the pair (`dedup explain`).
+    source = ("The department estimates the damage bill from fire-related incidents at Woomera has reached more "
+              "than $1.5 million since November 20.  Last night, three accommodation blocks were destroyed, as well "
+              "as a mess hall and a computing facility.")
+    scanned = ("The department estimates the damage bill from fire-related incldents at Woomera has reached mcre "
+               "than $1.5 million since November 20.  Last night, thrce accommodation bocks werc destroyed, as well "
+               "as a mess hall ond a computing facility.")
+    result = scan([Document("source", source), Document("scan", scanned)], Config(sentences=True))
+    assert result.clean_text(0) == source and result.clean_text(1) == ""

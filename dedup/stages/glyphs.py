@@ -31,3 +31,24 @@ def ocr_alike(a: bytes, b: bytes) -> bool:
     if tag == "replace":
         return (a[i1:i2], b[j1:j2]) in CONFUSED
     return (i2 - i1) + (j2 - j1) == 1 and max(len(a), len(b)) >= LOST_MIN
+
+
+_FOLD_MULTI = ((b"rn", b"m"), (b"cl", b"d"), (b"li", b"h"), (b"vv", b"w"))
+_FOLD = bytes.maketrans(b"1i!0cea58qu", b"llloooosbgn")
+_SEP = "\x1f\x1e\x1f"  # control characters between texts folded at once
+
+
+def fold(text: str) -> str:
+    """`text` with every glyph OCR confuses written as one of its group (lower case): a word
+    and its misreadings by confusion fold alike (tlie, thc: tho; so do then and than). On UTF-8
+    bytes: ASCII's rules only, and an ASCII byte never stands inside another character's."""
+    t = text.encode("utf-8", "surrogatepass").lower()
+    for a, b in _FOLD_MULTI:
+        t = t.replace(a, b)
+    return t.translate(_FOLD).decode("utf-8", "surrogatepass")
+
+
+def fold_all(texts: list[str]) -> list[str]:
+    """[fold(t) for t in texts], folded as one string."""
+    out = fold(_SEP.join(texts)).split(_SEP)
+    return out if len(out) == len(texts) else [fold(t) for t in texts]  # a text held the separator

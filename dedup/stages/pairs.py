@@ -7,9 +7,15 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..arrays import distinct, in_sorted
+from ..accel import kernels
+from ..arrays import distinct, in_sorted, run_starts
 from ..config import Config
-from . import candidates, sketch, verify
+from . import candidates, shingle, sketch, verify
+from .glyphs import fold_all
+from .mapping import piece_token_hashes, text_codes
+from .misread import read_through
+from .normalize import token_bytes
+from .templates import UnitTexts
 
 
 @dataclass
@@ -94,7 +100,62 @@ def neighbour_pairs(
     new_inter = verify.intersections(new, values, offsets, threads=threads)
     keep = new_inter > 0
     new, new_inter, codes = new[keep], new_inter[keep], codes[keep]
-    # Both sorted and apart: the new pairs go in at their places among the found ones.
+    return _merged(found, known, codes, new, new_inter)
+
+
+def ocr_pairs(found: Pairs, sizes: np.ndarray, values: np.ndarray, offsets: np.ndarray, read: np.ndarray,
+              texts: list[str], config: Config, *, threads: int = 1) -> Pairs:
+    """`found` and the pairs of units `read` (their texts `texts`, in that order) whose texts,
+    read through OCR's glyph confusions (glyphs.fold), share anchors, and which the misread
+    stage reads up to an edge: a scanned copy with one word in six misread keeps too few of its
+    shingles, and of its anchors, to be proposed."""
+    if len(read) < 2:
+        return found
+    text_at = dict(zip(read.tolist(), texts))
+    folded = fold_all(texts)
+    joined = "\n\n".join(folded)
+    lengths = np.fromiter(map(len, folded), dtype=np.int64, count=len(folded))
+    lo = run_starts(lengths + 2)[:-1]
+    fast = kernels.compiled(len(joined))
+    if fast is None:
+        toks = [token_bytes(t) for t in folded]
+        h = shingle.byte_token_hashes([t for ts in toks for t in ts])
+        n_tokens = np.fromiter(map(len, toks), dtype=np.int64, count=len(toks))
+    else:
+        h, n_tokens = piece_token_hashes(fast, joined, text_codes(joined), lo, lo + lengths)
+    fv, fo = shingle.shingle_hashes(h, n_tokens, config.ngram)
+    got, _ = candidates.anchor_pairs(fv, fo, config.anchor_rate, config.threshold, config.max_bucket,
+                                     threads=threads, need_cap=candidates.SENTENCE_ANCHORS)
+    if not len(got):
+        return found
+    ids = np.asarray(read, dtype=np.int64)
+    a, b = ids[got[:, 0]], ids[got[:, 1]]
+    n = len(sizes)
+    codes = distinct(np.minimum(a, b) * n + np.maximum(a, b))
+    p = found.pairs
+    known = p[:, 0].astype(np.int64) * n + p[:, 1].astype(np.int64)
+    codes = codes[~in_sorted(codes, known)]
+    if not len(codes):
+        return found
+    new = np.stack((codes // n, codes % n), axis=1).astype(p.dtype)
+    new_inter = verify.intersections(new, values, offsets, threads=threads)
+    # Only pairs short of an edge on their own shingles: the misread stage may read them up to
+    # one. An edge found here was a sampling miss of the anchors, not a misreading; taken, it
+    # worked as denser anchors do (real docs: short lines of other entries dropped).
+    keep = (new_inter > 0) & ~verify.is_edge(new_inter, sizes[new[:, 0]], sizes[new[:, 1]], config.threshold)
+    new, new_inter, codes = new[keep], new_inter[keep], codes[keep]
+    # ... and of those, the ones read through misreadings up to an edge (any other, as a partner
+    # of the sentence-run stage, covered short lines of other entries on real docs).
+    lifted = read_through(new, new_inter, sizes, values, offsets, config.threshold, UnitTexts(text_at.__getitem__), config.ngram)
+    keep = verify.is_edge(lifted, sizes[new[:, 0]], sizes[new[:, 1]], config.threshold)
+    new, new_inter, codes = new[keep], new_inter[keep], codes[keep]
+    return _merged(found, known, codes, new, new_inter)
+
+
+def _merged(found: Pairs, known: np.ndarray, codes: np.ndarray, new: np.ndarray, new_inter: np.ndarray) -> Pairs:
+    """`found` with `new` verified pairs: `known` and `codes` are the pair codes (a * n + b) of
+    the found and of the new ones, both sorted and apart, so the new go in at their places."""
+    p, inter = found.pairs, found.inter
     at = np.searchsorted(known, codes) + np.arange(len(codes))
     is_new = np.zeros(len(known) + len(codes), dtype=bool)
     is_new[at] = True
