@@ -27,8 +27,8 @@ from .stages import candidates, context, decide, runs, sketch
 from .stages.drops import clusters_of, span_drops
 from .stages.judge import Judgement, judge, part_table
 from .stages.mapping import Progress, Shingled, map_documents, merge
-from .stages.pairs import Pairs, band_keys, find_pairs, neighbour_pairs, ocr_pairs
 from .stages.misread import MAX_SHINGLES as OCR_MAX_SHINGLES
+from .stages.pairs import Pairs, band_keys, find_pairs, neighbour_pairs, ocr_pairs
 from .stages.units import UnitBuilder, Units, group_units, rank_spans, set_keys, unit_ranks
 from .stats import Laps, sentence_stats, summarize
 
