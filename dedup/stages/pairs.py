@@ -91,13 +91,10 @@ def neighbour_pairs(
             cands.append(np.stack((x[more], np.where(step >= 0, near[np.maximum(step, 0)], -1)), axis=1))
     c = np.concatenate(cands)
     c = c[(c[:, 1] >= 0) & (doc[c[:, 0]] != doc[np.maximum(c[:, 1], 0)])]
-    codes = distinct(np.minimum(c[:, 0], c[:, 1]) * n + np.maximum(c[:, 0], c[:, 1]))
-    known = a * n + b  # sorted: found's pairs are
-    codes = codes[~in_sorted(codes, known)]
-    if not len(codes):
+    got = _unfound(found, c[:, 0], c[:, 1], n, values, offsets, threads)
+    if got is None:
         return found
-    new = np.stack((codes // n, codes % n), axis=1).astype(p.dtype)
-    new_inter = verify.intersections(new, values, offsets, threads=threads)
+    known, codes, new, new_inter = got
     keep = new_inter > 0
     new, new_inter, codes = new[keep], new_inter[keep], codes[keep]
     return _merged(found, known, codes, new, new_inter)
@@ -130,15 +127,10 @@ def ocr_pairs(found: Pairs, sizes: np.ndarray, values: np.ndarray, offsets: np.n
         return found
     ids = np.asarray(read, dtype=np.int64)
     a, b = ids[got[:, 0]], ids[got[:, 1]]
-    n = len(sizes)
-    codes = distinct(np.minimum(a, b) * n + np.maximum(a, b))
-    p = found.pairs
-    known = p[:, 0].astype(np.int64) * n + p[:, 1].astype(np.int64)
-    codes = codes[~in_sorted(codes, known)]
-    if not len(codes):
+    got = _unfound(found, a, b, len(sizes), values, offsets, threads)
+    if got is None:
         return found
-    new = np.stack((codes // n, codes % n), axis=1).astype(p.dtype)
-    new_inter = verify.intersections(new, values, offsets, threads=threads)
+    known, codes, new, new_inter = got
     # Only pairs short of an edge on their own shingles: the misread stage may read them up to
     # one. An edge found here was a sampling miss of the anchors, not a misreading; taken, it
     # worked as denser anchors do (real docs: short lines of other entries dropped).
@@ -150,6 +142,21 @@ def ocr_pairs(found: Pairs, sizes: np.ndarray, values: np.ndarray, offsets: np.n
     keep = verify.is_edge(lifted, sizes[new[:, 0]], sizes[new[:, 1]], config.threshold)
     new, new_inter, codes = new[keep], new_inter[keep], codes[keep]
     return _merged(found, known, codes, new, new_inter)
+
+
+def _unfound(found: Pairs, x: np.ndarray, y: np.ndarray, n: int, values: np.ndarray, offsets: np.ndarray,
+             threads: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None:
+    """The pairs (x[i], y[i]) of `n` units not among `found`'s, distinct and verified: found's
+    pair codes (a * n + b, sorted as its pairs are), the new ones' codes, pairs and shared
+    shingles; None where there are none."""
+    p = found.pairs
+    known = p[:, 0].astype(np.int64) * n + p[:, 1].astype(np.int64)
+    codes = distinct(np.minimum(x, y) * n + np.maximum(x, y))
+    codes = codes[~in_sorted(codes, known)]
+    if not len(codes):
+        return None
+    new = np.stack((codes // n, codes % n), axis=1).astype(p.dtype)
+    return known, codes, new, verify.intersections(new, values, offsets, threads=threads)
 
 
 def _merged(found: Pairs, known: np.ndarray, codes: np.ndarray, new: np.ndarray, new_inter: np.ndarray) -> Pairs:
